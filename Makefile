@@ -1,0 +1,102 @@
+# The nvd toolkit. `make` builds bin/nvd-*, `make check` runs every test.
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR = $(PREFIX)/bin
+MANDIR = $(PREFIX)/share/man
+COMPDIR = $(PREFIX)/share/bash-completion/completions
+
+VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1)
+CC ?= cc
+CFLAGS ?= -O2 -g
+WARN = -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
+CPPFLAGS += -Icommon -DNVD_VERSION='"$(VERSION)"' -D_GNU_SOURCE $(shell pkg-config --cflags json-c 2>/dev/null)
+LDLIBS = -lpopt -ljson-c -lm
+
+TOOLS = nvd-plan
+COMMON_SRC = $(wildcard common/*.c)
+UNIT_SRC = $(wildcard t/unit/*.c)
+
+# One build tree per flavour: build/ for the release, build-asan/ for the sanitizers.
+B ?= build
+SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+all: $(addprefix bin/,$(TOOLS))
+
+.SECONDARY:
+
+.PHONY: all asan check check-unit check-bats check-asan bench deps demo install clean FORCE
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/libnvd.a: $(COMMON_SRC:%.c=$(B)/%.o)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+bin/%: $(B)/cmd/%.o $(B)/libnvd.a
+	@mkdir -p bin
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+build-asan/bin/%: FORCE
+	@$(MAKE) --no-print-directory B=build-asan CFLAGS="-O1 -g $(SAN_FLAGS)" \
+		LDFLAGS="$(SAN_FLAGS)" build-asan/bin-$*
+
+build-asan/bin-%: build-asan/cmd/%.o build-asan/libnvd.a
+	@mkdir -p build-asan/bin
+	$(CC) $(CFLAGS) $(LDFLAGS) -o build-asan/bin/$* $^ $(LDLIBS)
+
+asan: $(addprefix build-asan/bin/,$(TOOLS))
+
+# C unit tests of the core, each a program that exits non-zero on failure.
+$(B)/t/unit/%: $(B)/t/unit/%.o $(B)/libnvd.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+UNIT_BINS = $(UNIT_SRC:t/unit/%.c=$(B)/t/unit/%)
+
+check-unit: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "unit: $$t"; $$t; done
+
+check-bats: all
+	bats t/*.bats
+
+check-asan: asan
+	@$(MAKE) --no-print-directory B=build-asan CFLAGS="-O1 -g $(SAN_FLAGS)" \
+		LDFLAGS="$(SAN_FLAGS)" check-unit
+	NVD_BIN=$(CURDIR)/build-asan/bin ASAN_OPTIONS=detect_leaks=1 \
+		UBSAN_OPTIONS=print_stacktrace=1 bats t/*.bats
+
+include t/qemu/qemu.mk
+include t/guest/guest.mk
+
+# Everything: unit tests, the bats suite, both again under ASan/UBSan,
+# conformance to real QEMU 7.2 and 10.0, and the guest tests.
+check: deps
+	@$(MAKE) --no-print-directory all check-unit
+	@$(MAKE) --no-print-directory check-bats
+	@$(MAKE) --no-print-directory check-asan
+	@$(MAKE) --no-print-directory check-qemu
+	@$(MAKE) --no-print-directory check-guest
+
+deps:
+	@sh tools/deps.sh
+
+# The main job on a built-in example: sparse backends in build/demo, then nvd-plan.
+demo: deps all
+	@mkdir -p build/demo
+	@cd build/demo && truncate -s 4G nv0.img && truncate -s 2G nv1.img && \
+		../../bin/nvd-plan ../../examples/vm-nvdimm.args
+
+bench: all
+	@sh tools/bench.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(COMPDIR)
+	install -m 755 $(addprefix bin/,$(TOOLS)) $(DESTDIR)$(BINDIR)
+	install -m 644 $(addprefix man/,$(TOOLS:=.1)) $(DESTDIR)$(MANDIR)/man1
+	for t in $(TOOLS); do install -m 644 completions/$$t $(DESTDIR)$(COMPDIR)/$$t; done
+
+clean:
+	rm -rf build build-asan bin
+
+-include $(wildcard build/*/*.d build/*/*/*.d build-asan/*/*.d build-asan/*/*/*.d)

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * nvd-plan: will QEMU start this VM configuration, and where does each
+ * DIMM and NVDIMM land? Every finding at once, with QEMU's own message.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "plan.h"
+#include "size.h"
+#include "util.h"
+
+static char *opt_qemu_version, *opt_junit, *opt_hotplug, *opt_sysroot;
+static long opt_pid = -1;
+static int opt_offline;
+
+static struct poptOption options[] = {
+	{ "qemu-version", '\0', POPT_ARG_STRING, &opt_qemu_version, 0,
+	  "behave as this QEMU release (default: qemu-system-x86_64 on PATH, else the newest modelled)",
+	  "X.Y" },
+	{ "pid", 'p', POPT_ARG_LONG, &opt_pid, 0, "read the command line of a running QEMU", "PID" },
+	{ "offline", '\0', POPT_ARG_NONE, &opt_offline, 0,
+	  "no host access: do not look at backend files", NULL },
+	{ "hotplug", '\0', POPT_ARG_STRING, &opt_hotplug, 0,
+	  "sizes of DIMMs to hot-plug later, checked against slots and maxmem", "SIZE[,SIZE...]" },
+	{ "junit", '\0', POPT_ARG_STRING, &opt_junit, 0, "also write JUnit XML to FILE", "FILE" },
+	{ "sysroot", '\0', POPT_ARG_STRING | POPT_ARGFLAG_DOC_HIDDEN, &opt_sysroot, 0,
+	  "read /sys under DIR", "DIR" },
+	CLI_COMMON_TABLE,
+	POPT_TABLEEND
+};
+
+static const struct cli_tool tool = {
+	.name = "nvd-plan",
+	.usage = "[OPTIONS] [FILE... | -- QEMU-ARGS | --pid PID]",
+	.summary = "Check QEMU VM configurations with NVDIMMs and DIMMs: slots, maxmem, layout, labels, backends.",
+	.footer = "FILE holds QEMU arguments in shell syntax ('-' reads stdin).\n"
+		  "Exit status: 0 QEMU would start, 1 it would refuse (or a warning with --strict),\n"
+		  "2 usage error, 3 I/O error.\n",
+	.options = options,
+};
+
+static int parse_hotplug(const char *s, uint64_t **sizes, size_t *n)
+{
+	char *copy = xstrdup(s), *save = NULL;
+
+	*n = 0;
+	*sizes = NULL;
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		uint64_t v;
+
+		if (size_parse(t, &v) < 0 || v == 0)
+			cli_usage_error("invalid --hotplug size '%s': use sizes like 1G,512M", t);
+		*sizes = xrealloc(*sizes, (*n + 1) * sizeof(**sizes));
+		(*sizes)[(*n)++] = v;
+	}
+	free(copy);
+	if (!*n)
+		cli_usage_error("--hotplug needs at least one size");
+	return 0;
+}
+
+static qver_t pick_version(void)
+{
+	qver_t v;
+
+	if (opt_qemu_version) {
+		v = qver_parse(opt_qemu_version);
+		if (v < 0)
+			cli_usage_error("invalid --qemu-version '%s': use X.Y, e.g. 7.2", opt_qemu_version);
+		if (!qver_supported(v))
+			cli_usage_error("QEMU %s is not modelled: use %d.%d to %d.%d", opt_qemu_version,
+					QVER_OLDEST / 100, QVER_OLDEST % 100, QVER_NEWEST / 100,
+					QVER_NEWEST % 100);
+		return v;
+	}
+	if (!opt_offline) {
+		v = qemu_version_on_path();
+		if (v >= 0) {
+			if (v > QVER_NEWEST)
+				return QVER_NEWEST;
+			if (qver_supported(v))
+				return v;
+		}
+	}
+	return QVER_NEWEST;
+}
+
+static int worse(int a, int b)
+{
+	return a > b ? a : b;
+}
+
+int main(int argc, const char **argv)
+{
+	struct plan_opts po = { 0 };
+	struct plan_result *results = NULL;
+	size_t nresults = 0, nsources;
+	const char **files;
+	uint64_t *hotplug = NULL;
+	poptContext ctx;
+	int dashdash = argc, rc = NVD_EXIT_OK, opt;
+	qver_t qver;
+
+	/* Everything after "--" is QEMU's, not ours. */
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			dashdash = i;
+			break;
+		}
+	}
+	ctx = cli_start(&tool, dashdash, argv);
+	while ((opt = poptGetNextOpt(ctx)) >= 0)
+		;
+	cli_check_opt(&tool, ctx, opt);
+	files = poptGetArgs(ctx);
+	for (nsources = 0; files && files[nsources]; nsources++)
+		;
+	if ((dashdash < argc) + (opt_pid >= 0) + (nsources > 0) > 1)
+		cli_usage_error("give configuration FILEs, -- QEMU-ARGS or --pid, not several");
+	if (dashdash == argc && opt_pid < 0 && !nsources)
+		cli_usage_error("no configuration: give FILE..., -- QEMU-ARGS or --pid PID");
+	if (opt_pid == 0 || opt_pid < -1)
+		cli_usage_error("invalid --pid %ld", opt_pid);
+	if (opt_hotplug)
+		parse_hotplug(opt_hotplug, &hotplug, &po.nhotplug);
+	po.hotplug = hotplug;
+	po.offline = opt_offline;
+	po.sysroot = opt_sysroot;
+	qver = pick_version();
+
+	results = xcalloc(nsources + 1, sizeof(*results));
+	for (size_t i = 0; i < (nsources ? nsources : 1); i++) {
+		struct qcmdline cl;
+		char *err = NULL;
+		int r;
+
+		if (dashdash < argc) {
+			r = qcmdline_from_words((char **)argv + dashdash + 1, argc - dashdash - 1,
+						"command line", &cl, &err) < 0 ? -EINVAL : 0;
+		} else if (opt_pid >= 0) {
+			r = qcmdline_from_pid(opt_sysroot, opt_pid, &cl, &err);
+		} else {
+			r = qcmdline_from_file(files[i], &cl, &err);
+		}
+		if (r == -EINVAL) {
+			nvd_warnx("%s: %s", nsources ? files[i] : opt_pid >= 0 ? "--pid" : "--", err);
+			free(err);
+			rc = worse(rc, NVD_EXIT_USAGE);
+			continue;
+		}
+		if (r < 0) {
+			if (opt_pid >= 0 && r == -ENOENT)
+				nvd_warnx("no process %ld", opt_pid);
+			else if (r == -EFBIG)
+				nvd_warnx("%s: too large for a command line (over 4 MiB)", files[i]);
+			else
+				nvd_warnx("%s: %s", nsources ? files[i] : "--pid", strerror(-r));
+			rc = worse(rc, NVD_EXIT_ENV);
+			continue;
+		}
+		plan_evaluate(&cl, qver, &po, &results[nresults]);
+		qcmdline_free(&cl);
+		nresults++;
+	}
+
+	for (size_t i = 0; i < nresults; i++) {
+		struct plan_result *r = &results[i];
+		struct out *o = out_new(stdout, cli.json, cli.color);
+
+		/* Several configurations: one JSON object per line. */
+		if (nresults > 1)
+			out_set_compact(o);
+		plan_print(o, r, cli.quiet, cli.verbose);
+		out_finish(o);
+		if (!r->vm.accepted)
+			rc = worse(rc, NVD_EXIT_FAIL);
+		else if (cli.strict && findings_count(&r->findings, LEVEL_WARN))
+			rc = worse(rc, NVD_EXIT_FAIL);
+	}
+	if (opt_junit) {
+		FILE *fp = streq(opt_junit, "-") ? stdout : fopen(opt_junit, "w");
+
+		if (!fp || plan_write_junit(fp, results, nresults) < 0) {
+			nvd_warnx("cannot write %s: %s", opt_junit, strerror(errno ? errno : EIO));
+			rc = worse(rc, NVD_EXIT_ENV);
+		}
+		if (fp && fp != stdout && fclose(fp) != 0) {
+			nvd_warnx("cannot write %s: %s", opt_junit, strerror(errno));
+			rc = worse(rc, NVD_EXIT_ENV);
+		}
+	}
+	for (size_t i = 0; i < nresults; i++)
+		plan_result_free(&results[i]);
+	free(results);
+	free(hotplug);
+	poptFreeContext(ctx);
+	return cli_finish(rc);
+}

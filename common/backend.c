@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "backend.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "util.h"
+
+#ifndef MAP_SHARED_VALIDATE
+#define MAP_SHARED_VALIDATE 0x03
+#endif
+#ifndef MAP_SYNC
+#define MAP_SYNC 0x80000
+#endif
+#define HUGETLBFS_MAGIC 0x958458f6
+
+static int read_sysfs_u64(const char *path, uint64_t *v)
+{
+	char buf[64], *end;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = '\0';
+	*v = strtoull(buf, &end, 0);
+	return end == buf ? -EINVAL : 0;
+}
+
+/* /sys/dev/char/M:m/subsystem ends in "/dax" for a device-DAX node. */
+static void probe_devdax(const char *sysroot, dev_t rdev, struct backend_host *h)
+{
+	char *dir, *p, link[PATH_MAX];
+	ssize_t n;
+
+	dir = xasprintf("%s/sys/dev/char/%u:%u", sysroot ? sysroot : "", major(rdev), minor(rdev));
+	p = xasprintf("%s/subsystem", dir);
+	n = readlink(p, link, sizeof(link) - 1);
+	free(p);
+	if (n > 0) {
+		link[n] = '\0';
+		if (n >= 4 && !strcmp(link + n - 4, "/dax")) {
+			h->is_devdax = true;
+			p = xasprintf("%s/size", dir);
+			read_sysfs_u64(p, &h->file_size);
+			free(p);
+			p = xasprintf("%s/align", dir);
+			if (read_sysfs_u64(p, &h->devdax_align) < 0) {
+				free(p);
+				p = xasprintf("%s/device/align", dir);
+				read_sysfs_u64(p, &h->devdax_align);
+			}
+			free(p);
+		}
+	}
+	free(dir);
+}
+
+void backend_host_probe(const char *sysroot, const char *path, bool readonly,
+			struct backend_host *h)
+{
+	struct statfs sfs;
+	struct stat st;
+	char *copy, *parent;
+	int fd;
+
+	memset(h, 0, sizeof(*h));
+	h->page_size = (uint64_t)sysconf(_SC_PAGESIZE);
+	copy = xstrdup(path);
+	parent = dirname(copy);
+	h->parent_exists = stat(parent, &st) == 0 && S_ISDIR(st.st_mode);
+	if (h->parent_exists && access(parent, W_OK) < 0)
+		h->create_errno = errno;
+	else if (!h->parent_exists)
+		h->create_errno = ENOENT;
+	if (h->parent_exists && statfs(parent, &sfs) == 0 && sfs.f_type == HUGETLBFS_MAGIC) {
+		h->is_hugetlbfs = true;
+		h->page_size = sfs.f_bsize;
+	}
+	free(copy);
+
+	if (stat(path, &st) < 0) {
+		h->open_errno = errno;
+		return;
+	}
+	h->exists = true;
+	h->real_path = realpath(path, NULL);
+	if (S_ISDIR(st.st_mode)) {
+		h->is_dir = true;
+		if (access(path, W_OK) < 0)
+			h->create_errno = errno;
+		if (statfs(path, &sfs) == 0 && sfs.f_type == HUGETLBFS_MAGIC) {
+			h->is_hugetlbfs = true;
+			h->page_size = sfs.f_bsize;
+		}
+		return;
+	}
+	/* O_NONBLOCK: a FIFO without writer must not hang us; QEMU would hang there. */
+	fd = open(path, (readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0) {
+		h->open_errno = errno;
+		return;
+	}
+	if (fstatfs(fd, &sfs) == 0 && sfs.f_type == HUGETLBFS_MAGIC) {
+		h->is_hugetlbfs = true;
+		h->page_size = sfs.f_bsize;
+	}
+	if (S_ISCHR(st.st_mode)) {
+		h->is_chr = true;
+		probe_devdax(sysroot, st.st_rdev, h);
+	} else if (S_ISREG(st.st_mode)) {
+		off_t end = lseek(fd, 0, SEEK_END);
+
+		h->file_size = end > 0 ? (uint64_t)end : 0;
+	}
+	close(fd);
+}
+
+void backend_host_free(struct backend_host *h)
+{
+	free(h->real_path);
+	h->real_path = NULL;
+}
+
+int backend_try_map_sync(const char *path)
+{
+	struct stat st;
+	void *p;
+	int fd, err = 0;
+	long pg = sysconf(_SC_PAGESIZE);
+
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		fd = open(path, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+		if (fd < 0)
+			return -errno;
+		if (ftruncate(fd, pg) < 0) {
+			err = -errno;
+			close(fd);
+			return err;
+		}
+	} else {
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+		if (fd < 0)
+			return -errno;
+	}
+	p = mmap(NULL, pg, PROT_READ, MAP_SHARED_VALIDATE | MAP_SYNC, fd, 0);
+	if (p == MAP_FAILED)
+		err = -errno;
+	else
+		munmap(p, pg);
+	close(fd);
+	return err;
+}
+
+int backend_read_at(const char *path, uint64_t off, void *buf, uint64_t len)
+{
+	uint64_t done = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	int err = 0;
+
+	if (fd < 0)
+		return -errno;
+	while (done < len) {
+		ssize_t n = pread(fd, (char *)buf + done, len - done, (off_t)(off + done));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = -errno;
+			break;
+		}
+		if (n == 0) {
+			err = -ENODATA;
+			break;
+		}
+		done += (uint64_t)n;
+	}
+	close(fd);
+	return err;
+}

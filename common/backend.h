@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* A backend path on this host as QEMU would open and map it. Reads only. */
+#ifndef NVD_BACKEND_H
+#define NVD_BACKEND_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct backend_host {
+	bool exists;
+	bool is_dir, is_chr, is_devdax, is_hugetlbfs;
+	bool parent_exists;
+	int open_errno;		/* errno of QEMU's open() (O_RDWR or O_RDONLY), 0 when it works */
+	int create_errno;	/* errno QEMU would get creating a missing file */
+	uint64_t file_size;	/* lseek end, or the device-DAX size from sysfs */
+	uint64_t page_size;	/* hugetlbfs block size, else the host page size */
+	uint64_t devdax_align;	/* device-DAX region alignment, 0 when unknown */
+	char *real_path;	/* what /proc/self/fd/N would name */
+};
+
+/*
+ * Look at path as QEMU's file_ram_open() and qemu_ram_alloc_from_fd() would,
+ * for a backend opened read-only or read-write. sysroot prefixes /sys.
+ * Never creates, truncates or writes anything.
+ */
+void backend_host_probe(const char *sysroot, const char *path, bool readonly,
+			struct backend_host *h);
+void backend_host_free(struct backend_host *h);
+
+/*
+ * Try mmap(MAP_SHARED_VALIDATE | MAP_SYNC) of the first page of path,
+ * PROT_READ only. Returns 0 when granted, else -errno (-EOPNOTSUPP: not DAX).
+ * For a directory, probes an unnamed O_TMPFILE file there.
+ */
+int backend_try_map_sync(const char *path);
+
+/*
+ * Read len bytes at off from path into buf. Returns 0, or -errno;
+ * -ENODATA when the file is shorter.
+ */
+int backend_read_at(const char *path, uint64_t off, void *buf, uint64_t len);
+
+#endif

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+
+#ifndef NVD_VERSION
+#define NVD_VERSION "0.1"
+#endif
+
+struct cli cli;
+
+static int opt_help, opt_version, opt_list;
+static char *opt_color;
+static const struct cli_tool *cur_tool;
+
+struct poptOption cli_common_options[] = {
+	{ "json", 'j', POPT_ARG_NONE, &cli.json, 0, "print one JSON object", NULL },
+	{ "quiet", 'q', POPT_ARG_NONE, &cli.quiet, 0, "print failures only", NULL },
+	{ "verbose", 'v', POPT_ARG_NONE, &cli.verbose, 0, "print more detail", NULL },
+	{ "color", '\0', POPT_ARG_STRING, &opt_color, 0, "colour the text output", "auto|always|never" },
+	{ "strict", '\0', POPT_ARG_NONE, &cli.strict, 0, "warnings fail (exit 1)", NULL },
+	{ "help", 'h', POPT_ARG_NONE, &opt_help, 0, "show this help and exit", NULL },
+	{ "version", 'V', POPT_ARG_NONE, &opt_version, 0, "show the version and exit", NULL },
+	{ "list-opts", '\0', POPT_ARG_NONE | POPT_ARGFLAG_DOC_HIDDEN, &opt_list, 0, NULL, NULL },
+	POPT_TABLEEND
+};
+
+void cli_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", nvd_progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '%s --help' for more information.\n", nvd_progname);
+	exit(NVD_EXIT_USAGE);
+}
+
+/* Long options, one per line, "--name=" when it takes a value: for completion. */
+static void list_opts(const struct poptOption *t)
+{
+	for (; t->longName || t->shortName || t->arg; t++) {
+		if ((t->argInfo & POPT_ARG_MASK) == POPT_ARG_INCLUDE_TABLE) {
+			list_opts(t->arg);
+			continue;
+		}
+		if (!t->longName || !strcmp(t->longName, "list-opts"))
+			continue;
+		printf("--%s%s\n", t->longName,
+		       (t->argInfo & POPT_ARG_MASK) == POPT_ARG_NONE ? "" : "=");
+	}
+}
+
+int cli_finish(int rc)
+{
+	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
+		fprintf(stderr, "%s: write error: %s\n", nvd_progname,
+			strerror(errno ? errno : EIO));
+		return NVD_EXIT_ENV;
+	}
+	return rc;
+}
+
+static void resolve_color(void)
+{
+	if (!opt_color || !strcmp(opt_color, "auto"))
+		cli.color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+	else if (!strcmp(opt_color, "always"))
+		cli.color = true;
+	else if (!strcmp(opt_color, "never"))
+		cli.color = false;
+	else
+		cli_usage_error("invalid --color value '%s': use auto, always or never", opt_color);
+}
+
+void cli_check_opt(const struct cli_tool *tool, poptContext ctx, int rc)
+{
+	(void)tool;
+	if (rc < -1)
+		cli_usage_error("%s: %s", poptBadOption(ctx, POPT_BADOPTION_NOALIAS), poptStrerror(rc));
+	if (opt_help) {
+		printf("%s\n\n", cur_tool->summary);
+		poptPrintHelp(ctx, stdout, 0);
+		if (cur_tool->footer)
+			printf("\n%s", cur_tool->footer);
+		exit(cli_finish(NVD_EXIT_OK));
+	}
+	if (opt_version) {
+		printf("%s (nvd toolkit) %s\n", cur_tool->name, NVD_VERSION);
+		exit(cli_finish(NVD_EXIT_OK));
+	}
+	if (opt_list) {
+		list_opts(cur_tool->options);
+		exit(cli_finish(NVD_EXIT_OK));
+	}
+	resolve_color();
+}
+
+poptContext cli_start(const struct cli_tool *tool, int argc, const char **argv)
+{
+	poptContext ctx;
+
+	nvd_progname = tool->name;
+	cur_tool = tool;
+	ctx = poptGetContext(tool->name, argc, argv, tool->options, 0);
+	if (!ctx) {
+		fprintf(stderr, "%s: out of memory\n", tool->name);
+		exit(NVD_EXIT_ENV);
+	}
+	poptSetOtherOptionHelp(ctx, tool->usage);
+	return ctx;
+}

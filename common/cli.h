@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The command-line conventions every nvd tool shares: one popt table of
+ * common options, usage errors, --list-opts for completion, checked stdout.
+ */
+#ifndef NVD_CLI_H
+#define NVD_CLI_H
+
+#include <popt.h>
+#include <stdbool.h>
+
+struct cli {
+	int json, quiet, verbose, strict;
+	bool color;		/* resolved from --color and the terminal */
+};
+extern struct cli cli;
+extern struct poptOption cli_common_options[];
+
+#define CLI_COMMON_TABLE \
+	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, cli_common_options, 0, "Common options:", NULL }
+
+struct cli_tool {
+	const char *name;	/* "nvd-plan" */
+	const char *usage;	/* "[OPTIONS] [FILE... | -- QEMU-ARGS | --pid PID]" */
+	const char *summary;	/* one line: what the tool is for */
+	const char *footer;	/* exit status etc. for --help */
+	struct poptOption *options;	/* the tool's table, with CLI_COMMON_TABLE */
+};
+
+/*
+ * Create the popt context (no ~/.popt: a user's aliases must not change a
+ * validator). Returns the context; exits for --help, --version, --list-opts
+ * and usage errors.
+ */
+poptContext cli_start(const struct cli_tool *tool, int argc, const char **argv);
+
+/*
+ * Handle one poptGetNextOpt() value that the tool did not: returns for
+ * normal end (-1), exits 2 with a message for errors.
+ */
+void cli_check_opt(const struct cli_tool *tool, poptContext ctx, int rc);
+
+/* Print "prog: msg" and the --help hint, exit 2. */
+void cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+/* Flush and close stdout; a write error (full disk) turns rc into 3. */
+int cli_finish(int rc);
+
+#endif

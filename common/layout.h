@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Guest-physical layout of an x86 pc/q35 machine: the RAM split around the
+ * PCI hole, the device-memory window after RAM above 4 GiB, and the
+ * placement of DIMMs in it (QEMU's first fit).
+ */
+#ifndef NVD_LAYOUT_H
+#define NVD_LAYOUT_H
+
+#include <stdint.h>
+
+#include "vmconfig.h"
+
+/* Below/above 4 GiB RAM sizes (pc_init1 / pc_q35_init). */
+void layout_ram_split(struct vm *vm);
+
+/* Window base and size for the current RAM, maxmem and slots. */
+void layout_window(const struct vm *vm, uint64_t above_4g_start, uint64_t *base, uint64_t *size);
+
+/* The highest guest-physical address the machine uses (pc_max_used_gpa). */
+uint64_t layout_max_used_gpa(const struct vm *vm, uint64_t above_4g_start);
+
+enum addr_result {
+	ADDR_OK,
+	ADDR_UNALIGNED,		/* explicit address not aligned */
+	ADDR_SIZE_UNALIGNED,	/* region size not a multiple of align */
+	ADDR_OUTSIDE,		/* explicit range not inside the window */
+	ADDR_TOO_BIG,		/* no room even at the window start */
+	ADDR_CONFLICT,		/* explicit range overlaps *conflict */
+	ADDR_FRAGMENTED,	/* no gap fits */
+};
+
+/*
+ * QEMU's memory_device_get_free_addr() over the DIMMs already placed.
+ * hint is the explicit address or 0.
+ */
+enum addr_result layout_find_addr(const struct vm *vm, uint64_t hint, uint64_t align,
+				  uint64_t size, uint64_t *addr, const struct dimm **conflict);
+
+/* Sum of the region sizes of placed DIMMs. */
+uint64_t layout_used(const struct vm *vm);
+
+/* The lowest free slot, or -1. */
+int64_t layout_free_slot(const struct vm *vm);
+/* The placed DIMM in slot s, or NULL. */
+const struct dimm *layout_slot_user(const struct vm *vm, int64_t s);
+
+#endif

@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "plan.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "size.h"
+#include "util.h"
+
+void plan_evaluate(const struct qcmdline *cl, qver_t qver, const struct plan_opts *po,
+		   struct plan_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	vm_build(&r->vm, cl, qver, &r->findings);
+	plan_run(&r->vm, po, &r->findings);
+}
+
+void plan_result_free(struct plan_result *r)
+{
+	vm_free(&r->vm);
+	findings_free(&r->findings);
+}
+
+static const char *family_name(enum machine_family f)
+{
+	static const char *const names[] = { "pc", "q35", "isapc", "microvm", "none", "other" };
+
+	return names[f];
+}
+
+static void print_dimm(struct out *o, const struct dimm *d)
+{
+	const struct backend *b = d->be;
+
+	out_obj_open(o, NULL);
+	out_str(o, "id", "  %-10s", dimm_name(d));
+	out_str(o, "type", " %-8s", d->kind == DK_NVDIMM ? "nvdimm" : "pc-dimm");
+	out_bool(o, "hotplug", NULL, d->hotplug);
+	out_i64(o, "slot", " %4lld", d->assigned_slot);
+	out_u64(o, "addr", "  0x%-12llx", d->assigned_addr);
+	out_u64(o, "size", NULL, d->region_size);
+	if (!out_is_json(o)) {
+		char *s = size_human(d->region_size);
+
+		out_text(o, " %12s", s);
+		free(s);
+	}
+	out_u64(o, "align", NULL, d->align);
+	out_u64(o, "node", NULL, d->node);
+	out_str(o, "memdev", NULL, d->memdev);
+	out_u64(o, "backend_size", NULL, b ? b->size : 0);
+	if (d->kind == DK_NVDIMM) {
+		out_u64(o, "pmem_size", NULL, d->region_size);
+		out_u64(o, "label_size", NULL, d->label_size);
+		if (d->label_size) {
+			char *s = size_human(d->label_size);
+
+			out_u64(o, "label_offset", NULL, d->label_offset);
+			out_text(o, "  %-9s 0x%-10llx", s, (unsigned long long)d->label_offset);
+			free(s);
+		} else {
+			out_null(o, "label_offset", "  -         -           ");
+		}
+		out_bool(o, "unarmed", NULL, d->unarmed);
+	} else {
+		out_text(o, "  %-9s %-12s", "", "");
+	}
+	out_str(o, "mem_path", NULL, b ? b->mem_path : NULL);
+	if (b)
+		out_text(o, " %s%s%s%s\n", b->id, b->mem_path ? " (" : "",
+			 b->mem_path ? b->mem_path : "", b->mem_path ? ")" : "");
+	else
+		out_text(o, "\n");
+	out_obj_close(o);
+}
+
+void plan_print(struct out *o, const struct plan_result *r, bool quiet, bool verbose)
+{
+	const struct vm *vm = &r->vm;
+	const struct machine *m = &vm->machine;
+	char qv[16];
+	size_t nplaced = 0;
+
+	snprintf(qv, sizeof(qv), "%d.%d", vm->qver / 100, vm->qver % 100);
+	out_str(o, "tool", NULL, "nvd-plan");
+	out_i64(o, "version", NULL, 1);
+	out_str(o, "source", "%s: ", vm->source);
+	out_str(o, "qemu_version", "QEMU %s: ", qv);
+	out_str(o, "verdict", "%s\n", vm->accepted ? "accept" : "reject");
+
+	out_obj_open(o, "machine");
+	out_str(o, "type", quiet ? NULL : "  machine %s", m->type);
+	out_str(o, "family", quiet ? NULL : " (%s)", family_name(m->family));
+	out_bool(o, "nvdimm", quiet ? NULL : ", nvdimm=%s", m->nvdimm);
+	out_str(o, "nvdimm_persistence", NULL, m->persistence);
+	if (m->persistence)
+		out_text(o, quiet ? "" : ", nvdimm-persistence=%s", m->persistence);
+	out_text(o, quiet ? "" : "\n");
+	out_obj_close(o);
+
+	out_obj_open(o, "memory");
+	out_u64(o, "ram_size", NULL, vm->mem.size);
+	out_u64(o, "maxmem", NULL, vm->mem.maxmem);
+	out_u64(o, "slots", NULL, vm->mem.slots);
+	out_u64(o, "below_4g", NULL, vm->below_4g);
+	out_u64(o, "above_4g", NULL, vm->above_4g);
+	if (!quiet && !out_is_json(o)) {
+		char *ram = size_human(vm->mem.size), *max = size_human(vm->mem.maxmem);
+
+		out_text(o, "  memory %s, maxmem %s, slots %llu\n", ram, max,
+			 (unsigned long long)vm->mem.slots);
+		free(ram);
+		free(max);
+	}
+	if (vm->has_window) {
+		out_obj_open(o, "window");
+		out_u64(o, "base", quiet ? NULL : "  device memory 0x%llx", vm->window_base);
+		out_u64(o, "size", NULL, vm->window_size);
+		if (!quiet && !out_is_json(o)) {
+			char *s = size_human(vm->window_size);
+
+			out_text(o, "-0x%llx (%s)\n",
+				 (unsigned long long)(vm->window_base + vm->window_size - 1), s);
+			free(s);
+		}
+		out_obj_close(o);
+	} else {
+		out_null(o, "window", NULL);
+	}
+	out_obj_close(o);
+
+	for (size_t i = 0; i < vm->ndimms; i++)
+		nplaced += vm->dimms[i].placed;
+	if (nplaced && !quiet)
+		out_text(o, "  %-10s %-8s %4s  %-14s %12s  %-9s %-12s %s\n", "DIMM", "TYPE", "SLOT",
+			 "ADDRESS", "SIZE", "LABEL", "LABEL AT", "BACKEND");
+	out_arr_open(o, "dimms");
+	for (size_t i = 0; i < vm->ndimms; i++) {
+		if (!vm->dimms[i].placed)
+			continue;
+		if (quiet && !out_is_json(o))
+			continue;
+		print_dimm(o, &vm->dimms[i]);
+	}
+	out_arr_close(o);
+
+	if (!verbose && !out_is_json(o)) {
+		/* Info findings only with --verbose in text. */
+		struct findings shown = { 0 };
+
+		for (size_t i = 0; i < r->findings.n; i++) {
+			const struct finding *x = &r->findings.v[i];
+
+			if (x->level != LEVEL_INFO)
+				finding_add(&shown, x->level, x->id, x->object, x->qemu, "%s", x->message);
+		}
+		out_findings(o, &shown, quiet);
+		findings_free(&shown);
+	} else {
+		out_findings(o, &r->findings, quiet);
+	}
+}
+
+static void xml_escape(FILE *fp, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '<':
+			fputs("&lt;", fp);
+			break;
+		case '>':
+			fputs("&gt;", fp);
+			break;
+		case '&':
+			fputs("&amp;", fp);
+			break;
+		case '"':
+			fputs("&quot;", fp);
+			break;
+		default:
+			/* Control characters are not allowed in XML 1.0. */
+			if ((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t')
+				fputc('?', fp);
+			else
+				fputc(*s, fp);
+		}
+	}
+}
+
+int plan_write_junit(FILE *fp, const struct plan_result *rs, size_t n)
+{
+	size_t failures = 0;
+
+	for (size_t i = 0; i < n; i++)
+		failures += !rs[i].vm.accepted;
+	fprintf(fp, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+	fprintf(fp, "<testsuites tests=\"%zu\" failures=\"%zu\">\n", n, failures);
+	fprintf(fp, "  <testsuite name=\"nvd-plan\" tests=\"%zu\" failures=\"%zu\">\n", n, failures);
+	for (size_t i = 0; i < n; i++) {
+		const struct plan_result *r = &rs[i];
+
+		fprintf(fp, "    <testcase classname=\"nvd-plan\" name=\"");
+		xml_escape(fp, r->vm.source);
+		fprintf(fp, "\">\n");
+		if (!r->vm.accepted) {
+			const struct finding *first = NULL;
+
+			for (size_t k = 0; k < r->findings.n && !first; k++)
+				if (r->findings.v[k].level == LEVEL_FAIL)
+					first = &r->findings.v[k];
+			fprintf(fp, "      <failure message=\"");
+			xml_escape(fp, first->qemu ? first->qemu : first->message);
+			fprintf(fp, "\" type=\"%s\">", first->id);
+			for (size_t k = 0; k < r->findings.n; k++) {
+				const struct finding *x = &r->findings.v[k];
+
+				if (x->level == LEVEL_INFO)
+					continue;
+				fprintf(fp, "%s: %s%s", level_name(x->level),
+					x->object ? x->object : "", x->object ? ": " : "");
+				xml_escape(fp, x->message);
+				fputc('\n', fp);
+			}
+			fprintf(fp, "</failure>\n");
+		}
+		fprintf(fp, "    </testcase>\n");
+	}
+	fprintf(fp, "  </testsuite>\n</testsuites>\n");
+	return fflush(fp) == 0 && !ferror(fp) ? 0 : -EIO;
+}
+
+qver_t qemu_version_on_path(void)
+{
+	char buf[256];
+	qver_t v = -1;
+	FILE *p;
+
+	p = popen("qemu-system-x86_64 --version 2>/dev/null", "r");
+	if (!p)
+		return -1;
+	if (fgets(buf, sizeof(buf), p)) {
+		const char *s = strstr(buf, "version ");
+
+		if (s) {
+			char ver[32];
+
+			if (sscanf(s + 8, "%31[0-9.]", ver) == 1)
+				v = qver_parse(ver);
+		}
+	}
+	pclose(p);
+	return v;
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* nvd-plan's driver: one configuration in, model, rules, findings and output. */
+#ifndef NVD_PLAN_H
+#define NVD_PLAN_H
+
+#include <stdio.h>
+
+#include "qemu-args.h"
+#include "report.h"
+#include "rules.h"
+#include "vmconfig.h"
+
+struct plan_result {
+	struct vm vm;
+	struct findings findings;
+};
+
+void plan_evaluate(const struct qcmdline *cl, qver_t qver, const struct plan_opts *po,
+		   struct plan_result *r);
+void plan_result_free(struct plan_result *r);
+
+/* Text or JSON for one configuration, from the same calls. */
+void plan_print(struct out *o, const struct plan_result *r, bool quiet, bool verbose);
+
+/* The JUnit XML of many results: one testcase per configuration. */
+int plan_write_junit(FILE *fp, const struct plan_result *rs, size_t n);
+
+/* The version of qemu-system-x86_64 on PATH, or -1. */
+qver_t qemu_version_on_path(void);
+
+#endif

@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "qapi.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "size.h"
+#include "util.h"
+
+static bool type_error(const struct kv *e, const char *expected, char **err)
+{
+	*err = xasprintf("Invalid parameter type for '%s', expected: %s", e->key, expected);
+	return false;
+}
+
+bool qapi_get_bool(const struct kv *e, bool *out, char **err)
+{
+	static const char *const yes[] = { "on", "yes", "true", "y" };
+	static const char *const no[] = { "off", "no", "false", "n" };
+
+	if (e->type == KV_BOOL) {
+		*out = streq(e->val, "on");
+		return true;
+	}
+	if (e->json || e->type != KV_STRING)
+		return type_error(e, "boolean", err);
+	for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
+		if (!strcmp(e->val, yes[i])) {
+			*out = true;
+			return true;
+		}
+		if (!strcmp(e->val, no[i])) {
+			*out = false;
+			return true;
+		}
+	}
+	*err = xasprintf("Parameter '%s' expects 'on' or 'off'", e->key);
+	return false;
+}
+
+bool qapi_get_size(const struct kv *e, enum qapi_ctx ctx, uint64_t *out, char **err)
+{
+	if (e->json) {
+		if (e->type == KV_STRING) {
+			*err = xasprintf("Parameter '%s' expects uint64", e->key);
+			return false;
+		}
+		if (e->type != KV_INT || e->val[0] == '-' || size_parse(e->val, out) < 0)
+			return type_error(e, "integer", err);
+		return true;
+	}
+	if (size_parse(e->val, out) < 0) {
+		*err = xasprintf(ctx == QAPI_OBJECT ? "Parameter '%s' expects a size value"
+						   : "Parameter '%s' expects size", e->key);
+		return false;
+	}
+	return true;
+}
+
+bool qapi_get_uint(const struct kv *e, uint64_t max, uint64_t *out, char **err)
+{
+	char *end;
+
+	if (e->json && e->type != KV_INT)
+		return type_error(e, "integer", err);
+	errno = 0;
+	*out = strtoull(e->val, &end, 0);
+	if (errno || end == e->val || *end || strchr(e->val, '-') || *out > max) {
+		*err = xasprintf("Parameter '%s' expects integer", e->key);
+		return false;
+	}
+	return true;
+}
+
+bool qapi_get_int(const struct kv *e, int64_t *out, char **err)
+{
+	char *end;
+
+	if (e->json && e->type != KV_INT)
+		return type_error(e, "integer", err);
+	errno = 0;
+	*out = strtoll(e->val, &end, 0);
+	if (errno || end == e->val || *end) {
+		*err = xasprintf("Parameter '%s' expects integer", e->key);
+		return false;
+	}
+	return true;
+}
+
+bool qapi_get_str(const struct kv *e, char **err)
+{
+	if (e->json && e->type != KV_STRING)
+		return type_error(e, "string", err);
+	return true;
+}
+
+bool qapi_id_wellformed(const char *id)
+{
+	if (!isalpha((unsigned char)id[0]))
+		return false;
+	for (const char *p = id + 1; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("-._", *p))
+			return false;
+	return true;
+}
+
+/* qobject/qdict.c: tdb_hash() into 512 buckets, each a list with the newest first. */
+static unsigned int tdb_hash(const char *name)
+{
+	unsigned int value = 0x238F13AF * (unsigned int)strlen(name);
+
+	for (unsigned int i = 0; name[i]; i++)
+		value = value + ((unsigned int)(unsigned char)name[i] << (i * 5 % 24));
+	return 1103515243 * value + 12345;
+}
+
+void qdict_order(const struct kvlist *kv, size_t *idx)
+{
+	unsigned int *bucket = xcalloc(kv->n, sizeof(*bucket));
+
+	for (size_t i = 0; i < kv->n; i++) {
+		bucket[i] = tdb_hash(kv->v[i].key) % 512;
+		idx[i] = i;
+	}
+	/* Insertion sort: by bucket, later insertions first within a bucket. */
+	for (size_t i = 1; i < kv->n; i++) {
+		size_t x = idx[i], j = i;
+
+		while (j > 0 && (bucket[idx[j - 1]] > bucket[x] ||
+				 (bucket[idx[j - 1]] == bucket[x] && idx[j - 1] < x))) {
+			idx[j] = idx[j - 1];
+			j--;
+		}
+		idx[j] = x;
+	}
+	free(bucket);
+}

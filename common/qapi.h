@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * QEMU's typed property values (the QAPI visitors) and QDict's iteration
+ * order, which decides which of several bad properties QEMU reports first.
+ */
+#ifndef NVD_QAPI_H
+#define NVD_QAPI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "qemu-args.h"
+
+/*
+ * Each returns true with the value, or false with *err set to QEMU's
+ * message for a bad value ("Parameter 'share' expects 'on' or 'off'").
+ */
+/* Where a value is read decides QEMU's wording of some errors. */
+enum qapi_ctx { QAPI_OBJECT, QAPI_DEVICE, QAPI_MACHINE };
+
+bool qapi_get_bool(const struct kv *e, bool *out, char **err);
+bool qapi_get_size(const struct kv *e, enum qapi_ctx ctx, uint64_t *out, char **err);
+bool qapi_get_uint(const struct kv *e, uint64_t max, uint64_t *out, char **err);
+bool qapi_get_int(const struct kv *e, int64_t *out, char **err);
+bool qapi_get_str(const struct kv *e, char **err);
+
+/* QEMU identifiers: a letter, then letters, digits, '-', '.', '_'. */
+bool qapi_id_wellformed(const char *id);
+
+/* Indexes of kv's entries in the order QDict iterates them. */
+void qdict_order(const struct kvlist *kv, size_t *idx);
+
+#endif

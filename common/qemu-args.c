@@ -1,0 +1,429 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "qemu-args.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+/* Largest command-line file we read: far above any real VM's. */
+#define CMDLINE_MAX (4u << 20)
+
+int shell_split(const char *t, size_t len, struct strv *out, char **err)
+{
+	struct strbuf w;
+	bool in_word = false;
+	size_t i = 0, line = 1;
+
+	sb_init(&w);
+	while (i < len) {
+		char c = t[i];
+
+		if (c == '\0') {
+			*err = xasprintf("line %zu: NUL byte in command line text", line);
+			goto fail;
+		}
+		if (c == '\\') {
+			if (i + 1 >= len) {
+				i++;
+				continue;
+			}
+			if (t[i + 1] == '\n') {
+				/* Continuation: the line goes on. */
+				line++;
+				i += 2;
+				continue;
+			}
+			sb_addc(&w, t[i + 1]);
+			in_word = true;
+			i += 2;
+			continue;
+		}
+		if (c == '\'') {
+			size_t start = ++i;
+
+			while (i < len && t[i] != '\'')
+				i++;
+			if (i >= len) {
+				*err = xasprintf("line %zu: unterminated single quote", line);
+				goto fail;
+			}
+			for (size_t k = start; k < i; k++)
+				line += t[k] == '\n';
+			sb_addn(&w, t + start, i - start);
+			in_word = true;
+			i++;
+			continue;
+		}
+		if (c == '"') {
+			size_t open_line = line;
+
+			i++;
+			while (i < len && t[i] != '"') {
+				if (t[i] == '\\' && i + 1 < len &&
+				    strchr("\"\\$`\n", t[i + 1])) {
+					if (t[i + 1] != '\n')
+						sb_addc(&w, t[i + 1]);
+					else
+						line++;
+					i += 2;
+					continue;
+				}
+				line += t[i] == '\n';
+				sb_addc(&w, t[i++]);
+			}
+			if (i >= len) {
+				*err = xasprintf("line %zu: unterminated double quote", open_line);
+				goto fail;
+			}
+			in_word = true;
+			i++;
+			continue;
+		}
+		if (c == '#' && !in_word) {
+			while (i < len && t[i] != '\n')
+				i++;
+			continue;
+		}
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+			if (in_word) {
+				strv_push(out, sb_detach(&w));
+				in_word = false;
+			}
+			line += c == '\n';
+			i++;
+			continue;
+		}
+		sb_addc(&w, c);
+		in_word = true;
+		i++;
+	}
+	if (in_word)
+		strv_push(out, sb_detach(&w));
+	sb_release(&w);
+	return 0;
+fail:
+	sb_release(&w);
+	return -1;
+}
+
+/* QEMU options that take no argument (qemu-options.hx, HAS_ARG unset). */
+static const char *const noarg_opts[] = {
+	"S", "nodefaults", "no-user-config", "nographic", "no-reboot",
+	"no-shutdown", "snapshot", "enable-kvm", "daemonize", "no-hpet",
+	"no-acpi", "full-screen", "no-fd-bootchk", "s", "singlestep",
+	"one-insn-per-tb", "win2k-hack", "no-quit", "alt-grab", "ctrl-grab",
+	"curses", "sdl", "old-param", "only-migratable", "enable-fips",
+	"preconfig", "no-frame", "semihosting", "xen-attach",
+	"xen-domid-restrict", "enable-sync-profile", "usb", "mem-prealloc",
+	"perfmap", "jitdump", "async-teardown", "h", "help", "version",
+	"portrait", "no-kvm", "no-kvm-irqchip", "no-kvm-pit", "rtc-td-hack",
+	"no-kvm-pit-reinjection", "nouserconfig", "show-cursor",
+};
+
+static bool opt_takes_arg(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(noarg_opts); i++)
+		if (!strcmp(name, noarg_opts[i]))
+			return false;
+	return true;
+}
+
+static bool is_program_name(const char *w)
+{
+	const char *base = strrchr(w, '/');
+
+	base = base ? base + 1 : w;
+	return str_startswith(base, "qemu-system-") || !strcmp(base, "qemu-kvm") ||
+	       !strcmp(base, "kvm");
+}
+
+int qcmdline_from_words(char **words, size_t n, const char *source,
+			struct qcmdline *cl, char **err)
+{
+	size_t i = 0;
+
+	memset(cl, 0, sizeof(*cl));
+	cl->source = xstrdup(source);
+	cl->opts = xcalloc(n + 1, sizeof(*cl->opts));
+	if (n && is_program_name(words[0]))
+		i = 1;
+	for (; i < n; i++) {
+		const char *w = words[i];
+		struct qopt *o = &cl->opts[cl->nopts];
+
+		if (w[0] != '-' || w[1] == '\0') {
+			/* A bare word is the disk image (-hda); not ours. */
+			o->name = xstrdup("hda");
+			o->arg = xstrdup(w);
+			o->pos = (int)i;
+			cl->nopts++;
+			continue;
+		}
+		w += (w[1] == '-') ? 2 : 1;
+		o->name = xstrdup(w);
+		o->pos = (int)i;
+		if (opt_takes_arg(w)) {
+			if (i + 1 >= n) {
+				*err = xasprintf("-%s: requires an argument", w);
+				free(o->name);
+				o->name = NULL;
+				qcmdline_free(cl);
+				return -1;
+			}
+			o->arg = xstrdup(words[++i]);
+		}
+		cl->nopts++;
+	}
+	return 0;
+}
+
+void qcmdline_free(struct qcmdline *cl)
+{
+	for (size_t i = 0; i < cl->nopts; i++) {
+		free(cl->opts[i].name);
+		free(cl->opts[i].arg);
+	}
+	free(cl->opts);
+	free(cl->source);
+	memset(cl, 0, sizeof(*cl));
+}
+
+int qcmdline_from_file(const char *path, struct qcmdline *cl, char **err)
+{
+	struct strv words = { 0 };
+	char *text, *e = NULL;
+	size_t len;
+	int ret;
+
+	ret = read_all(path, CMDLINE_MAX, &text, &len);
+	if (ret < 0)
+		return ret;
+	if (shell_split(text, len, &words, &e) < 0) {
+		*err = e;
+		ret = -EINVAL;
+	} else if (qcmdline_from_words(words.v, words.n,
+				       streq(path, "-") ? "<stdin>" : path, cl, err) < 0) {
+		ret = -EINVAL;
+	}
+	free(text);
+	strv_free(&words);
+	return ret;
+}
+
+int qcmdline_from_pid(const char *procroot, long pid, struct qcmdline *cl, char **err)
+{
+	struct strv words = { 0 };
+	char *path, *text, *src;
+	size_t len, start = 0;
+	int ret;
+
+	path = xasprintf("%s/proc/%ld/cmdline", procroot ? procroot : "", pid);
+	ret = read_all(path, CMDLINE_MAX, &text, &len);
+	free(path);
+	if (ret < 0)
+		return ret;
+	if (len == 0) {
+		free(text);
+		*err = xasprintf("process %ld has no command line (a kernel thread or a zombie)", pid);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i <= len; i++) {
+		if (i == len || text[i] == '\0') {
+			if (i > start || i < len)
+				strv_push(&words, xstrndup(text + start, i - start));
+			start = i + 1;
+		}
+	}
+	src = xasprintf("pid %ld", pid);
+	ret = qcmdline_from_words(words.v, words.n, src, cl, err) < 0 ? -EINVAL : 0;
+	free(src);
+	free(text);
+	strv_free(&words);
+	return ret;
+}
+
+static void kv_add(struct kvlist *kv, char *key, char *val, enum kv_type type)
+{
+	bool json = kv->json;
+
+	/* The last value of a repeated key wins, as in QEMU. */
+	for (size_t i = 0; i < kv->n; i++) {
+		if (!strcmp(kv->v[i].key, key)) {
+			free(kv->v[i].val);
+			free(key);
+			kv->v[i].val = val;
+			kv->v[i].type = type;
+			kv->v[i].json = json;
+			return;
+		}
+	}
+	kv->v = xrealloc(kv->v, (kv->n + 1) * sizeof(*kv->v));
+	kv->v[kv->n].key = key;
+	kv->v[kv->n].val = val;
+	kv->v[kv->n].type = type;
+	kv->v[kv->n].json = json;
+	kv->n++;
+}
+
+/* A value up to the next single ',', with ",," meaning ','. */
+static const char *get_value(const char *p, char **val)
+{
+	struct strbuf sb;
+
+	sb_init(&sb);
+	while (*p) {
+		if (*p == ',') {
+			if (p[1] != ',')
+				break;
+			p++;
+		}
+		sb_addc(&sb, *p++);
+	}
+	*val = sb_detach(&sb);
+	return p;
+}
+
+static int json_parse(const char *text, struct kvlist *out, char **err)
+{
+	enum json_tokener_error jerr;
+	json_object *root;
+
+	root = json_tokener_parse_verbose(text, &jerr);
+	if (!root) {
+		/* QEMU's own JSON parser words the common cases like this. */
+		if (jerr == json_tokener_continue || jerr == json_tokener_error_parse_eof)
+			*err = xstrdup("JSON parse error, premature EOI");
+		else
+			*err = xasprintf("JSON parse error, %s", json_tokener_error_desc(jerr));
+		return -1;
+	}
+	if (!json_object_is_type(root, json_type_object)) {
+		json_object_put(root);
+		*err = xstrdup("JSON parse error, expected an object");
+		return -1;
+	}
+	out->json = true;
+	json_object_object_foreach(root, key, val) {
+		enum kv_type t = KV_OTHER;
+		char *s;
+
+		switch (json_object_get_type(val)) {
+		case json_type_string:
+			t = KV_STRING;
+			s = xstrdup(json_object_get_string(val));
+			break;
+		case json_type_int:
+			t = KV_INT;
+			s = xstrdup(json_object_to_json_string(val));
+			break;
+		case json_type_boolean:
+			t = KV_BOOL;
+			s = xstrdup(json_object_get_boolean(val) ? "on" : "off");
+			break;
+		default:
+			s = xstrdup(json_object_to_json_string_ext(val, JSON_C_TO_STRING_PLAIN));
+			break;
+		}
+		kv_add(out, xstrdup(key), s, t);
+	}
+	json_object_put(root);
+	return 0;
+}
+
+int opts_parse(const char *text, const char *implied, enum opts_syntax syntax,
+	       struct kvlist *out, char **err)
+{
+	const char *p = text;
+	bool first = true;
+
+	memset(out, 0, sizeof(*out));
+	if (text[0] == '{')
+		return json_parse(text, out, err);
+	while (*p) {
+		size_t klen = strcspn(p, "=,");
+		char *key, *val;
+
+		if (first && implied && p[klen] != '=') {
+			p = get_value(p, &val);
+			kv_add(out, xstrdup(implied), val, KV_STRING);
+		} else if (p[klen] == '=') {
+			key = xstrndup(p, klen);
+			p = get_value(p + klen + 1, &val);
+			if (syntax == SYNTAX_KEYVAL && klen == 0) {
+				*err = xstrdup("Invalid parameter ''");
+				free(key);
+				free(val);
+				goto fail;
+			}
+			kv_add(out, key, val, KV_STRING);
+		} else {
+			key = xstrndup(p, klen);
+			if (syntax == SYNTAX_KEYVAL) {
+				*err = xasprintf("Expected '=' after parameter '%s'", key);
+				free(key);
+				goto fail;
+			}
+			p += klen;
+			if (klen == 0) {
+				free(key);
+				goto next;
+			}
+			/* Remember the deprecated short form: QEMU warns about it. */
+			{
+				size_t nf = 0;
+
+				while (out->flags && out->flags[nf])
+					nf++;
+				out->flags = xrealloc(out->flags, (nf + 2) * sizeof(*out->flags));
+				out->flags[nf] = xstrdup(key);
+				out->flags[nf + 1] = NULL;
+			}
+			if (str_startswith(key, "no") && klen > 2) {
+				kv_add(out, xstrdup(key + 2), xstrdup("off"), KV_STRING);
+				free(key);
+			} else {
+				kv_add(out, key, xstrdup("on"), KV_STRING);
+			}
+		}
+next:
+		first = false;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+fail:
+	kvlist_free(out);
+	return -1;
+}
+
+void kvlist_free(struct kvlist *kv)
+{
+	for (size_t i = 0; i < kv->n; i++) {
+		free(kv->v[i].key);
+		free(kv->v[i].val);
+	}
+	free(kv->v);
+	for (size_t i = 0; kv->flags && kv->flags[i]; i++)
+		free(kv->flags[i]);
+	free(kv->flags);
+	memset(kv, 0, sizeof(*kv));
+}
+
+const struct kv *kv_find(const struct kvlist *kv, const char *key)
+{
+	for (size_t i = 0; i < kv->n; i++)
+		if (!strcmp(kv->v[i].key, key))
+			return &kv->v[i];
+	return NULL;
+}
+
+const char *kv_get(const struct kvlist *kv, const char *key)
+{
+	const struct kv *e = kv_find(kv, key);
+
+	return e ? e->val : NULL;
+}

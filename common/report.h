@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Findings, and one set of print calls that write either text or JSON, so
+ * the two outputs come from the same code and cannot drift (iproute2's
+ * json_print.c is the model).
+ */
+#ifndef NVD_REPORT_H
+#define NVD_REPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum level { LEVEL_INFO, LEVEL_WARN, LEVEL_FAIL };
+
+struct finding {
+	char *id;	/* stable, e.g. "nvdimm-label-size-min" */
+	enum level level;
+	char *message;	/* our explanation and the fix */
+	char *qemu;	/* QEMU's own text, without prefixes; NULL when silent */
+	char *object;	/* the id it concerns, or NULL */
+};
+
+struct findings {
+	struct finding *v;
+	size_t n;
+};
+
+void finding_add(struct findings *f, enum level level, const char *id, const char *object,
+		 const char *qemu, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+void findings_free(struct findings *f);
+size_t findings_count(const struct findings *f, enum level level);
+const char *level_name(enum level level);
+
+struct out;
+
+/* mode: text or JSON; color applies to text on a terminal only. */
+struct out *out_new(FILE *fp, bool json, bool color);
+/* Print the JSON document (if any) and free. Returns 0 or -errno of the stream. */
+int out_finish(struct out *o);
+bool out_is_json(const struct out *o);
+/* JSON on one line (several objects in a stream), instead of indented. */
+void out_set_compact(struct out *o);
+
+void out_obj_open(struct out *o, const char *key);
+void out_obj_close(struct out *o);
+void out_arr_open(struct out *o, const char *key);
+void out_arr_close(struct out *o);
+/* Each writes key/value to JSON, or printf(textfmt, value) to text (nothing if textfmt is NULL). */
+void out_str(struct out *o, const char *key, const char *textfmt, const char *val);
+void out_u64(struct out *o, const char *key, const char *textfmt, uint64_t val);
+void out_i64(struct out *o, const char *key, const char *textfmt, int64_t val);
+void out_bool(struct out *o, const char *key, const char *textfmt, bool val);
+void out_null(struct out *o, const char *key, const char *text);
+/* Text only. */
+void out_text(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The findings array ("findings") in JSON, a line each in text. */
+void out_findings(struct out *o, const struct findings *f, bool quiet);
+
+#endif

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * QEMU's validations of machine, memory, memory backends and DIMMs, by
+ * release, in the order QEMU applies them, each with QEMU's exact message.
+ */
+#ifndef NVD_RULES_H
+#define NVD_RULES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "report.h"
+#include "vmconfig.h"
+
+struct plan_opts {
+	bool offline;		/* no host access at all */
+	const char *sysroot;	/* prefix for /sys */
+	const uint64_t *hotplug;	/* sizes of DIMMs to hot-plug later */
+	size_t nhotplug;
+};
+
+/*
+ * Run every rule on a model built by vm_build(), appending findings.
+ * Afterwards vm->accepted tells whether QEMU would start, and the DIMMs
+ * carry their slot, address, pmem size and label offset.
+ */
+void plan_run(struct vm *vm, const struct plan_opts *po, struct findings *f);
+
+#endif

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Small helpers shared by every nvd tool: allocation, strings, errors. */
+#ifndef NVD_UTIL_H
+#define NVD_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define KiB (1ULL << 10)
+#define MiB (1ULL << 20)
+#define GiB (1ULL << 30)
+#define TiB (1ULL << 40)
+
+#define ALIGN_UP(x, a) ((((x) + (a) - 1) / (a)) * (a))
+#define ALIGN_DOWN(x, a) (((x) / (a)) * (a))
+
+/* Exit codes, the same in every tool (DESIGN.md, section 4). */
+enum nvd_exit {
+	NVD_EXIT_OK = 0,
+	NVD_EXIT_FAIL = 1,
+	NVD_EXIT_USAGE = 2,
+	NVD_EXIT_ENV = 3,
+};
+
+extern const char *nvd_progname;
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t m);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap);
+
+/* A growable string. */
+struct strbuf {
+	char *buf;
+	size_t len, cap;
+};
+void sb_init(struct strbuf *sb);
+void sb_addc(struct strbuf *sb, char c);
+void sb_addn(struct strbuf *sb, const char *s, size_t n);
+void sb_adds(struct strbuf *sb, const char *s);
+void sb_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char *sb_detach(struct strbuf *sb);
+void sb_release(struct strbuf *sb);
+
+/* A growable array of owned strings. */
+struct strv {
+	char **v;
+	size_t n, cap;
+};
+void strv_push(struct strv *sv, char *owned);
+void strv_free(struct strv *sv);
+
+/* "prog: message" on stderr. */
+void nvd_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+bool is_pow2(uint64_t v);
+bool streq(const char *a, const char *b);
+bool str_startswith(const char *s, const char *prefix);
+
+/*
+ * Read a whole file (regular file, pipe, or stdin for "-") into memory, at
+ * most max bytes. Returns 0, or -errno; -EFBIG when larger than max.
+ */
+int read_all(const char *path, size_t max, char **out, size_t *len);
+
+#endif

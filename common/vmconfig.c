@@ -1,0 +1,606 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Building the VM model from a QEMU command line. What QEMU checks while it
+ * parses options (QemuOpts/keyval syntax, the QAPI schema of -object, device
+ * ids) is checked here, in command-line order, because QEMU stops at the
+ * first of those before it looks at anything else.
+ */
+#include "vmconfig.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "qapi.h"
+#include "size.h"
+#include "util.h"
+
+qver_t qver_parse(const char *s)
+{
+	unsigned long maj, min;
+	char *end;
+
+	if (*s == 'v')
+		s++;
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	maj = strtoul(s, &end, 10);
+	if (*end != '.' || !isdigit((unsigned char)end[1]))
+		return -1;
+	min = strtoul(end + 1, &end, 10);
+	if (*end == '.') {
+		/* A micro version: 10.0.13 */
+		if (!isdigit((unsigned char)end[1]))
+			return -1;
+		strtoul(end + 1, &end, 10);
+	}
+	if (*end || maj > 99 || min > 99)
+		return -1;
+	return QVER((int)maj, (int)min);
+}
+
+bool qver_supported(qver_t v)
+{
+	return v >= QVER_OLDEST && v <= QVER_NEWEST;
+}
+
+const char *dimm_name(const struct dimm *d)
+{
+	return d->id ? d->id : "(unnamed)";
+}
+
+bool vm_other_object(const struct vm *vm, const char *id)
+{
+	for (size_t i = 0; i < vm->other_objects.n; i++)
+		if (streq(vm->other_objects.v[i], id))
+			return true;
+	return false;
+}
+
+struct backend *vm_find_backend(struct vm *vm, const char *id)
+{
+	for (size_t i = 0; i < vm->nbackends; i++)
+		if (streq(vm->backends[i].id, id))
+			return &vm->backends[i];
+	return NULL;
+}
+
+static void parse_fail(struct findings *f, const char *object, const char *qemu)
+{
+	finding_add(f, LEVEL_FAIL, "option-invalid", object, qemu,
+		    "QEMU refuses this option while parsing its command line");
+}
+
+/* QemuOpts accepts "foo" for foo=on, with a deprecation warning. */
+static void warn_flags(const struct kvlist *kv, const char *object, struct findings *f)
+{
+	for (size_t i = 0; kv->flags && kv->flags[i]; i++) {
+		char *q = xasprintf("warning: short-form boolean option '%s' deprecated", kv->flags[i]);
+
+		finding_add(f, LEVEL_WARN, "option-short-form-boolean", object, q,
+			    "'%s' without a value means %s=on; write it out (an unescaped ',' in a value also ends up here: write ',,')",
+			    kv->flags[i], kv->flags[i]);
+		free(q);
+	}
+}
+
+/* -machine / -M: keyval with "type" implied; later options add to earlier ones. */
+static void parse_machine(struct vm *vm, const char *arg, struct findings *f)
+{
+	struct kvlist kv;
+	char *err = NULL;
+
+	if (opts_parse(arg, "type", SYNTAX_KEYVAL, &kv, &err) < 0) {
+		parse_fail(f, NULL, err);
+		free(err);
+		return;
+	}
+	for (size_t i = 0; i < kv.n; i++) {
+		struct kvlist *m = &vm->machine.props;
+		size_t k;
+
+		for (k = 0; k < m->n; k++)
+			if (!strcmp(m->v[k].key, kv.v[i].key))
+				break;
+		if (k == m->n) {
+			m->v = xrealloc(m->v, (m->n + 1) * sizeof(*m->v));
+			m->v[m->n].key = xstrdup(kv.v[i].key);
+			m->v[m->n].val = NULL;
+			m->n++;
+		}
+		free(m->v[k].val);
+		m->v[k].val = xstrdup(kv.v[i].val);
+		m->v[k].type = KV_STRING;
+		m->v[k].json = false;
+	}
+	kvlist_free(&kv);
+}
+
+/* -m: QemuOpts with "size" implied; keys size, slots, maxmem. */
+static void parse_memory(struct vm *vm, const char *arg, struct findings *f)
+{
+	struct memory *m = &vm->mem;
+	struct kvlist kv;
+	char *err = NULL;
+
+	if (opts_parse(arg, "size", SYNTAX_QEMUOPTS, &kv, &err) < 0) {
+		parse_fail(f, NULL, err);
+		free(err);
+		return;
+	}
+	for (size_t i = 0; i < kv.n; i++) {
+		const struct kv *e = &kv.v[i];
+		uint64_t v;
+
+		if (!strcmp(e->key, "size") || !strcmp(e->key, "maxmem")) {
+			int r = size_parse(e->val, &v);
+
+			/* Since 8.0 a negative size counts as out of range, too. */
+			if (r == -EINVAL && vm->qver >= QVER(8, 0) && strchr(e->val, '-') &&
+			    size_parse(strchr(e->val, '-') + 1, &v) == 0)
+				r = -ERANGE;
+			if (r < 0) {
+				char *q = r == -ERANGE
+						  ? xasprintf("Value '%s' is out of range for parameter '%s'",
+							      e->val, e->key)
+						  : xasprintf("Parameter '%s' expects a non-negative number below 2^64",
+							      e->key);
+				parse_fail(f, NULL, q);
+				free(q);
+				goto out;
+			}
+		} else if (!strcmp(e->key, "slots")) {
+			char *end;
+
+			errno = 0;
+			v = strtoull(e->val, &end, 0);
+			if (errno || end == e->val || *end || strchr(e->val, '-')) {
+				parse_fail(f, NULL, "Parameter 'slots' expects a number");
+				goto out;
+			}
+		} else {
+			char *q = xasprintf("Invalid parameter '%s'", e->key);
+
+			parse_fail(f, NULL, q);
+			free(q);
+			goto out;
+		}
+	}
+	/* Later -m options override earlier ones key by key. */
+	for (size_t i = 0; i < kv.n; i++) {
+		const struct kv *e = &kv.v[i];
+
+		if (!strcmp(e->key, "size")) {
+			uint64_t v = 0;
+
+			size_parse(e->val, &v);
+			if (v == 0)
+				continue;	/* 0 means "the default" */
+			/* The legacy form without suffix means MiB. */
+			if (isdigit((unsigned char)e->val[strlen(e->val) - 1])) {
+				char *mib = xasprintf("%sM", e->val);
+				int r = size_parse(mib, &v);
+
+				free(mib);
+				if (r < 0) {
+					char *q = xasprintf("Parameter 'size' expects a non-negative number below 2^64");
+
+					parse_fail(f, NULL, q);
+					free(q);
+					goto out;
+				}
+			}
+			m->size = v;
+			m->has_size = true;
+		} else if (!strcmp(e->key, "maxmem")) {
+			size_parse(e->val, &m->maxmem);
+			m->has_maxmem = true;
+		} else {
+			m->slots = strtoull(e->val, NULL, 0);
+			m->has_slots = true;
+		}
+	}
+	free(m->arg);
+	m->arg = xstrdup(arg);
+out:
+	kvlist_free(&kv);
+}
+
+enum member_type { MT_BOOL, MT_SIZE, MT_STR, MT_U32, MT_ENUM, MT_LIST };
+
+struct member {
+	const char *name;
+	enum member_type type;
+	bool required;
+	qver_t since;
+};
+
+/* qapi/qom.json, in schema order: MemoryBackendProperties, then the subtype's. */
+static const struct member backend_members[] = {
+	{ "dump", MT_BOOL, false, 0 },
+	{ "host-nodes", MT_LIST, false, 0 },
+	{ "merge", MT_BOOL, false, 0 },
+	{ "policy", MT_ENUM, false, 0 },
+	{ "prealloc", MT_BOOL, false, 0 },
+	{ "prealloc-threads", MT_U32, false, 0 },
+	{ "prealloc-context", MT_STR, false, QVER(7, 2) },
+	{ "share", MT_BOOL, false, 0 },
+	{ "reserve", MT_BOOL, false, QVER(6, 1) },
+	{ "size", MT_SIZE, true, 0 },
+	{ "x-use-canonical-path-for-ramblock-id", MT_BOOL, false, 0 },
+};
+
+static const struct member file_members[] = {
+	{ "align", MT_SIZE, false, 0 },
+	{ "offset", MT_SIZE, false, QVER(8, 1) },
+	{ "discard-data", MT_BOOL, false, 0 },
+	{ "mem-path", MT_STR, true, 0 },
+	{ "pmem", MT_BOOL, false, 0 },
+	{ "readonly", MT_BOOL, false, 0 },
+	{ "rom", MT_ENUM, false, QVER(8, 2) },
+};
+
+static const struct member memfd_members[] = {
+	{ "hugetlb", MT_BOOL, false, 0 },
+	{ "hugetlbsize", MT_SIZE, false, 0 },
+	{ "seal", MT_BOOL, false, 0 },
+};
+
+static bool check_member(const struct member *m, const struct kv *e, char **err)
+{
+	uint64_t u;
+	bool b;
+
+	switch (m->type) {
+	case MT_BOOL:
+		return qapi_get_bool(e, &b, err);
+	case MT_SIZE:
+		return qapi_get_size(e, QAPI_OBJECT, &u, err);
+	case MT_U32:
+		return qapi_get_uint(e, UINT32_MAX, &u, err);
+	case MT_STR:
+		return qapi_get_str(e, err);
+	case MT_ENUM:
+		if (!qapi_get_str(e, err))
+			return false;
+		if (!strcmp(m->name, "rom") && strcmp(e->val, "on") && strcmp(e->val, "off") &&
+		    strcmp(e->val, "auto")) {
+			*err = xasprintf("Parameter '%s' does not accept value '%s'", e->key, e->val);
+			return false;
+		}
+		if (!strcmp(m->name, "policy") && strcmp(e->val, "default") &&
+		    strcmp(e->val, "preferred") && strcmp(e->val, "bind") &&
+		    strcmp(e->val, "interleave")) {
+			*err = xasprintf("Parameter '%s' does not accept value '%s'", e->key, e->val);
+			return false;
+		}
+		return true;
+	case MT_LIST:
+		return true;
+	}
+	return true;
+}
+
+/* Visit members in schema order as the QAPI input visitor does. */
+static bool visit_members(const struct member *ms, size_t n, const struct kvlist *kv,
+			  qver_t qver, bool *seen, char **err)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct member *m = &ms[i];
+		const struct kv *e;
+
+		if (m->since > qver)
+			continue;
+		e = kv_find(kv, m->name);
+		if (!e) {
+			if (m->required) {
+				*err = xasprintf("Parameter '%s' is missing", m->name);
+				return false;
+			}
+			continue;
+		}
+		seen[e - kv->v] = true;
+		if (!check_member(m, e, err))
+			return false;
+	}
+	return true;
+}
+
+static bool kv_bool(const struct kvlist *kv, const char *key, bool dflt)
+{
+	const struct kv *e = kv_find(kv, key);
+	char *err = NULL;
+	bool b;
+
+	if (!e)
+		return dflt;
+	if (!qapi_get_bool(e, &b, &err)) {
+		free(err);
+		return dflt;
+	}
+	return b;
+}
+
+static bool kv_size(const struct kvlist *kv, const char *key, uint64_t *out)
+{
+	const struct kv *e = kv_find(kv, key);
+	char *err = NULL;
+
+	if (!e)
+		return false;
+	if (!qapi_get_size(e, QAPI_OBJECT, out, &err)) {
+		free(err);
+		return false;
+	}
+	return true;
+}
+
+static void parse_object(struct vm *vm, const char *arg, struct findings *f)
+{
+	struct kvlist kv;
+	struct backend *b;
+	const char *type, *id;
+	char *err = NULL;
+	bool *seen = NULL;
+	enum backend_kind kind;
+
+	if (opts_parse(arg, "qom-type", SYNTAX_QEMUOPTS, &kv, &err) < 0) {
+		parse_fail(f, NULL, err);
+		free(err);
+		return;
+	}
+	type = kv_get(&kv, "qom-type");
+	id = kv_get(&kv, "id");
+	warn_flags(&kv, id, f);
+	if (!type) {
+		parse_fail(f, id, "Parameter 'qom-type' is missing");
+		goto out;
+	}
+	if (!str_startswith(type, "memory-backend-")) {
+		/* Not modelled: kept and ignored, but its id is taken. */
+		if (id)
+			strv_push(&vm->other_objects, xstrdup(id));
+		goto out;
+	}
+	if (!strcmp(type, "memory-backend-file")) {
+		kind = BK_FILE;
+	} else if (!strcmp(type, "memory-backend-ram")) {
+		kind = BK_RAM;
+	} else if (!strcmp(type, "memory-backend-memfd")) {
+		kind = BK_MEMFD;
+	} else if (!strcmp(type, "memory-backend-epc") ||
+		   (!strcmp(type, "memory-backend-shm") && vm->qver >= QVER(9, 1))) {
+		if (id)
+			strv_push(&vm->other_objects, xstrdup(id));
+		goto out;
+	} else {
+		err = xasprintf("Parameter 'qom-type' does not accept value '%s'", type);
+		parse_fail(f, id, err);
+		free(err);
+		goto out;
+	}
+	if (!id) {
+		parse_fail(f, NULL, "Parameter 'id' is missing");
+		goto out;
+	}
+	if (!qapi_id_wellformed(id)) {
+		parse_fail(f, id, "Parameter 'id' expects an identifier");
+		goto out;
+	}
+	seen = xcalloc(kv.n, sizeof(*seen));
+	seen[kv_find(&kv, "qom-type") - kv.v] = true;
+	seen[kv_find(&kv, "id") - kv.v] = true;
+	if (!visit_members(backend_members, ARRAY_SIZE(backend_members), &kv, vm->qver, seen, &err) ||
+	    (kind == BK_FILE &&
+	     !visit_members(file_members, ARRAY_SIZE(file_members), &kv, vm->qver, seen, &err)) ||
+	    (kind == BK_MEMFD &&
+	     !visit_members(memfd_members, ARRAY_SIZE(memfd_members), &kv, vm->qver, seen, &err))) {
+		parse_fail(f, id, err);
+		free(err);
+		goto out;
+	}
+	for (size_t i = 0; i < kv.n; i++) {
+		if (seen[i])
+			continue;
+		err = kv.json ? xasprintf("Parameter '%s' is unexpected", kv.v[i].key)
+			      : xasprintf("Invalid parameter '%s'", kv.v[i].key);
+		parse_fail(f, id, err);
+		free(err);
+		goto out;
+	}
+	if (vm_find_backend(vm, id) || vm_other_object(vm, id)) {
+		err = xasprintf("Duplicate ID '%s' for object", id);
+		parse_fail(f, id, err);
+		free(err);
+		goto out;
+	}
+
+	vm->backends = xrealloc(vm->backends, (vm->nbackends + 1) * sizeof(*vm->backends));
+	b = &vm->backends[vm->nbackends++];
+	memset(b, 0, sizeof(*b));
+	b->id = xstrdup(id);
+	b->qom_type = xstrdup(type);
+	b->kind = kind;
+	b->arg = xstrdup(arg);
+	b->props = kv;
+	memset(&kv, 0, sizeof(kv));
+	b->has_size = kv_size(&b->props, "size", &b->size);
+	b->has_align = kv_size(&b->props, "align", &b->align);
+	b->has_offset = kv_size(&b->props, "offset", &b->offset);
+	b->has_share = kv_find(&b->props, "share") != NULL;
+	b->share = kv_bool(&b->props, "share", kind == BK_MEMFD);
+	b->has_pmem = kv_find(&b->props, "pmem") != NULL;
+	b->pmem = kv_bool(&b->props, "pmem", false);
+	b->readonly = kv_bool(&b->props, "readonly", false);
+	b->prealloc = kv_bool(&b->props, "prealloc", false);
+	b->discard_data = kv_bool(&b->props, "discard-data", false);
+	b->reserve = kv_bool(&b->props, "reserve", true);
+	b->has_rom = kv_find(&b->props, "rom") != NULL;
+	b->rom = TRI_AUTO;
+	if (b->has_rom)
+		b->rom = streq(kv_get(&b->props, "rom"), "on") ? TRI_ON :
+			 streq(kv_get(&b->props, "rom"), "off") ? TRI_OFF : TRI_AUTO;
+	if (kv_get(&b->props, "mem-path"))
+		b->mem_path = xstrdup(kv_get(&b->props, "mem-path"));
+out:
+	free(seen);
+	kvlist_free(&kv);
+}
+
+static bool device_id_taken(const struct vm *vm, const char *id)
+{
+	for (size_t i = 0; i < vm->ndimms; i++)
+		if (streq(vm->dimms[i].id, id))
+			return true;
+	return false;
+}
+
+static void parse_device(struct vm *vm, const char *arg, struct findings *f)
+{
+	struct kvlist kv;
+	const char *driver, *id;
+	struct dimm *d;
+	char *err = NULL;
+
+	if (opts_parse(arg, "driver", SYNTAX_QEMUOPTS, &kv, &err) < 0) {
+		parse_fail(f, NULL, err);
+		free(err);
+		return;
+	}
+	driver = kv_get(&kv, "driver");
+	id = kv_get(&kv, "id");
+	warn_flags(&kv, id, f);
+	if (id && !qapi_id_wellformed(id)) {
+		parse_fail(f, id, "Parameter 'id' expects an identifier");
+		goto out;
+	}
+	if (id && device_id_taken(vm, id)) {
+		err = xasprintf("Duplicate ID '%s' for device", id);
+		parse_fail(f, id, err);
+		free(err);
+		goto out;
+	}
+	if (!driver) {
+		parse_fail(f, id, "Parameter 'driver' is missing");
+		goto out;
+	}
+	if (strcmp(driver, "nvdimm") && strcmp(driver, "pc-dimm"))
+		goto out;	/* not a memory device we model */
+
+	vm->dimms = xrealloc(vm->dimms, (vm->ndimms + 1) * sizeof(*vm->dimms));
+	d = &vm->dimms[vm->ndimms++];
+	memset(d, 0, sizeof(*d));
+	d->kind = strcmp(driver, "nvdimm") ? DK_PC_DIMM : DK_NVDIMM;
+	d->id = id ? xstrdup(id) : NULL;
+	d->arg = xstrdup(arg);
+	d->props = kv;
+	d->slot = -1;
+	memset(&kv, 0, sizeof(kv));
+out:
+	kvlist_free(&kv);
+}
+
+static void parse_numa(struct vm *vm, const char *arg, struct findings *f)
+{
+	struct kvlist kv;
+	char *err = NULL;
+	const char *type;
+
+	if (opts_parse(arg, "type", SYNTAX_QEMUOPTS, &kv, &err) < 0) {
+		parse_fail(f, NULL, err);
+		free(err);
+		return;
+	}
+	type = kv_get(&kv, "type");
+	if (!type || !strcmp(type, "node")) {
+		struct numa_node *n;
+		const char *id = kv_get(&kv, "nodeid");
+
+		vm->nodes = xrealloc(vm->nodes, (vm->nnodes + 1) * sizeof(*vm->nodes));
+		n = &vm->nodes[vm->nnodes];
+		n->nodeid = id ? strtoll(id, NULL, 0) : (int64_t)vm->nnodes;
+		n->memdev = kv_get(&kv, "memdev") ? xstrdup(kv_get(&kv, "memdev")) : NULL;
+		n->has_mem = kv_find(&kv, "mem") != NULL;
+		vm->nnodes++;
+	}
+	kvlist_free(&kv);
+}
+
+static void parse_cpu(struct vm *vm, const char *arg)
+{
+	struct kvlist kv;
+	char *err = NULL;
+	const char *pb;
+
+	if (opts_parse(arg, "model", SYNTAX_QEMUOPTS, &kv, &err) < 0) {
+		free(err);
+		return;
+	}
+	pb = kv_get(&kv, "phys-bits");
+	if (pb)
+		vm->phys_bits = (unsigned)strtoul(pb, NULL, 0);
+	kvlist_free(&kv);
+}
+
+void vm_build(struct vm *vm, const struct qcmdline *cl, qver_t qver, struct findings *f)
+{
+	memset(vm, 0, sizeof(*vm));
+	vm->source = xstrdup(cl->source);
+	vm->qver = qver;
+	vm->phys_bits = 40;	/* TCG's and qemu64's default */
+	vm->machine.acpi = TRI_AUTO;
+	for (size_t i = 0; i < cl->nopts; i++) {
+		const struct qopt *o = &cl->opts[i];
+		if (!strcmp(o->name, "machine") || !strcmp(o->name, "M"))
+			parse_machine(vm, o->arg, f);
+		else if (!strcmp(o->name, "m"))
+			parse_memory(vm, o->arg, f);
+		else if (!strcmp(o->name, "object"))
+			parse_object(vm, o->arg, f);
+		else if (!strcmp(o->name, "device"))
+			parse_device(vm, o->arg, f);
+		else if (!strcmp(o->name, "numa"))
+			parse_numa(vm, o->arg, f);
+		else if (!strcmp(o->name, "cpu"))
+			parse_cpu(vm, o->arg);
+		else if (!strcmp(o->name, "no-acpi"))
+			vm->machine.acpi = TRI_OFF;
+	}
+}
+
+void vm_free(struct vm *vm)
+{
+	free(vm->source);
+	free(vm->machine.type);
+	free(vm->machine.persistence);
+	free(vm->machine.oem_id);
+	free(vm->machine.oem_table_id);
+	kvlist_free(&vm->machine.props);
+	free(vm->mem.arg);
+	for (size_t i = 0; i < vm->nbackends; i++) {
+		struct backend *b = &vm->backends[i];
+
+		free(b->id);
+		free(b->qom_type);
+		free(b->arg);
+		free(b->mem_path);
+		free(b->sync);
+		kvlist_free(&b->props);
+	}
+	free(vm->backends);
+	for (size_t i = 0; i < vm->ndimms; i++) {
+		struct dimm *d = &vm->dimms[i];
+
+		free(d->id);
+		free(d->arg);
+		free(d->memdev);
+		kvlist_free(&d->props);
+	}
+	free(vm->dimms);
+	for (size_t i = 0; i < vm->nnodes; i++)
+		free(vm->nodes[i].memdev);
+	free(vm->nodes);
+	strv_free(&vm->other_objects);
+	memset(vm, 0, sizeof(*vm));
+}

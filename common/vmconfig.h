@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The VM model: what a QEMU command line says about machine and memory. */
+#ifndef NVD_VMCONFIG_H
+#define NVD_VMCONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "qemu-args.h"
+#include "report.h"
+
+/* A QEMU release as major * 100 + minor: 7.2 is 702, 10.0 is 1000. */
+typedef int qver_t;
+#define QVER(maj, min) ((maj) * 100 + (min))
+#define QVER_OLDEST QVER(6, 0)
+#define QVER_NEWEST QVER(10, 2)
+
+/* "7.2", "10.0.13", "v7.2" -> 702; -1 when not a version. */
+qver_t qver_parse(const char *s);
+/* Versions we model: QVER_OLDEST to QVER_NEWEST. */
+bool qver_supported(qver_t v);
+
+enum tristate { TRI_AUTO = -1, TRI_OFF = 0, TRI_ON = 1 };
+
+enum machine_family { MF_PC, MF_Q35, MF_ISAPC, MF_MICROVM, MF_NONE, MF_OTHER };
+
+struct machine {
+	char *type;		/* as given, or "pc" when not given */
+	enum machine_family family;
+	qver_t type_version;	/* of a versioned type; the QEMU version for an alias */
+	bool known;		/* the type exists in the selected QEMU */
+	bool nvdimm;
+	char *persistence;	/* nvdimm-persistence, NULL when unset */
+	enum tristate acpi;
+	char *oem_id, *oem_table_id;
+	uint64_t max_ram_below_4g;	/* 0: machine default */
+	struct kvlist props;	/* every -machine key, merged */
+};
+
+struct memory {
+	uint64_t size;		/* rounded up to 8 KiB */
+	uint64_t maxmem;
+	uint64_t slots;
+	bool has_size, has_maxmem, has_slots;
+	char *arg;		/* the last -m text, for messages */
+};
+
+enum backend_kind { BK_FILE, BK_RAM, BK_MEMFD, BK_OTHER };
+
+struct backend {
+	char *id;
+	char *qom_type;
+	enum backend_kind kind;
+	char *arg;		/* the -object text */
+	struct kvlist props;
+	char *mem_path;
+	uint64_t size, align, offset;
+	bool share, pmem, readonly, prealloc, discard_data, reserve;
+	enum tristate rom;
+	bool has_size, has_align, has_offset, has_pmem, has_rom, has_share;
+	char *sync;		/* proposed upstream, never merged */
+	/* Derived by the rules. */
+	bool created;		/* QEMU would create it (built without error) */
+	bool is_rom;
+	bool used;		/* mapped by a DIMM or as NUMA/RAM memory */
+	uint64_t page_size, region_align;
+	uint64_t file_size;
+	bool file_exists, is_devdax, is_dir;
+};
+
+enum dimm_kind { DK_NVDIMM, DK_PC_DIMM };
+
+struct dimm {
+	char *id;		/* NULL for a device without id */
+	enum dimm_kind kind;
+	char *arg;
+	struct kvlist props;
+	char *memdev;
+	int64_t slot;		/* -1: automatic */
+	uint64_t addr;		/* 0: automatic */
+	uint64_t node;
+	uint64_t label_size;
+	bool has_label_size, unarmed;
+	bool hotplug;		/* from --hotplug, not the command line */
+	/* Derived by the rules. */
+	struct backend *be;
+	bool has_addr;		/* pre-plug found an address */
+	bool placed;
+	int64_t assigned_slot;
+	uint64_t assigned_addr;
+	uint64_t region_size;	/* pmem size for nvdimm, backend size for pc-dimm */
+	uint64_t align;
+	uint64_t label_offset;	/* file offset of the label area */
+};
+
+struct numa_node {
+	int64_t nodeid;
+	char *memdev;
+	bool has_mem;		/* the legacy mem= */
+};
+
+struct vm {
+	char *source;
+	qver_t qver;
+	struct machine machine;
+	struct memory mem;
+	struct backend *backends;
+	size_t nbackends;
+	struct dimm *dimms;
+	size_t ndimms;
+	struct numa_node *nodes;
+	size_t nnodes;
+	struct strv other_objects;	/* ids of -object that are not memory backends */
+	unsigned phys_bits;
+	/* The device-memory window, when there is one. */
+	bool has_window;
+	uint64_t window_base, window_size;
+	uint64_t below_4g, above_4g;
+	bool accepted;
+	bool said_acpi_off, said_nvdimm_off;	/* machine-wide, reported once */
+};
+
+/*
+ * Build the model from a command line, in QEMU's option-parsing order:
+ * findings for options QEMU refuses while parsing go to f (fail level).
+ */
+void vm_build(struct vm *vm, const struct qcmdline *cl, qver_t qver, struct findings *f);
+void vm_free(struct vm *vm);
+
+struct backend *vm_find_backend(struct vm *vm, const char *id);
+/* An -object that is not a memory backend has this id. */
+bool vm_other_object(const struct vm *vm, const char *id);
+const char *dimm_name(const struct dimm *d);
+
+#endif

@@ -1,0 +1,284 @@
+#!/usr/bin/env bats
+# nvd-plan: golden outputs, JSON shape, exit codes, input sources, host checks, bad input.
+
+bats_require_minimum_version 1.5.0
+load lib/common
+
+setup() {
+	load_bats_libs
+	PLAN=$BIN/nvd-plan
+	cd "$BATS_TEST_TMPDIR"
+	truncate -s 4G nv0.img
+	truncate -s 2G nv1.img
+}
+
+golden() {
+	local name=$1
+	shift
+	cp "$FIXTURES/plan/$name.args" .
+	run --separate-stderr "$PLAN" --qemu-version 7.2 "$@" "$name.args"
+	diff -u "$FIXTURES/plan/$name.out" <(printf '%s\n' "$output") ||
+		fail "output differs from $name.out"
+}
+
+@test "golden: the example VM is accepted, with slots, addresses, pmem sizes and label offsets" {
+	golden example
+	assert_equal "$status" 0
+}
+
+@test "golden: every mistake is reported, the first one with QEMU's message" {
+	golden mistakes
+	assert_equal "$status" 1
+}
+
+@test "golden: a hot-plug plan that does not fit is a warning" {
+	golden hotplug --hotplug 1G,1G
+	assert_equal "$status" 0
+}
+
+@test "golden: libvirt's JSON option syntax" {
+	golden json-syntax
+	assert_equal "$status" 0
+}
+
+@test "--strict turns warnings into exit 1" {
+	cp "$FIXTURES/plan/hotplug.args" .
+	run "$PLAN" --qemu-version 7.2 --strict --hotplug 1G,1G hotplug.args
+	assert_equal "$status" 1
+	run "$PLAN" --qemu-version 7.2 --strict --hotplug 1G hotplug.args
+	assert_equal "$status" 0
+}
+
+@test "JSON: one object with the documented keys, sizes as numbers" {
+	cp "$FIXTURES/plan/example.args" .
+	run --separate-stderr "$PLAN" --qemu-version 7.2 --json example.args
+	assert_success
+	jq -e '.tool == "nvd-plan" and .version == 1 and .qemu_version == "7.2" and .verdict == "accept"' <<<"$output"
+	jq -e '.memory | .ram_size == 4294967296 and .maxmem == 21474836480 and .slots == 4' <<<"$output"
+	jq -e '.memory.window | .base == 6442450944 and .size == 21474836480' <<<"$output"
+	jq -e '.dimms | length == 3' <<<"$output"
+	jq -e '.dimms[0] | .id == "nv0" and .slot == 0 and .addr == 6442450944 and .pmem_size == 4294836224 and .label_size == 131072 and .label_offset == 4294836224' <<<"$output"
+	jq -e '.dimms[1] | .id == "nv1" and .align == 2097152 and .unarmed == true and .label_offset == null' <<<"$output"
+	jq -e '.dimms[2] | .type == "pc-dimm" and .addr == 12884901888' <<<"$output"
+	jq -e '.findings | type == "array"' <<<"$output"
+}
+
+@test "JSON: a refused configuration lists findings with id, level, message, qemu, object" {
+	cp "$FIXTURES/plan/mistakes.args" .
+	run --separate-stderr "$PLAN" --qemu-version 7.2 --json mistakes.args
+	assert_equal "$status" 1
+	jq -e '.verdict == "reject"' <<<"$output"
+	jq -e '[.findings[] | select(.level == "fail")] | length == 3' <<<"$output"
+	jq -e '.findings[0] | .id == "nvdimm-label-size-min" and .object == "nv0" and .qemu == "Property '"'nvdimm.label-size'"' (0x10000) is required at least 0x20000"' <<<"$output"
+	jq -e '.findings | map(keys) | all(. == ["id", "level", "message", "object", "qemu"])' <<<"$output"
+}
+
+@test "JSON: several files give one object per line" {
+	cp "$FIXTURES/plan/example.args" "$FIXTURES/plan/mistakes.args" .
+	run --separate-stderr "$PLAN" --qemu-version 7.2 --json example.args mistakes.args
+	assert_equal "$status" 1
+	assert_equal "${#lines[@]}" 2
+	jq -e '.verdict == "accept"' <<<"${lines[0]}"
+	jq -e '.verdict == "reject"' <<<"${lines[1]}"
+}
+
+@test "--junit writes one testcase per file and a failure for the refused one" {
+	cp "$FIXTURES/plan/example.args" "$FIXTURES/plan/mistakes.args" .
+	run "$PLAN" --qemu-version 7.2 --junit report.xml example.args mistakes.args
+	assert_equal "$status" 1
+	grep -q '<testsuite name="nvd-plan" tests="2" failures="1">' report.xml
+	assert_equal "$(grep -c '<testcase ' report.xml)" 2
+	grep -q "<failure message=\"Property 'nvdimm.label-size' (0x10000) is required at least 0x20000\" type=\"nvdimm-label-size-min\">" report.xml
+}
+
+@test "-- QEMU-ARGS, with or without the program name" {
+	run "$PLAN" --qemu-version 7.2 -- qemu-system-x86_64 -machine pc,nvdimm=on -m 1G,slots=1,maxmem=2G \
+		-object memory-backend-file,id=m0,share=on,mem-path=nv1.img,size=2G -device nvdimm,memdev=m0
+	assert_equal "$status" 1
+	assert_output --partial "QEMU: not enough space, currently 0x0 in use of total space for memory devices 0x40000000"
+	run "$PLAN" --qemu-version 7.2 -- -machine pc,nvdimm=on -m 1G,slots=1,maxmem=3G \
+		-object memory-backend-file,id=m0,share=on,mem-path=nv1.img,size=2G -device nvdimm,memdev=m0
+	assert_success
+	assert_output --partial "(unnamed)"
+}
+
+@test "'-' reads the configuration from stdin" {
+	run "$PLAN" --qemu-version 7.2 --json - < "$FIXTURES/plan/json-syntax.args"
+	assert_success
+	jq -e '.source == "<stdin>" and .dimms[0].slot == 1 and .dimms[0].addr == 4294967296' <<<"$output"
+}
+
+@test "--pid reads a running QEMU's command line" {
+	qemu-system-x86_64 -S -display none -nodefaults -no-user-config -accel tcg -monitor none \
+		-machine pc,nvdimm=on -m 512M,slots=2,maxmem=4G \
+		-object memory-backend-file,id=m0,share=on,mem-path=nv1.img,size=2G \
+		-device nvdimm,id=nv0,memdev=m0,label-size=256K 3>&- &
+	local pid=$!
+	for _ in $(seq 50); do
+		grep -q nvdimm "/proc/$pid/cmdline" 2>/dev/null && break
+		sleep 0.1
+	done
+	run "$PLAN" --qemu-version 7.2 --json --pid "$pid"
+	kill "$pid"
+	wait "$pid" || true
+	assert_success
+	jq -e '.source == "pid '"$pid"'" and .dimms[0].label_size == 262144 and .dimms[0].pmem_size == 2147221504' <<<"$output"
+}
+
+@test "host checks: a backend file smaller than size= is refused with QEMU's message per version" {
+	truncate -s 512M small.img
+	run "$PLAN" --qemu-version 7.2 -- -M pc,nvdimm=on -m 1G,slots=1,maxmem=3G \
+		-object memory-backend-file,id=m0,share=on,mem-path=small.img,size=1G -device nvdimm,memdev=m0
+	assert_equal "$status" 1
+	assert_output --partial "QEMU: backing store size 0x20000000 does not match 'size' option 0x40000000"
+	run "$PLAN" --qemu-version 10.0 -- -M pc,nvdimm=on -m 1G,slots=1,maxmem=3G \
+		-object memory-backend-file,id=m0,share=on,mem-path=small.img,size=1G -device nvdimm,memdev=m0
+	assert_equal "$status" 1
+	assert_output --partial "QEMU: m0 backing store size 0x20000000 is too small for 'size' option 0x40000000 plus 'offset' option 0x0"
+	# --offline does not look
+	run "$PLAN" --qemu-version 7.2 --offline -- -M pc,nvdimm=on -m 1G,slots=1,maxmem=3G \
+		-object memory-backend-file,id=m0,share=on,mem-path=small.img,size=1G -device nvdimm,memdev=m0
+	assert_success
+}
+
+@test "host checks: a missing directory is refused, --offline accepts" {
+	run "$PLAN" --qemu-version 7.2 -- -M pc,nvdimm=on -m 1G,slots=1,maxmem=3G \
+		-object memory-backend-file,id=m0,share=on,mem-path=no/such/dir/nv.img,size=1G -device nvdimm,memdev=m0
+	assert_equal "$status" 1
+	assert_output --partial "QEMU: can't open backing store no/such/dir/nv.img for guest RAM: No such file or directory"
+	run "$PLAN" --qemu-version 7.2 --offline -- -M pc,nvdimm=on -m 1G,slots=1,maxmem=3G \
+		-object memory-backend-file,id=m0,share=on,mem-path=no/such/dir/nv.img,size=1G -device nvdimm,memdev=m0
+	assert_success
+}
+
+@test "host checks: pmem=on on a file that is not on DAX gets QEMU's two warnings" {
+	run "$PLAN" --qemu-version 7.2 --json -- -M pc,nvdimm=on -m 1G,slots=1,maxmem=3G \
+		-object memory-backend-file,id=m0,share=on,pmem=on,mem-path=nv1.img,size=2G -device nvdimm,memdev=m0
+	assert_success
+	jq -e --arg p "$PWD/nv1.img" '[.findings[] | select(.level == "warn") | .qemu] ==
+		["Warning: requesting persistence across crashes for backend file \($p) failed. Proceeding without persistence, data might become corrupted in case of host crash.",
+		 "warning: Using non DAX backing file with '"'pmem=on'"' option is deprecated"]' <<<"$output"
+}
+
+@test "host checks: a label area that holds data but no namespace index is a warning" {
+	head -c 4096 /dev/urandom | dd of=nv1.img bs=4096 seek=$((2 * 1024 * 1024 / 4 - 1)) conv=notrunc status=none
+	run "$PLAN" --qemu-version 7.2 --json -- -M pc,nvdimm=on -m 1G,slots=1,maxmem=3G \
+		-object memory-backend-file,id=m0,share=on,mem-path=nv1.img,size=2G -device nvdimm,memdev=m0,label-size=128K
+	assert_success
+	jq -e '[.findings[] | .id] | index("nvdimm-label-area-data") != null' <<<"$output"
+	# without labels nothing is said
+	run "$PLAN" --qemu-version 7.2 --json -- -M pc,nvdimm=on -m 1G,slots=1,maxmem=3G \
+		-object memory-backend-file,id=m0,share=on,mem-path=nv1.img,size=2G -device nvdimm,memdev=m0
+	jq -e '[.findings[] | .id] | index("nvdimm-label-area-data") == null' <<<"$output"
+}
+
+@test "a pc-dimm off the 128 MiB memory-block grid is a warning" {
+	run "$PLAN" --qemu-version 7.2 --json -- -M pc,nvdimm=on -m 1G,slots=2,maxmem=4G \
+		-object memory-backend-file,id=m0,share=on,mem-path=nv1.img,size=64M -device nvdimm,memdev=m0 \
+		-object memory-backend-ram,id=r0,size=512M -device pc-dimm,id=d0,memdev=r0
+	assert_success
+	jq -e '.dimms[1].addr == 4362076160' <<<"$output"
+	jq -e '[.findings[] | select(.id == "dimm-block-align") | .object] == ["d0"]' <<<"$output"
+}
+
+@test "the QEMU version: --qemu-version, else the QEMU on PATH" {
+	run "$PLAN" --json -- -M pc
+	jq -e '.qemu_version == "7.2"' <<<"$output"
+	run "$PLAN" --json --qemu-version 10.0.13 -- -M pc
+	jq -e '.qemu_version == "10.0"' <<<"$output"
+	PATH=/nonexistent run "$PLAN" --json -- -M pc
+	jq -e '.qemu_version == "10.2"' <<<"$output"
+}
+
+@test "--help and --version go to stdout and exit 0; --list-opts lists every long option" {
+	run --separate-stderr "$PLAN" --help
+	assert_success
+	assert_output --partial "Usage: nvd-plan [OPTIONS] [FILE... | -- QEMU-ARGS | --pid PID]"
+	assert_output --partial "--qemu-version=X.Y"
+	assert_equal "$stderr" ""
+	run "$PLAN" --version
+	assert_success
+	assert_output --regexp '^nvd-plan \(nvd toolkit\) '
+	run "$PLAN" --list-opts
+	assert_success
+	for o in --qemu-version= --pid= --offline --hotplug= --junit= --json --quiet --verbose --color= --strict --help --version; do
+		assert_line "$o"
+	done
+}
+
+# Bad input: one line on stderr (plus the --help hint for usage errors), the exit code, nothing on stdout.
+bad() {
+	local want=$1
+	shift
+	run --separate-stderr "$PLAN" "$@"
+	assert_equal "$status" "$want"
+	assert_equal "$output" ""
+	[[ $stderr == nvd-plan:* ]] || fail "stderr does not start with 'nvd-plan:': $stderr"
+	local n
+	n=$(printf '%s\n' "$stderr" | grep -vc "^Try 'nvd-plan --help'")
+	assert_equal "$n" 1
+}
+
+@test "bad input: usage errors exit 2" {
+	bad 2 --bogus x.args
+	bad 2
+	bad 2 --qemu-version 7 x.args
+	bad 2 --qemu-version 5.2 x.args
+	bad 2 --qemu-version abc x.args
+	bad 2 --hotplug 1Q x.args
+	bad 2 --hotplug -1G x.args
+	bad 2 --hotplug , x.args
+	bad 2 --color=sometimes x.args
+	bad 2 --pid 0
+	bad 2 --pid abc
+	bad 2 --pid 1 x.args
+	bad 2 x.args -- -m 1G
+}
+
+@test "bad input: malformed configuration files exit 2" {
+	printf -- "-machine 'pc\n" > quote.args
+	bad 2 quote.args
+	printf -- '-machine "pc\n' > dquote.args
+	bad 2 dquote.args
+	printf -- '-machine pc -m\n' > noarg.args
+	bad 2 noarg.args
+	head -c 100000 /dev/urandom > garbage.args
+	printf '\0' >> garbage.args
+	bad 2 garbage.args
+}
+
+@test "bad input: unreadable sources exit 3, and the input files stay unchanged" {
+	bad 3 no-such-file.args
+	mkdir adir
+	bad 3 adir
+	bad 3 /dev/zero
+	head -c $((5 * 1024 * 1024)) /dev/zero | tr '\0' 'x' > huge.args
+	bad 3 huge.args
+	bad 3 --pid 999999999
+	cp "$FIXTURES/plan/example.args" .
+	local before after
+	before=$(checksums example.args nv0.img nv1.img)
+	run "$PLAN" --qemu-version 7.2 example.args
+	after=$(checksums example.args nv0.img nv1.img)
+	assert_equal "$after" "$before"
+	assert_equal "$(stat -c %s nv0.img)" 4294967296
+}
+
+@test "bad input: a full stdout is an error, not silence" {
+	cp "$FIXTURES/plan/example.args" .
+	run --separate-stderr "$PLAN" --qemu-version 7.2 example.args
+	assert_success
+	run --separate-stderr bash -c "'$PLAN' --qemu-version 7.2 example.args > /dev/full"
+	assert_equal "$status" 3
+	assert_equal "$stderr" "nvd-plan: write error: No space left on device"
+}
+
+@test "an unknown option of QEMU's is kept and ignored; names with spaces and commas work" {
+	mkdir "a dir"
+	truncate -s 1G "a dir/nv,x.img"
+	run "$PLAN" --qemu-version 7.2 --json -- -display none -serial mon:stdio -M pc,nvdimm=on \
+		-m 1G,slots=1,maxmem=3G -object 'memory-backend-file,id=m0,share=on,mem-path=a dir/nv,,x.img,size=1G' \
+		-device nvdimm,memdev=m0
+	assert_success
+	jq -e '.dimms[0].mem_path == "a dir/nv,x.img"' <<<"$output"
+}

@@ -1,0 +1,68 @@
+#!/usr/bin/env bats
+# nvd-plan against real QEMU: every case in t/qemu/cases is started with
+# QEMU and given to nvd-plan; the verdicts and first error messages must agree.
+# Releases: Debian 12's QEMU 7.2 (the host's) and Debian 13's QEMU 10.0 (run
+# from a debootstrap'ed trixie tree, see setup-qemu10).
+
+setup() {
+	load '/usr/lib/bats/bats-support/load'
+	load '/usr/lib/bats/bats-assert/load'
+	HERE=$BATS_TEST_DIRNAME
+	REPO=$(cd "$HERE/../.." && pwd)
+	NVD_PLAN=${NVD_BIN:-$REPO/bin}/nvd-plan
+	QEMU72=${NVD_QEMU72:-/usr/bin/qemu-system-x86_64}
+}
+
+@test "the corpus has at least 100 cases" {
+	local cases=("$HERE"/cases/*.args)
+	echo "${#cases[@]} cases"
+	[ "${#cases[@]}" -ge 100 ]
+}
+
+@test "every case has a recorded QEMU result for 7.2 and 10.0" {
+	local f name missing=()
+	for f in "$HERE"/cases/*.args; do
+		name=$(basename "$f" .args)
+		for v in 7.2 10.0; do
+			grep -q "^$name	" "$HERE/recorded-$v.txt" || missing+=("$name ($v)")
+		done
+	done
+	[ ${#missing[@]} -eq 0 ] || {
+		echo "not recorded (run: t/qemu/conform --record ... > t/qemu/recorded-X.Y.txt): ${missing[*]}"
+		false
+	}
+}
+
+@test "conform reports agreement and disagreement correctly (replayed nvd-plan)" {
+	[ -x "$QEMU72" ] || skip "no QEMU at $QEMU72"
+	export REPLAY=$HERE/recorded-7.2.txt
+	run "$HERE/conform" --qemu "$QEMU72" --version 7.2 \
+		--nvd-plan "$HERE/helpers/replay-nvd-plan" label-size json pmem
+	assert_success
+	assert_output --partial "0 disagree"
+	REPLAY_LIE=1 run "$HERE/conform" --qemu "$QEMU72" --version 7.2 \
+		--nvd-plan "$HERE/helpers/replay-nvd-plan" label-size-zero
+	assert_failure 1
+	assert_output --partial "DISAGREE 7.2 label-size-zero: qemu refuse \"Property 'nvdimm.label-size' (0x0) is required at least 0x20000\"; nvd-plan accept"
+}
+
+@test "nvd-plan agrees with QEMU 7.2" {
+	[ -x "$QEMU72" ] || skip "no QEMU 7.2 at $QEMU72"
+	local banner
+	banner=$("$QEMU72" --version | head -n 1)
+	[[ $banner == "QEMU emulator version 7.2."* ]] ||
+		skip "$QEMU72 is not 7.2: $banner"
+	run "$HERE/conform" --qemu "$QEMU72" --version 7.2 --nvd-plan "$NVD_PLAN"
+	assert_success
+}
+
+@test "nvd-plan agrees with QEMU 10.0" {
+	run "$HERE/setup-qemu10" --quiet
+	if [ "$status" -eq 77 ]; then
+		skip "$(grep 'not available' <<<"$output" | tail -n 1)"
+	fi
+	assert_success
+	local qemu10=${lines[${#lines[@]} - 1]}
+	run "$HERE/conform" --qemu "$qemu10" --version 10.0 --nvd-plan "$NVD_PLAN"
+	assert_success
+}

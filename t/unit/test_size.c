@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Sizes with QEMU's qemu_strtosz() semantics, and size_to_str(). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "size.h"
+#include "unit.h"
+#include "util.h"
+
+static uint64_t sz(const char *s, int *err)
+{
+	uint64_t v = 0;
+
+	*err = size_parse(s, &v);
+	return v;
+}
+
+static int str_is(char *got, const char *want)
+{
+	int ok = !strcmp(got, want);
+
+	if (!ok)
+		fprintf(stderr, "got '%s', want '%s'\n", got, want);
+	free(got);
+	return ok;
+}
+
+int main(void)
+{
+	int err;
+	uint64_t v;
+
+	CHECK(sz("0", &err) == 0 && !err);
+	CHECK(sz("4096", &err) == 4096 && !err);
+	CHECK(sz("128K", &err) == 131072 && !err);
+	CHECK(sz("128k", &err) == 131072 && !err);
+	CHECK(sz("1G", &err) == 1ULL << 30 && !err);
+	CHECK(sz("1g", &err) == 1ULL << 30 && !err);
+	CHECK(sz("2T", &err) == 2ULL << 40 && !err);
+	CHECK(sz("1P", &err) == 1ULL << 50 && !err);
+	CHECK(sz("15E", &err) == 15ULL << 60 && !err);
+	CHECK(sz("12B", &err) == 12 && !err);
+	CHECK(sz("1.5G", &err) == 3ULL << 29 && !err);
+	CHECK(sz("0.5K", &err) == 512 && !err);
+	CHECK(sz("1048577K", &err) == 1048577ULL * 1024 && !err);
+	CHECK(sz("0x1000", &err) == 4096 && !err);
+	/* A fraction needs a scaling suffix; hex takes none. */
+	sz("1.5", &err);
+	CHECK(err == -EINVAL);
+	sz("1.5B", &err);
+	CHECK(err == -EINVAL);
+	sz("0x10M", &err);
+	CHECK(err == -EINVAL);
+	sz("", &err);
+	CHECK(err == -EINVAL);
+	sz("-1", &err);
+	CHECK(err == -EINVAL);
+	sz("1X", &err);
+	CHECK(err == -EINVAL);
+	sz("1GG", &err);
+	CHECK(err == -EINVAL);
+	sz("16E", &err);
+	CHECK(err == -ERANGE);
+	sz("18446744073709551616", &err);
+	CHECK(err == -ERANGE);
+	CHECK(sz("18446744073709551615", &err) == UINT64_MAX && !err);
+	/* -m: a bare number is MiB. */
+	CHECK(size_parse_unit("512", MiB, &v) == 0 && v == 512 * MiB);
+	CHECK(size_parse_unit("1.5", MiB, &v) == 0 && v == 3 * MiB / 2);
+	CHECK(size_parse_unit("2G", MiB, &v) == 0 && v == 2 * GiB);
+
+	CHECK(str_is(size_to_str(4096), "4 KiB"));
+	CHECK(str_is(size_to_str(2 * MiB), "2 MiB"));
+	CHECK(str_is(size_to_str(GiB), "1 GiB"));
+	CHECK(str_is(size_to_str(1000 * KiB), "0.977 MiB"));
+	CHECK(str_is(size_to_str(512), "512 B"));
+	CHECK(str_is(size_human(GiB - 128 * KiB), "1023.88 MiB"));
+	CHECK(str_is(size_human(4 * GiB - 128 * KiB), "4095.88 MiB"));
+	CHECK(str_is(size_human(128 * KiB), "128 KiB"));
+	CHECK(str_is(size_human(3 * GiB / 2), "1536 MiB"));
+	UNIT_DONE();
+}
