@@ -12,7 +12,8 @@ WARN = -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliter
 CPPFLAGS += -Icommon -DNVD_VERSION='"$(VERSION)"' -D_GNU_SOURCE $(shell pkg-config --cflags json-c 2>/dev/null)
 LDLIBS = -lpopt -ljson-c -lm
 
-TOOLS = nvd-plan
+# Every cmd/nvd-*.c is a tool.
+TOOLS = $(patsubst cmd/%.c,%,$(wildcard cmd/nvd-*.c))
 COMMON_SRC = $(wildcard common/*.c)
 UNIT_SRC = $(wildcard t/unit/*.c)
 

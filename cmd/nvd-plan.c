@@ -19,7 +19,7 @@ static int opt_offline;
 
 static struct poptOption options[] = {
 	{ "qemu-version", '\0', POPT_ARG_STRING, &opt_qemu_version, 0,
-	  "behave as this QEMU release (default: qemu-system-x86_64 on PATH, else the newest modelled)",
+	  "behave as this QEMU release (default: qemu-system-x86_64 on PATH; with --offline or without one, the newest modelled, 10.2)",
 	  "X.Y" },
 	{ "pid", 'p', POPT_ARG_LONG, &opt_pid, 0, "read the command line of a running QEMU", "PID" },
 	{ "offline", '\0', POPT_ARG_NONE, &opt_offline, 0,
@@ -72,19 +72,25 @@ static qver_t pick_version(void)
 		if (v < 0)
 			cli_usage_error("invalid --qemu-version '%s': use X.Y, e.g. 7.2", opt_qemu_version);
 		if (!qver_supported(v))
-			cli_usage_error("QEMU %s is not modelled: use %d.%d to %d.%d", opt_qemu_version,
-					QVER_OLDEST / 100, QVER_OLDEST % 100, QVER_NEWEST / 100,
-					QVER_NEWEST % 100);
+			cli_usage_error("QEMU %s is not a release modelled: use one of 6.0 6.1 6.2 7.0 7.1 7.2 8.0 8.1 8.2 9.0 9.1 9.2 10.0 10.1 10.2",
+					opt_qemu_version);
 		return v;
 	}
+	/* --offline is for a machine that is not the VM host: its QEMU says nothing. */
 	if (!opt_offline) {
 		v = qemu_version_on_path();
-		if (v >= 0) {
-			if (v > QVER_NEWEST)
-				return QVER_NEWEST;
-			if (qver_supported(v))
-				return v;
+		if (v > QVER_NEWEST) {
+			nvd_warnx("qemu-system-x86_64 on PATH is %d.%d, newer than modelled: checking as %d.%d",
+				  v / 100, v % 100, QVER_NEWEST / 100, QVER_NEWEST % 100);
+			return QVER_NEWEST;
 		}
+		if (v >= 0 && v < QVER_OLDEST) {
+			nvd_warnx("qemu-system-x86_64 on PATH is %d.%d, older than modelled: checking as %d.%d",
+				  v / 100, v % 100, QVER_OLDEST / 100, QVER_OLDEST % 100);
+			return QVER_OLDEST;
+		}
+		if (v >= 0)
+			return qver_supported(v) ? v : QVER_NEWEST;
 	}
 	return QVER_NEWEST;
 }
@@ -103,6 +109,7 @@ int main(int argc, const char **argv)
 	uint64_t *hotplug = NULL;
 	poptContext ctx;
 	int dashdash = argc, rc = NVD_EXIT_OK, opt;
+	bool junit_stdout;
 	qver_t qver;
 
 	/* Everything after "--" is QEMU's, not ours. */
@@ -155,6 +162,9 @@ int main(int argc, const char **argv)
 		if (r < 0) {
 			if (opt_pid >= 0 && r == -ENOENT)
 				nvd_warnx("no process %ld", opt_pid);
+			else if (opt_pid >= 0 && r == -ENODATA)
+				nvd_warnx("process %ld has no command line (a kernel thread or a zombie)",
+					  opt_pid);
 			else if (r == -EFBIG)
 				nvd_warnx("%s: too large for a command line (over 4 MiB)", files[i]);
 			else
@@ -167,24 +177,25 @@ int main(int argc, const char **argv)
 		nresults++;
 	}
 
-	for (size_t i = 0; i < nresults; i++) {
+	junit_stdout = streq(opt_junit, "-");
+	for (size_t i = 0; i < nresults && !junit_stdout; i++) {
 		struct plan_result *r = &results[i];
 		struct out *o = out_new(stdout, cli.json, cli.color);
 
-		/* Several configurations: one JSON object per line. */
-		if (nresults > 1)
+		/* Several configuration files: one JSON object per line, always. */
+		if (nsources > 1)
 			out_set_compact(o);
-		plan_print(o, r, cli.quiet, cli.verbose);
+		plan_print(o, r, cli.quiet, cli.verbose, cli.strict);
 		out_finish(o);
-		if (!r->vm.accepted)
-			rc = worse(rc, NVD_EXIT_FAIL);
-		else if (cli.strict && findings_count(&r->findings, LEVEL_WARN))
-			rc = worse(rc, NVD_EXIT_FAIL);
 	}
+	for (size_t i = 0; i < nresults; i++)
+		if (plan_failed(&results[i], cli.strict))
+			rc = worse(rc, NVD_EXIT_FAIL);
 	if (opt_junit) {
-		FILE *fp = streq(opt_junit, "-") ? stdout : fopen(opt_junit, "w");
+		/* "-": the JUnit XML is the report on stdout. */
+		FILE *fp = junit_stdout ? stdout : fopen(opt_junit, "w");
 
-		if (!fp || plan_write_junit(fp, results, nresults) < 0) {
+		if (!fp || plan_write_junit(fp, results, nresults, cli.strict) < 0) {
 			nvd_warnx("cannot write %s: %s", opt_junit, strerror(errno ? errno : EIO));
 			rc = worse(rc, NVD_EXIT_ENV);
 		}

@@ -136,34 +136,45 @@ void backend_host_free(struct backend_host *h)
 	h->real_path = NULL;
 }
 
-int backend_try_map_sync(const char *path)
+int backend_map_sync_trial(const char *path, uint64_t len, bool *opened)
 {
 	struct stat st;
 	void *p;
 	int fd, err = 0;
 	long pg = sysconf(_SC_PAGESIZE);
 
+	*opened = false;
+	if (!len)
+		len = (uint64_t)pg;
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
 		fd = open(path, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 		if (fd < 0)
 			return -errno;
-		if (ftruncate(fd, pg) < 0) {
+		if (ftruncate(fd, (off_t)len) < 0) {
 			err = -errno;
 			close(fd);
 			return err;
 		}
 	} else {
-		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 		if (fd < 0)
 			return -errno;
 	}
-	p = mmap(NULL, pg, PROT_READ, MAP_SHARED_VALIDATE | MAP_SYNC, fd, 0);
+	*opened = true;
+	p = mmap(NULL, len, PROT_READ, MAP_SHARED_VALIDATE | MAP_SYNC, fd, 0);
 	if (p == MAP_FAILED)
 		err = -errno;
 	else
-		munmap(p, pg);
+		munmap(p, len);
 	close(fd);
 	return err;
+}
+
+int backend_try_map_sync(const char *path)
+{
+	bool opened;
+
+	return backend_map_sync_trial(path, 0, &opened);
 }
 
 int backend_read_at(const char *path, uint64_t off, void *buf, uint64_t len)

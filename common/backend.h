@@ -35,6 +35,13 @@ void backend_host_free(struct backend_host *h);
 int backend_try_map_sync(const char *path);
 
 /*
+ * The same trial with a mapping of len bytes (0: one page; device-DAX needs
+ * its alignment). *opened tells a refused mmap (true) from a failed open or
+ * O_TMPFILE (false), whose errno (EOPNOTSUPP too) says nothing about MAP_SYNC.
+ */
+int backend_map_sync_trial(const char *path, uint64_t len, bool *opened);
+
+/*
  * Read len bytes at off from path into buf. Returns 0, or -errno;
  * -ENODATA when the file is shorter.
  */

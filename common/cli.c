@@ -52,7 +52,7 @@ static void list_opts(const struct poptOption *t)
 			list_opts(t->arg);
 			continue;
 		}
-		if (!t->longName || !strcmp(t->longName, "list-opts"))
+		if (!t->longName || (t->argInfo & POPT_ARGFLAG_DOC_HIDDEN))
 			continue;
 		printf("--%s%s\n", t->longName,
 		       (t->argInfo & POPT_ARG_MASK) == POPT_ARG_NONE ? "" : "=");
@@ -72,13 +72,16 @@ int cli_finish(int rc)
 static void resolve_color(void)
 {
 	if (!opt_color || !strcmp(opt_color, "auto"))
-		cli.color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+		cli.color = isatty(STDOUT_FILENO);
 	else if (!strcmp(opt_color, "always"))
 		cli.color = true;
 	else if (!strcmp(opt_color, "never"))
 		cli.color = false;
 	else
 		cli_usage_error("invalid --color value '%s': use auto, always or never", opt_color);
+	/* NO_COLOR (no-color.org) wins over everything. */
+	if (getenv("NO_COLOR") && *getenv("NO_COLOR"))
+		cli.color = false;
 }
 
 void cli_check_opt(const struct cli_tool *tool, poptContext ctx, int rc)

@@ -18,6 +18,11 @@ void plan_evaluate(const struct qcmdline *cl, qver_t qver, const struct plan_opt
 	plan_run(&r->vm, po, &r->findings);
 }
 
+bool plan_failed(const struct plan_result *r, bool strict)
+{
+	return !r->vm.accepted || (strict && findings_count(&r->findings, LEVEL_WARN));
+}
+
 void plan_result_free(struct plan_result *r)
 {
 	vm_free(&r->vm);
@@ -69,15 +74,16 @@ static void print_dimm(struct out *o, const struct dimm *d)
 		out_text(o, "  %-9s %-12s", "", "");
 	}
 	out_str(o, "mem_path", NULL, b ? b->mem_path : NULL);
+	out_bool(o, "refused", NULL, d->refused);
 	if (b)
-		out_text(o, " %s%s%s%s\n", b->id, b->mem_path ? " (" : "",
+		out_text(o, " %s%s%s%s", b->id, b->mem_path ? " (" : "",
 			 b->mem_path ? b->mem_path : "", b->mem_path ? ")" : "");
-	else
-		out_text(o, "\n");
+	out_text(o, "%s\n", d->refused ? "  [refused]" : "");
 	out_obj_close(o);
 }
 
-void plan_print(struct out *o, const struct plan_result *r, bool quiet, bool verbose)
+void plan_print(struct out *o, const struct plan_result *r, bool quiet, bool verbose,
+		bool strict)
 {
 	const struct vm *vm = &r->vm;
 	const struct machine *m = &vm->machine;
@@ -93,7 +99,9 @@ void plan_print(struct out *o, const struct plan_result *r, bool quiet, bool ver
 
 	out_obj_open(o, "machine");
 	out_str(o, "type", quiet ? NULL : "  machine %s", m->type);
-	out_str(o, "family", quiet ? NULL : " (%s)", family_name(m->family));
+	out_str(o, "family", NULL, family_name(m->family));
+	if (strcmp(m->type, family_name(m->family)))
+		out_text(o, quiet ? "" : " (%s)", family_name(m->family));
 	out_bool(o, "nvdimm", quiet ? NULL : ", nvdimm=%s", m->nvdimm);
 	out_str(o, "nvdimm_persistence", NULL, m->persistence);
 	if (m->persistence)
@@ -157,10 +165,10 @@ void plan_print(struct out *o, const struct plan_result *r, bool quiet, bool ver
 			if (x->level != LEVEL_INFO)
 				finding_add(&shown, x->level, x->id, x->object, x->qemu, "%s", x->message);
 		}
-		out_findings(o, &shown, quiet);
+		out_findings(o, &shown, quiet, strict);
 		findings_free(&shown);
 	} else {
-		out_findings(o, &r->findings, quiet);
+		out_findings(o, &r->findings, quiet, strict);
 	}
 }
 
@@ -190,12 +198,12 @@ static void xml_escape(FILE *fp, const char *s)
 	}
 }
 
-int plan_write_junit(FILE *fp, const struct plan_result *rs, size_t n)
+int plan_write_junit(FILE *fp, const struct plan_result *rs, size_t n, bool strict)
 {
 	size_t failures = 0;
 
 	for (size_t i = 0; i < n; i++)
-		failures += !rs[i].vm.accepted;
+		failures += plan_failed(&rs[i], strict);
 	fprintf(fp, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
 	fprintf(fp, "<testsuites tests=\"%zu\" failures=\"%zu\">\n", n, failures);
 	fprintf(fp, "  <testsuite name=\"nvd-plan\" tests=\"%zu\" failures=\"%zu\">\n", n, failures);
@@ -205,11 +213,14 @@ int plan_write_junit(FILE *fp, const struct plan_result *rs, size_t n)
 		fprintf(fp, "    <testcase classname=\"nvd-plan\" name=\"");
 		xml_escape(fp, r->vm.source);
 		fprintf(fp, "\">\n");
-		if (!r->vm.accepted) {
+		if (plan_failed(r, strict)) {
 			const struct finding *first = NULL;
 
 			for (size_t k = 0; k < r->findings.n && !first; k++)
 				if (r->findings.v[k].level == LEVEL_FAIL)
+					first = &r->findings.v[k];
+			for (size_t k = 0; k < r->findings.n && !first; k++)
+				if (r->findings.v[k].level == LEVEL_WARN)
 					first = &r->findings.v[k];
 			fprintf(fp, "      <failure message=\"");
 			xml_escape(fp, first->qemu ? first->qemu : first->message);

@@ -20,10 +20,14 @@ void plan_evaluate(const struct qcmdline *cl, qver_t qver, const struct plan_opt
 void plan_result_free(struct plan_result *r);
 
 /* Text or JSON for one configuration, from the same calls. */
-void plan_print(struct out *o, const struct plan_result *r, bool quiet, bool verbose);
+void plan_print(struct out *o, const struct plan_result *r, bool quiet, bool verbose,
+		bool strict);
+
+/* QEMU refuses it, or --strict and there is a warning. */
+bool plan_failed(const struct plan_result *r, bool strict);
 
 /* The JUnit XML of many results: one testcase per configuration. */
-int plan_write_junit(FILE *fp, const struct plan_result *rs, size_t n);
+int plan_write_junit(FILE *fp, const struct plan_result *rs, size_t n, bool strict);
 
 /* The version of qemu-system-x86_64 on PATH, or -1. */
 qver_t qemu_version_on_path(void);

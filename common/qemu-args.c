@@ -132,7 +132,7 @@ static bool opt_takes_arg(const char *name)
 	return true;
 }
 
-static bool is_program_name(const char *w)
+bool is_program_name(const char *w)
 {
 	const char *base = strrchr(w, '/');
 
@@ -228,7 +228,11 @@ int qcmdline_from_pid(const char *procroot, long pid, struct qcmdline *cl, char 
 		return ret;
 	if (len == 0) {
 		free(text);
-		*err = xasprintf("process %ld has no command line (a kernel thread or a zombie)", pid);
+		return -ENODATA;	/* a kernel thread or a zombie */
+	}
+	if (!is_program_name(text)) {
+		*err = xasprintf("process %ld is not QEMU: it runs %s", pid, text);
+		free(text);
 		return -EINVAL;
 	}
 	for (size_t i = 0; i <= len; i++) {

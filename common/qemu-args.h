@@ -41,6 +41,9 @@ int qcmdline_from_words(char **words, size_t n, const char *source,
 			struct qcmdline *cl, char **err);
 void qcmdline_free(struct qcmdline *cl);
 
+/* qemu-system-*, qemu-kvm or kvm, with or without a directory. */
+bool is_program_name(const char *word);
+
 /* Sources; on failure they return a negative errno (I/O) or -EINVAL (syntax, *err set). */
 int qcmdline_from_file(const char *path, struct qcmdline *cl, char **err);
 int qcmdline_from_pid(const char *procroot, long pid, struct qcmdline *cl, char **err);

@@ -214,7 +214,7 @@ static const char *level_color(enum level l)
 	}
 }
 
-void out_findings(struct out *o, const struct findings *f, bool quiet)
+void out_findings(struct out *o, const struct findings *f, bool quiet, bool strict)
 {
 	out_arr_open(o, "findings");
 	for (size_t i = 0; i < f->n; i++) {
@@ -230,7 +230,7 @@ void out_findings(struct out *o, const struct findings *f, bool quiet)
 			out_obj_close(o);
 			continue;
 		}
-		if (quiet && x->level != LEVEL_FAIL)
+		if (quiet && x->level != LEVEL_FAIL && !(strict && x->level == LEVEL_WARN))
 			continue;
 		fprintf(o->fp, "%s%s%s", o->color ? level_color(x->level) : "",
 			level_name(x->level), o->color ? "\033[0m" : "");

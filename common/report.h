@@ -56,6 +56,7 @@ void out_null(struct out *o, const char *key, const char *text);
 void out_text(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* The findings array ("findings") in JSON, a line each in text. */
-void out_findings(struct out *o, const struct findings *f, bool quiet);
+/* quiet: failures only in text (and warnings when strict makes them fail). */
+void out_findings(struct out *o, const struct findings *f, bool quiet, bool strict);
 
 #endif

@@ -664,7 +664,9 @@ static bool dimm_props(struct vm *vm, struct dimm *d, struct findings *f)
 		if (!strcmp(e->key, "memdev")) {
 			if (!qapi_get_str(e, &err))
 				goto bad;
-			if (!vm_find_backend(vm, e->val) && vm_other_object(vm, e->val)) {
+			if (vm_failed_object(vm, e->val)) {
+				ok = false;	/* its -object's failure is reported */
+			} else if (!vm_find_backend(vm, e->val) && vm_other_object(vm, e->val)) {
 				q = xstrdup("Invalid parameter type for 'memdev', expected: memory-backend");
 				FAIL(f, "dimm-memdev-type", obj, q, "memdev=%s is not a memory backend",
 				     e->val);
@@ -777,7 +779,7 @@ static bool dimm_region(struct vm *vm, struct dimm *d, struct findings *f)
 		FAIL(f, "nvdimm-readonly-armed", d->id, q,
 		     "a read-only backend needs unarmed=on, so the guest knows it cannot write");
 		free(q);
-		return false;
+		d->refused = true;	/* refused, but sized: it goes on to placement */
 	}
 	return true;
 }
@@ -951,16 +953,20 @@ static void devices_create(struct vm *vm, struct findings *f)
 		struct dimm *d = &vm->dimms[i];
 		struct backend *b;
 
-		bool ok = dimm_props(vm, d, f);
+		size_t fails = findings_count(f, LEVEL_FAIL);
 
+		dimm_props(vm, d, f);
 		b = d->memdev ? vm_find_backend(vm, d->memdev) : NULL;
-		if (d->memdev && (!b || !b->created))
+		if (d->memdev && (!b || !b->created)) {
+			d->refused = true;
 			continue;	/* reported already */
+		}
 		/* A refused device is still placed, to find what comes after it. */
-		ok = dimm_pre_plug(vm, d, f) && ok;
+		dimm_pre_plug(vm, d, f);
 		if (d->has_addr)
-			ok = dimm_realize(vm, d, f) && ok;
-		(void)ok;
+			dimm_realize(vm, d, f);
+		if (findings_count(f, LEVEL_FAIL) > fails)
+			d->refused = true;
 	}
 }
 
@@ -1030,6 +1036,10 @@ static void regrets(struct vm *vm, const struct plan_opts *po, struct findings *
 			WARN(f, "dimm-block-align", d->id, NULL,
 			     "pc-dimm at 0x%llx, %s: not on 128 MiB memory-block boundaries, so a Linux guest cannot online all of it (sizes and preceding NVDIMMs should be multiples of 128 MiB)",
 			     (unsigned long long)d->assigned_addr, hsz(d->region_size));
+		if (d->kind == DK_NVDIMM && b->kind != BK_FILE)
+			WARN(f, "nvdimm-volatile-backend", d->id, NULL,
+			     "%s is a %s: the NVDIMM's contents, labels included, are lost when QEMU exits; use memory-backend-file for persistent memory",
+			     b->id, b->qom_type);
 		if (d->kind != DK_NVDIMM || b->kind != BK_FILE)
 			continue;
 		if (!b->share && !b->is_rom)

@@ -42,12 +42,21 @@ qver_t qver_parse(const char *s)
 
 bool qver_supported(qver_t v)
 {
-	return v >= QVER_OLDEST && v <= QVER_NEWEST;
+	/* Releases: x.0 to x.2 since 6.0, and 10.x up to the newest. */
+	return v >= QVER_OLDEST && v <= QVER_NEWEST && v % 100 <= 2;
 }
 
 const char *dimm_name(const struct dimm *d)
 {
 	return d->id ? d->id : "(unnamed)";
+}
+
+bool vm_failed_object(const struct vm *vm, const char *id)
+{
+	for (size_t i = 0; i < vm->failed_objects.n; i++)
+		if (streq(vm->failed_objects.v[i], id))
+			return true;
+	return false;
 }
 
 bool vm_other_object(const struct vm *vm, const char *id)
@@ -336,7 +345,19 @@ static bool kv_size(const struct kvlist *kv, const char *key, uint64_t *out)
 	return true;
 }
 
+static void parse_object_kv(struct vm *vm, const char *arg, struct findings *f);
+
+/* An -object QEMU refuses still names its id: DIMMs using it add no noise. */
 static void parse_object(struct vm *vm, const char *arg, struct findings *f)
+{
+	size_t fails = findings_count(f, LEVEL_FAIL);
+
+	parse_object_kv(vm, arg, f);
+	if (findings_count(f, LEVEL_FAIL) > fails && f->v[f->n - 1].object)
+		strv_push(&vm->failed_objects, xstrdup(f->v[f->n - 1].object));
+}
+
+static void parse_object_kv(struct vm *vm, const char *arg, struct findings *f)
 {
 	struct kvlist kv;
 	struct backend *b;
@@ -602,5 +623,6 @@ void vm_free(struct vm *vm)
 		free(vm->nodes[i].memdev);
 	free(vm->nodes);
 	strv_free(&vm->other_objects);
+	strv_free(&vm->failed_objects);
 	memset(vm, 0, sizeof(*vm));
 }

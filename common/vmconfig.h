@@ -85,6 +85,7 @@ struct dimm {
 	/* Derived by the rules. */
 	struct backend *be;
 	bool has_addr;		/* pre-plug found an address */
+	bool refused;		/* QEMU refuses it (it may still be placed, to go on) */
 	bool placed;
 	int64_t assigned_slot;
 	uint64_t assigned_addr;
@@ -111,6 +112,7 @@ struct vm {
 	struct numa_node *nodes;
 	size_t nnodes;
 	struct strv other_objects;	/* ids of -object that are not memory backends */
+	struct strv failed_objects;	/* ids of -object QEMU refuses to parse */
 	unsigned phys_bits;
 	/* The device-memory window, when there is one. */
 	bool has_window;
@@ -130,6 +132,8 @@ void vm_free(struct vm *vm);
 struct backend *vm_find_backend(struct vm *vm, const char *id);
 /* An -object that is not a memory backend has this id. */
 bool vm_other_object(const struct vm *vm, const char *id);
+/* An -object with this id was refused while parsing. */
+bool vm_failed_object(const struct vm *vm, const char *id);
 const char *dimm_name(const struct dimm *d);
 
 #endif

@@ -41,12 +41,22 @@ golden() {
 	assert_equal "$status" 0
 }
 
-@test "--strict turns warnings into exit 1" {
+@test "--strict turns warnings into exit 1, shows them with -q, and fails them in JUnit" {
 	cp "$FIXTURES/plan/hotplug.args" .
 	run "$PLAN" --qemu-version 7.2 --strict --hotplug 1G,1G hotplug.args
 	assert_equal "$status" 1
 	run "$PLAN" --qemu-version 7.2 --strict --hotplug 1G hotplug.args
 	assert_equal "$status" 0
+	run "$PLAN" --qemu-version 7.2 -q --hotplug 1G,1G hotplug.args
+	assert_equal "$status" 0
+	refute_output --partial "hotplug-fails"
+	run "$PLAN" --qemu-version 7.2 -q --strict --hotplug 1G,1G hotplug.args
+	assert_equal "$status" 1
+	assert_output --partial "[hotplug-fails]"
+	run "$PLAN" --qemu-version 7.2 --strict --junit - --hotplug 1G,1G hotplug.args
+	assert_equal "$status" 1
+	assert_line --index 0 '<?xml version="1.0" encoding="UTF-8"?>'
+	assert_output --partial 'failures="1"'
 }
 
 @test "JSON: one object with the documented keys, sizes as numbers" {
@@ -68,7 +78,7 @@ golden() {
 	run --separate-stderr "$PLAN" --qemu-version 7.2 --json mistakes.args
 	assert_equal "$status" 1
 	jq -e '.verdict == "reject"' <<<"$output"
-	jq -e '[.findings[] | select(.level == "fail")] | length == 3' <<<"$output"
+	jq -e '[.findings[] | select(.level == "fail")] | length == 4' <<<"$output"
 	jq -e '.findings[0] | .id == "nvdimm-label-size-min" and .object == "nv0" and .qemu == "Property '"'nvdimm.label-size'"' (0x10000) is required at least 0x20000"' <<<"$output"
 	jq -e '.findings | map(keys) | all(. == ["id", "level", "message", "object", "qemu"])' <<<"$output"
 }
@@ -80,6 +90,10 @@ golden() {
 	assert_equal "${#lines[@]}" 2
 	jq -e '.verdict == "accept"' <<<"${lines[0]}"
 	jq -e '.verdict == "reject"' <<<"${lines[1]}"
+	# one per line even when only one of several files could be read
+	run --separate-stderr "$PLAN" --qemu-version 7.2 --json example.args missing.args
+	assert_equal "$status" 3
+	assert_equal "${#lines[@]}" 1
 }
 
 @test "--junit writes one testcase per file and a failure for the refused one" {
@@ -225,6 +239,7 @@ bad() {
 	bad 2 --qemu-version 7 x.args
 	bad 2 --qemu-version 5.2 x.args
 	bad 2 --qemu-version abc x.args
+	bad 2 --qemu-version 9.9 x.args
 	bad 2 --hotplug 1Q x.args
 	bad 2 --hotplug -1G x.args
 	bad 2 --hotplug , x.args
@@ -255,6 +270,9 @@ bad() {
 	head -c $((5 * 1024 * 1024)) /dev/zero | tr '\0' 'x' > huge.args
 	bad 3 huge.args
 	bad 3 --pid 999999999
+	sleep 30 &
+	bad 2 --pid $!
+	kill $!
 	cp "$FIXTURES/plan/example.args" .
 	local before after
 	before=$(checksums example.args nv0.img nv1.img)
@@ -271,6 +289,20 @@ bad() {
 	run --separate-stderr bash -c "'$PLAN' --qemu-version 7.2 example.args > /dev/full"
 	assert_equal "$status" 3
 	assert_equal "$stderr" "nvd-plan: write error: No space left on device"
+}
+
+@test "an NVDIMM on a RAM backend is a warning: its contents die with QEMU" {
+	run "$PLAN" --qemu-version 7.2 --json -- -M pc,nvdimm=on -m 1G,slots=1,maxmem=3G \
+		-object memory-backend-ram,id=r0,size=1G -device nvdimm,id=nv0,memdev=r0
+	assert_success
+	jq -e '[.findings[] | select(.level == "warn") | .id] == ["nvdimm-volatile-backend"]' <<<"$output"
+}
+
+@test "a refused -object adds no finding to the DIMM that uses it" {
+	run "$PLAN" --qemu-version 7.2 --json -- -M pc,nvdimm=on -m 1G,slots=1,maxmem=3G \
+		-object memory-backend-file,id=m0,share=on,mem-path=nv1.img,size=2G,rom=off -device nvdimm,id=nv0,memdev=m0
+	assert_equal "$status" 1
+	jq -e '[.findings[] | select(.level == "fail") | .qemu] == ["Invalid parameter '"'rom'"'"]' <<<"$output"
 }
 
 @test "an unknown option of QEMU's is kept and ignored; names with spaces and commas work" {
