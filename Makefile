@@ -69,6 +69,7 @@ check-asan: asan
 
 include t/qemu/qemu.mk
 include t/guest/guest.mk
+include t/fuzz/fuzz.mk
 
 # Everything: unit tests, the bats suite, both again under ASan/UBSan,
 # conformance to real QEMU 7.2 and 10.0, and the guest tests.
@@ -76,6 +77,7 @@ check: deps
 	@$(MAKE) --no-print-directory all check-unit
 	@$(MAKE) --no-print-directory check-bats
 	@$(MAKE) --no-print-directory check-asan
+	@$(MAKE) --no-print-directory check-fuzz
 	@$(MAKE) --no-print-directory check-qemu
 	@$(MAKE) --no-print-directory check-guest
 
@@ -98,6 +100,6 @@ install: all
 	for t in $(TOOLS); do install -m 644 completions/$$t $(DESTDIR)$(COMPDIR)/$$t; done
 
 clean:
-	rm -rf build build-asan bin
+	rm -rf build build-asan build-fuzz bin
 
 -include $(wildcard build/*/*.d build/*/*/*.d build-asan/*/*.d build-asan/*/*/*.d)

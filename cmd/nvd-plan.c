@@ -63,38 +63,6 @@ static int parse_hotplug(const char *s, uint64_t **sizes, size_t *n)
 	return 0;
 }
 
-static qver_t pick_version(void)
-{
-	qver_t v;
-
-	if (opt_qemu_version) {
-		v = qver_parse(opt_qemu_version);
-		if (v < 0)
-			cli_usage_error("invalid --qemu-version '%s': use X.Y, e.g. 7.2", opt_qemu_version);
-		if (!qver_supported(v))
-			cli_usage_error("QEMU %s is not a release modelled: use one of 6.0 6.1 6.2 7.0 7.1 7.2 8.0 8.1 8.2 9.0 9.1 9.2 10.0 10.1 10.2",
-					opt_qemu_version);
-		return v;
-	}
-	/* --offline is for a machine that is not the VM host: its QEMU says nothing. */
-	if (!opt_offline) {
-		v = qemu_version_on_path();
-		if (v > QVER_NEWEST) {
-			nvd_warnx("qemu-system-x86_64 on PATH is %d.%d, newer than modelled: checking as %d.%d",
-				  v / 100, v % 100, QVER_NEWEST / 100, QVER_NEWEST % 100);
-			return QVER_NEWEST;
-		}
-		if (v >= 0 && v < QVER_OLDEST) {
-			nvd_warnx("qemu-system-x86_64 on PATH is %d.%d, older than modelled: checking as %d.%d",
-				  v / 100, v % 100, QVER_OLDEST / 100, QVER_OLDEST % 100);
-			return QVER_OLDEST;
-		}
-		if (v >= 0)
-			return qver_supported(v) ? v : QVER_NEWEST;
-	}
-	return QVER_NEWEST;
-}
-
 static int worse(int a, int b)
 {
 	return a > b ? a : b;
@@ -137,39 +105,22 @@ int main(int argc, const char **argv)
 	po.hotplug = hotplug;
 	po.offline = opt_offline;
 	po.sysroot = opt_sysroot;
-	qver = pick_version();
+	qver = qver_choose(opt_qemu_version, opt_offline);
 
 	results = xcalloc(nsources + 1, sizeof(*results));
 	for (size_t i = 0; i < (nsources ? nsources : 1); i++) {
+		struct config_source src = {
+			.file = nsources ? files[i] : NULL,
+			.argv = dashdash < argc ? (char **)argv + dashdash + 1 : NULL,
+			.argc = argc - dashdash - 1,
+			.pid = opt_pid,
+			.procroot = opt_sysroot,
+		};
 		struct qcmdline cl;
-		char *err = NULL;
-		int r;
+		int r = config_load(&src, &cl);
 
-		if (dashdash < argc) {
-			r = qcmdline_from_words((char **)argv + dashdash + 1, argc - dashdash - 1,
-						"command line", &cl, &err) < 0 ? -EINVAL : 0;
-		} else if (opt_pid >= 0) {
-			r = qcmdline_from_pid(opt_sysroot, opt_pid, &cl, &err);
-		} else {
-			r = qcmdline_from_file(files[i], &cl, &err);
-		}
-		if (r == -EINVAL) {
-			nvd_warnx("%s: %s", nsources ? files[i] : opt_pid >= 0 ? "--pid" : "--", err);
-			free(err);
-			rc = worse(rc, NVD_EXIT_USAGE);
-			continue;
-		}
-		if (r < 0) {
-			if (opt_pid >= 0 && r == -ENOENT)
-				nvd_warnx("no process %ld", opt_pid);
-			else if (opt_pid >= 0 && r == -ENODATA)
-				nvd_warnx("process %ld has no command line (a kernel thread or a zombie)",
-					  opt_pid);
-			else if (r == -EFBIG)
-				nvd_warnx("%s: too large for a command line (over 4 MiB)", files[i]);
-			else
-				nvd_warnx("%s: %s", nsources ? files[i] : "--pid", strerror(-r));
-			rc = worse(rc, NVD_EXIT_ENV);
+		if (r) {
+			rc = worse(rc, r);
 			continue;
 		}
 		plan_evaluate(&cl, qver, &po, &results[nresults]);

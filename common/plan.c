@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "size.h"
 #include "util.h"
 
@@ -100,13 +101,14 @@ void plan_print(struct out *o, const struct plan_result *r, bool quiet, bool ver
 	out_obj_open(o, "machine");
 	out_str(o, "type", quiet ? NULL : "  machine %s", m->type);
 	out_str(o, "family", NULL, family_name(m->family));
-	if (strcmp(m->type, family_name(m->family)))
-		out_text(o, quiet ? "" : " (%s)", family_name(m->family));
+	if (!quiet && strcmp(m->type, family_name(m->family)))
+		out_text(o, " (%s)", family_name(m->family));
 	out_bool(o, "nvdimm", quiet ? NULL : ", nvdimm=%s", m->nvdimm);
 	out_str(o, "nvdimm_persistence", NULL, m->persistence);
-	if (m->persistence)
-		out_text(o, quiet ? "" : ", nvdimm-persistence=%s", m->persistence);
-	out_text(o, quiet ? "" : "\n");
+	if (!quiet && m->persistence)
+		out_text(o, ", nvdimm-persistence=%s", m->persistence);
+	if (!quiet)
+		out_text(o, "\n");
 	out_obj_close(o);
 
 	out_obj_open(o, "memory");
@@ -241,6 +243,69 @@ int plan_write_junit(FILE *fp, const struct plan_result *rs, size_t n, bool stri
 	}
 	fprintf(fp, "  </testsuite>\n</testsuites>\n");
 	return fflush(fp) == 0 && !ferror(fp) ? 0 : -EIO;
+}
+
+qver_t qver_choose(const char *opt_qemu_version, bool offline)
+{
+	qver_t v;
+
+	if (opt_qemu_version) {
+		v = qver_parse(opt_qemu_version);
+		if (v < 0)
+			cli_usage_error("invalid --qemu-version '%s': use X.Y, e.g. 7.2", opt_qemu_version);
+		if (!qver_supported(v))
+			cli_usage_error("QEMU %s is not a release modelled: use one of 6.0 6.1 6.2 7.0 7.1 7.2 8.0 8.1 8.2 9.0 9.1 9.2 10.0 10.1 10.2",
+					opt_qemu_version);
+		return v;
+	}
+	/* --offline is for a machine that is not the VM host: its QEMU says nothing. */
+	if (!offline) {
+		v = qemu_version_on_path();
+		if (v > QVER_NEWEST) {
+			nvd_warnx("qemu-system-x86_64 on PATH is %d.%d, newer than modelled: checking as %d.%d",
+				  v / 100, v % 100, QVER_NEWEST / 100, QVER_NEWEST % 100);
+			return QVER_NEWEST;
+		}
+		if (v >= 0 && v < QVER_OLDEST) {
+			nvd_warnx("qemu-system-x86_64 on PATH is %d.%d, older than modelled: checking as %d.%d",
+				  v / 100, v % 100, QVER_OLDEST / 100, QVER_OLDEST % 100);
+			return QVER_OLDEST;
+		}
+		if (v >= 0)
+			return qver_supported(v) ? v : QVER_NEWEST;
+	}
+	return QVER_NEWEST;
+}
+
+int config_load(const struct config_source *src, struct qcmdline *cl)
+{
+	const char *name = src->file ? src->file : src->argv ? "--" : "--pid";
+	char *err = NULL;
+	int r;
+
+	if (src->argv)
+		r = qcmdline_from_words(src->argv, (size_t)src->argc, "command line", cl, &err) < 0
+			    ? -EINVAL : 0;
+	else if (src->pid >= 0)
+		r = qcmdline_from_pid(src->procroot, src->pid, cl, &err);
+	else
+		r = qcmdline_from_file(src->file, cl, &err);
+	if (r == -EINVAL) {
+		nvd_warnx("%s: %s", name, err);
+		free(err);
+		return NVD_EXIT_USAGE;
+	}
+	if (r == 0)
+		return NVD_EXIT_OK;
+	if (src->pid >= 0 && r == -ENOENT)
+		nvd_warnx("no process %ld", src->pid);
+	else if (src->pid >= 0 && r == -ENODATA)
+		nvd_warnx("process %ld has no command line (a kernel thread or a zombie)", src->pid);
+	else if (r == -EFBIG)
+		nvd_warnx("%s: too large for a command line (over 4 MiB)", name);
+	else
+		nvd_warnx("%s: %s", name, strerror(-r));
+	return NVD_EXIT_ENV;
 }
 
 qver_t qemu_version_on_path(void)

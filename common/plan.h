@@ -32,4 +32,22 @@ int plan_write_junit(FILE *fp, const struct plan_result *rs, size_t n, bool stri
 /* The version of qemu-system-x86_64 on PATH, or -1. */
 qver_t qemu_version_on_path(void);
 
+/*
+ * The release to model: --qemu-version (exits 2 when not a modelled
+ * release), else the QEMU on PATH (unless offline), else the newest.
+ */
+qver_t qver_choose(const char *opt_qemu_version, bool offline);
+
+/* Where a configuration comes from: a FILE, argv after "--", or a PID. */
+struct config_source {
+	const char *file;
+	char **argv;
+	int argc;
+	long pid;		/* -1: none */
+	const char *procroot;	/* prefix for /proc */
+};
+
+/* Read it; on failure print one line and return the exit code (2 or 3). */
+int config_load(const struct config_source *src, struct qcmdline *cl);
+
 #endif

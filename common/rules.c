@@ -187,7 +187,8 @@ static void machine_props(struct vm *vm, struct findings *f)
 
 	/* -m is merged into the machine options as "memory", after -machine's keys. */
 	order_kv.v = xcalloc(n + 1, sizeof(*order_kv.v));
-	memcpy(order_kv.v, mc->props.v, n * sizeof(*order_kv.v));
+	if (n)
+		memcpy(order_kv.v, mc->props.v, n * sizeof(*order_kv.v));
 	if (has_memory)
 		order_kv.v[n++].key = "memory";
 	order_kv.n = n;
@@ -215,8 +216,9 @@ static void machine_props(struct vm *vm, struct findings *f)
 			if (!qapi_get_bool(e, &b, &err)) {
 				FAIL(f, "machine-option-invalid", NULL, err, "nvdimm= takes on or off");
 				free(err);
+			} else {
+				mc->nvdimm = b;
 			}
-			mc->nvdimm = b;
 		} else if (!strcmp(e->key, "nvdimm-persistence")) {
 			if (strcmp(e->val, "cpu") && strcmp(e->val, "mem-ctrl")) {
 				char *q = xasprintf("-machine nvdimm-persistence=%s: unsupported option", e->val);

@@ -471,8 +471,8 @@ out:
 
 static bool device_id_taken(const struct vm *vm, const char *id)
 {
-	for (size_t i = 0; i < vm->ndimms; i++)
-		if (streq(vm->dimms[i].id, id))
+	for (size_t i = 0; i < vm->device_ids.n; i++)
+		if (streq(vm->device_ids.v[i], id))
 			return true;
 	return false;
 }
@@ -483,6 +483,7 @@ static void parse_device(struct vm *vm, const char *arg, struct findings *f)
 	const char *driver, *id;
 	struct dimm *d;
 	char *err = NULL;
+	int anon = -1;
 
 	if (opts_parse(arg, "driver", SYNTAX_QEMUOPTS, &kv, &err) < 0) {
 		parse_fail(f, NULL, err);
@@ -506,6 +507,11 @@ static void parse_device(struct vm *vm, const char *arg, struct findings *f)
 		parse_fail(f, id, "Parameter 'driver' is missing");
 		goto out;
 	}
+	/* Every device has a name in QEMU's tree; the NFIT's order comes from it. */
+	if (id)
+		strv_push(&vm->device_ids, xstrdup(id));
+	else
+		anon = (int)vm->anon_devices++;
 	if (strcmp(driver, "nvdimm") && strcmp(driver, "pc-dimm"))
 		goto out;	/* not a memory device we model */
 
@@ -517,6 +523,7 @@ static void parse_device(struct vm *vm, const char *arg, struct findings *f)
 	d->arg = xstrdup(arg);
 	d->props = kv;
 	d->slot = -1;
+	d->anon_index = id ? -1 : anon;
 	memset(&kv, 0, sizeof(kv));
 out:
 	kvlist_free(&kv);
@@ -624,5 +631,6 @@ void vm_free(struct vm *vm)
 	free(vm->nodes);
 	strv_free(&vm->other_objects);
 	strv_free(&vm->failed_objects);
+	strv_free(&vm->device_ids);
 	memset(vm, 0, sizeof(*vm));
 }

@@ -82,6 +82,7 @@ struct dimm {
 	uint64_t label_size;
 	bool has_label_size, unarmed;
 	bool hotplug;		/* from --hotplug, not the command line */
+	int anon_index;		/* N of "device[N]" for a device without id */
 	/* Derived by the rules. */
 	struct backend *be;
 	bool has_addr;		/* pre-plug found an address */
@@ -113,6 +114,8 @@ struct vm {
 	size_t nnodes;
 	struct strv other_objects;	/* ids of -object that are not memory backends */
 	struct strv failed_objects;	/* ids of -object QEMU refuses to parse */
+	struct strv device_ids;		/* every -device id, in order (QEMU's peripheral container) */
+	size_t anon_devices;		/* -device without id ("device[N]" in peripheral-anon) */
 	unsigned phys_bits;
 	/* The device-memory window, when there is one. */
 	bool has_window;

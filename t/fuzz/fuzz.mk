@@ -1,0 +1,24 @@
+# t/fuzz/fuzz.mk: libFuzzer targets (clang, ASan+UBSan), included by the top Makefile.
+#   make fuzz               each target for FUZZ_TIME seconds (default 60)
+#   make check-fuzz         each target briefly (FUZZ_CHECK_TIME, default 10 s), from its seeds
+FUZZ_TARGETS = $(patsubst t/fuzz/%.c,%,$(wildcard t/fuzz/fuzz_*.c))
+FUZZ_TIME ?= 60
+FUZZ_CHECK_TIME ?= 10
+FUZZ_CC ?= clang
+FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	-std=gnu11 -Wall -Wextra -Werror -Icommon -D_GNU_SOURCE $(shell pkg-config --cflags json-c)
+
+.PHONY: fuzz check-fuzz fuzz-build
+
+build-fuzz/%: t/fuzz/%.c $(COMMON_SRC) $(wildcard common/*.h)
+	@mkdir -p build-fuzz
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(COMMON_SRC) $(LDLIBS)
+
+fuzz-build: $(addprefix build-fuzz/,$(FUZZ_TARGETS))
+
+# Seeds: t/fuzz/seeds-TARGET (test fixtures); the corpus grows in build-fuzz/corpus-TARGET.
+fuzz: fuzz-build
+	t/fuzz/run $(FUZZ_TIME) $(FUZZ_TARGETS)
+
+check-fuzz: fuzz-build
+	t/fuzz/run $(FUZZ_CHECK_TIME) $(FUZZ_TARGETS)
