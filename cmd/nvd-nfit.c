@@ -60,6 +60,17 @@ static int read_table(const char *path, uint8_t **t, size_t *len)
 	return r < 0 ? NVD_EXIT_ENV : 0;
 }
 
+static bool looks_like_nfit(const char *path)
+{
+	char sig[4];
+	FILE *fp = streq(path, "-") ? NULL : fopen(path, "rb");
+	bool yes = fp && fread(sig, 1, 4, fp) == 4 && !memcmp(sig, "NFIT", 4);
+
+	if (fp)
+		fclose(fp);
+	return yes;
+}
+
 static void hexdump(const uint8_t *t, size_t len)
 {
 	for (size_t i = 0; i < len; i += 16) {
@@ -73,13 +84,8 @@ static void hexdump(const uint8_t *t, size_t len)
 	}
 }
 
-/* Text or JSON of one table; returns 0 when valid. */
-static int show(const char *source, qver_t qver, const uint8_t *t, size_t len)
+static void print_head(struct out *o, const char *source, qver_t qver)
 {
-	struct findings f = { 0 };
-	struct out *o = out_new(stdout, cli.json, cli.color);
-	int r;
-
 	out_str(o, "tool", NULL, "nvd-nfit");
 	out_i64(o, "version", NULL, 1);
 	out_str(o, "source", "%s: ", source);
@@ -88,18 +94,70 @@ static int show(const char *source, qver_t qver, const uint8_t *t, size_t len)
 
 		snprintf(v, sizeof(v), "%d.%d", qver / 100, qver % 100);
 		out_str(o, "qemu_version", "QEMU %s: ", v);
+	} else {
+		out_null(o, "qemu_version", NULL);
 	}
-	out_u64(o, "length", "NFIT, %llu bytes\n", len);
+}
+
+/*
+ * Text or JSON of one table, with the configuration's own findings (nvd-plan's
+ * warnings) after the table's. Returns 0 when valid and nothing fails.
+ */
+static int show(const char *source, qver_t qver, const uint8_t *t, size_t len,
+		const struct findings *config)
+{
+	struct findings f = { 0 };
+	struct out *o = out_new(stdout, cli.json, cli.color);
+
+	out_set_verbose(o, cli.verbose);
+	bool nfit = len >= 4 && !memcmp(t, "NFIT", 4);
+	int r;
+
+	print_head(o, source, qver);
+	out_u64(o, "length", nfit ? "NFIT, %llu bytes\n" : "%llu bytes, not an NFIT\n", len);
 	r = nfit_decode(t, len, o, &f);
 	out_bool(o, "valid", NULL, r == 0);
+	for (size_t i = 0; config && i < config->n; i++) {
+		const struct finding *x = &config->v[i];
+
+		finding_add(&f, x->level, x->id, x->object, x->qemu, "%s", x->message);
+	}
 	out_findings(o, &f, cli.quiet, cli.strict);
 	out_finish(o);
+	if (cli.strict && findings_count(&f, LEVEL_WARN))
+		r = -1;
 	findings_free(&f);
 	return r;
 }
 
+/* A configuration without a table: QEMU refuses it, or builds no NFIT. */
+static void show_none(const char *source, qver_t qver, bool accepted, const struct findings *config,
+		      const char *why)
+{
+	struct findings f = { 0 };
+	struct out *o = out_new(stdout, cli.json, cli.color);
+
+	out_set_verbose(o, cli.verbose);
+
+	print_head(o, source, qver);
+	out_str(o, "verdict", "%s", accepted ? "accept" : "reject");
+	out_text(o, "%s%s\n", why ? ": no NFIT: " : "", why ? why : "");
+	out_bool(o, "valid", NULL, false);
+	for (size_t i = 0; i < config->n; i++) {
+		const struct finding *x = &config->v[i];
+
+		finding_add(&f, x->level, x->id, x->object, x->qemu, "%s", x->message);
+	}
+	if (why)
+		finding_add(&f, LEVEL_FAIL, "nfit-none", NULL, NULL, "QEMU builds no NFIT: %s", why);
+	out_findings(o, &f, cli.quiet, cli.strict);
+	out_finish(o);
+	findings_free(&f);
+}
+
 static int do_decode(void)
 {
+	struct findings f = { 0 };
 	uint8_t *t;
 	size_t len;
 	int rc = read_table(opt_decode, &t, &len);
@@ -107,12 +165,24 @@ static int do_decode(void)
 	if (rc)
 		return rc;
 	if (opt_raw || opt_hex) {
-		opt_raw ? (void)fwrite(t, 1, len, stdout) : hexdump(t, len);
+		/* The bytes as they are; the exit status still says whether they are valid. */
+		struct out *o = out_new(stdout, true, false);
+
+		rc = nfit_decode(t, len, o, &f) ? NVD_EXIT_FAIL : NVD_EXIT_OK;
+		out_discard(o);
+		for (size_t i = 0; i < f.n; i++)
+			if (f.v[i].level == LEVEL_FAIL)
+				nvd_warnx("%s: %s", opt_decode, f.v[i].message);
+		findings_free(&f);
+		if (opt_raw && fwrite(t, 1, len, stdout) != len)
+			rc = NVD_EXIT_ENV;
+		if (opt_hex)
+			hexdump(t, len);
 		free(t);
-		return NVD_EXIT_OK;
+		return rc;
 	}
-	rc = show(streq(opt_decode, "-") ? "<stdin>" : opt_decode, 0, t, len) ? NVD_EXIT_FAIL
-									      : NVD_EXIT_OK;
+	rc = show(streq(opt_decode, "-") ? "<stdin>" : opt_decode, 0, t, len, NULL) ? NVD_EXIT_FAIL
+										   : NVD_EXIT_OK;
 	free(t);
 	return rc;
 }
@@ -129,15 +199,8 @@ static int do_diff(const char *source, qver_t qver, const uint8_t *want, size_t 
 		return rc;
 	n = nfit_diff(want, wlen, got, glen, &f);
 	o = out_new(stdout, cli.json, cli.color);
-	out_str(o, "tool", NULL, "nvd-nfit");
-	out_i64(o, "version", NULL, 1);
-	out_str(o, "source", "%s: ", source);
-	{
-		char v[16];
-
-		snprintf(v, sizeof(v), "%d.%d", qver / 100, qver % 100);
-		out_str(o, "qemu_version", "QEMU %s: ", v);
-	}
+	out_set_verbose(o, cli.verbose);
+	print_head(o, source, qver);
 	out_str(o, "actual", "expected NFIT against %s: ", opt_diff);
 	out_u64(o, "expected_length", NULL, wlen);
 	out_u64(o, "actual_length", NULL, glen);
@@ -155,26 +218,15 @@ int main(int argc, const char **argv)
 	struct plan_opts po = { 0 };
 	struct plan_result res;
 	struct config_source src = { .pid = -1 };
-	const char **files, *why = NULL;
-	poptContext ctx;
-	int dashdash = argc, opt, rc;
+	const char *why = NULL;
+	struct cli_args a;
 	size_t nfiles, len;
 	uint8_t *table;
 	qver_t qver;
+	int rc;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--")) {
-			dashdash = i;
-			break;
-		}
-	}
-	ctx = cli_start(&tool, dashdash, argv);
-	while ((opt = poptGetNextOpt(ctx)) >= 0)
-		;
-	cli_check_opt(&tool, ctx, opt);
-	files = poptGetArgs(ctx);
-	for (nfiles = 0; files && files[nfiles]; nfiles++)
-		;
+	cli_parse(&tool, argc, argv, &a);
+	nfiles = a.nargs;
 	if (opt_raw && opt_hex)
 		cli_usage_error("--raw and --hex exclude each other");
 	if ((opt_raw || opt_hex) && (cli.json || opt_diff))
@@ -182,13 +234,13 @@ int main(int argc, const char **argv)
 	if (opt_raw && isatty(STDOUT_FILENO))
 		cli_usage_error("--raw writes binary data: redirect it to a file or a pipe");
 	if (opt_decode) {
-		if (nfiles || dashdash < argc || opt_pid >= 0 || opt_diff)
+		if (nfiles || a.rest || opt_pid >= 0 || opt_diff)
 			cli_usage_error("--decode takes no configuration and no --diff");
 		rc = do_decode();
-		poptFreeContext(ctx);
+		cli_args_free(&a);
 		return cli_finish(rc);
 	}
-	if ((dashdash < argc) + (opt_pid >= 0) + (nfiles > 0) != 1 || nfiles > 1)
+	if ((a.rest != NULL) + (opt_pid >= 0) + (nfiles > 0) != 1 || nfiles > 1)
 		cli_usage_error("give one configuration: FILE, -- QEMU-ARGS or --pid PID");
 	if (opt_pid == 0 || opt_pid < -1)
 		cli_usage_error("invalid --pid %ld", opt_pid);
@@ -196,9 +248,12 @@ int main(int argc, const char **argv)
 	po.sysroot = opt_sysroot;
 	qver = qver_choose(opt_qemu_version, opt_offline);
 
-	src.file = nfiles ? files[0] : NULL;
-	src.argv = dashdash < argc ? (char **)argv + dashdash + 1 : NULL;
-	src.argc = argc - dashdash - 1;
+	src.file = nfiles ? a.args[0] : NULL;
+	if (src.file && looks_like_nfit(src.file))
+		cli_usage_error("%s is an NFIT, not a configuration: use --decode %s", src.file,
+				src.file);
+	src.argv = a.rest;
+	src.argc = a.nrest;
 	src.pid = opt_pid;
 	src.procroot = opt_sysroot;
 	{
@@ -206,21 +261,19 @@ int main(int argc, const char **argv)
 
 		rc = config_load(&src, &cl);
 		if (rc) {
-			poptFreeContext(ctx);
+			cli_args_free(&a);
 			return cli_finish(rc);
 		}
 		plan_evaluate(&cl, qver, &po, &res);
 		qcmdline_free(&cl);
 	}
-	if (!res.vm.accepted) {
-		/* nvd-plan's findings: QEMU would not start, so there is no table. */
-		struct out *o = out_new(opt_raw || opt_hex ? stderr : stdout, cli.json, cli.color);
-
-		plan_print(o, &res, true, false, false);
-		out_finish(o);
-		rc = NVD_EXIT_FAIL;
-	} else if (nfit_build(&res.vm, &table, &len, &why) < 0) {
-		nvd_warnx("%s: QEMU builds no NFIT: %s", res.vm.source, why);
+	if (!res.vm.accepted || nfit_build(&res.vm, &table, &len, &why) < 0) {
+		/* nvd-plan's findings: QEMU would not start, or there is no table. */
+		if (opt_raw || opt_hex)
+			nvd_warnx("%s: %s", res.vm.source,
+				  why ? why : "QEMU refuses the configuration: see nvd-plan");
+		else
+			show_none(res.vm.source, qver, res.vm.accepted, &res.findings, why);
 		rc = NVD_EXIT_FAIL;
 	} else {
 		if (opt_diff)
@@ -230,10 +283,11 @@ int main(int argc, const char **argv)
 		else if (opt_hex)
 			hexdump(table, len), rc = NVD_EXIT_OK;
 		else
-			rc = show(res.vm.source, qver, table, len) ? NVD_EXIT_FAIL : NVD_EXIT_OK;
+			rc = show(res.vm.source, qver, table, len, &res.findings) ? NVD_EXIT_FAIL
+										   : NVD_EXIT_OK;
 		free(table);
 	}
 	plan_result_free(&res);
-	poptFreeContext(ctx);
+	cli_args_free(&a);
 	return cli_finish(rc);
 }

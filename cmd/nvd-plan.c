@@ -73,30 +73,17 @@ int main(int argc, const char **argv)
 	struct plan_opts po = { 0 };
 	struct plan_result *results = NULL;
 	size_t nresults = 0, nsources;
-	const char **files;
 	uint64_t *hotplug = NULL;
-	poptContext ctx;
-	int dashdash = argc, rc = NVD_EXIT_OK, opt;
+	struct cli_args a;
+	int rc = NVD_EXIT_OK;
 	bool junit_stdout;
 	qver_t qver;
 
-	/* Everything after "--" is QEMU's, not ours. */
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--")) {
-			dashdash = i;
-			break;
-		}
-	}
-	ctx = cli_start(&tool, dashdash, argv);
-	while ((opt = poptGetNextOpt(ctx)) >= 0)
-		;
-	cli_check_opt(&tool, ctx, opt);
-	files = poptGetArgs(ctx);
-	for (nsources = 0; files && files[nsources]; nsources++)
-		;
-	if ((dashdash < argc) + (opt_pid >= 0) + (nsources > 0) > 1)
+	cli_parse(&tool, argc, argv, &a);
+	nsources = a.nargs;
+	if ((a.rest != NULL) + (opt_pid >= 0) + (nsources > 0) > 1)
 		cli_usage_error("give configuration FILEs, -- QEMU-ARGS or --pid, not several");
-	if (dashdash == argc && opt_pid < 0 && !nsources)
+	if (!a.rest && opt_pid < 0 && !nsources)
 		cli_usage_error("no configuration: give FILE..., -- QEMU-ARGS or --pid PID");
 	if (opt_pid == 0 || opt_pid < -1)
 		cli_usage_error("invalid --pid %ld", opt_pid);
@@ -110,9 +97,9 @@ int main(int argc, const char **argv)
 	results = xcalloc(nsources + 1, sizeof(*results));
 	for (size_t i = 0; i < (nsources ? nsources : 1); i++) {
 		struct config_source src = {
-			.file = nsources ? files[i] : NULL,
-			.argv = dashdash < argc ? (char **)argv + dashdash + 1 : NULL,
-			.argc = argc - dashdash - 1,
+			.file = nsources ? a.args[i] : NULL,
+			.argv = a.rest,
+			.argc = a.nrest,
 			.pid = opt_pid,
 			.procroot = opt_sysroot,
 		};
@@ -159,6 +146,6 @@ int main(int argc, const char **argv)
 		plan_result_free(&results[i]);
 	free(results);
 	free(hotplug);
-	poptFreeContext(ctx);
+	cli_args_free(&a);
 	return cli_finish(rc);
 }

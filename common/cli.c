@@ -107,6 +107,36 @@ void cli_check_opt(const struct cli_tool *tool, poptContext ctx, int rc)
 	resolve_color();
 }
 
+void cli_parse(const struct cli_tool *tool, int argc, const char **argv, struct cli_args *a)
+{
+	int dashdash = argc, rc;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			dashdash = i;
+			break;
+		}
+	}
+	memset(a, 0, sizeof(*a));
+	a->ctx = cli_start(tool, dashdash, argv);
+	while ((rc = poptGetNextOpt(a->ctx)) >= 0)
+		;
+	cli_check_opt(tool, a->ctx, rc);
+	a->args = poptGetArgs(a->ctx);
+	while (a->args && a->args[a->nargs])
+		a->nargs++;
+	if (dashdash < argc) {
+		a->rest = (char **)argv + dashdash + 1;
+		a->nrest = argc - dashdash - 1;
+	}
+}
+
+void cli_args_free(struct cli_args *a)
+{
+	poptFreeContext(a->ctx);
+	a->ctx = NULL;
+}
+
 poptContext cli_start(const struct cli_tool *tool, int argc, const char **argv)
 {
 	poptContext ctx;

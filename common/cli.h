@@ -40,6 +40,23 @@ poptContext cli_start(const struct cli_tool *tool, int argc, const char **argv);
  */
 void cli_check_opt(const struct cli_tool *tool, poptContext ctx, int rc);
 
+/* What is on the command line besides the options. */
+struct cli_args {
+	poptContext ctx;
+	const char **args;	/* words that are not options (NULL-terminated) */
+	size_t nargs;
+	char **rest;		/* the words after "--" (QEMU's arguments), or NULL */
+	int nrest;
+};
+
+/*
+ * All of the above in one call: split off everything after the first "--"
+ * (it is QEMU's, never ours), parse the options, exit for --help, --version,
+ * --list-opts and usage errors. Free with cli_args_free().
+ */
+void cli_parse(const struct cli_tool *tool, int argc, const char **argv, struct cli_args *a);
+void cli_args_free(struct cli_args *a);
+
 /* Print "prog: msg" and the --help hint, exit 2. */
 void cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 

@@ -58,6 +58,7 @@ struct label_write {
 	const uint8_t *old, *new;	/* both area_size bytes */
 	uint64_t index_size;		/* S of the index blocks to order, 0: 256 */
 	int old_current;		/* the old state's current index, or -1 */
+	bool new_has_index;		/* the new area has a valid index block */
 	const char *backup;		/* save old here first (must not exist) */
 	bool force;			/* even if a running process maps it */
 };
@@ -66,7 +67,8 @@ struct label_write {
  * Replace the area: refuse if mapped (unless force), flock, backup, then
  * the label slots and other bytes, then the index block that is not current
  * in the old state, then the other, with fdatasync after each step; read
- * back and compare.
+ * back and compare. When the new area has no index (zero), the index
+ * blocks go first: the labels stay behind a valid index until none is left.
  */
 int label_target_write(struct label_target *t, const struct label_write *w);
 

@@ -340,6 +340,10 @@ int nfit_decode(const uint8_t *t, size_t len, struct out *o, struct findings *f)
 			break;
 		}
 		st = type < ARRAY_SIZE(stypes) ? &stypes[type] : NULL;
+		if (!st)
+			finding_add(f, LEVEL_INFO, "nfit-structure-unknown", NULL, NULL,
+				    "structure type %u at offset %zu is not in ACPI 6.5: shown raw",
+				    type, off);
 		out_obj_open(o, NULL);
 		out_u64(o, "offset", NULL, off);
 		out_text(o, "[%03zXh %04zu %3u] %28s : %04X [%s]\n", off, off, 2, "Subtable Type", type,
@@ -378,9 +382,7 @@ int nfit_decode(const uint8_t *t, size_t len, struct out *o, struct findings *f)
 						    off, (unsigned long long)n, slen);
 				print_array(o, s, slen, off, 16, 8, n, "Hint Address", "hint_addresses");
 			} else if (type == 3 && slen > 8) {
-				out_obj_close(o);
 				print_raw(o, s + 8, slen - 8, off + 8);
-				out_obj_open(o, "end");
 			}
 			out_obj_close(o);
 		}
@@ -442,11 +444,42 @@ static size_t split(const uint8_t *t, size_t len, struct sref **out)
 	return n;
 }
 
-static const char *sname(const uint8_t *s)
+/* A structure as a person names it: "SPA range 2", "memory device handle 0x1, SPA range 2". */
+static const char *sname(const struct sref *r)
 {
-	uint16_t type = (uint16_t)get_le(s, 2);
+	static char buf[96];
+	uint64_t k = r->key & 0xffffffffffffULL;
 
-	return type < ARRAY_SIZE(stypes) ? stypes[type].name : "unknown structure";
+	switch (get_le(r->p, 2)) {
+	case 0:
+		snprintf(buf, sizeof(buf), "SPA range %llu", (unsigned long long)k);
+		break;
+	case 1:
+		snprintf(buf, sizeof(buf), "memory device handle 0x%llx, SPA range %llu",
+			 (unsigned long long)(k >> 16), (unsigned long long)(k & 0xffff));
+		break;
+	case 2:
+		snprintf(buf, sizeof(buf), "interleave %llu", (unsigned long long)k);
+		break;
+	case 3:
+		snprintf(buf, sizeof(buf), "SMBIOS information");
+		break;
+	case 4:
+		snprintf(buf, sizeof(buf), "control region %llu", (unsigned long long)k);
+		break;
+	case 5:
+		snprintf(buf, sizeof(buf), "block data window %llu", (unsigned long long)k);
+		break;
+	case 6:
+		snprintf(buf, sizeof(buf), "flush hint, handle 0x%llx", (unsigned long long)k);
+		break;
+	case 7:
+		snprintf(buf, sizeof(buf), "platform capabilities");
+		break;
+	default:
+		snprintf(buf, sizeof(buf), "structure type %llu", (unsigned long long)get_le(r->p, 2));
+	}
+	return buf;
 }
 
 static void diff_fields(const struct sref *w, const struct sref *g, struct findings *f)
@@ -461,21 +494,27 @@ static void diff_fields(const struct sref *w, const struct sref *g, struct findi
 		if (!memcmp(w->p + fd->off, g->p + fd->off, fd->len))
 			continue;
 		said = true;
-		if (fd->type == F_GUID || fd->type == F_STR || fd->len > 8)
+		if (fd->type == F_GUID) {
+			char a[37], b[37];
+
+			guid_str(w->p + fd->off, a);
+			guid_str(g->p + fd->off, b);
 			finding_add(f, LEVEL_FAIL, "nfit-diff-field", NULL, NULL,
-				    "%s (key 0x%llx): %s differs", sname(w->p),
-				    (unsigned long long)(w->key & 0xffffffffffffULL), fd->name);
-		else
+				    "%s: %s: expected %s, got %s", sname(w), fd->name, a, b);
+		} else if (fd->len > 8) {
+			finding_add(f, LEVEL_FAIL, "nfit-diff-field", NULL, NULL, "%s: %s differs",
+				    sname(w), fd->name);
+		} else {
 			finding_add(f, LEVEL_FAIL, "nfit-diff-field", NULL, NULL,
-				    "%s (key 0x%llx): %s: expected 0x%llx, got 0x%llx", sname(w->p),
-				    (unsigned long long)(w->key & 0xffffffffffffULL), fd->name,
+				    "%s: %s: expected 0x%llx, got 0x%llx", sname(w), fd->name,
 				    (unsigned long long)get_le(w->p + fd->off, fd->len),
 				    (unsigned long long)get_le(g->p + fd->off, fd->len));
+		}
 	}
 	if (!said && (w->len != g->len || memcmp(w->p, g->p, w->len)))
 		finding_add(f, LEVEL_FAIL, "nfit-diff-field", NULL, NULL,
-			    "%s (key 0x%llx): the bytes differ", sname(w->p),
-			    (unsigned long long)(w->key & 0xffffffffffffULL));
+			    "%s: %zu bytes expected, %zu found, or other bytes", sname(w), w->len,
+			    g->len);
 }
 
 size_t nfit_diff(const uint8_t *want, size_t wlen, const uint8_t *got, size_t glen,
@@ -492,9 +531,24 @@ size_t nfit_diff(const uint8_t *want, size_t wlen, const uint8_t *got, size_t gl
 	for (const struct field *fd = header_fields; fd->name; fd++) {
 		if (fd->off == 4 || fd->off == 9)
 			continue;	/* length and checksum follow from the rest */
-		if (memcmp(want + fd->off, got + fd->off, fd->len))
+		if (!memcmp(want + fd->off, got + fd->off, fd->len))
+			continue;
+		if (fd->type == F_STR)
 			finding_add(f, LEVEL_FAIL, "nfit-diff-header", NULL, NULL,
-				    "header: %s differs", fd->name);
+				    "header: %s: expected \"%.*s\", got \"%.*s\"", fd->name, fd->len,
+				    (const char *)want + fd->off, fd->len, (const char *)got + fd->off);
+		else
+			finding_add(f, LEVEL_FAIL, "nfit-diff-header", NULL, NULL,
+				    "header: %s: expected 0x%llx, got 0x%llx", fd->name,
+				    (unsigned long long)get_le(want + fd->off, fd->len),
+				    (unsigned long long)get_le(got + fd->off, fd->len));
+	}
+	{
+		/* The actual table's own faults first: length, checksum, structures. */
+		struct out *o = out_new(stdout, true, false);
+
+		nfit_decode(got, glen, o, f);
+		out_discard(o);
 	}
 	nw = split(want, wlen, &w);
 	ng = split(got, glen, &g);
@@ -506,8 +560,7 @@ size_t nfit_diff(const uint8_t *want, size_t wlen, const uint8_t *got, size_t gl
 				break;
 		if (k == ng) {
 			finding_add(f, LEVEL_FAIL, "nfit-diff-missing", NULL, NULL,
-				    "%s (key 0x%llx) is expected but missing", sname(w[i].p),
-				    (unsigned long long)(w[i].key & 0xffffffffffffULL));
+				    "%s is expected but missing", sname(&w[i]));
 			continue;
 		}
 		g[k].matched = true;
@@ -516,8 +569,7 @@ size_t nfit_diff(const uint8_t *want, size_t wlen, const uint8_t *got, size_t gl
 	for (size_t k = 0; k < ng; k++)
 		if (!g[k].matched)
 			finding_add(f, LEVEL_FAIL, "nfit-diff-extra", NULL, NULL,
-				    "%s (key 0x%llx) is not expected", sname(g[k].p),
-				    (unsigned long long)(g[k].key & 0xffffffffffffULL));
+				    "%s is not expected", sname(&g[k]));
 	free(w);
 	free(g);
 	return findings_count(f, LEVEL_FAIL) - before;

@@ -157,21 +157,8 @@ void plan_print(struct out *o, const struct plan_result *r, bool quiet, bool ver
 	}
 	out_arr_close(o);
 
-	if (!verbose && !out_is_json(o)) {
-		/* Info findings only with --verbose in text. */
-		struct findings shown = { 0 };
-
-		for (size_t i = 0; i < r->findings.n; i++) {
-			const struct finding *x = &r->findings.v[i];
-
-			if (x->level != LEVEL_INFO)
-				finding_add(&shown, x->level, x->id, x->object, x->qemu, "%s", x->message);
-		}
-		out_findings(o, &shown, quiet, strict);
-		findings_free(&shown);
-	} else {
-		out_findings(o, &r->findings, quiet, strict);
-	}
+	out_set_verbose(o, verbose);
+	out_findings(o, &r->findings, quiet, strict);
 }
 
 static void xml_escape(FILE *fp, const char *s)

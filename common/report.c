@@ -14,7 +14,7 @@
 
 struct out {
 	FILE *fp;
-	bool json, color, compact;
+	bool json, color, compact, terse;
 	json_object *stack[OUT_DEPTH];
 	int depth;
 };
@@ -84,9 +84,21 @@ void out_set_compact(struct out *o)
 	o->compact = true;
 }
 
+void out_set_verbose(struct out *o, bool verbose)
+{
+	o->terse = !verbose;
+}
+
 bool out_is_json(const struct out *o)
 {
 	return o->json;
+}
+
+void out_discard(struct out *o)
+{
+	if (o->json)
+		json_object_put(o->stack[0]);
+	free(o);
 }
 
 int out_finish(struct out *o)
@@ -231,6 +243,8 @@ void out_findings(struct out *o, const struct findings *f, bool quiet, bool stri
 			continue;
 		}
 		if (quiet && x->level != LEVEL_FAIL && !(strict && x->level == LEVEL_WARN))
+			continue;
+		if (o->terse && x->level == LEVEL_INFO)
 			continue;
 		fprintf(o->fp, "%s%s%s", o->color ? level_color(x->level) : "",
 			level_name(x->level), o->color ? "\033[0m" : "");

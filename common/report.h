@@ -38,9 +38,13 @@ struct out;
 struct out *out_new(FILE *fp, bool json, bool color);
 /* Print the JSON document (if any) and free. Returns 0 or -errno of the stream. */
 int out_finish(struct out *o);
+/* Free without printing anything. */
+void out_discard(struct out *o);
 bool out_is_json(const struct out *o);
 /* JSON on one line (several objects in a stream), instead of indented. */
 void out_set_compact(struct out *o);
+/* Text shows info findings only when verbose (the default); JSON always has them. */
+void out_set_verbose(struct out *o, bool verbose);
 
 void out_obj_open(struct out *o, const char *key);
 void out_obj_close(struct out *o);

@@ -170,9 +170,37 @@ PY
 		-object memory-backend-ram,id=r0,size=128M -device nvdimm,memdev=r0
 	assert_failure 1
 	assert_output --partial "QEMU: nvdimm is not enabled: missing 'nvdimm' in '-M'"
+	run --separate-stderr "$NFIT" --qemu-version 7.2 --offline --json -- -M pc -m 512M,slots=1,maxmem=2G \
+		-object memory-backend-ram,id=r0,size=128M -device nvdimm,memdev=r0
+	assert_failure 1
+	jq -e '.tool == "nvd-nfit" and .verdict == "reject" and .valid == false and .findings[0].id == "machine-nvdimm-off"' <<<"$output"
 	run --separate-stderr "$NFIT" --qemu-version 7.2 --offline -- -M pc,nvdimm=on -m 512M
 	assert_failure 1
-	assert_equal "$stderr" "nvd-nfit: command line: QEMU builds no NFIT: -m has no slots: QEMU builds neither SSDT nor NFIT"
+	assert_line "command line: QEMU 7.2: accept: no NFIT: -m has no slots: QEMU builds neither SSDT nor NFIT"
+	run --separate-stderr "$NFIT" --qemu-version 7.2 --offline --json -- -M pc,nvdimm=on -m 512M
+	assert_failure 1
+	jq -e '.valid == false and ([.findings[].id] | index("nfit-none") != null)' <<<"$output"
+	# the configuration's warnings come along, and --strict fails them
+	args=(-M pc,nvdimm=on -m 512M,slots=1,maxmem=2G -object memory-backend-file,id=m0,mem-path=x.img,size=128M
+		-device nvdimm,id=nv0,memdev=m0)
+	run "$NFIT" --qemu-version 7.2 --offline -- "${args[@]}"
+	assert_success
+	assert_output --partial "[nvdimm-share-off]"
+	run "$NFIT" --qemu-version 7.2 --offline --strict -- "${args[@]}"
+	assert_failure 1
+}
+
+@test "an NFIT given as a configuration: the hint to use --decode" {
+	"$NFIT" --qemu-version 7.2 --offline --raw -- -M pc,nvdimm=on -m 512M,slots=1,maxmem=2G \
+		-object memory-backend-ram,id=r0,size=128M -device nvdimm,memdev=r0 > t.nfit
+	run --separate-stderr "$NFIT" t.nfit
+	assert_failure 2
+	assert_equal "${stderr%%$'\n'*}" "nvd-nfit: t.nfit is an NFIT, not a configuration: use --decode t.nfit"
+	# --decode --raw passes the bytes through but still says when they are invalid
+	head -c 100 t.nfit > cut.nfit
+	run --separate-stderr "$NFIT" --decode cut.nfit --hex
+	assert_failure 1
+	assert_equal "${stderr%%$'\n'*}" "nvd-nfit: cut.nfit: the header says 224 bytes, the table has 100"
 }
 
 @test "bad input: one line, the exit code, nothing on stdout" {

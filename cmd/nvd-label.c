@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * nvd-label: the NVDIMM namespace label area inside a QEMU backend file:
+ * dump, check as the Linux kernel would, init as ndctl init-labels does,
+ * zero, save and restore, from the host, before the VM starts.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "label-io.h"
+#include "label.h"
+#include "size.h"
+#include "util.h"
+
+static char *opt_label_size, *opt_size, *opt_offset, *opt_dimm, *opt_version, *opt_backup;
+static char *opt_output, *opt_input;
+static int opt_force, opt_all_slots;
+
+static struct poptOption options[] = {
+	{ "label-size", 'l', POPT_ARG_STRING, &opt_label_size, 0,
+	  "the NVDIMM's label-size: the area is the last SIZE bytes of the backend's size", "SIZE" },
+	{ "size", 's', POPT_ARG_STRING, &opt_size, 0, "the backend's size= (default: the file's size)",
+	  "SIZE" },
+	{ "offset", '\0', POPT_ARG_STRING, &opt_offset, 0, "the backend's offset= (default 0)", "SIZE" },
+	{ "dimm", 'd', POPT_ARG_STRING, &opt_dimm, 0,
+	  "take backend and area from NVDIMM ID of a VM configuration (FILE or -- QEMU-ARGS)", "ID" },
+	/* Before the common table: -V is the label version here, as in ndctl. */
+	{ "label-version", 'V', POPT_ARG_STRING, &opt_version, 0,
+	  "init: label format 1.1 (128-byte labels, ndctl's default) or 1.2 (256-byte)", "1.1|1.2" },
+	{ "force", 'f', POPT_ARG_NONE, &opt_force, 0,
+	  "init over a valid index, write unchecked input, write while a process maps the backend",
+	  NULL },
+	{ "backup", 'b', POPT_ARG_STRING, &opt_backup, 0,
+	  "save the old area to FILE (which must not exist) before writing", "FILE" },
+	{ "output", 'o', POPT_ARG_STRING, &opt_output, 0, "read: save the area to FILE ('-': stdout)",
+	  "FILE" },
+	{ "input", 'i', POPT_ARG_STRING, &opt_input, 0,
+	  "write: the new area, exactly label-size bytes ('-': stdin)", "FILE" },
+	{ "all-slots", 'a', POPT_ARG_NONE, &opt_all_slots, 0,
+	  "dump: also labels left in free slots (as ndctl read-labels lists them)", NULL },
+	CLI_COMMON_TABLE,
+	POPT_TABLEEND
+};
+
+static const struct cli_tool tool = {
+	.name = "nvd-label",
+	.usage = "COMMAND [OPTIONS] BACKEND | COMMAND --dimm ID [OPTIONS] (FILE | -- QEMU-ARGS)",
+	.summary = "Inspect, check, initialise, save and restore the NVDIMM namespace label area of a QEMU backend.",
+	.footer = "Commands: dump, check, init, zero, read -o FILE, write -i FILE.\n"
+		  "Exit status: 0 ok, 1 labels invalid (check) or a write refused for the area's\n"
+		  "content, 2 usage error, 3 I/O error or a backend that cannot be used.\n",
+	.options = options,
+};
+
+enum cmd { C_DUMP, C_CHECK, C_INIT, C_ZERO, C_READ, C_WRITE };
+static const char *const cmd_names[] = { "dump", "check", "init", "zero", "read", "write" };
+
+static uint64_t parse_size_opt(const char *name, const char *v)
+{
+	uint64_t n;
+
+	if (size_parse(v, &n) < 0)
+		cli_usage_error("invalid --%s '%s': use a size like 128K or 1G", name, v);
+	return n;
+}
+
+static enum cmd parse_cmd(const char *s)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(cmd_names); i++)
+		if (s && streq(s, cmd_names[i]))
+			return (enum cmd)i;
+	if (!s)
+		cli_usage_error("no command: give dump, check, init, zero, read or write");
+	cli_usage_error("unknown command '%s': use dump, check, init, zero, read or write", s);
+}
+
+static void check_opts(enum cmd c, bool dashdash, size_t nargs)
+{
+	if ((c == C_DUMP || c == C_CHECK) == 0 && cli.json)
+		cli_usage_error("--json is for dump and check");
+	if (opt_all_slots && c != C_DUMP && c != C_CHECK)
+		cli_usage_error("--all-slots is for dump and check");
+	if (opt_version && c != C_INIT)
+		cli_usage_error("--label-version is for init");
+	if ((opt_output != NULL) != (c == C_READ))
+		cli_usage_error(c == C_READ ? "read needs -o FILE" : "-o is for read");
+	if ((opt_input != NULL) != (c == C_WRITE))
+		cli_usage_error(c == C_WRITE ? "write needs -i FILE" : "-i is for write");
+	if (opt_backup && c != C_INIT && c != C_ZERO && c != C_WRITE)
+		cli_usage_error("--backup is for init, zero and write");
+	if (opt_dimm && (opt_label_size || opt_size || opt_offset))
+		cli_usage_error("--dimm takes the area from the configuration: not with --label-size, --size or --offset");
+	if (!opt_dimm && dashdash)
+		cli_usage_error("QEMU arguments after -- need --dimm ID");
+	if (dashdash && nargs)
+		cli_usage_error("give a configuration FILE or -- QEMU-ARGS, not both");
+	if (!dashdash && nargs != 1)
+		cli_usage_error(nargs ? "one BACKEND (or configuration FILE) at a time"
+				      : "no BACKEND given");
+}
+
+static int show(enum cmd c, const struct label_target *t, const uint8_t *buf)
+{
+	struct label_area a;
+	char comm[64];
+	pid_t pid = label_mapped_by(t->dev, t->ino, comm, sizeof(comm));
+	struct out *o;
+	int rc;
+
+	label_area_parse(&a, buf, t->area_size, t->pmem_limit, opt_all_slots);
+	if (pid)
+		finding_add(&a.findings, LEVEL_INFO, "label-area-mapped", NULL, NULL,
+			    "%s is mapped by running process %d (%s): the guest may change the area while it is read",
+			    t->path, (int)pid, comm);
+	o = out_new(stdout, cli.json, cli.color);
+	label_area_print(o, &a, c == C_DUMP || cli.verbose, cli.quiet);
+	out_finish(o);
+	rc = c == C_CHECK && (findings_count(&a.findings, LEVEL_FAIL) ||
+			      (cli.strict && findings_count(&a.findings, LEVEL_WARN)))
+		     ? NVD_EXIT_FAIL : NVD_EXIT_OK;
+	label_area_free(&a);
+	return rc;
+}
+
+/* The first failure of an area, for a one-line refusal. */
+static const char *first_failure(const struct label_area *a)
+{
+	for (size_t i = 0; i < a->findings.n; i++)
+		if (a->findings.v[i].level == LEVEL_FAIL)
+			return a->findings.v[i].message;
+	return NULL;
+}
+
+static int modify(enum cmd c, struct label_target *t, const uint8_t *old)
+{
+	struct label_write w = { .old = old, .backup = opt_backup, .force = opt_force };
+	struct label_area a, in;
+	struct label_geom g = { 0 };
+	uint8_t *nbuf = NULL;
+	char *input = NULL, *hs;
+	size_t inlen = 0;
+	int rc = 0, err;
+
+	label_area_parse(&a, old, t->area_size, t->pmem_limit, false);
+	w.old_current = a.current;
+	if (c == C_INIT) {
+		unsigned minor = 1;
+
+		if (opt_version && (streq(opt_version, "1.2") || streq(opt_version, "v1.2")))
+			minor = 2;
+		if (a.current >= 0 && !opt_force) {
+			nvd_warnx("%s: the label area holds a valid index (index %d current, %zu namespace%s): use --force to replace it",
+				  t->path, a.current, a.nns, a.nns == 1 ? "" : "s");
+			rc = NVD_EXIT_FAIL;
+			goto out;
+		}
+		nbuf = xmalloc(t->area_size);
+		memcpy(nbuf, old, t->area_size);
+		if (label_init_build(nbuf, t->area_size, minor, &g) < 0) {
+			nvd_warnx("%s: the area is too small for labels", t->path);
+			rc = NVD_EXIT_ENV;
+			goto out;
+		}
+		w.index_size = g.index_size;
+		w.new_has_index = true;
+	} else if (c == C_ZERO) {
+		nbuf = xcalloc(1, t->area_size);
+	} else {
+		err = read_all(opt_input, t->area_size + 1, &input, &inlen);
+		if (err < 0 && err != -EFBIG) {
+			nvd_warnx("%s: cannot read: %s", opt_input, strerror(-err));
+			rc = NVD_EXIT_ENV;
+			goto out;
+		}
+		if (err == -EFBIG || inlen != t->area_size) {
+			nvd_warnx("%s: %s bytes, but the label area is %llu bytes", opt_input,
+				  err == -EFBIG ? "more" : (hs = xasprintf("%zu", inlen)),
+				  (unsigned long long)t->area_size);
+			if (err != -EFBIG)
+				free(hs);
+			rc = NVD_EXIT_USAGE;
+			goto out;
+		}
+		nbuf = (uint8_t *)input;
+		input = NULL;
+		label_area_parse(&in, nbuf, t->area_size, t->pmem_limit, false);
+		if (first_failure(&in) && !opt_force) {
+			nvd_warnx("%s: not a valid label area: %s (use --force to write it anyway)",
+				  opt_input, first_failure(&in));
+			label_area_free(&in);
+			rc = NVD_EXIT_FAIL;
+			goto out;
+		}
+		w.index_size = in.current >= 0 ? in.geom.index_size : 0;
+		w.new_has_index = in.current >= 0;
+		label_area_free(&in);
+	}
+	w.new = nbuf;
+	rc = label_target_write(t, &w);
+	if (!rc && !cli.quiet) {
+		hs = size_human(t->area_size);
+		if (c == C_INIT)
+			printf("%s: initialised the %s label area at %#llx: v1.%u, %u slots of %u bytes\n",
+			       t->path, hs, (unsigned long long)t->area_off, g.label_size == 256 ? 2 : 1,
+			       g.nslot,
+			       g.label_size);
+		else
+			printf("%s: %s the %s label area at %#llx\n", t->path,
+			       c == C_ZERO ? "zeroed" : "wrote", hs, (unsigned long long)t->area_off);
+		free(hs);
+	}
+out:
+	label_area_free(&a);
+	free(nbuf);
+	free(input);
+	return rc;
+}
+
+int main(int argc, const char **argv)
+{
+	struct label_spec spec = { 0 };
+	struct label_target t;
+	uint8_t *buf = NULL;
+	const char **args;
+	poptContext ctx;
+	int dashdash = argc, rc, opt;
+	size_t nargs = 0;
+	enum cmd c;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			dashdash = i;
+			break;
+		}
+	}
+	ctx = cli_start(&tool, dashdash, argv);
+	while ((opt = poptGetNextOpt(ctx)) >= 0)
+		;
+	cli_check_opt(&tool, ctx, opt);
+	args = poptGetArgs(ctx);
+	c = parse_cmd(args ? args[0] : NULL);
+	while (args && args[nargs + 1])
+		nargs++;
+	check_opts(c, dashdash < argc, nargs);
+	if (opt_version && !streq(opt_version, "1.1") && !streq(opt_version, "1.2") &&
+	    !streq(opt_version, "v1.1") && !streq(opt_version, "v1.2"))
+		cli_usage_error("invalid --label-version '%s': use 1.1 or 1.2", opt_version);
+	if (opt_label_size) {
+		spec.label_size = parse_size_opt("label-size", opt_label_size);
+		spec.has_label_size = true;
+	}
+	if (opt_size) {
+		spec.size = parse_size_opt("size", opt_size);
+		spec.has_size = true;
+	}
+	if (opt_offset) {
+		spec.offset = parse_size_opt("offset", opt_offset);
+		spec.has_offset = true;
+	}
+	spec.dimm = opt_dimm;
+	spec.writing = c == C_INIT || c == C_ZERO || c == C_WRITE;
+
+	if (opt_dimm)
+		rc = label_target_open_vm(&t, nargs ? args[1] : NULL, (char **)argv + dashdash + 1,
+					  (size_t)(argc - dashdash - 1), &spec);
+	else
+		rc = label_target_open(&t, args[1], &spec);
+	if (!rc)
+		rc = label_target_read(&t, &buf);
+	if (!rc) {
+		if (c == C_DUMP || c == C_CHECK)
+			rc = show(c, &t, buf);
+		else if (c == C_READ)
+			rc = label_save(&t, buf, opt_output);
+		else
+			rc = modify(c, &t, buf);
+	}
+	free(buf);
+	label_target_close(&t);
+	poptFreeContext(ctx);
+	return cli_finish(rc);
+}

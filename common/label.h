@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The NVDIMM namespace label storage area (LSA) that QEMU keeps in the last
+ * label-size bytes of a vNVDIMM's backend: index blocks, v1.1 (128-byte)
+ * and v1.2 (256-byte) labels, the fletcher64 variant, and the validation
+ * and choices the Linux kernel makes (drivers/nvdimm/label.c).
+ * All integers on media are little-endian.
+ */
+#ifndef NVD_LABEL_H
+#define NVD_LABEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "report.h"
+
+#define LABEL_AREA_MIN (128 * 1024)	/* QEMU's MIN_NAMESPACE_LABEL_SIZE */
+#define NSINDEX_SIG "NAMESPACE_INDEX"	/* 15 chars + NUL = 16 bytes */
+#define NSINDEX_SIG_LEN 16
+#define NSINDEX_HDR 72			/* header bytes before the free bitmap */
+#define NSINDEX_ALIGN 256
+#define NSINDEX_SEQ_MASK 3
+
+#define NSLABEL_FLAG_ROLABEL 0x1
+#define NSLABEL_FLAG_LOCAL 0x2
+#define NSLABEL_FLAG_BTT 0x4
+#define NSLABEL_FLAG_UPDATING 0x8
+
+/* Byte offsets in an index block. */
+enum nsindex_off {
+	NSI_SIG = 0, NSI_FLAGS = 16, NSI_LABELSIZE = 19, NSI_SEQ = 20, NSI_MYOFF = 24,
+	NSI_MYSIZE = 32, NSI_OTHEROFF = 40, NSI_LABELOFF = 48, NSI_NSLOT = 56,
+	NSI_MAJOR = 60, NSI_MINOR = 62, NSI_CHECKSUM = 64, NSI_FREE = 72,
+};
+
+/* Byte offsets in a label. */
+enum nslabel_off {
+	NSL_UUID = 0, NSL_NAME = 16, NSL_FLAGS = 80, NSL_NLABEL = 84, NSL_POSITION = 86,
+	NSL_ISETCOOKIE = 88, NSL_LBASIZE = 96, NSL_DPA = 104, NSL_RAWSIZE = 112,
+	NSL_SLOT = 120, NSL_ALIGN = 124, NSL_TYPE_GUID = 128, NSL_ABSTRACTION_GUID = 144,
+	NSL_CHECKSUM = 248,
+};
+#define NSLABEL_NAME_LEN 64
+
+/*
+ * The kernel's fletcher64 variant over little-endian 32-bit words (len a
+ * multiple of 4): low half the word sum, high half the sum of sums.
+ */
+uint64_t label_fletcher64(const void *buf, size_t len);
+
+/* Sequence numbers: only the low two bits count, 0 is invalid. */
+unsigned label_inc_seq(unsigned seq);
+unsigned label_best_seq(unsigned a, unsigned b);
+
+/* How an area of a given size is cut for a label size (128 or 256). */
+struct label_geom {
+	unsigned label_size;
+	uint32_t nslot;
+	uint64_t index_size;	/* S: each index block; labels start at 2*S */
+};
+/* The kernel's sizing (nd_label_validate / sizeof_namespace_index). 0 or -ENOSPC. */
+int label_geometry(uint64_t area_size, unsigned label_size, struct label_geom *g);
+
+/* One index block as found, and what the kernel thinks of it. */
+struct label_index {
+	uint64_t offset;	/* where it was read */
+	char sig[NSINDEX_SIG_LEN + 1];
+	uint8_t flags[3], labelsize;
+	uint32_t seq, nslot;
+	uint64_t myoff, mysize, otheroff, labeloff, checksum, checksum_calc;
+	uint16_t major, minor;
+	bool checksum_ok, valid;
+	uint32_t nfree;		/* free bits below nslot (bounded by the area) */
+	char *reason;		/* first rule it fails, NULL when valid */
+};
+
+struct label_ent {
+	uint32_t slot;		/* where it is stored */
+	bool active;		/* in use in the current index */
+	bool kernel_ok;		/* the kernel would use it (slot field, checksum) */
+	uint8_t uuid[16], type_guid[16], abstraction_guid[16];
+	char name[NSLABEL_NAME_LEN + 1];
+	uint32_t flags, slot_field;
+	uint16_t nlabel, position;
+	uint64_t isetcookie, lbasize, dpa, rawsize, checksum;
+	bool has_guids, checksum_ok;
+};
+
+struct label_ns {
+	uint8_t uuid[16];
+	char name[NSLABEL_NAME_LEN + 1];
+	uint64_t size, dpa, lbasize, isetcookie;
+	const char *claim_class;	/* v1.2 only, else NULL */
+	uint32_t slot;
+	bool updating;
+};
+
+struct label_area {
+	uint64_t size;		/* area bytes */
+	uint64_t pmem_limit;	/* bytes of DIMM capacity before the area, 0: unknown */
+	struct label_geom geom;	/* of the label size the kernel settles on */
+	int trial_size;		/* label size of the reported trial (128/256) */
+	struct label_index index[2];
+	int current;		/* 0, 1, or -1: no valid index */
+	struct label_ent *labels;
+	size_t nlabels;
+	struct label_ns *ns;
+	size_t nns;
+	bool all_zero;
+	struct findings findings;
+};
+
+/*
+ * Parse and validate an area as the kernel does. all_slots: also list
+ * labels in free slots whose slot field matches (ndctl read-labels does).
+ * pmem_limit: the DIMM capacity before the area (labels beyond it are
+ * reported), 0 when unknown.
+ */
+void label_area_parse(struct label_area *a, const uint8_t *buf, uint64_t size,
+		      uint64_t pmem_limit, bool all_slots);
+void label_area_free(struct label_area *a);
+
+/* Text or JSON (the tool's whole object, findings included). */
+void label_area_print(struct out *o, const struct label_area *a, bool dump, bool quiet);
+
+/* "raw", "fsdax", "devdax", "sector", "sector(btt2)", "unknown". */
+const char *label_claim_class(const uint8_t guid[16]);
+/* Canonical GUID text of mixed-endian on-media bytes / UUID of raw bytes (37 bytes). */
+void label_guid_str(const uint8_t g[16], char out[37]);
+void label_uuid_str(const uint8_t u[16], char out[37]);
+
+/*
+ * Build what `ndctl init-labels -V major.minor` writes into buf (the whole
+ * area, size bytes; only the two index blocks are changed): index 0 seq 3,
+ * index 1 seq 2, every slot free; like ndctl 76.1 (not the kernel) it also
+ * sets the bitmap bits from nslot up to the next multiple of 64, so the
+ * blocks are byte-identical to ndctl's. minor: 1 (128-byte labels) or 2
+ * (256-byte). An index block of the other label size beyond the new
+ * blocks is cleared (the kernel's other trial would find it). 0 or -ENOSPC.
+ */
+int label_init_build(uint8_t *buf, uint64_t size, unsigned minor, struct label_geom *g);
+
+#endif

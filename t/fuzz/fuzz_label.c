@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * libFuzzer: the label area parser and printer on arbitrary bytes. The
+ * input is the start of an area of at least 128 KiB (the rest zero), so
+ * short seeds hold the index blocks and the first labels.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "label.h"
+#include "report.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static FILE *null;
+	size_t area = size > LABEL_AREA_MIN ? size : LABEL_AREA_MIN;
+	struct label_area a;
+	struct out *o;
+	uint8_t *t;
+
+	if (area > 4 * LABEL_AREA_MIN)
+		area = 4 * LABEL_AREA_MIN;
+	/* Exactly area bytes: ASan catches any read past the end. */
+	t = calloc(1, area);
+	if (!null)
+		null = fopen("/dev/null", "w");
+	memcpy(t, data, size < area ? size : area);
+	/* An odd size too (QEMU accepts label-size=130K): the last bytes of the area. */
+	label_area_parse(&a, t, size % 3 ? area : area - (size % 251), size & 1 ? 1 << 20 : 0,
+			 size & 2);
+	o = out_new(null, size & 4, false);
+	label_area_print(o, &a, true, false);
+	out_finish(o);
+	label_area_free(&a);
+	free(t);
+	return 0;
+}
