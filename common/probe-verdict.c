@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The verdict for QEMU's memory-backend-file options on a probed path:
+ * will guest writes survive a host crash, will QEMU warn or stay silent,
+ * or will it refuse to start. QEMU's behaviour is that of
+ * backends/hostmem-file.c, system/physmem.c and util/mmap-alloc.c
+ * (reference/qemu-nvdimm.md sections 1 and 2).
+ */
+#include "probe.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+
+#define HOST_PAGE 4096ULL
+
+static const char *const verdict_names[] = { "persistent", "not-persistent", "refused", "error" };
+
+const char *verdict_name(enum verdict v)
+{
+	return verdict_names[v];
+}
+
+/* "2M", "1G", "4K": how a user writes the value back on the command line. */
+static char *size_opt(uint64_t v)
+{
+	if (v && !(v % GiB))
+		return xasprintf("%lluG", (unsigned long long)(v / GiB));
+	if (v && !(v % MiB))
+		return xasprintf("%lluM", (unsigned long long)(v / MiB));
+	if (v && !(v % KiB))
+		return xasprintf("%lluK", (unsigned long long)(v / KiB));
+	return xasprintf("%llu", (unsigned long long)v);
+}
+
+static void qemu_msg(struct verdict_result *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void qemu_msg(struct verdict_result *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	strv_push(&r->qemu, xvasprintf(fmt, ap));
+	va_end(ap);
+}
+
+static void fix(struct verdict_result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void fix(struct verdict_result *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	strv_push(&r->fixes, xvasprintf(fmt, ap));
+	va_end(ap);
+}
+
+static void set(struct verdict_result *r, enum verdict v, bool silent, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void set(struct verdict_result *r, enum verdict v, bool silent, const char *fmt, ...)
+{
+	va_list ap;
+
+	r->verdict = v;
+	r->qemu_silent = silent;
+	free(r->reason);
+	va_start(ap, fmt);
+	r->reason = xvasprintf(fmt, ap);
+	va_end(ap);
+}
+
+/* What readlink(/proc/self/fd/N) shows QEMU for the file it maps. */
+static char *qemu_file_name(const struct path_facts *f, const struct qemu_opts *q)
+{
+	const char *id = q->id ? q->id : "mem0";
+
+	if (f->kind == PK_DIR)
+		return xasprintf("%s/qemu_back_mem.%s.XXXXXX (deleted)",
+				 f->real_path ? f->real_path : f->path, id);
+	if (f->kind == PK_MISSING)
+		return xasprintf("%s/%s", f->real_path ? f->real_path : f->probed,
+				 strrchr(f->path, '/') ? strrchr(f->path, '/') + 1 : f->path);
+	return xstrdup(f->real_path ? f->real_path : f->path);
+}
+
+/* QEMU's refusals that do not depend on DAX, in its order. Returns true if refused. */
+static bool refused(const struct path_facts *f, const struct qemu_opts *q, qver_t qver,
+		    struct verdict_result *r)
+{
+	uint64_t size_r = ALIGN_UP(q->size, HOST_PAGE), off = q->has_offset ? q->offset : 0;
+	uint64_t fsize = f->kind == PK_DEVDAX ? f->dax_size : f->file_size;
+	uint64_t align = q->has_align ? q->align : 0;
+	uint64_t dax_align = f->dax_region_align ? f->dax_region_align : f->dax_align;
+	char *s;
+
+	if (q->parse_error) {
+		set(r, V_REFUSED, false, "QEMU rejects the -object text");
+		qemu_msg(r, "%s", q->parse_error);
+		return true;
+	}
+	if (q->readonly && f->kind == PK_MISSING && qver >= QVER(8, 2)) {
+		set(r, V_REFUSED, false, "readonly=on and %s does not exist: QEMU never creates a read-only file",
+		    f->path);
+		qemu_msg(r, "can't open backing store %s for guest RAM: %s", f->path, strerror(ENOENT));
+		fix(r, "create the file first, or readonly=off");
+		return true;
+	}
+	if (q->has_size && fsize) {
+		bool small = qver >= QVER(10, 0) ? fsize < off + size_r
+			   : qver >= QVER(8, 1) ? fsize > off && fsize < off + size_r
+						 : fsize < size_r;
+
+		if (small) {
+			set(r, V_REFUSED, false, "%s has %llu bytes, less than size%s: QEMU never grows an existing backend",
+			    f->path, (unsigned long long)fsize, off ? " plus offset" : "");
+			if (qver >= QVER(10, 0))
+				qemu_msg(r, "%s backing store size 0x%llx is too small for 'size' option 0x%llx plus 'offset' option 0x%llx",
+					 q->id ? q->id : "mem0", (unsigned long long)fsize,
+					 (unsigned long long)size_r, (unsigned long long)off);
+			else
+				qemu_msg(r, "backing store size 0x%llx does not match 'size' option 0x%llx",
+					 (unsigned long long)fsize, (unsigned long long)size_r);
+			s = size_opt(fsize - (fsize > off ? off : 0));
+			fix(r, "size=%s or less (what the backend holds)", s);
+			free(s);
+			return true;
+		}
+	}
+	if (f->kind == PK_DEVDAX && dax_align > align) {
+		s = size_opt(dax_align);
+		set(r, V_REFUSED, false, "%s is aligned to %s: QEMU refuses a smaller 'align' option",
+		    f->dax_name, s);
+		qemu_msg(r, "backing store align 0x%llx is larger than 'align' option 0x%llx",
+			 (unsigned long long)dax_align, (unsigned long long)align);
+		fix(r, "align=%s", s);
+		free(s);
+		return true;
+	}
+	if (align % HOST_PAGE) {
+		set(r, V_REFUSED, false, "align is not a multiple of the page size");
+		qemu_msg(r, "alignment 0x%llx must be multiples of page size 0x%llx",
+			 (unsigned long long)align, HOST_PAGE);
+		fix(r, "align=2M");
+		return true;
+	}
+	if (align && !is_pow2(align)) {
+		set(r, V_REFUSED, false, "align is not a power of two");
+		qemu_msg(r, "alignment 0x%llx must be a power of two", (unsigned long long)align);
+		fix(r, "align=2M");
+		return true;
+	}
+	if (f->kind == PK_DEVDAX && !q->share) {
+		set(r, V_REFUSED, false, "share=off maps device-DAX privately, which the kernel refuses");
+		qemu_msg(r, "unable to map backing store for guest RAM: %s", strerror(EINVAL));
+		fix(r, "share=on");
+		return true;
+	}
+	return false;
+}
+
+static void fix_dax(const struct path_facts *f, struct verdict_result *r)
+{
+	if (f->on_pmem_dev && (f->dax_mount == DAX_MOUNT_NONE || f->dax_mount == DAX_MOUNT_NEVER))
+		fix(r, "remount %s with -o dax=always (it is on %s, an fsdax namespace can do DAX)",
+		    f->mnt->point, f->mnt->source);
+	else if (f->dax_mount == DAX_MOUNT_INODE)
+		fix(r, "set the DAX flag on the directory (xfs_io -c 'chattr +x' DIR) and create the backend again, or remount with -o dax=always");
+	else
+		fix(r, "move the backend to a DAX file system (ext4 or xfs mounted -o dax on an fsdax namespace) or use a device-DAX node /dev/daxX.Y");
+}
+
+/* The seeds' sync=on|off|auto (never merged upstream). */
+static void proposal(const struct path_facts *f, const struct qemu_opts *q,
+		     struct verdict_result *r)
+{
+	static const char *const names[] = { "off", "on" };
+	bool granted = f->kind == PK_DEVDAX || (f->sync_tried && !f->sync_errno);
+	const char *v = q->sync == TRI_AUTO ? "auto" : names[q->sync];
+
+	r->proposal = xasprintf("sync=%s is the seeds' proposal (memory-backend-file 'sync', v2 to v7 of the MAP_SYNC series), never merged: upstream QEMU says \"Invalid parameter 'sync'\" and decides by pmem=on,share=on alone",
+				v);
+	if (f->kind == PK_DEVDAX)
+		return;
+	/* Upstream's messages and fixes do not apply to the proposal's behaviour. */
+	strv_free(&r->qemu);
+	strv_free(&r->fixes);
+	if (q->sync == TRI_OFF) {
+		set(r, V_NOT_PERSISTENT, true, "sync=off: MAP_SYNC is never requested");
+		fix(r, "sync=auto or sync=on");
+	} else if (q->sync == TRI_ON && (!q->share || !granted)) {
+		set(r, V_REFUSED, false, "sync=on %s: the proposal aborts",
+		    !q->share ? "with share=off" : "and the kernel refuses MAP_SYNC here");
+		if (!q->share)
+			fix(r, "share=on");
+		else
+			fix_dax(f, r);
+	} else if (q->share && granted) {
+		set(r, V_PERSISTENT, false, "sync=%s with share=on: MAP_SYNC is granted", v);
+	} else {
+		set(r, V_NOT_PERSISTENT, true, "sync=auto without %s: no MAP_SYNC, silently",
+		    !q->share ? "share=on" : "a DAX file");
+		if (!q->share)
+			fix(r, "share=on");
+		else
+			fix_dax(f, r);
+	}
+}
+
+static void persistence_fix(const struct path_facts *f, struct verdict_result *r)
+{
+	if (!f->nd.region || r->verdict != V_PERSISTENT)
+		return;
+	if (!strcmp(f->nd.persistence, "cpu_cache"))
+		fix(r, "-machine nvdimm-persistence=cpu (%s: cpu_cache)", f->nd.region);
+	else if (!strcmp(f->nd.persistence, "memory_controller"))
+		fix(r, "-machine nvdimm-persistence=mem-ctrl (%s: memory_controller)", f->nd.region);
+	else
+		fix(r, "leave nvdimm-persistence unset: %s reports no persistence domain",
+		    f->nd.region);
+}
+
+void verdict_eval(const struct host *h, const struct path_facts *f, const struct qemu_opts *q,
+		  qver_t qver, struct verdict_result *r)
+{
+	char *name;
+
+	(void)h;
+	memset(r, 0, sizeof(*r));
+	if (f->error) {
+		set(r, V_ERROR, false, "%s", f->error_msg);
+		return;
+	}
+	if (refused(f, q, qver, r))
+		return;
+	if (f->kind == PK_DEVDAX) {
+		set(r, V_PERSISTENT, false, "device-DAX %s: every store goes to the NVDIMM, no file system metadata to sync",
+		    f->dax_name);
+		if (!q->pmem)
+			fix(r, "pmem=on as well: QEMU then writes labels and migrates with persistent flushes");
+	} else if (!q->share) {
+		set(r, V_NOT_PERSISTENT, true, "share=off maps the backend privately: guest writes never reach %s",
+		    f->path);
+		fix(r, "share=on");
+		if (!q->pmem)
+			fix(r, "pmem=on");
+	} else if (!q->pmem) {
+		bool granted = f->sync_tried && !f->sync_errno;
+
+		set(r, V_NOT_PERSISTENT, true, "pmem=off: QEMU does not ask for MAP_SYNC%s",
+		    granted ? ", though the kernel would grant it here" : "");
+		fix(r, "pmem=on");
+		if (!granted)
+			fix_dax(f, r);
+	} else if (f->sync_tried && !f->sync_errno) {
+		set(r, V_PERSISTENT, false, "pmem=on,share=on and the kernel grants MAP_SYNC");
+	} else if (f->sync_errno == EOPNOTSUPP) {
+		set(r, V_NOT_PERSISTENT, false, "the kernel refuses MAP_SYNC (EOPNOTSUPP: %s is not on DAX); QEMU warns and maps without it",
+		    f->path);
+		name = qemu_file_name(f, q);
+		qemu_msg(r, "Warning: requesting persistence across crashes for backend file %s failed. Proceeding without persistence, data might become corrupted in case of host crash.",
+			 name);
+		free(name);
+		if (qver >= QVER(6, 1))
+			qemu_msg(r, "warning: Using non DAX backing file with 'pmem=on' option is deprecated");
+		fix_dax(f, r);
+	} else {
+		set(r, V_NOT_PERSISTENT, true, "MAP_SYNC failed with %s: QEMU retries without it and says nothing",
+		    f->sync_tried ? strerror(f->sync_errno) : "no trial");
+		fix_dax(f, r);
+	}
+	if (q->sync != -2)
+		proposal(f, q, r);
+	persistence_fix(f, r);
+}
+
+void verdict_free(struct verdict_result *r)
+{
+	free(r->reason);
+	free(r->proposal);
+	strv_free(&r->qemu);
+	strv_free(&r->fixes);
+	memset(r, 0, sizeof(*r));
+}
