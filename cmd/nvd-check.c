@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "plan.h"
@@ -80,27 +81,6 @@ static uint64_t parse_sz(const char *opt, const char *v)
 	return s;
 }
 
-static qver_t pick_version(void)
-{
-	qver_t v;
-
-	if (opt_qemu_version) {
-		v = qver_parse(opt_qemu_version);
-		if (v < 0)
-			cli_usage_error("invalid --qemu-version '%s': use X.Y, e.g. 7.2", opt_qemu_version);
-		if (!qver_supported(v))
-			cli_usage_error("QEMU %s is not modelled: use %d.%d to %d.%d", opt_qemu_version,
-					QVER_OLDEST / 100, QVER_OLDEST % 100, QVER_NEWEST / 100,
-					QVER_NEWEST % 100);
-		return v;
-	}
-	v = qemu_version_on_path();
-	if (v > QVER_NEWEST)
-		return QVER_NEWEST;
-	return qver_supported(v) ? v : QVER_NEWEST;
-}
-
-/* --object: QEMU's own parser model (vmconfig), so its parse errors are QEMU's. */
 static void from_object(qver_t qver, struct qemu_opts *q)
 {
 	char *words[] = { "-object", opt_object }, *err = NULL;
@@ -238,7 +218,7 @@ int main(int argc, const char **argv)
 		else
 			cli_usage_error("invalid --sync value '%s': use on, off or auto", opt_sync);
 	}
-	qver = pick_version();
+	qver = qver_choose(opt_qemu_version, false);
 	q.given = opt_object || opt_share || opt_pmem || opt_readonly || opt_align || opt_size ||
 		  opt_sync;
 	if (opt_object) {
@@ -269,8 +249,12 @@ int main(int argc, const char **argv)
 				cli_usage_error("invalid --size '%s': QEMU needs a size above 0", opt_size);
 		}
 	}
-	if (opt_sysroot && !*opt_sysroot)
-		cli_usage_error("--sysroot needs a directory");
+	if (opt_sysroot) {
+		struct stat st;
+
+		if (!*opt_sysroot || stat(opt_sysroot, &st) < 0 || !S_ISDIR(st.st_mode))
+			cli_usage_error("--sysroot '%s': not a directory", opt_sysroot);
+	}
 
 	if (host_init(&h, opt_sysroot, libs) < 0 && opt_sysroot)
 		nvd_warnx("%s/proc/self/mountinfo: cannot read it: mounts unknown", opt_sysroot);

@@ -53,6 +53,7 @@ static const struct cli_tool tool = {
 		  "Exit status: 0 ok, 1 labels invalid (check) or a write refused for the area's\n"
 		  "content, 2 usage error, 3 I/O error or a backend that cannot be used.\n",
 	.options = options,
+	.own_short_v = true,
 };
 
 enum cmd { C_DUMP, C_CHECK, C_INIT, C_ZERO, C_READ, C_WRITE };

@@ -77,6 +77,7 @@ int main(int argc, const char **argv)
 	struct cli_args a;
 	int rc = NVD_EXIT_OK;
 	bool junit_stdout;
+	FILE *junit = NULL;
 	qver_t qver;
 
 	cli_parse(&tool, argc, argv, &a);
@@ -94,6 +95,16 @@ int main(int argc, const char **argv)
 	po.sysroot = opt_sysroot;
 	qver = qver_choose(opt_qemu_version, opt_offline);
 
+	/* Open the JUnit file first: a report that cannot be saved is found out before any work. */
+	junit_stdout = streq(opt_junit, "-");
+	if (opt_junit && !junit_stdout) {
+		junit = fopen(opt_junit, "w");
+		if (!junit) {
+			nvd_warnx("cannot write %s: %s", opt_junit, strerror(errno));
+			cli_args_free(&a);
+			return cli_finish(NVD_EXIT_ENV);
+		}
+	}
 	results = xcalloc(nsources + 1, sizeof(*results));
 	for (size_t i = 0; i < (nsources ? nsources : 1); i++) {
 		struct config_source src = {
@@ -115,7 +126,6 @@ int main(int argc, const char **argv)
 		nresults++;
 	}
 
-	junit_stdout = streq(opt_junit, "-");
 	for (size_t i = 0; i < nresults && !junit_stdout; i++) {
 		struct plan_result *r = &results[i];
 		struct out *o = out_new(stdout, cli.json, cli.color);
@@ -131,7 +141,7 @@ int main(int argc, const char **argv)
 			rc = worse(rc, NVD_EXIT_FAIL);
 	if (opt_junit) {
 		/* "-": the JUnit XML is the report on stdout. */
-		FILE *fp = junit_stdout ? stdout : fopen(opt_junit, "w");
+		FILE *fp = junit_stdout ? stdout : junit;
 
 		if (!fp || plan_write_junit(fp, results, nresults, cli.strict) < 0) {
 			nvd_warnx("cannot write %s: %s", opt_junit, strerror(errno ? errno : EIO));

@@ -143,6 +143,11 @@ poptContext cli_start(const struct cli_tool *tool, int argc, const char **argv)
 
 	nvd_progname = tool->name;
 	cur_tool = tool;
+	if (tool->own_short_v) {
+		for (struct poptOption *o = cli_common_options; o->longName; o++)
+			if (!strcmp(o->longName, "version"))
+				o->shortName = '\0';
+	}
 	ctx = poptGetContext(tool->name, argc, argv, tool->options, 0);
 	if (!ctx) {
 		fprintf(stderr, "%s: out of memory\n", tool->name);

@@ -25,6 +25,7 @@ struct cli_tool {
 	const char *summary;	/* one line: what the tool is for */
 	const char *footer;	/* exit status etc. for --help */
 	struct poptOption *options;	/* the tool's table, with CLI_COMMON_TABLE */
+	bool own_short_v;	/* -V is the tool's (ndctl's -V), --version has no short form */
 };
 
 /*

@@ -282,6 +282,12 @@ int config_load(const struct config_source *src, struct qcmdline *cl)
 		free(err);
 		return NVD_EXIT_USAGE;
 	}
+	if (r == 0 && cl->nopts == 0) {
+		/* An empty file checks nothing: almost always the wrong file. */
+		nvd_warnx("%s: no QEMU arguments in it", name);
+		qcmdline_free(cl);
+		return NVD_EXIT_USAGE;
+	}
 	if (r == 0)
 		return NVD_EXIT_OK;
 	if (src->pid >= 0 && r == -ENOENT)

@@ -10,9 +10,17 @@ FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=al
 
 .PHONY: fuzz check-fuzz fuzz-build
 
-build-fuzz/%: t/fuzz/%.c $(COMMON_SRC) $(wildcard common/*.h)
-	@mkdir -p build-fuzz
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(COMMON_SRC) $(LDLIBS)
+# The core once, as a library every target links.
+build-fuzz/obj/%.o: common/%.c $(wildcard common/*.h)
+	@mkdir -p build-fuzz/obj
+	$(FUZZ_CC) $(FUZZ_FLAGS) -c -o $@ $<
+
+build-fuzz/libnvd.a: $(COMMON_SRC:common/%.c=build-fuzz/obj/%.o)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+build-fuzz/%: t/fuzz/%.c build-fuzz/libnvd.a
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< build-fuzz/libnvd.a $(LDLIBS)
 
 fuzz-build: $(addprefix build-fuzz/,$(FUZZ_TARGETS))
 
