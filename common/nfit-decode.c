@@ -23,8 +23,9 @@ struct field {
 	const char *const *bits;	/* names of flag bits, NULL-terminated */
 };
 
+/* As the iasl -d of Debian 12 (ACPICA 20200925) lists them. */
 static const char *const spa_flags[] = { "Add/Online Operation Only", "Proximity Domain Valid",
-					 "Location Cookie Valid", NULL };
+					 NULL };
 static const char *const memdev_flags[] = { "Save to device failed", "Restore from device failed",
 					    "Platform flush failed", "Device not armed",
 					    "Health events observed", "Health events enabled",
@@ -204,7 +205,10 @@ static void print_field(struct out *o, const uint8_t *s, size_t base, const stru
 			str[n++] = isprint(p[i]) ? (char)p[i] : p[i] ? '.' : '\0';
 		/* NUL padding shows as nothing, like ACPICA. */
 		str[n] = '\0';
-		out_text(o, "\"%s\"\n", str);
+		out_text(o, "\"%s\"", str);
+		if (fd->off == 0 && base == 0 && !strcmp(str, "NFIT"))
+			out_text(o, "    [NVDIMM Firmware Interface Table]");
+		out_text(o, "\n");
 		out_str(o, fd->key, NULL, str);
 		return;
 	}
@@ -212,12 +216,11 @@ static void print_field(struct out *o, const uint8_t *s, size_t base, const stru
 		char g[37];
 
 		guid_str(p, g);
-		out_text(o, "%s", g);
+		out_text(o, "%s\n", g);
+		out_str(o, fd->key, NULL, g);
 		for (size_t i = 0; i < ARRAY_SIZE(known_guids); i++)
 			if (!strcmp(g, known_guids[i].guid))
-				out_text(o, " [%s]", known_guids[i].name);
-		out_text(o, "\n");
-		out_str(o, fd->key, NULL, g);
+				out_str(o, "region_type", NULL, known_guids[i].name);
 		return;
 	}
 	case F_RES:
@@ -242,9 +245,14 @@ static void print_field(struct out *o, const uint8_t *s, size_t base, const stru
 static void print_fields(struct out *o, const uint8_t *s, size_t slen, size_t base,
 			 const struct field *fields)
 {
-	for (const struct field *fd = fields; fd->name; fd++)
-		if (fd->off + fd->len <= slen)
-			print_field(o, s, base, fd);
+	for (const struct field *fd = fields; fd->name; fd++) {
+		if (fd->off + fd->len > slen)
+			continue;
+		/* iasl ends the common ACPI header with a blank line. */
+		if (fields == header_fields && fd->off == 36)
+			out_text(o, "\n");
+		print_field(o, s, base, fd);
+	}
 }
 
 /* The array after a variable structure's fixed part. */
@@ -312,7 +320,6 @@ int nfit_decode(const uint8_t *t, size_t len, struct out *o, struct findings *f)
 	if (declared < len && declared >= NFIT_HEADER_LEN)
 		len = declared;
 
-	out_text(o, "[NVDIMM Firmware Interface Table]\n");
 	out_obj_open(o, "header");
 	print_fields(o, t, len, 0, header_fields);
 	out_obj_close(o);

@@ -40,7 +40,7 @@ setup() {
 	[[ -d $VECTORS ]] || skip "no shared/vectors here"
 	run "$NFIT" --decode "$VECTORS/x86/pc/NFIT.dimmpxm"
 	assert_success
-	assert_line "[000h 0000   4]                    Signature : \"NFIT\""
+	assert_line "[000h 0000   4]                    Signature : \"NFIT\"    [NVDIMM Firmware Interface Table]"
 	assert_line "[009h 0009   1]                     Checksum : D5"
 	assert_line "[048h 0072   8]           Address Range Base : 0000000108000000"
 	assert_line "[0A8h 0168   4]                Serial Number : 00123457"
@@ -49,6 +49,22 @@ setup() {
 	assert_success
 	jq -e '.valid == true and .length == 224 and (.structures | map(.type)) == [0, 1, 4]' <<<"$output"
 	jq -e '.structures[0].fields | .address == 2281701376 and .proximity_domain == 1 and .region_type_guid == "66F0D379-B4F3-4074-AC43-0D3318B78CDB"' <<<"$output"
+}
+
+@test "the text is what iasl -d prints, field for field" {
+	command -v iasl >/dev/null || skip "iasl (acpica-tools) is not installed"
+	"$NFIT" --qemu-version 7.2 --offline --raw -- -M q35,nvdimm=on,nvdimm-persistence=mem-ctrl \
+		-m 512M,slots=4,maxmem=8G -object memory-backend-ram,id=r0,size=256M \
+		-device nvdimm,id=a,memdev=r0,unarmed=on -object memory-backend-ram,id=r1,size=512M \
+		-device nvdimm,id=b,memdev=r1 > x.dat
+	for t in x.dat "$VECTORS/x86/pc/NFIT.dimmpxm" "$VECTORS/aarch64/virt/NFIT.memhp"; do
+		[[ -f $t ]] || continue
+		cp "$t" t.dat
+		iasl -d t.dat >/dev/null 2>&1
+		sed -n '/^\[000h/,/^Raw Table Data/p' t.dsl | sed '$d' > iasl.txt
+		"$NFIT" --decode t.dat | tail -n +2 > ours.txt
+		diff -u iasl.txt ours.txt || fail "$t: nvd-nfit's text differs from iasl -d"
+	done
 }
 
 @test "generate: slots, addresses, pmem sizes, not-armed and capabilities in the JSON" {
