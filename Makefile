@@ -93,6 +93,7 @@ demo: deps all
 bench: all
 	@sh tools/bench.sh
 	@sh tools/bench-check.sh
+	@bash tools/bench-map.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(COMPDIR)

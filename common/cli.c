@@ -131,6 +131,14 @@ void cli_parse(const struct cli_tool *tool, int argc, const char **argv, struct 
 	}
 }
 
+void cli_bare_means_on(int argc, const char **argv, const char *const *names)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		for (size_t k = 0; names[k]; k++)
+			if (!strncmp(argv[i], "--", 2) && !strcmp(argv[i] + 2, names[k]))
+				argv[i] = xasprintf("--%s=on", names[k]);	/* lives until exit */
+}
+
 void cli_args_free(struct cli_args *a)
 {
 	poptFreeContext(a->ctx);

@@ -58,6 +58,13 @@ struct cli_args {
 void cli_parse(const struct cli_tool *tool, int argc, const char **argv, struct cli_args *a);
 void cli_args_free(struct cli_args *a);
 
+/*
+ * Options whose value is optional ("--share" alone means on): popt would take
+ * the next word as the value. Rewrite a bare "--NAME" into "--NAME=on" in argv
+ * (up to "--") before parsing, so the next word stays what it is.
+ */
+void cli_bare_means_on(int argc, const char **argv, const char *const *names);
+
 /* Print "prog: msg" and the --help hint, exit 2. */
 void cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 

@@ -137,9 +137,37 @@ refuses() {
 	refuses 2 nvd-check --json --prometheus .
 }
 
+@test "nvd-map: the bad-input catalogue" {
+	refuses 2 nvd-map
+	refuses 2 nvd-map --bogus backend.img
+	refuses 2 nvd-map frobnicate backend.img
+	refuses 2 nvd-map create new.img
+	refuses 2 nvd-map create new.img --size -1G
+	refuses 2 nvd-map create new.img --size 99999999999999999999
+	refuses 2 nvd-map create new.img --size 16E
+	refuses 2 nvd-map prealloc -t 0 backend.img
+	refuses 2 nvd-map prealloc -t -4 backend.img
+	refuses 2 nvd-map validate --align 3Q backend.img
+	refuses 2 nvd-map validate --object 'memory-backend-file,id=m0' --share backend.img
+	refuses 2 nvd-map validate --qemu-version 4.2 backend.img
+	refuses 1 nvd-map create new.img --size 0
+	refuses 1 nvd-map create new.img --size 3K
+	refuses 3 nvd-map create backend.img --size 1G
+	refuses 3 nvd-map create "no such dir/x.img" --size 1M
+	refuses 3 nvd-map create "a,comma/x.img" --size 1M
+	refuses 3 nvd-map validate missing.img
+	refuses 3 nvd-map digest adir
+	refuses 3 nvd-map digest fifo
+	refuses 3 nvd-map digest /dev/zero
+	refuses 3 nvd-map digest $'\xff\xfe.img'
+	refuses 3 nvd-map prealloc missing.img
+	[[ ! -e new.img ]] || fail "a refused create left new.img behind"
+}
+
 @test "every tool: writing to a full disk is an error, not silence" {
 	for cmd in "nvd-plan --qemu-version 7.2 good.args" "nvd-nfit --qemu-version 7.2 good.args" \
-		"nvd-label dump -l 128K backend.img" "nvd-check ." "nvd-plan --help" "nvd-check --help"; do
+		"nvd-label dump -l 128K backend.img" "nvd-check ." "nvd-map digest backend.img" \
+		"nvd-map validate --share --pmem backend.img" "nvd-plan --help" "nvd-check --help"; do
 		run --separate-stderr bash -c "$BIN/$cmd > /dev/full"
 		[[ $status == 3 ]] || fail "$cmd > /dev/full: exit $status"
 		[[ $stderr == *"No space left on device"* ]] || fail "$cmd > /dev/full: $stderr"

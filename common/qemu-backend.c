@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "qemu-backend.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+#include "size.h"
+#include "util.h"
+
+#define FAIL(f, id, obj, qemu, ...) finding_add(f, LEVEL_FAIL, id, obj, qemu, __VA_ARGS__)
+#define WARN(f, id, obj, qemu, ...) finding_add(f, LEVEL_WARN, id, obj, qemu, __VA_ARGS__)
+#define INFO(f, id, obj, qemu, ...) finding_add(f, LEVEL_INFO, id, obj, qemu, __VA_ARGS__)
+
+bool backend_is_rom(qver_t qver, const struct backend *b)
+{
+	if (b->kind != BK_FILE)
+		return false;
+	if (qver < QVER(8, 2))
+		return b->readonly;
+	return b->rom == TRI_ON || (b->rom == TRI_AUTO && b->readonly);
+}
+
+void backend_setters(qver_t qver, struct backend *b, struct findings *f)
+{
+	const struct kv *e;
+	char *q;
+
+	(void)qver;
+	if (b->has_size && b->size == 0) {
+		q = xasprintf("property 'size' of %s doesn't take value '0'", b->qom_type);
+		FAIL(f, "backend-size-zero", b->id, q, "the backend needs a size");
+		free(q);
+		return;
+	}
+	e = kv_find(&b->props, "prealloc-threads");
+	if (e && strtoull(e->val, NULL, 0) == 0) {
+		q = xasprintf("property 'prealloc-threads' of %s doesn't take value '0'", b->qom_type);
+		FAIL(f, "backend-prealloc-threads-zero", b->id, q, "prealloc-threads must be at least 1");
+		free(q);
+		return;
+	}
+	if (b->prealloc && !b->reserve)
+		FAIL(f, "backend-prealloc-noreserve", b->id,
+		     "'prealloc=on' and 'reserve=off' are incompatible",
+		     "prealloc=on needs reserve=on");
+}
+
+void backend_file_alloc(qver_t qver, struct backend *b, const char *sysroot, bool offline,
+			struct findings *f)
+{
+	struct backend_host h;
+	uint64_t size_r, page, align = b->has_align ? b->align : 0;
+	uint64_t offset = b->has_offset ? b->offset : 0;
+	char *q;
+
+	if (qver >= QVER(8, 2)) {
+		if (b->rom == TRI_ON && !b->readonly) {
+			FAIL(f, "backend-rom-needs-readonly", b->id,
+			     "property 'rom' = 'on' is not supported with 'readonly' = 'off'",
+			     "rom=on needs readonly=on");
+			return;
+		}
+		if (b->rom == TRI_OFF && b->readonly && b->share) {
+			FAIL(f, "backend-rom-off-shared", b->id,
+			     "property 'rom' = 'off' is incompatible with 'readonly' = 'on' and 'share' = 'on'",
+			     "readonly=on,rom=off (VM templating) needs share=off");
+			return;
+		}
+	}
+
+	page = QEMU_HOST_PAGE;
+	memset(&h, 0, sizeof(h));
+	if (!offline) {
+		backend_host_probe(sysroot, b->mem_path, b->readonly, &h);
+		b->file_exists = h.exists;
+		b->is_dir = h.is_dir;
+		b->is_devdax = h.is_devdax;
+		page = h.page_size;
+		if (!h.exists) {
+			/* QEMU creates a missing file, except read-only since 8.2. */
+			int err = h.open_errno;
+
+			if ((b->readonly && qver >= QVER(8, 2)) || err != ENOENT ||
+			    h.create_errno) {
+				if (err == ENOENT && h.create_errno && !(b->readonly && qver >= QVER(8, 2)))
+					err = h.create_errno;
+				q = xasprintf("can't open backing store %s for guest RAM: %s",
+					      b->mem_path, strerror(err));
+				FAIL(f, "backend-open", b->id, q,
+				     !h.parent_exists ? "the directory of mem-path does not exist"
+						      : "QEMU cannot open or create mem-path");
+				free(q);
+				goto out;
+			}
+			INFO(f, "backend-created", b->id, NULL,
+			     "%s does not exist: QEMU will create it (%s, sparse)",
+			     b->mem_path, "size plus offset");
+		} else if (h.open_errno) {
+			q = xasprintf("can't open backing store %s for guest RAM: %s", b->mem_path,
+				      strerror(h.open_errno));
+			FAIL(f, "backend-open", b->id, q, "QEMU cannot open mem-path");
+			free(q);
+			goto out;
+		}
+		if (h.is_dir && b->readonly) {
+			/* A read-only directory: 8.2 checks it, 7.x fails to map it. */
+			q = qver >= QVER(8, 2)
+				    ? xasprintf("can't open backing store %s for guest RAM: %s",
+						b->mem_path, strerror(EISDIR))
+				    : xasprintf("unable to map backing store for guest RAM: %s",
+						strerror(ENODEV));
+			FAIL(f, "backend-readonly-dir", b->id, q,
+			     "readonly=on needs an existing file, not a directory");
+			free(q);
+			goto out;
+		}
+		b->file_size = h.file_size;
+	}
+
+	size_r = ALIGN_UP(b->size, QEMU_HOST_PAGE);
+	if (qver >= QVER(10, 0)) {
+		if (b->file_size && b->file_size < offset + size_r) {
+			q = xasprintf("%s backing store size 0x%llx is too small for 'size' option 0x%llx plus 'offset' option 0x%llx",
+				      b->id, (unsigned long long)b->file_size,
+				      (unsigned long long)size_r, (unsigned long long)offset);
+			FAIL(f, "backend-file-too-small", b->id, q,
+			     "%s is smaller than size%s: QEMU never grows an existing file",
+			     b->mem_path, offset ? " plus offset" : "");
+			free(q);
+			goto out;
+		}
+	} else if (b->file_size > offset && b->file_size < offset + size_r) {
+		q = qver >= QVER(5, 0)
+			    ? xasprintf("backing store size 0x%llx does not match 'size' option 0x%llx",
+					(unsigned long long)b->file_size, (unsigned long long)size_r)
+			    : xasprintf("backing store %s size 0x%llx does not match 'size' option 0x%llx",
+					b->mem_path, (unsigned long long)b->file_size,
+					(unsigned long long)size_r);
+		FAIL(f, "backend-file-too-small", b->id, q,
+		     "%s is smaller than size: QEMU never grows an existing file", b->mem_path);
+		free(q);
+		goto out;
+	}
+	if (h.is_devdax && h.devdax_align > align) {
+		char *need = size_human(h.devdax_align);
+
+		q = xasprintf("backing store align 0x%llx is larger than 'align' option 0x%llx",
+			      (unsigned long long)h.devdax_align, (unsigned long long)align);
+
+		FAIL(f, "backend-devdax-align", b->id, q, "device-DAX needs align=%s or more", need);
+		free(need);
+		free(q);
+		goto out;
+	}
+	if (align % page) {
+		q = xasprintf("alignment 0x%llx must be multiples of page size 0x%llx",
+			      (unsigned long long)align, (unsigned long long)page);
+		FAIL(f, "backend-align-page", b->id, q, "align must be a multiple of the page size");
+		free(q);
+		goto out;
+	}
+	if (align && !is_pow2(align)) {
+		q = xasprintf("alignment 0x%llx must be a power of two", (unsigned long long)align);
+		FAIL(f, "backend-align-pow2", b->id, q, "align must be a power of two (2M, 1G)");
+		free(q);
+		goto out;
+	}
+	if (qver >= QVER(8, 1) && offset % page) {
+		q = xasprintf("offset 0x%llx must be multiples of page size 0x%llx",
+			      (unsigned long long)offset, (unsigned long long)page);
+		FAIL(f, "backend-offset-page", b->id, q, "offset must be a multiple of the page size");
+		free(q);
+		goto out;
+	}
+	b->page_size = page;
+	b->region_align = align > page ? align : page;
+	if (size_r < page) {
+		q = xasprintf("memory size 0x%llx must be equal to or larger than page size 0x%llx",
+			      (unsigned long long)size_r, (unsigned long long)page);
+		FAIL(f, "backend-size-below-page", b->id, q, "size must be at least one page");
+		free(q);
+		goto out;
+	}
+	if (!offline && b->pmem && b->share && !h.is_devdax) {
+		int r = backend_try_map_sync(h.exists ? b->mem_path : ".");
+
+		if (r == -EOPNOTSUPP) {
+			const char *path = h.real_path ? h.real_path : b->mem_path;
+
+			q = xasprintf("Warning: requesting persistence across crashes for backend file %s failed. Proceeding without persistence, data might become corrupted in case of host crash.",
+				      path);
+			WARN(f, "backend-pmem-not-dax", b->id, q,
+			     "pmem=on but %s is not on DAX: MAP_SYNC is refused, guest writes are not persistent across a host crash; move it to a DAX file system or device-DAX, or set pmem=off",
+			     b->mem_path);
+			free(q);
+			if (qver >= QVER(6, 1))
+				WARN(f, "backend-pmem-not-dax-deprecated", b->id,
+				     "warning: Using non DAX backing file with 'pmem=on' option is deprecated",
+				     "QEMU deprecates pmem=on on a file that is not on DAX");
+		} else if (r < 0) {
+			INFO(f, "backend-map-sync-unknown", b->id, NULL,
+			     "MAP_SYNC could not be tried on %s (%s): QEMU falls back silently",
+			     b->mem_path, strerror(-r));
+		}
+	}
+	if (qver >= QVER(9, 1) && b->size % page) {
+		char *s = size_to_str(page);
+
+		q = xasprintf("backend '%s' memory size must be multiple of %s", b->qom_type, s);
+		FAIL(f, "backend-size-page", b->id, q, "size must be a multiple of %s", s);
+		free(s);
+		free(q);
+		goto out;
+	}
+	b->created = true;
+out:
+	backend_host_free(&h);
+}
