@@ -14,6 +14,7 @@
 #include "util.h"
 
 static char *opt_qemu_version, *opt_junit, *opt_hotplug, *opt_sysroot;
+static char *opt_target;
 static long opt_pid = -1;
 static int opt_offline;
 
@@ -21,6 +22,9 @@ static struct poptOption options[] = {
 	{ "qemu-version", '\0', POPT_ARG_STRING, &opt_qemu_version, 0,
 	  "behave as this QEMU release (default: qemu-system-x86_64 on PATH; with --offline or without one, the newest modelled, 10.2)",
 	  "X.Y" },
+	{ "target", '\0', POPT_ARG_STRING, &opt_target, 0,
+	  "the QEMU binary: x86_64 (pc, q35; the default) or aarch64 (virt, modelled from QEMU's source, not tested against a real QEMU)",
+	  "x86_64|aarch64" },
 	{ "pid", 'p', POPT_ARG_LONG, &opt_pid, 0, "read the command line of a running QEMU", "PID" },
 	{ "offline", '\0', POPT_ARG_NONE, &opt_offline, 0,
 	  "no host access: do not look at backend files", NULL },
@@ -92,6 +96,7 @@ int main(int argc, const char **argv)
 		parse_hotplug(opt_hotplug, &hotplug, &po.nhotplug);
 	po.hotplug = hotplug;
 	po.offline = opt_offline;
+	po.target = target_choose(opt_target);
 	po.sysroot = opt_sysroot;
 	qver = qver_choose(opt_qemu_version, opt_offline);
 

@@ -16,6 +16,7 @@ void plan_evaluate(const struct qcmdline *cl, qver_t qver, const struct plan_opt
 {
 	memset(r, 0, sizeof(*r));
 	vm_build(&r->vm, cl, qver, &r->findings);
+	r->vm.target = po->target;
 	plan_run(&r->vm, po, &r->findings);
 }
 
@@ -32,7 +33,8 @@ void plan_result_free(struct plan_result *r)
 
 static const char *family_name(enum machine_family f)
 {
-	static const char *const names[] = { "pc", "q35", "isapc", "microvm", "none", "other" };
+	static const char *const names[] = { "pc", "q35", "isapc", "microvm", "none", "other",
+					     "virt" };
 
 	return names[f];
 }
@@ -262,6 +264,15 @@ qver_t qver_choose(const char *opt_qemu_version, bool offline)
 			return qver_supported(v) ? v : QVER_NEWEST;
 	}
 	return QVER_NEWEST;
+}
+
+enum target target_choose(const char *opt_target)
+{
+	if (!opt_target || !strcmp(opt_target, "x86_64"))
+		return TARGET_X86_64;
+	if (!strcmp(opt_target, "aarch64"))
+		return TARGET_AARCH64;
+	cli_usage_error("invalid --target '%s': use x86_64 or aarch64", opt_target);
 }
 
 int config_load(const struct config_source *src, struct qcmdline *cl)

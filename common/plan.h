@@ -38,6 +38,9 @@ qver_t qemu_version_on_path(void);
  */
 qver_t qver_choose(const char *opt_qemu_version, bool offline);
 
+/* "x86_64" or "aarch64" (the qemu-system-* suffix); exits 2 for others. */
+enum target target_choose(const char *opt_target);
+
 /* Where a configuration comes from: a FILE, argv after "--", or a PID. */
 struct config_source {
 	const char *file;

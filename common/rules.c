@@ -86,6 +86,8 @@ static char *machine_qom_type(const struct vm *vm)
 		return xasprintf("pc-i440fx-%d.%d-machine", v / 100, v % 100);
 	if (!strcmp(m->type, "q35"))
 		return xasprintf("pc-q35-%d.%d-machine", v / 100, v % 100);
+	if (!strcmp(m->type, "virt"))
+		return xasprintf("virt-%d.%d-machine", v / 100, v % 100);
 	return xasprintf("%s-machine", m->type);
 }
 
@@ -95,10 +97,28 @@ static void machine_select(struct vm *vm, struct findings *f)
 	const char *t = kv_get(&m->props, "type");
 	qver_t v;
 
-	m->type = xstrdup(t ? t : "pc");
+	m->type = xstrdup(t ? t : vm->target == TARGET_AARCH64 ? "" : "pc");
 	m->known = true;
 	m->type_version = vm->qver;
-	if (!strcmp(m->type, "pc")) {
+	if (vm->target == TARGET_AARCH64) {
+		/* qemu-system-aarch64: virt (the reference's arm model), and no default. */
+		m->family = MF_VIRT;
+		if (!t) {
+			m->known = false;
+			FAIL(f, "machine-type-missing", NULL,
+			     "No machine specified, and there is no default",
+			     "qemu-system-aarch64 needs -machine virt,...");
+			return;
+		}
+		if (str_startswith(m->type, "virt-")) {
+			v = qver_parse(m->type + 5);
+			if (v < QVER(2, 6) || v > vm->qver)
+				m->known = false;
+			m->type_version = v;
+		} else if (strcmp(m->type, "virt")) {
+			m->known = false;
+		}
+	} else if (!strcmp(m->type, "pc")) {
 		m->family = MF_PC;
 	} else if (!strcmp(m->type, "q35")) {
 		m->family = MF_Q35;
@@ -205,7 +225,7 @@ static void machine_props(struct vm *vm, struct findings *f)
 			machine_memory(vm, f);
 		} else if (!strcmp(e->key, "oem-id") || !strcmp(e->key, "oem-table-id") ||
 			   ((!strcmp(e->key, "nvdimm") || !strcmp(e->key, "nvdimm-persistence")) &&
-			    mc->family != MF_PC && mc->family != MF_Q35)) {
+			    mc->family != MF_PC && mc->family != MF_Q35 && mc->family != MF_VIRT)) {
 			/* QEMU calls them x-oem-id and x-oem-table-id. */
 			char *q = xasprintf("Property '%s.%s' not found", qom_type, e->key);
 
@@ -362,12 +382,41 @@ static void numa_setup(struct vm *vm, struct findings *f)
 	}
 }
 
+/* arm virt (hw/arm/virt.c virt_set_memmap): device memory after RAM at 1 GiB. */
+static void board_init_virt(struct vm *vm, struct findings *f)
+{
+	uint64_t base = ALIGN_UP(0x40000000ULL + vm->mem.size, GiB);
+	uint64_t size = vm->mem.maxmem - vm->mem.size + GiB * vm->mem.slots;
+	char *q;
+
+	if (vm->mem.slots > MAX_RAM_SLOTS) {
+		q = xasprintf("unsupported number of memory slots: %llu",
+			      (unsigned long long)vm->mem.slots);
+		FAIL(f, "mem-slots-max", NULL, q, "at most 256 slots");
+		free(q);
+		return;
+	}
+	if (base + size < base) {
+		FAIL(f, "mem-maxmem-overflow", NULL, "maxmem/slots too huge", "maxmem is too large");
+		return;
+	}
+	if (!size)
+		return;
+	vm->has_window = true;
+	vm->window_base = base;
+	vm->window_size = size;
+}
+
 static void board_init(struct vm *vm, struct findings *f)
 {
 	struct machine *m = &vm->machine;
 	uint64_t above_start = 4 * GiB, gpa, base, size;
 	char *q;
 
+	if (m->family == MF_VIRT) {
+		board_init_virt(vm, f);
+		return;
+	}
 	if (m->family == MF_ISAPC) {
 		if (vm->mem.slots || vm->mem.maxmem > vm->mem.size)
 			FAIL(f, "machine-no-memory-devices", NULL,
@@ -668,7 +717,24 @@ static bool dimm_pre_plug(struct vm *vm, struct dimm *d, struct findings *f)
 	bool ok = true;
 
 	/* Machine-wide: said once, then the device's own checks go on. */
-	if (vm->machine.acpi == TRI_OFF) {
+	if (vm->machine.family == MF_VIRT) {
+		/* virt_memory_pre_plug(): GED for ACPI (cold plug without it since 10.2). */
+		if (vm->machine.acpi == TRI_OFF && vm->qver < QVER(10, 2)) {
+			if (!vm->said_acpi_off)
+				FAIL(f, "machine-acpi-off", d->id,
+				     "memory hotplug is not enabled: missing acpi-ged device",
+				     "DIMMs on virt need ACPI (its GED device) before QEMU 10.2");
+			vm->said_acpi_off = true;
+			ok = false;
+		} else if (d->kind == DK_NVDIMM && !vm->machine.nvdimm) {
+			if (!vm->said_nvdimm_off)
+				FAIL(f, "machine-nvdimm-off", d->id,
+				     "nvdimm is not enabled: add 'nvdimm=on' to '-M'",
+				     "add nvdimm=on to -machine");
+			vm->said_nvdimm_off = true;
+			ok = false;
+		}
+	} else if (vm->machine.acpi == TRI_OFF) {
 		if (!vm->said_acpi_off)
 			FAIL(f, "machine-acpi-off", d->id,
 			     "memory hotplug is not enabled: missing acpi device or acpi disabled",

@@ -17,6 +17,7 @@ struct plan_opts {
 	const char *sysroot;	/* prefix for /sys */
 	const uint64_t *hotplug;	/* sizes of DIMMs to hot-plug later */
 	size_t nhotplug;
+	enum target target;	/* which qemu-system-* binary */
 };
 
 /*

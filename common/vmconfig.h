@@ -22,7 +22,10 @@ bool qver_supported(qver_t v);
 
 enum tristate { TRI_AUTO = -1, TRI_OFF = 0, TRI_ON = 1 };
 
-enum machine_family { MF_PC, MF_Q35, MF_ISAPC, MF_MICROVM, MF_NONE, MF_OTHER };
+enum machine_family { MF_PC, MF_Q35, MF_ISAPC, MF_MICROVM, MF_NONE, MF_OTHER, MF_VIRT };
+
+/* The QEMU binary: qemu-system-x86_64 (pc, q35) or qemu-system-aarch64 (virt). */
+enum target { TARGET_X86_64, TARGET_AARCH64 };
 
 struct machine {
 	char *type;		/* as given, or "pc" when not given */
@@ -104,6 +107,7 @@ struct numa_node {
 struct vm {
 	char *source;
 	qver_t qver;
+	enum target target;
 	struct machine machine;
 	struct memory mem;
 	struct backend *backends;

@@ -36,6 +36,16 @@ setup() {
 	"$NFIT" --qemu-version 7.2 --raw -- "${DIMMPXM[@]}" | cmp - "$VECTORS/x86/q35/NFIT.dimmpxm"
 }
 
+@test "QEMU's vector aarch64/virt/NFIT.memhp, byte for byte (--target aarch64)" {
+	[[ -f $VECTORS/aarch64/virt/NFIT.memhp ]] || skip "no shared/vectors here"
+	"$NFIT" --qemu-version 10.2 --target aarch64 --raw -- -M virt,nvdimm=on -cpu cortex-a57 \
+		-m 256M,slots=3,maxmem=1G -object memory-backend-ram,id=ram0,size=128M \
+		-object memory-backend-ram,id=ram1,size=128M -numa node,memdev=ram0 -numa node,memdev=ram1 \
+		-numa dist,src=0,dst=1,val=21 -object memory-backend-ram,id=ram2,size=128M \
+		-device pc-dimm,id=dimm0,memdev=ram2,node=0 -object memory-backend-ram,id=nvm0,size=128M \
+		-device nvdimm,id=dimm1,memdev=nvm0,node=1 | cmp - "$VECTORS/aarch64/virt/NFIT.memhp"
+}
+
 @test "decode: QEMU's vectors are valid, fields named as iasl -d names them" {
 	[[ -d $VECTORS ]] || skip "no shared/vectors here"
 	run "$NFIT" --decode "$VECTORS/x86/pc/NFIT.dimmpxm"

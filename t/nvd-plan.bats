@@ -195,6 +195,26 @@ golden() {
 	jq -e '[.findings[] | select(.id == "dimm-block-align") | .object] == ["d0"]' <<<"$output"
 }
 
+@test "--target aarch64: the virt machine, its window and its messages" {
+	run "$PLAN" --qemu-version 7.2 --target aarch64 --json -- -m 1G
+	assert_failure 1
+	jq -e '.findings[0].qemu == "No machine specified, and there is no default"' <<<"$output"
+	run "$PLAN" --qemu-version 7.2 --target aarch64 --json -- -M pc
+	assert_failure 1
+	jq -e '.findings[0].qemu == "unsupported machine type"' <<<"$output"
+	run "$PLAN" --qemu-version 10.0 --target aarch64 --json -- -M virt -m 1G,slots=2,maxmem=4G \
+		-object memory-backend-ram,id=r0,size=1G -device nvdimm,id=nv0,memdev=r0
+	assert_failure 1
+	jq -e '.findings[0].qemu == "nvdimm is not enabled: add '"'nvdimm=on'"' to '"'-M'"'"' <<<"$output"
+	run "$PLAN" --qemu-version 10.0 --target aarch64 --json -- -M virt,nvdimm=on -m 1G,slots=2,maxmem=4G \
+		-object memory-backend-ram,id=r0,size=1G -device nvdimm,id=nv0,memdev=r0
+	jq -e '.memory.window == {"base": 2147483648, "size": 5368709120} and .dimms[0].addr == 2147483648' <<<"$output"
+	run "$PLAN" --qemu-version 10.0 --json -- -M virt
+	jq -e '.verdict == "reject" and .findings[0].id == "machine-type-unknown"' <<<"$output"
+	run --separate-stderr "$PLAN" --target riscv64 -- -M virt
+	assert_failure 2
+}
+
 @test "the QEMU version: --qemu-version, else the QEMU on PATH" {
 	run "$PLAN" --json -- -M pc
 	jq -e '.qemu_version == "7.2"' <<<"$output"
