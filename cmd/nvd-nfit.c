@@ -16,10 +16,8 @@
 
 #define TABLE_MAX (1u << 20)	/* far above any NFIT: 40 + 256 slots * 184 bytes */
 
-static char *opt_qemu_version, *opt_decode, *opt_diff, *opt_sysroot;
-static char *opt_target;
-static long opt_pid = -1;
-static int opt_offline, opt_raw, opt_hex;
+static char *opt_decode, *opt_diff;
+static int opt_raw, opt_hex;
 
 static struct poptOption options[] = {
 	{ "decode", 'd', POPT_ARG_STRING, &opt_decode, 0,
@@ -29,17 +27,7 @@ static struct poptOption options[] = {
 	  "compare the configuration's NFIT with the one in FILE, structure by structure", "FILE" },
 	{ "raw", 'r', POPT_ARG_NONE, &opt_raw, 0, "write the table's bytes (for iasl -d)", NULL },
 	{ "hex", 'x', POPT_ARG_NONE, &opt_hex, 0, "write a hex dump of the table", NULL },
-	{ "qemu-version", '\0', POPT_ARG_STRING, &opt_qemu_version, 0,
-	  "behave as this QEMU release (default: qemu-system-x86_64 on PATH; with --offline or without one, the newest modelled, 10.2)",
-	  "X.Y" },
-	{ "target", '\0', POPT_ARG_STRING, &opt_target, 0,
-	  "the QEMU binary: x86_64 (pc, q35; the default) or aarch64 (virt, modelled from QEMU's source, not tested against a real QEMU)",
-	  "x86_64|aarch64" },
-	{ "pid", 'p', POPT_ARG_LONG, &opt_pid, 0, "read the command line of a running QEMU", "PID" },
-	{ "offline", '\0', POPT_ARG_NONE, &opt_offline, 0,
-	  "no host access: do not look at backend files", NULL },
-	{ "sysroot", '\0', POPT_ARG_STRING | POPT_ARGFLAG_DOC_HIDDEN, &opt_sysroot, 0,
-	  "read /sys and /proc under DIR", "DIR" },
+	CONFIG_OPTIONS_TABLE,
 	CLI_COMMON_TABLE,
 	POPT_TABLEEND
 };
@@ -238,20 +226,15 @@ int main(int argc, const char **argv)
 	if (opt_raw && isatty(STDOUT_FILENO))
 		cli_usage_error("--raw writes binary data: redirect it to a file or a pipe");
 	if (opt_decode) {
-		if (nfiles || a.rest || opt_pid >= 0 || opt_diff)
+		if (nfiles || a.rest || config_cli.pid >= 0 || opt_diff)
 			cli_usage_error("--decode takes no configuration and no --diff");
 		rc = do_decode();
 		cli_args_free(&a);
 		return cli_finish(rc);
 	}
-	if ((a.rest != NULL) + (opt_pid >= 0) + (nfiles > 0) != 1 || nfiles > 1)
+	if ((a.rest != NULL) + (config_cli.pid >= 0) + (nfiles > 0) != 1 || nfiles > 1)
 		cli_usage_error("give one configuration: FILE, -- QEMU-ARGS or --pid PID");
-	if (opt_pid == 0 || opt_pid < -1)
-		cli_usage_error("invalid --pid %ld", opt_pid);
-	po.offline = opt_offline;
-	po.target = target_choose(opt_target);
-	po.sysroot = opt_sysroot;
-	qver = qver_choose(opt_qemu_version, opt_offline);
+	qver = config_options_apply(&po);
 
 	src.file = nfiles ? a.args[0] : NULL;
 	if (src.file && looks_like_nfit(src.file))
@@ -259,8 +242,8 @@ int main(int argc, const char **argv)
 				src.file);
 	src.argv = a.rest;
 	src.argc = a.nrest;
-	src.pid = opt_pid;
-	src.procroot = opt_sysroot;
+	src.pid = config_cli.pid;
+	src.procroot = config_cli.sysroot;
 	{
 		struct qcmdline cl;
 

@@ -13,26 +13,13 @@
 #include "size.h"
 #include "util.h"
 
-static char *opt_qemu_version, *opt_junit, *opt_hotplug, *opt_sysroot;
-static char *opt_target;
-static long opt_pid = -1;
-static int opt_offline;
+static char *opt_junit, *opt_hotplug;
 
 static struct poptOption options[] = {
-	{ "qemu-version", '\0', POPT_ARG_STRING, &opt_qemu_version, 0,
-	  "behave as this QEMU release (default: qemu-system-x86_64 on PATH; with --offline or without one, the newest modelled, 10.2)",
-	  "X.Y" },
-	{ "target", '\0', POPT_ARG_STRING, &opt_target, 0,
-	  "the QEMU binary: x86_64 (pc, q35; the default) or aarch64 (virt, modelled from QEMU's source, not tested against a real QEMU)",
-	  "x86_64|aarch64" },
-	{ "pid", 'p', POPT_ARG_LONG, &opt_pid, 0, "read the command line of a running QEMU", "PID" },
-	{ "offline", '\0', POPT_ARG_NONE, &opt_offline, 0,
-	  "no host access: do not look at backend files", NULL },
 	{ "hotplug", '\0', POPT_ARG_STRING, &opt_hotplug, 0,
 	  "sizes of DIMMs to hot-plug later, checked against slots and maxmem", "SIZE[,SIZE...]" },
 	{ "junit", '\0', POPT_ARG_STRING, &opt_junit, 0, "also write JUnit XML to FILE", "FILE" },
-	{ "sysroot", '\0', POPT_ARG_STRING | POPT_ARGFLAG_DOC_HIDDEN, &opt_sysroot, 0,
-	  "read /sys under DIR", "DIR" },
+	CONFIG_OPTIONS_TABLE,
 	CLI_COMMON_TABLE,
 	POPT_TABLEEND
 };
@@ -86,19 +73,14 @@ int main(int argc, const char **argv)
 
 	cli_parse(&tool, argc, argv, &a);
 	nsources = a.nargs;
-	if ((a.rest != NULL) + (opt_pid >= 0) + (nsources > 0) > 1)
+	if ((a.rest != NULL) + (config_cli.pid >= 0) + (nsources > 0) > 1)
 		cli_usage_error("give configuration FILEs, -- QEMU-ARGS or --pid, not several");
-	if (!a.rest && opt_pid < 0 && !nsources)
+	if (!a.rest && config_cli.pid < 0 && !nsources)
 		cli_usage_error("no configuration: give FILE..., -- QEMU-ARGS or --pid PID");
-	if (opt_pid == 0 || opt_pid < -1)
-		cli_usage_error("invalid --pid %ld", opt_pid);
 	if (opt_hotplug)
 		parse_hotplug(opt_hotplug, &hotplug, &po.nhotplug);
 	po.hotplug = hotplug;
-	po.offline = opt_offline;
-	po.target = target_choose(opt_target);
-	po.sysroot = opt_sysroot;
-	qver = qver_choose(opt_qemu_version, opt_offline);
+	qver = config_options_apply(&po);
 
 	/* Open the JUnit file first: a report that cannot be saved is found out before any work. */
 	junit_stdout = streq(opt_junit, "-");
@@ -116,8 +98,8 @@ int main(int argc, const char **argv)
 			.file = nsources ? a.args[i] : NULL,
 			.argv = a.rest,
 			.argc = a.nrest,
-			.pid = opt_pid,
-			.procroot = opt_sysroot,
+			.pid = config_cli.pid,
+			.procroot = config_cli.sysroot,
 		};
 		struct qcmdline cl;
 		int r = config_load(&src, &cl);

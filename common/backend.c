@@ -16,12 +16,6 @@
 
 #include "util.h"
 
-#ifndef MAP_SHARED_VALIDATE
-#define MAP_SHARED_VALIDATE 0x03
-#endif
-#ifndef MAP_SYNC
-#define MAP_SYNC 0x80000
-#endif
 #define HUGETLBFS_MAGIC 0x958458f6
 
 static int read_sysfs_u64(const char *path, uint64_t *v)

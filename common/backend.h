@@ -6,6 +6,16 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <sys/mman.h>
+
+/* Older C libraries lack them; the values are the kernel's (Linux 4.15). */
+#ifndef MAP_SHARED_VALIDATE
+#define MAP_SHARED_VALIDATE 0x03
+#endif
+#ifndef MAP_SYNC
+#define MAP_SYNC 0x80000
+#endif
+
 struct backend_host {
 	bool exists;
 	bool is_dir, is_chr, is_devdax, is_hugetlbfs;

@@ -24,12 +24,6 @@
 #include "qemu-backend.h"
 #include "util.h"
 
-#ifndef MAP_SHARED_VALIDATE
-#define MAP_SHARED_VALIDATE 0x03
-#endif
-#ifndef MAP_SYNC
-#define MAP_SYNC 0x80000
-#endif
 
 void map_out_head(struct out *o, const char *command, const char *path)
 {

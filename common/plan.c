@@ -266,6 +266,34 @@ qver_t qver_choose(const char *opt_qemu_version, bool offline)
 	return QVER_NEWEST;
 }
 
+struct config_cli config_cli = { .pid = -1 };
+
+struct poptOption config_options[] = {
+	{ "qemu-version", '\0', POPT_ARG_STRING, &config_cli.qemu_version, 0,
+	  "behave as this QEMU release (default: qemu-system-x86_64 on PATH; with --offline or without one, the newest modelled, 10.2)",
+	  "X.Y" },
+	{ "target", '\0', POPT_ARG_STRING, &config_cli.target, 0,
+	  "the QEMU binary: x86_64 (pc, q35; the default) or aarch64 (virt, modelled from QEMU's source, not tested against a real QEMU)",
+	  "x86_64|aarch64" },
+	{ "pid", 'p', POPT_ARG_LONG, &config_cli.pid, 0, "read the command line of a running QEMU",
+	  "PID" },
+	{ "offline", '\0', POPT_ARG_NONE, &config_cli.offline, 0,
+	  "no host access: do not look at backend files", NULL },
+	{ "sysroot", '\0', POPT_ARG_STRING | POPT_ARGFLAG_DOC_HIDDEN, &config_cli.sysroot, 0,
+	  "read /sys and /proc under DIR", "DIR" },
+	POPT_TABLEEND
+};
+
+qver_t config_options_apply(struct plan_opts *po)
+{
+	if (config_cli.pid == 0 || config_cli.pid < -1)
+		cli_usage_error("invalid --pid %ld", config_cli.pid);
+	po->offline = config_cli.offline;
+	po->sysroot = config_cli.sysroot;
+	po->target = target_choose(config_cli.target);
+	return qver_choose(config_cli.qemu_version, config_cli.offline);
+}
+
 enum target target_choose(const char *opt_target)
 {
 	if (!opt_target || !strcmp(opt_target, "x86_64"))
