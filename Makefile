@@ -92,7 +92,7 @@ demo: deps all
 
 bench: all
 	@sh tools/bench.sh
-	@sh tools/bench-check.sh
+	@bash tools/bench-check.sh
 	@bash tools/bench-map.sh
 
 install: all

@@ -126,11 +126,17 @@ static int show(enum cmd c, const struct label_target *t, const uint8_t *buf)
 	return rc;
 }
 
-/* The first failure of an area, for a one-line refusal. */
+/*
+ * The first problem of an area, for a one-line refusal: a write refuses an
+ * invalid index and also labels the kernel would ignore (unless --force).
+ */
 static const char *first_failure(const struct label_area *a)
 {
 	for (size_t i = 0; i < a->findings.n; i++)
 		if (a->findings.v[i].level == LEVEL_FAIL)
+			return a->findings.v[i].message;
+	for (size_t i = 0; i < a->findings.n; i++)
+		if (a->findings.v[i].level == LEVEL_WARN && strcmp(a->findings.v[i].id, "label-updating"))
 			return a->findings.v[i].message;
 	return NULL;
 }

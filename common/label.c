@@ -312,11 +312,11 @@ static void scan_labels(struct label_area *a, const uint8_t *buf, bool all_slots
 		e.active = !slot_free(idx, s, k);
 		snprintf(obj, sizeof(obj), "slot%u", k);
 		if (e.active && e.slot_field != k)
-			finding_add(&a->findings, LEVEL_FAIL, "label-slot-mismatch", obj, NULL,
+			finding_add(&a->findings, LEVEL_WARN, "label-slot-mismatch", obj, NULL,
 				    "slot %u is in use but its label says slot %u: the kernel ignores it",
 				    k, e.slot_field);
 		else if (e.active && !e.checksum_ok)
-			finding_add(&a->findings, LEVEL_FAIL, "label-checksum", obj, NULL,
+			finding_add(&a->findings, LEVEL_WARN, "label-checksum", obj, NULL,
 				    "slot %u is in use but its checksum 0x%016llx is wrong: the kernel ignores it",
 				    k, (unsigned long long)e.checksum);
 		/* ndctl read-labels lists every slot whose slot field matches. */
@@ -350,27 +350,27 @@ static void assemble(struct label_area *a)
 			    !memcmp(a->labels[j].uuid, e->uuid, 16))
 				dup = true;
 		if (dup) {
-			finding_add(&a->findings, LEVEL_FAIL, "label-duplicate", obj, NULL,
+			finding_add(&a->findings, LEVEL_WARN, "label-duplicate", obj, NULL,
 				    "slot %u: more than one active label has this uuid: the kernel drops the namespace",
 				    e->slot);
 			continue;
 		}
 		if (e->nlabel != 1 || e->position != 0) {
-			finding_add(&a->findings, LEVEL_FAIL, "label-interleave", obj, NULL,
+			finding_add(&a->findings, LEVEL_WARN, "label-interleave", obj, NULL,
 				    "slot %u: nlabel %u position %u, but a QEMU NVDIMM is a region of one DIMM (nlabel 1, position 0)",
 				    e->slot, e->nlabel, e->position);
 			continue;
 		}
 		if (e->has_guids && memcmp(e->type_guid, pmem_type_guid, 16)) {
 			label_guid_str(e->type_guid, u);
-			finding_add(&a->findings, LEVEL_FAIL, "label-type-guid", obj, NULL,
+			finding_add(&a->findings, LEVEL_WARN, "label-type-guid", obj, NULL,
 				    "slot %u: type_guid %s is not the persistent-memory range type 66f0d379-b4f3-4074-ac43-0d3318b78cdb",
 				    e->slot, u);
 			continue;
 		}
 		if (e->rawsize == 0 || e->dpa + e->rawsize < e->dpa ||
 		    (a->pmem_limit && e->dpa + e->rawsize > a->pmem_limit)) {
-			finding_add(&a->findings, LEVEL_FAIL, "label-range", obj, NULL,
+			finding_add(&a->findings, LEVEL_WARN, "label-range", obj, NULL,
 				    "slot %u: dpa %#llx + rawsize %#llx is outside the DIMM's %#llx bytes of pmem",
 				    e->slot, (unsigned long long)e->dpa,
 				    (unsigned long long)e->rawsize, (unsigned long long)a->pmem_limit);
@@ -401,7 +401,7 @@ static void assemble(struct label_area *a)
 
 			label_uuid_str(a->ns[i].uuid, u0);
 			label_uuid_str(a->ns[i + 1].uuid, u1);
-			finding_add(&a->findings, LEVEL_FAIL, "label-overlap", NULL, NULL,
+			finding_add(&a->findings, LEVEL_WARN, "label-overlap", NULL, NULL,
 				    "namespaces %s (slot %u) and %s (slot %u) overlap at dpa %#llx",
 				    u0, a->ns[i].slot, u1, a->ns[i + 1].slot,
 				    (unsigned long long)a->ns[i + 1].dpa);

@@ -163,8 +163,17 @@ static int size_hint(const struct map_validate_opts *mo, uint64_t *size)
 		nvd_warnx("%s: %s: give --size, as QEMU needs one", mo->path, strerror(errno));
 		return NVD_EXIT_ENV;
 	}
-	if (S_ISREG(st.st_mode))
+	if (S_ISREG(st.st_mode)) {
 		*size = (uint64_t)st.st_size;
+	} else if (S_ISCHR(st.st_mode)) {
+		/* A device-DAX node: its size is in sysfs, as QEMU reads it. */
+		struct backend_host h;
+
+		backend_host_probe(mo->sysroot, mo->path, true, &h);
+		if (h.is_devdax)
+			*size = h.file_size;
+		backend_host_free(&h);
+	}
 	return 0;
 }
 
