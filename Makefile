@@ -99,7 +99,7 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(COMPDIR)
 	install -m 755 $(addprefix bin/,$(TOOLS)) $(DESTDIR)$(BINDIR)
 	install -m 644 $(addprefix man/,$(TOOLS:=.1)) $(DESTDIR)$(MANDIR)/man1
-	for t in $(TOOLS); do install -m 644 completions/$$t $(DESTDIR)$(COMPDIR)/$$t; done
+	for t in $(TOOLS) nvd; do install -m 644 completions/$$t $(DESTDIR)$(COMPDIR)/$$t; done
 
 clean:
 	rm -rf build build-asan build-fuzz bin
