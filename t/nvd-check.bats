@@ -373,7 +373,7 @@ jqe() {
 	COMP_WORDS=(nvd-check --)
 	COMP_CWORD=1
 	_nvd_check
-	assert_equal "$(printf '%s\n' "${COMPREPLY[@]}" | sort)" "$(nvd-check --list-opts | sort)"
+	assert_equal "$(printf '%s\n' "${COMPREPLY[@]}" | sort)" "$({ nvd-check --list-opts; echo --; } | sort)"
 	COMP_WORDS=(nvd-check --sync=)
 	_nvd_check
 	assert_equal "${COMPREPLY[*]}" '--sync=on --sync=off --sync=auto'
