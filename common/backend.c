@@ -18,23 +18,6 @@
 
 #define HUGETLBFS_MAGIC 0x958458f6
 
-static int read_sysfs_u64(const char *path, uint64_t *v)
-{
-	char buf[64], *end;
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -EIO;
-	buf[n] = '\0';
-	*v = strtoull(buf, &end, 0);
-	return end == buf ? -EINVAL : 0;
-}
-
 /* /sys/dev/char/M:m/subsystem ends in "/dax" for a device-DAX node. */
 static void probe_devdax(const char *sysroot, dev_t rdev, struct backend_host *h)
 {
@@ -50,13 +33,13 @@ static void probe_devdax(const char *sysroot, dev_t rdev, struct backend_host *h
 		if (n >= 4 && !strcmp(link + n - 4, "/dax")) {
 			h->is_devdax = true;
 			p = xasprintf("%s/size", dir);
-			read_sysfs_u64(p, &h->file_size);
+			read_u64_file(p, &h->file_size);
 			free(p);
 			p = xasprintf("%s/align", dir);
-			if (read_sysfs_u64(p, &h->devdax_align) < 0) {
+			if (read_u64_file(p, &h->devdax_align) < 0) {
 				free(p);
 				p = xasprintf("%s/device/align", dir);
-				read_sysfs_u64(p, &h->devdax_align);
+				read_u64_file(p, &h->devdax_align);
 			}
 			free(p);
 		}

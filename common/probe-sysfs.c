@@ -49,21 +49,14 @@ char *sysfs_read_str(const struct host *h, const char *fmt, ...)
 int sysfs_read_u64(const struct host *h, uint64_t *v, const char *fmt, ...)
 {
 	va_list ap;
-	char *p, *s = NULL, *end;
-	size_t len;
+	char *p;
 	int r;
 
 	va_start(ap, fmt);
 	p = vpath(h, fmt, ap);
 	va_end(ap);
-	r = read_all(p, 4096, &s, &len);
+	r = read_u64_file(p, v);
 	free(p);
-	if (r < 0)
-		return r;
-	errno = 0;
-	*v = strtoull(s, &end, 0);
-	r = (end == s || errno) ? -EINVAL : 0;
-	free(s);
 	return r;
 }
 

@@ -180,6 +180,21 @@ bool str_startswith(const char *s, const char *prefix)
 	return !strncmp(s, prefix, strlen(prefix));
 }
 
+int read_u64_file(const char *path, uint64_t *v)
+{
+	char *s, *end;
+	size_t len;
+	int r = read_all(path, 4096, &s, &len);
+
+	if (r < 0)
+		return r;
+	errno = 0;
+	*v = strtoull(s, &end, 0);
+	r = (end == s || errno) ? -EINVAL : 0;
+	free(s);
+	return r;
+}
+
 int read_all(const char *path, size_t max, char **out, size_t *len)
 {
 	struct strbuf sb;

@@ -69,4 +69,7 @@ bool str_startswith(const char *s, const char *prefix);
  */
 int read_all(const char *path, size_t max, char **out, size_t *len);
 
+/* A number alone in a small file (sysfs: "0x200000\n", "1073741824"): 0 or -errno. */
+int read_u64_file(const char *path, uint64_t *v);
+
 #endif
