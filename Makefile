@@ -58,10 +58,16 @@ UNIT_BINS = $(UNIT_SRC:t/unit/%.c=$(B)/t/unit/%)
 check-unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "unit: $$t"; $$t; done
 
-check-bats: all
+# The fault-injection shim of t/fault.bats (LD_PRELOAD): test-only, never installed.
+FAULT_LIB = build/t/nvdfault.so
+$(FAULT_LIB): t/fault/nvdfault.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) -O2 -g -fPIC -shared -o $@ $< -ldl
+
+check-bats: all $(FAULT_LIB)
 	bats t/*.bats
 
-check-asan: asan
+check-asan: asan $(FAULT_LIB)
 	@$(MAKE) --no-print-directory B=build-asan CFLAGS="-O1 -g $(SAN_FLAGS)" \
 		LDFLAGS="$(SAN_FLAGS)" check-unit
 	NVD_BIN=$(CURDIR)/build-asan/bin ASAN_OPTIONS=detect_leaks=1 \

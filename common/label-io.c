@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "label.h"
+#include "newfile.h"
 #include "plan.h"
 #include "size.h"
 #include "util.h"
@@ -304,23 +305,30 @@ pid_t label_mapped_by(dev_t dev, ino_t ino, char *comm, size_t commlen)
 	return found;
 }
 
+/* The old area in a new file, whole or not at all, durable before the backend is touched. */
 static int write_backup(const struct label_target *t, const uint8_t *old, const char *path)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	struct newfile nf;
+	struct stat st;
 	int err;
 
-	if (fd < 0) {
-		nvd_warnx("%s: cannot create the backup: %s", path, strerror(errno));
+	err = lstat(path, &st) == 0 ? EEXIST : errno;
+	if (err != ENOENT) {
+		nvd_warnx("%s: cannot create the backup: %s", path, strerror(err));
 		return NVD_EXIT_ENV;
 	}
-	err = pwrite_all(fd, old, t->area_size, 0);
-	if (!err && fsync(fd) < 0)
-		err = -errno;
-	if (close(fd) < 0 && !err)
-		err = -errno;
+	err = newfile_open(&nf, path, 0600);
 	if (err) {
-		nvd_warnx("%s: cannot write the backup: %s", path, strerror(-err));
-		unlink(path);
+		nvd_warnx("%s: cannot create the backup: %s", path, strerror(-err));
+		return NVD_EXIT_ENV;
+	}
+	err = pwrite_all(nf.fd, old, t->area_size, 0);
+	if (!err)
+		err = newfile_commit(&nf);
+	newfile_close(&nf);
+	if (err) {
+		nvd_warnx("%s: cannot %s the backup: %s", path,
+			  err == -EEXIST ? "create" : "write", strerror(-err));
 		return NVD_EXIT_ENV;
 	}
 	return 0;
@@ -351,26 +359,14 @@ static int write_step(struct label_target *t, const struct label_write *w, uint6
 		i = j;
 	}
 	if (fdatasync(t->fd) < 0) {
-		err = -errno;
-		goto fail;
+		nvd_warnx("%s: fdatasync: %s", t->path, strerror(errno));
+		return NVD_EXIT_ENV;
 	}
 	return 0;
 fail:
 	nvd_warnx("%s: write at %#llx failed: %s", t->path, (unsigned long long)(t->area_off + i),
 		  strerror(-err));
 	return NVD_EXIT_ENV;
-}
-
-/*
- * Fault injection for the tests: NVD_LABEL_FAULT_AFTER=N ends the process
- * right after write step N (1-3) is durable, as a crash there would.
- */
-static void fault_point(int step)
-{
-	const char *e = getenv("NVD_LABEL_FAULT_AFTER");
-
-	if (e && atoi(e) == step)
-		_exit(99);
 }
 
 int label_target_write(struct label_target *t, const struct label_write *w)
@@ -407,11 +403,8 @@ int label_target_write(struct label_target *t, const struct label_write *w)
 		static const int order_new[3] = { 0, 1, 2 }, order_none[3] = { 1, 2, 0 };
 		const int *order = w->new_has_index ? order_new : order_none;
 
-		for (int k = 0; k < 3 && !rc; k++) {
+		for (int k = 0; k < 3 && !rc; k++)
 			rc = write_step(t, w, from[order[k]], to[order[k]]);
-			if (!rc)
-				fault_point(k + 1);
-		}
 	}
 	if (rc)
 		return rc;

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "label-io.h"
+#include "newfile.h"
 #include "size.h"
 #include "util.h"
 
@@ -32,18 +33,6 @@
 #endif
 #define HUGETLBFS_MAGIC 0x958458f6
 #define PREALLOC_CHUNK (64ULL << 20)
-
-/*
- * Fault injection for the tests: NVD_MAP_FAULT_AFTER=N ends the process
- * right after step N, as a crash there would.
- */
-void map_fault_point(int step)
-{
-	const char *e = getenv("NVD_MAP_FAULT_AFTER");
-
-	if (e && atoi(e) == step)
-		_exit(99);
-}
 
 static uint64_t fs_page_size(const char *dir)
 {
@@ -54,28 +43,6 @@ static uint64_t fs_page_size(const char *dir)
 	return (uint64_t)sysconf(_SC_PAGESIZE);
 }
 
-/* An unnamed file in dir, or a named temporary one (*tmpname set) where O_TMPFILE fails. */
-static int open_temp(const char *dir, const char *base, char **tmpname)
-{
-	mode_t um = umask(0);
-	int fd;
-
-	umask(um);
-	*tmpname = NULL;
-	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0644);
-	if (fd >= 0)
-		return fd;
-	*tmpname = xasprintf("%s/.%s.nvd-map-XXXXXX", dir, base);
-	fd = mkostemp(*tmpname, O_CLOEXEC);
-	if (fd < 0) {
-		free(*tmpname);
-		*tmpname = NULL;
-		return -1;
-	}
-	fchmod(fd, 0644 & ~um);
-	return fd;
-}
-
 static bool on_dax(int fd)
 {
 	struct statx stx;
@@ -84,114 +51,76 @@ static bool on_dax(int fd)
 	       (stx.stx_attributes_mask & STATX_ATTR_DAX) && (stx.stx_attributes & STATX_ATTR_DAX);
 }
 
-static int create_fail(int fd, char *tmpname, int rc)
-{
-	if (tmpname)
-		unlink(tmpname);
-	free(tmpname);
-	if (fd >= 0)
-		close(fd);
-	return rc;
-}
-
 int map_create(const struct map_create_opts *co, struct out *o)
 {
-	char *copy1 = xstrdup(co->path), *copy2 = xstrdup(co->path), *tmpname = NULL;
-	const char *dir = dirname(copy1), *base = basename(copy2);
-	char fdpath[64], *s;
-	uint64_t page = fs_page_size(dir);
+	char *copy = xstrdup(co->path), *s;
+	uint64_t page = fs_page_size(dirname(copy));
+	struct newfile nf = { .fd = -1 };
 	struct stat st;
-	int fd = -1, rc = NVD_EXIT_ENV, dfd;
+	int rc = NVD_EXIT_ENV, err;
 
+	free(copy);
 	if (lstat(co->path, &st) == 0) {
 		nvd_warnx("%s: exists: create never touches an existing file", co->path);
-		goto out;
+		return rc;
 	}
 	if (errno != ENOENT) {
 		nvd_warnx("%s: %s", co->path, strerror(errno));
-		goto out;
+		return rc;
 	}
 	if (co->size == 0) {
 		nvd_warnx("%s: size 0: QEMU refuses it (property 'size' of memory-backend-file doesn't take value '0')",
 			  co->path);
-		rc = NVD_EXIT_FAIL;
-		goto out;
+		return NVD_EXIT_FAIL;
 	}
 	if (co->size % page) {
 		s = size_to_str(page);
 		nvd_warnx("%s: size %llu is not a multiple of the page size %s: QEMU refuses it (backend 'memory-backend-file' memory size must be multiple of %s)",
 			  co->path, (unsigned long long)co->size, s, s);
 		free(s);
+		return NVD_EXIT_FAIL;
+	}
+	err = newfile_open(&nf, co->path, 0644);
+	if (err) {
+		copy = xstrdup(co->path);
+		nvd_warnx("%s: cannot create a file in %s: %s", co->path, dirname(copy),
+			  strerror(-err));
+		free(copy);
+		return rc;
+	}
+	if (on_dax(nf.fd) && co->size % (2 * MiB)) {
+		nvd_warnx("%s: size %llu is not a multiple of 2 MiB: on a DAX mount the guest would lose huge-page mappings",
+			  co->path, (unsigned long long)co->size);
 		rc = NVD_EXIT_FAIL;
 		goto out;
 	}
-	fd = open_temp(dir, base, &tmpname);
-	if (fd < 0) {
-		nvd_warnx("%s: cannot create a file in %s: %s", co->path, dir, strerror(errno));
-		goto out;
-	}
-	if (on_dax(fd) && co->size % (2 * MiB)) {
-		nvd_warnx("%s: size %llu is not a multiple of 2 MiB: on a DAX mount the guest would lose huge-page mappings",
-			  co->path, (unsigned long long)co->size);
-		rc = create_fail(fd, tmpname, NVD_EXIT_FAIL);
-		fd = -1;
-		tmpname = NULL;
-		goto out;
-	}
-	map_fault_point(1);
 	/* Our own new, empty file: setting its size truncates nothing. */
-	if (co->sparse ? ftruncate(fd, (off_t)co->size) : fallocate(fd, 0, 0, (off_t)co->size)) {
+	if (co->sparse ? ftruncate(nf.fd, (off_t)co->size)
+		       : fallocate(nf.fd, 0, 0, (off_t)co->size)) {
 		int e = errno;
 
 		nvd_warnx("%s: cannot allocate %llu bytes: %s%s", co->path,
 			  (unsigned long long)co->size, strerror(e),
 			  e == EOPNOTSUPP ? " (use --sparse on this file system)" : "");
-		rc = create_fail(fd, tmpname, NVD_EXIT_ENV);
-		fd = -1;
-		tmpname = NULL;
 		goto out;
 	}
-	map_fault_point(2);
-	if (fsync(fd) < 0) {
-		nvd_warnx("%s: fsync: %s", co->path, strerror(errno));
-		rc = create_fail(fd, tmpname, NVD_EXIT_ENV);
-		fd = -1;
-		tmpname = NULL;
+	err = newfile_commit(&nf);
+	if (err) {
+		if (err == -EEXIST)
+			nvd_warnx("%s: exists: create never touches an existing file", co->path);
+		else
+			nvd_warnx("%s: %s: %s", co->path, nf.step, strerror(-err));
 		goto out;
 	}
-	map_fault_point(3);
-	/* link() never replaces: if the name appeared meanwhile, it fails with EEXIST. */
-	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
-	if ((tmpname ? link(tmpname, co->path)
-		     : linkat(AT_FDCWD, fdpath, AT_FDCWD, co->path, AT_SYMLINK_FOLLOW)) < 0) {
-		nvd_warnx("%s: %s", co->path, errno == EEXIST ?
-			  "exists: create never touches an existing file" : strerror(errno));
-		rc = create_fail(fd, tmpname, NVD_EXIT_ENV);
-		fd = -1;
-		tmpname = NULL;
-		goto out;
-	}
-	map_fault_point(4);
-	if (tmpname)
-		unlink(tmpname);
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
-	fstat(fd, &st);
+	fstat(nf.fd, &st);
 	map_out_head(o, "create", co->path);
 	out_u64(o, "size", "created: %llu bytes", co->size);
 	out_u64(o, "allocated", ", %llu allocated", (uint64_t)st.st_blocks * 512);
 	out_bool(o, "sparse", ", sparse %s", co->sparse);
-	out_bool(o, "dax", ", DAX %s\n", on_dax(fd));
+	out_bool(o, "dax", ", DAX %s\n", on_dax(nf.fd));
 	rc = 0;
 out:
-	if (fd >= 0)
-		close(fd);
-	free(tmpname);
-	free(copy1);
-	free(copy2);
+	newfile_close(&nf);
 	return rc;
 }
 
@@ -261,8 +190,6 @@ static int populate(int fd, uint64_t size, uint64_t page, unsigned threads, bool
 	j.size = size;
 	j.page = page;
 	j.progress = progress;
-	/* For the tests: the path of kernels before 5.14, on any kernel. */
-	j.touch = getenv("NVD_MAP_PREALLOC_TOUCH") != NULL;
 	for (unsigned t = 0; t < threads; t++) {
 		if (pthread_create(&tids[t], NULL, prealloc_worker, &j))
 			break;
@@ -320,18 +247,15 @@ int map_prealloc(const struct map_prealloc_opts *po, struct out *o)
 			nvd_warnx("%s: cannot allocate: %s", po->path, strerror(errno));
 			goto out;
 		}
-		map_fault_point(1);
 		err = populate(fd, size, page, po->threads ? po->threads : 1, po->progress, &touched);
 		if (err) {
 			nvd_warnx("%s: cannot populate: %s", po->path, strerror(-err));
 			goto out;
 		}
-		map_fault_point(2);
 		if (fsync(fd) < 0) {
 			nvd_warnx("%s: fsync: %s", po->path, strerror(errno));
 			goto out;
 		}
-		map_fault_point(3);
 	}
 	if (fstat(fd, &after) < 0 || after.st_size != st.st_size) {
 		/* Someone else changed it: we never do. */

@@ -90,9 +90,6 @@ uint64_t xxh64(const void *data, size_t len, uint64_t seed);
 /* Default thread count: the online CPUs, at most 16. */
 unsigned map_default_threads(void);
 
-/* NVD_MAP_FAULT_AFTER=N: end the process right after step N is durable (tests). */
-void map_fault_point(int step);
-
 /* The common head of the JSON object and the text. */
 void map_out_head(struct out *o, const char *command, const char *path);
 

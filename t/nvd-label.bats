@@ -515,46 +515,6 @@ complete_words() {
 	assert_equal "${COMPREPLY[*]}" "backend.img"
 }
 
-# state FILE: what the kernel would make of an area: the current block's seq and the namespaces.
-state() {
-	"$L" dump --json "$1" | jq -c '{current, seq: (if .current == null then null else .index[.current].seq end), ns: [.namespaces[] | .uuid]}'
-}
-
-@test "fault injection: a write stopped after any step leaves the old state or the new one" {
-	$LSA guest-v11 old.lsa
-	# new content for write -i: the guest area moved on by one update (index 1 current, seq 3)
-	cp old.lsa new.lsa
-	$LSA label new.lsa $((512 + 2 * 128)) 2 128 uuid=11111111-2222-3333-4444-555555555555 dpa=0x3f000000 rawsize=0x200000 name=n2
-	$LSA set new.lsa 276 u32 3
-	$LSA busy new.lsa 256 2
-	$LSA busy new.lsa 256 1
-	$LSA set new.lsa $((256 + 72)) u8 0xf9
-	$LSA index-sum new.lsa 256 256
-	old=$(state old.lsa) new=$(state new.lsa)
-	[[ $old != "$new" ]]
-	truncate -s 128K empty.lsa
-	"$L" init -q -l 128K empty.lsa
-	init=$(state empty.lsa)
-	for cmd in "write -i new.lsa" "init --force -V 1.2" "zero"; do
-		case $cmd in
-		write*) want=$new ;;
-		init*) want='{"current":0,"seq":3,"ns":[]}' ;;
-		zero) want='{"current":null,"seq":null,"ns":[]}' ;;
-		esac
-		for step in 1 2 3; do
-			cp old.lsa a.lsa
-			# shellcheck disable=SC2086
-			NVD_LABEL_FAULT_AFTER=$step run "$L" $cmd -l 128K a.lsa
-			assert_equal "$status" 99
-			got=$(state a.lsa)
-			[[ $got == "$old" || $got == "$want" ]] || fail "$cmd, stopped after step $step: $got"
-			# a valid index, except where the new state has none
-			[[ $want == *'"current":null'* ]] || "$L" check -q a.lsa
-		done
-		assert_equal "$got" "$want"
-	done
-}
-
 @test "a backend another process holds a lock on is refused" {
 	area nv.img 128K
 	python3 -c 'import fcntl, sys, time

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # nvd-map: QEMU's backend checks by release, the real mapping, create, prealloc
-# and digest never changing an existing file, fault injection, bad input.
+# and digest never changing an existing file, bad input (fault injection: t/fault.bats).
 
 bats_require_minimum_version 1.5.0
 load lib/common
@@ -227,14 +227,6 @@ digest_of() {
 	assert_equal "$(stat -c %s m.img)" 8388608
 	assert_equal "$(checksums m.img)" "$before"
 	assert_equal "$(digest_of m.img)" "$d1"
-	# The fallback of kernels before 5.14: read and write back a byte per page.
-	mixed_file t.img
-	tbefore=$(checksums t.img)
-	run env NVD_MAP_PREALLOC_TOUCH=1 "$MAP" prealloc --threads 2 --json t.img
-	assert_success
-	assert_equal "$(jq -r .method <<<"$output")" touch
-	assert_equal "$(jq .allocated <<<"$output")" 8388608
-	assert_equal "$(checksums t.img)" "$tbefore"
 	# Twice is harmless, an empty file too.
 	run "$MAP" prealloc m.img
 	assert_success
@@ -364,31 +356,6 @@ f=open(sys.argv[1],"r+b"); m=mmap.mmap(f.fileno(),0); print("ready",flush=True);
 	run --separate-stderr "$MAP" prealloc m.img
 	assert_equal "$status" 3
 	assert_equal "$stderr" "nvd-map: m.img: cannot lock: another process holds a lock on it"
-}
-
-@test "fault injection: create leaves no file or the whole file at every step" {
-	for step in 1 2 3 4; do
-		rm -f f.img
-		run env NVD_MAP_FAULT_AFTER=$step "$MAP" create --size 4M f.img
-		assert_equal "$status" 99
-		if ((step < 4)); then
-			[[ ! -e f.img ]] || fail "step $step: f.img exists"
-		else
-			assert_equal "$(stat -c %s f.img)" 4194304
-		fi
-		[[ -z $(find . -name '.*nvd-map*') ]] || fail "step $step: a temporary file is left"
-	done
-}
-
-@test "fault injection: prealloc stopped at every step leaves size and content unchanged" {
-	mixed_file m.img
-	before=$(checksums m.img)
-	for step in 1 2 3; do
-		run env NVD_MAP_FAULT_AFTER=$step "$MAP" prealloc m.img
-		assert_equal "$status" 99
-		assert_equal "$(checksums m.img)" "$before"
-		assert_equal "$(stat -c %s m.img)" 8388608
-	done
 }
 
 @test "bad input: missing file, directory, FIFO, /dev/zero for the commands that need a file" {

@@ -13,5 +13,5 @@ guest-setup:
 	$(GUEST_DIR)/setup
 
 # Each test file runs setup itself, and skips with the reason when no guest can be had.
-check-guest: all
+check-guest: all $(FAULT_LIB)
 	$(BATS) $(GUEST_DIR)

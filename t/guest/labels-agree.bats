@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
-# nvd-label check against the guest kernel: corrupted label areas and writes stopped after each
-# step (NVD_LABEL_FAULT_AFTER), prepared on the host, one NVDIMM per case, up to four per boot.
+# nvd-label check against the guest kernel: corrupted label areas and writes killed after each
+# step (t/fault/nvdfault.so, kill:N:fdatasync), prepared on the host, one NVDIMM per case, up to
+# four per boot.
 # For every DIMM, what nvd-label predicts (index valid or not, available_slots, the namespaces
 # assembled from labels) must be what the kernel shows; the kernel's reasons for refusing an
 # index block (dev_dbg of __nd_label_validate, via libnvdimm.dyndbg) must match check's.
@@ -12,6 +13,8 @@ setup_file() { guest_setup_file; }
 setup() {
 	guest_setup
 	L=${NVD_BIN:-$GUEST_DIR/../../bin}/nvd-label
+	SHIM=${NVD_FAULT_LIB:-$GUEST_DIR/../../build/t/nvdfault.so}
+	export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
 	LSA=lsa
 	cd "$BATS_TEST_TMPDIR" || return
 }
@@ -192,8 +195,8 @@ nmem1: nsindex1 labelsize 1 invalid"
 		truncate -s 1G nv$k.img
 		"$L" write -q -l 128K -i old$k.lsa nv$k.img
 		[[ $k == 0 ]] && continue
-		NVD_LABEL_FAULT_AFTER=$k run "$L" init --force -V 1.1 -l 128K nv$k.img
-		assert_equal "$status" 99
+		run env LD_PRELOAD="$SHIM" NVD_FAULT=kill:$k:fdatasync "$L" init --force -V 1.1 -l 128K nv$k.img
+		assert_equal "$status" 137
 		"$L" check -q -l 128K nv$k.img
 		echo "step $k: $("$L" dump --json -l 128K nv$k.img | jq -c '[.current, .index[.current].seq, [.namespaces[].name]]')" >>states
 	done
@@ -232,8 +235,8 @@ nmem3"
 		truncate -s 1G nv$k.img
 		"$L" write -q -l 128K -i old$k.lsa nv$k.img
 		[[ $k == 0 ]] && continue
-		NVD_LABEL_FAULT_AFTER=$k run "$L" write -l 128K -i new$k.lsa nv$k.img
-		assert_equal "$status" 99
+		run env LD_PRELOAD="$SHIM" NVD_FAULT=kill:$k:fdatasync "$L" write -l 128K -i new$k.lsa nv$k.img
+		assert_equal "$status" 137
 		"$L" check -q -l 128K nv$k.img
 		echo "step $k: $("$L" dump --json -l 128K nv$k.img | jq -c '[.current, .index[.current].seq, [.namespaces[].name]]')" >>states
 	done
@@ -250,4 +253,38 @@ step 3: [1,3,["demo-label","n2"]]'
 nmem1 demo-label
 nmem2 demo-label n2
 nmem3 demo-label n2"
+}
+
+@test "fault injection: nvd-label zero, killed after each step or in the middle of one, seen by the kernel as nvd-label says" {
+	local k
+	# nv0: zero killed after step 1 (the index block that is not current), nv1: after step 2
+	# (both), nv2: after step 3 (the labels too); nv3: killed after the first byte run written to
+	# the current index block, which is left torn
+	for k in 0 1 2 3; do guest_v11 old$k.lsa $k; done
+	lsa_run
+	for k in 0 1 2 3; do
+		truncate -s 1G nv$k.img
+		"$L" write -q -l 128K -i old$k.lsa nv$k.img
+	done
+	for k in 0 1 2; do
+		run env LD_PRELOAD="$SHIM" NVD_FAULT=kill:$((k + 1)):fdatasync "$L" zero -l 128K nv$k.img
+		assert_equal "$status" 137
+	done
+	rm -f points.log
+	NVD_FAULT_LOG=points.log LD_PRELOAD=$SHIM "$L" zero -q -l 128K old3.lsa
+	k=$(awk '$2 == "fdatasync" { print $1 + 1; exit }' points.log)
+	run env LD_PRELOAD="$SHIM" NVD_FAULT=kill:$k "$L" zero -l 128K nv3.img
+	assert_equal "$status" 137
+	run "$L" dump --json -l 128K nv3.img
+	assert_equal "$(jq -c '[.current, [.index[] | .valid]]' <<<"$output")" '[null,[false,false]]'
+	vm_args
+	for k in 0 1 2 3; do nvdimm $k size=1G label-size=128K; done
+	run --separate-stderr guest "${VM[@]}" -- - <<<"$VIEW"
+	assert_success
+	agree 0 1 2 3
+	# the old namespace while one index block is valid, then the kernel's label-less namespace
+	assert_equal "$(cut -d' ' -f1,3- <<<"$output")" "nmem0 demo-label
+nmem1 -
+nmem2 -
+nmem3 -"
 }

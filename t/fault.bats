@@ -1,0 +1,316 @@
+#!/usr/bin/env bats
+# Injected faults in every writing command (nvd-label init, zero, write, with and without
+# --backup; nvd-map create and prealloc), through t/fault/nvdfault.so (LD_PRELOAD): the release
+# binaries carry no hook. Each command is run once to count its fault points (every pwrite,
+# fsync, fdatasync, fallocate, ftruncate, link, unlink and MADV_POPULATE_WRITE it makes), then
+# once per point killed right after it (SIGKILL, as a crash there) and once per point with that
+# call failing (EIO). Every time the file must be in its old state or its new one, nvd-label's
+# area must keep a valid index, a backup must be absent or whole, and a failed run must say so
+# in one line and exit 3. FAULT_POINTS=file collects "COMMAND POINTS" lines for the figures.
+
+bats_require_minimum_version 1.5.0
+load lib/common
+
+setup() {
+	load_bats_libs
+	L=$BIN/nvd-label
+	MAP=$BIN/nvd-map
+	LSA="python3 $FIXTURES/label/lsa.py"
+	SHIM=${NVD_FAULT_LIB:-$REPO/build/t/nvdfault.so}
+	[[ -f $SHIM ]] || fail "$SHIM is missing: make $REPO/build/t/nvdfault.so"
+	# The ASan build's runtime would insist on coming first in the library list.
+	export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
+	cd "$BATS_TEST_TMPDIR" || return
+}
+
+teardown() {
+	[[ -z ${STOPPED:-} ]] || kill -KILL "$STOPPED" 2>/dev/null || :
+}
+
+# points CMD...: run CMD once for real under the shim and print how many fault points it made.
+points() {
+	rm -f points.log
+	NVD_FAULT_LOG=points.log LD_PRELOAD=$SHIM "$@" >/dev/null || fail "$*: failed without a fault"
+	[[ -s points.log ]] || fail "$*: no fault point at all: is the shim loaded?"
+	wc -l <points.log
+}
+
+# faulted kill|fail N CMD...: run CMD (with bats' run) with point N killed or failed.
+faulted() {
+	local mode=$1 n=$2
+	shift 2
+	run --separate-stderr env LD_PRELOAD="$SHIM" NVD_FAULT="$mode:$n" "$@"
+}
+
+# A failed point: exit 3, one line on stderr from the tool, nothing on stdout.
+assert_failed_cleanly() {
+	assert_equal "$status" 3
+	[[ -z $output ]] || fail "printed on stdout: $output"
+	[[ $stderr == "$1: "* && $stderr != *$'\n'* ]] || fail "stderr is not one line: $stderr"
+}
+
+record() { [[ -z ${FAULT_POINTS:-} ]] || echo "$1 $2" >>"$FAULT_POINTS"; }
+
+# state FILE: what the kernel would see of the area: a valid index or none, the namespaces.
+# (Which index block is current and its seq may differ from the final ones while the new
+# content is already what the kernel sees: init writes the block that is not current first.)
+state() {
+	"$L" dump --json -l 128K "$1" | jq -c '{index: (.current != null), ns: [.namespaces[] | "\(.uuid) \(.name)"]}'
+}
+
+# The old area: the one ndctl wrote in a guest; new ones for write -i, each that area moved on
+# by one update as the kernel makes it (new labels in free slots, then the index block that was
+# not current, seq 3): new.lsa adds namespace n2 (slot 2); renamed.lsa renames demo-label (its
+# new label in slot 2, slot 1 freed), where writing the index before the labels would lose it.
+label_areas() {
+	$LSA guest-v11 old.lsa
+	cp old.lsa new.lsa
+	$LSA label new.lsa $((512 + 2 * 128)) 2 128 uuid=11111111-2222-3333-4444-555555555555 dpa=0x3f000000 rawsize=0x200000 name=n2
+	$LSA set new.lsa 276 u32 3
+	$LSA busy new.lsa 256 2
+	$LSA busy new.lsa 256 1
+	$LSA set new.lsa $((256 + 72)) u8 0xf9
+	$LSA index-sum new.lsa 256 256
+	cp old.lsa renamed.lsa
+	$LSA label renamed.lsa $((512 + 2 * 128)) 2 128 name=renamed
+	$LSA set renamed.lsa 276 u32 3
+	$LSA set renamed.lsa $((256 + 72)) u8 0xfb
+	$LSA index-sum renamed.lsa 256 256
+	old=$(state old.lsa)
+	[[ $old != "$(state new.lsa)" && $old != "$(state renamed.lsa)" ]]
+	[[ $(state renamed.lsa) == *' renamed"'* ]]
+}
+
+# label_faults "ARGS" WANT: every kill and every failure of nvd-label ARGS on a copy of old.lsa.
+label_faults() {
+	local args=$1 want=$2 n k mode got
+	# shellcheck disable=SC2086
+	n=$(cp old.lsa a.lsa && rm -f b.lsa && points "$L" $args -l 128K a.lsa)
+	assert_equal "$(state a.lsa)" "$want"
+	record "nvd-label $args" "$n"
+	((n >= 3)) || fail "$args: only $n fault points"
+	for mode in kill fail; do
+		for ((k = 1; k <= n; k++)); do
+			cp old.lsa a.lsa
+			rm -f b.lsa
+			# shellcheck disable=SC2086
+			faulted $mode $k "$L" $args -l 128K a.lsa
+			if [[ $mode == kill ]]; then
+				assert_equal "$status" 137
+			else
+				assert_failed_cleanly "nvd-label"
+			fi
+			got=$(state a.lsa)
+			[[ $got == "$old" || $got == "$want" ]] ||
+				fail "$args, $mode at point $k of $n: $got"
+			# a valid index, except where the new state has none
+			[[ $want == *'"index":false'* ]] || "$L" check -q -l 128K a.lsa ||
+				fail "$args, $mode at point $k: no valid index"
+			# the backup: absent or the whole old area, and before the area changes
+			if [[ -e b.lsa ]]; then
+				cmp -s b.lsa old.lsa || fail "$args, $mode at point $k: a partial backup"
+			elif [[ $args == *--backup* && $(cmp -s a.lsa old.lsa; echo $?) != 0 ]]; then
+				fail "$args, $mode at point $k: the area changed before its backup was made"
+			fi
+			[[ -z $(find . -name '.*nvd-*') ]] || fail "$args, $mode at point $k: a temporary file is left"
+		done
+	done
+	# After a crash, running the command again finishes the job.
+	cp old.lsa a.lsa
+	faulted kill $((n / 2)) "$L" $args -l 128K a.lsa
+	rm -f b.lsa
+	# shellcheck disable=SC2086
+	"$L" $args -q -l 128K a.lsa
+	assert_equal "$(state a.lsa)" "$want"
+}
+
+@test "the shim counts, kills and fails the points it is told to" {
+	truncate -s 128K a.lsa
+	n=$(points "$L" init -l 128K a.lsa)
+	# init of a zeroed area: labels (no byte changes, one fdatasync), then each index block
+	assert_equal "$(grep -c fdatasync points.log)" 3
+	((n > 3))
+	truncate -s 0 a.lsa
+	truncate -s 128K a.lsa
+	faulted kill 2:fdatasync "$L" init -l 128K a.lsa
+	assert_equal "$status" 137
+	# one index block is written, the other not yet
+	run "$L" dump --json -l 128K a.lsa
+	assert_equal "$(jq -c '[.current, [.index[] | .valid]]' <<<"$output")" '[0,[true,false]]'
+	rm a.lsa
+	truncate -s 128K a.lsa
+	faulted fail 1:fdatasync "$L" init -l 128K a.lsa
+	assert_failed_cleanly "nvd-label"
+	assert_equal "$stderr" "nvd-label: a.lsa: fdatasync: Input/output error"
+	run env LD_PRELOAD="$SHIM" NVD_FAULT=bogus "$L" init -l 128K a.lsa
+	assert_equal "$status" 125
+}
+
+@test "nvd-label write -i, stopped or failing at every point: old or new, always a valid index" {
+	label_areas
+	label_faults "write -i new.lsa" "$(state new.lsa)"
+	label_faults "write -i renamed.lsa" "$(state renamed.lsa)"
+	label_faults "write -i new.lsa --backup b.lsa" "$(state new.lsa)"
+}
+
+@test "nvd-label init --force, stopped or failing at every point: old or new, always a valid index" {
+	label_areas
+	label_faults "init --force -V 1.2" '{"index":true,"ns":[]}'
+	label_faults "init --force -V 1.1 --backup b.lsa" '{"index":true,"ns":[]}'
+}
+
+@test "nvd-label zero, stopped or failing at every point: old or no index, no stray labels" {
+	label_areas
+	label_faults "zero" '{"index":false,"ns":[]}'
+	label_faults "zero --backup b.lsa" '{"index":false,"ns":[]}'
+}
+
+@test "nvd-label: a backup that cannot be written leaves the backend untouched" {
+	label_areas
+	cp old.lsa a.lsa
+	# point 1 is the backup's pwrite, 2 its fsync, 3 its link, 4 the directory's fsync
+	for k in 1 2 3 4; do
+		NVD_FAULT_ERRNO=ENOSPC faulted fail $k "$L" zero --backup b.lsa -l 128K a.lsa
+		assert_failed_cleanly "nvd-label"
+		[[ $stderr == "nvd-label: b.lsa: cannot write the backup: "* ]] || fail "$stderr"
+		cmp old.lsa a.lsa
+		[[ ! -e b.lsa ]]
+	done
+	# without O_TMPFILE: a hidden temporary name, gone after the failure
+	NVD_FAULT_NO_TMPFILE=1 NVD_FAULT_ERRNO=ENOSPC faulted fail 1 "$L" zero --backup b.lsa -l 128K a.lsa
+	assert_equal "$stderr" "nvd-label: b.lsa: cannot write the backup: No space left on device"
+	[[ -z $(find . -name '.*nvd-*') ]]
+	NVD_FAULT_NO_TMPFILE=1 run env LD_PRELOAD="$SHIM" "$L" zero -q --backup b.lsa -l 128K a.lsa
+	assert_success
+	cmp old.lsa b.lsa
+	assert_equal "$(stat -c %a b.lsa)" 600
+}
+
+# create_faults [--sparse]: every kill and failure of nvd-map create; tmpfile or not.
+create_faults() {
+	local n k mode
+	rm -f f.img
+	n=$(points "$MAP" create "$@" --size 4M f.img)
+	record "nvd-map create $*${NVD_FAULT_NO_TMPFILE:+ (no O_TMPFILE)}" "$n"
+	((n >= 3)) || fail "create: only $n fault points"
+	for mode in kill fail; do
+		for ((k = 1; k <= n; k++)); do
+			rm -f f.img .f.img.nvd-*
+			faulted $mode $k "$MAP" create "$@" --size 4M f.img
+			if [[ $mode == kill ]]; then
+				assert_equal "$status" 137
+			else
+				assert_failed_cleanly "nvd-map"
+				[[ ! -e f.img ]] || fail "create, fail at point $k: f.img exists"
+			fi
+			# no file or the whole file
+			[[ ! -e f.img || $(stat -c %s f.img) == 4194304 ]] ||
+				fail "create, $mode at point $k: f.img is $(stat -c %s f.img) bytes"
+			# a temporary name only without O_TMPFILE, and only after a kill
+			if [[ -n $(find . -name '.*nvd-*') ]]; then
+				[[ -n ${NVD_FAULT_NO_TMPFILE:-} && $mode == kill ]] ||
+					fail "create, $mode at point $k: a temporary file is left"
+			fi
+		done
+	done
+}
+
+@test "nvd-map create, stopped or failing at every point: no file or the whole file" {
+	create_faults
+	create_faults --sparse
+	NVD_FAULT_NO_TMPFILE=1 create_faults
+	# the fallback's file gets the usual mode, not mkstemp's 0600
+	rm -f f.img
+	NVD_FAULT_NO_TMPFILE=1 run env LD_PRELOAD="$SHIM" "$MAP" create --size 4M f.img
+	assert_success
+	assert_equal "$(stat -c %a f.img)" "$(printf '%o' $((0666 & ~$(umask) & 0644)))"
+}
+
+# stopped CMD...: start CMD in the background under the shim, stopped after the point in
+# $NVD_FAULT (stop:N[:CALL]); wait until it is stopped; STOPPED is its pid.
+stopped() {
+	LD_PRELOAD=$SHIM "$@" >stopped.out 2>stopped.err &
+	STOPPED=$!
+	for _ in $(seq 100); do
+		[[ $(cut -d' ' -f3 "/proc/$STOPPED/stat" 2>/dev/null) == T ]] && return
+		sleep 0.05
+	done
+	fail "$*: never stopped"
+}
+
+# resumed: let the stopped command go on; status is its exit status.
+resumed() {
+	kill -CONT "$STOPPED"
+	status=0
+	wait "$STOPPED" || status=$?
+}
+
+@test "nvd-map create never replaces a name that appears while it works" {
+	# the name appears after create checked it and before the link: link() refuses
+	NVD_FAULT=stop:1:fsync stopped "$MAP" create --size 4M g.img
+	echo other >g.img
+	resumed
+	assert_equal "$status" 3
+	assert_equal "$(cat stopped.err)" "nvd-map: g.img: exists: create never touches an existing file"
+	assert_equal "$(cat g.img)" other
+	[[ -z $(find . -name '.*nvd-*') ]]
+}
+
+@test "nvd-label --backup never replaces a file that appears while it works" {
+	label_areas
+	cp old.lsa a.lsa
+	NVD_FAULT=stop:1:fsync stopped "$L" zero --backup b.lsa -l 128K a.lsa
+	echo other >b.lsa
+	resumed
+	assert_equal "$status" 3
+	assert_equal "$(cat stopped.err)" "nvd-label: b.lsa: cannot create the backup: File exists"
+	assert_equal "$(cat b.lsa)" other
+	cmp old.lsa a.lsa
+}
+
+# prealloc_faults: every kill and failure of nvd-map prealloc on a file with data and holes.
+prealloc_faults() {
+	local n k mode before
+	mixed_file m.img
+	before=$(checksums m.img)
+	n=$(points "$MAP" prealloc --threads 2 m.img)
+	record "nvd-map prealloc${NVD_FAULT_NO_POPULATE:+ (no MADV_POPULATE_WRITE)}" "$n"
+	assert_equal "$(checksums m.img)" "$before"
+	for mode in kill fail; do
+		for ((k = 1; k <= n; k++)); do
+			mixed_file m.img
+			before=$(checksums m.img)
+			faulted $mode $k "$MAP" prealloc --threads 2 m.img
+			if [[ $mode == kill ]]; then
+				assert_equal "$status" 137
+			else
+				assert_failed_cleanly "nvd-map"
+			fi
+			assert_equal "$(checksums m.img)" "$before"
+			assert_equal "$(stat -c %s m.img)" 8388608
+		done
+	done
+}
+
+# A file of 8 MiB with data in its first and last MiB and a hole between.
+mixed_file() {
+	rm -f "$1"
+	truncate -s 8M "$1"
+	head -c 1M /dev/urandom | dd of="$1" conv=notrunc status=none
+	head -c 1M /dev/urandom | dd of="$1" bs=1M seek=7 conv=notrunc status=none
+}
+
+@test "nvd-map prealloc, stopped or failing at every point: size and content unchanged" {
+	prealloc_faults
+	NVD_FAULT_NO_POPULATE=1 prealloc_faults
+}
+
+@test "nvd-map prealloc without MADV_POPULATE_WRITE (kernels before 5.14) touches the pages" {
+	mixed_file t.img
+	before=$(checksums t.img)
+	NVD_FAULT_NO_POPULATE=1 run env LD_PRELOAD="$SHIM" "$MAP" prealloc --threads 2 --json t.img
+	assert_success
+	assert_equal "$(jq -r .method <<<"$output")" touch
+	assert_equal "$(jq .allocated <<<"$output")" 8388608
+	assert_equal "$(checksums t.img)" "$before"
+}
