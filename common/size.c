@@ -97,8 +97,22 @@ int size_parse_unit(const char *s, uint64_t default_unit, uint64_t *out)
 		d = strtod(f, &dend);
 		if (dend != p)
 			return -EINVAL;
-		if (d != 0)
+		/*
+		 * QEMU 8.1 on: a fraction that rounds to 1.0 (".99999999999999999999")
+		 * carries into the integer part; one too small for a 0.64 fraction
+		 * (or that strtod() underflows) counts as the smallest one, so "1.000...1"
+		 * without a suffix is still refused. (7.2's conversion of 1.0 to the
+		 * fraction is undefined behaviour in C.)
+		 */
+		if (d >= 1.0) {
+			if (val == UINT64_MAX)
+				return -ERANGE;
+			val++;
+		} else if (strspn(f + 1, "0") < (size_t)(p - f - 1)) {
 			frac = (uint64_t)ldexp(d, 64);
+			if (!frac)
+				frac = 1;
+		}
 	}
 	mul = *p ? suffix_mul(*p) : 0;
 	if (mul)
