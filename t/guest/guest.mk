@@ -15,3 +15,6 @@ guest-setup:
 # Each test file runs setup itself, and skips with the reason when no guest can be had.
 check-guest: all $(FAULT_LIB)
 	$(BATS) $(GUEST_DIR)
+	@echo "# the NFIT again under QEMU 10.0 (t/qemu/setup-qemu10):"
+	@NVD_GUEST_QEMU="$$(t/qemu/setup-qemu10 --quiet 2>&1 | tail -n 1)" \
+		NVD_GUEST_QEMU_VERSION=10.0 $(BATS) $(GUEST_DIR)/nfit.bats
