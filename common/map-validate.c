@@ -67,9 +67,18 @@ char *map_object_text(const struct map_validate_opts *mo, uint64_t default_size)
 	return sb_detach(&sb);
 }
 
+/*
+ * QEMU's file_ram_open() and qemu_ram_mmap(), system call for system call
+ * (t/qemu/mapping.bats compares them under strace): the file opened O_RDWR
+ * unless readonly=on, length + align reserved PROT_NONE, the file mapped
+ * there at an aligned address with MAP_FIXED, PROT_READ|PROT_WRITE unless
+ * the region is ROM (readonly=on before 8.2, rom since). The mapping is
+ * never touched, so nothing is written.
+ */
 int map_trial_run(const char *path, uint64_t length, uint64_t align, uint64_t file_offset,
-		  bool share, bool pmem, struct map_trial *t)
+		  bool share, bool pmem, bool readonly, bool rom, struct map_trial *t)
 {
+	int prot = rom ? PROT_READ : PROT_READ | PROT_WRITE;
 	uint64_t total, start;
 	void *reserved, *p;
 	int fd, flags;
@@ -81,12 +90,12 @@ int map_trial_run(const char *path, uint64_t length, uint64_t align, uint64_t fi
 	t->want_sync = share && pmem;
 	if (!length || !align || !is_pow2(align) || length > UINT64_MAX - align)
 		return -EINVAL;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	fd = open(path, (readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
 	t->tried = true;
 	total = length + align;
-	reserved = mmap(NULL, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	reserved = mmap(NULL, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (reserved == MAP_FAILED) {
 		t->map_errno = errno;
 		close(fd);
@@ -96,7 +105,7 @@ int map_trial_run(const char *path, uint64_t length, uint64_t align, uint64_t fi
 	flags = MAP_FIXED | (share ? MAP_SHARED : MAP_PRIVATE);
 	p = MAP_FAILED;
 	if (t->want_sync) {
-		p = mmap((void *)(uintptr_t)start, length, PROT_READ,
+		p = mmap((void *)(uintptr_t)start, length, prot,
 			 flags | MAP_SHARED_VALIDATE | MAP_SYNC, fd, (off_t)file_offset);
 		if (p == MAP_FAILED)
 			t->sync_errno = errno;
@@ -104,7 +113,7 @@ int map_trial_run(const char *path, uint64_t length, uint64_t align, uint64_t fi
 			t->sync_granted = true;
 	}
 	if (p == MAP_FAILED)
-		p = mmap((void *)(uintptr_t)start, length, PROT_READ, flags, fd, (off_t)file_offset);
+		p = mmap((void *)(uintptr_t)start, length, prot, flags, fd, (off_t)file_offset);
 	if (p == MAP_FAILED)
 		t->map_errno = errno;
 	else
@@ -130,7 +139,7 @@ static void map_step(const struct backend *b, struct out *o, struct findings *f)
 			    b->mem_path);
 	}
 	if (map_trial_run(b->mem_path, len, b->region_align, b->has_offset ? b->offset : 0,
-			  b->share, b->pmem, &t) < 0 || !t.tried)
+			  b->share, b->pmem, b->readonly, b->is_rom, &t) < 0 || !t.tried)
 		return;
 	out_obj_open(o, "mapping");
 	out_u64(o, "length", "mapping: %llu bytes", t.length);

@@ -43,7 +43,7 @@ struct map_trial {
 };
 
 int map_trial_run(const char *path, uint64_t length, uint64_t align, uint64_t file_offset,
-		  bool share, bool pmem, struct map_trial *t);
+		  bool share, bool pmem, bool readonly, bool rom, struct map_trial *t);
 
 /* create: a new file of size bytes, O_EXCL, allocated unless sparse. */
 struct map_create_opts {
