@@ -150,6 +150,7 @@ static int modify(enum cmd c, struct label_target *t, const uint8_t *old)
 	char *input = NULL, *hs;
 	size_t inlen = 0;
 	int rc = 0, err;
+	long slot;
 
 	label_area_parse(&a, old, t->area_size, t->pmem_limit, false);
 	w.old_current = a.current;
@@ -204,6 +205,12 @@ static int modify(enum cmd c, struct label_target *t, const uint8_t *old)
 		w.index_size = in.current >= 0 ? in.geom.index_size : 0;
 		w.new_has_index = in.current >= 0;
 		label_area_free(&in);
+		if (!opt_force && (slot = label_live_slot_changed(&a, old, nbuf)) >= 0) {
+			nvd_warnx("%s: slot %ld is in use and would change in place, which a crash while writing can leave half-done (write updated labels to free slots as the kernel does, or use --force)",
+				  opt_input, slot);
+			rc = NVD_EXIT_FAIL;
+			goto out;
+		}
 	}
 	w.new = nbuf;
 	rc = label_target_write(t, &w);

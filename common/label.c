@@ -472,6 +472,26 @@ void label_area_parse(struct label_area *a, const uint8_t *buf, uint64_t size,
 	assemble(a);
 }
 
+long label_live_slot_changed(const struct label_area *a, const uint8_t *old,
+			     const uint8_t *new)
+{
+	const struct label_index *x;
+	uint64_t s = a->geom.index_size, l = a->geom.label_size;
+
+	if (a->current < 0)
+		return -1;
+	x = &a->index[a->current];
+	for (uint32_t k = 0; k < x->nslot; k++) {
+		uint64_t off = 2 * s + (uint64_t)k * l;
+
+		if (off + l > a->size)
+			break;
+		if (!slot_free(old + x->offset, s, k) && memcmp(old + off, new + off, l))
+			return k;
+	}
+	return -1;
+}
+
 void label_area_free(struct label_area *a)
 {
 	for (int i = 0; i < 2; i++)

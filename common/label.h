@@ -120,6 +120,15 @@ struct label_area {
 void label_area_parse(struct label_area *a, const uint8_t *buf, uint64_t size,
 		      uint64_t pmem_limit, bool all_slots);
 void label_area_free(struct label_area *a);
+/*
+ * The first slot in use in the current index of the parsed area a (bytes
+ * old) whose bytes differ in new, or -1. Writing it in place (labels are
+ * written before the index) can leave the old index pointing at a changed or
+ * half-written label after a crash; the kernel never does it, it writes an
+ * updated label to a free slot and frees the old one in the next index.
+ */
+long label_live_slot_changed(const struct label_area *a, const uint8_t *old,
+			     const uint8_t *new);
 
 /* Text or JSON (the tool's whole object, findings included). */
 void label_area_print(struct out *o, const struct label_area *a, bool dump, bool quiet);

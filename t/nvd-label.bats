@@ -325,6 +325,36 @@ corrupt_both() {
 	cmp <(tail -c 128K nv.img) old.lsa
 }
 
+@test "write -i refuses to change a label in use in place (a crash could leave it half-done)" {
+	$LSA guest-v11 old.lsa
+	truncate -s 1G nv.img
+	"$L" write -q -l 128K -i old.lsa nv.img
+	# slot 1 holds demo-label in the current index: rename it where it is
+	cp old.lsa edited.lsa
+	$LSA label edited.lsa $((512 + 128)) 1 128 name=renamed
+	"$L" check -q -l 128K edited.lsa
+	sum=$(sha256sum <nv.img)
+	run --separate-stderr "$L" write -l 128K -i edited.lsa nv.img
+	assert_failure 1
+	assert_equal "$stderr" "nvd-label: edited.lsa: slot 1 is in use and would change in place, which a crash while writing can leave half-done (write updated labels to free slots as the kernel does, or use --force)"
+	[[ -z $output ]]
+	assert_equal "$(sha256sum <nv.img)" "$sum"
+	# the kernel's way: the new label in a free slot (2), the next index frees slot 1
+	cp old.lsa moved.lsa
+	$LSA label moved.lsa $((512 + 2 * 128)) 2 128 name=renamed
+	$LSA set moved.lsa 276 u32 3
+	$LSA set moved.lsa $((256 + 72)) u8 0xfb
+	$LSA index-sum moved.lsa 256 256
+	run "$L" write -q -l 128K -i moved.lsa nv.img
+	assert_success
+	jl nv.img '[.namespaces[].name] == ["renamed"]' -l 128K
+	# --force writes an in-place edit anyway
+	"$L" write -q -l 128K -i old.lsa --force nv.img
+	run "$L" write -q -l 128K -i edited.lsa --force nv.img
+	assert_success
+	jl nv.img '[.namespaces[].name] == ["renamed"] and .namespaces[0].slot == 1' -l 128K
+}
+
 @test "write -i: validated before writing; wrong size is a usage error; --force writes anyway" {
 	area nv.img 128K
 	sum=$(sha256sum <nv.img)
