@@ -44,44 +44,127 @@ static uint32_t g_str_hash(const char *s)
 }
 
 /*
- * The iteration order of a GLib hash table (2.74: open addressing with
- * quadratic probing, index (hash * 11) % prime, 8 buckets until 8 entries)
- * holding names[0..n) inserted in that order. QEMU keeps an object's
- * children in such a table, and walks it to list the NVDIMMs.
+ * A GLib hash table as QEMU's object property tables use it (GLib 2.74 to
+ * 2.84: open addressing, quadratic probing, bucket (hash * 11) % prime;
+ * after each insert of a new key into an unused bucket the table grows when
+ * size <= occupied + occupied / 16, to the power of two above nnodes * 1.333,
+ * and its entries move in place: old buckets in index order, each entry put
+ * at its new bucket, evicting whatever was there not yet moved).
  */
+struct ghash {
+	unsigned int shift;
+	size_t size, nnodes, noccupied;
+	uint32_t *hash;		/* 0 unused (no deletions here) */
+	size_t *val;		/* 1 + the index of the name */
+};
+
+static const uint32_t ghash_prime_mod[] = { 1, 2, 3, 7, 13, 31, 61, 127, 251, 509, 1021,
+					    2039, 4093, 8191, 16381, 32749, 65521, 131071,
+					    262139, 524287, 1048573, 2097143, 4194301,
+					    8388593, 16777213, 33554393, 67108859,
+					    134217689, 268435399, 536870909, 1073741789,
+					    2147483647 };
+
+static size_t ghash_index(const struct ghash *t, uint32_t h)
+{
+	return (size_t)((h * 11u) % ghash_prime_mod[t->shift]);
+}
+
+static void ghash_set_shift_from_size(struct ghash *t, size_t n)
+{
+	unsigned int shift = 0;
+
+	while (n) {
+		n >>= 1;
+		shift++;
+	}
+	t->shift = shift < 3 ? 3 : shift;
+	t->size = (size_t)1 << t->shift;
+}
+
+static void ghash_resize(struct ghash *t)
+{
+	size_t old_size = t->size, big;
+	uint8_t *moved;
+
+	ghash_set_shift_from_size(t, (size_t)((double)t->nnodes * 1.333));
+	big = t->size > old_size ? t->size : old_size;
+	t->hash = xrealloc(t->hash, big * sizeof(*t->hash));
+	t->val = xrealloc(t->val, big * sizeof(*t->val));
+	for (size_t i = old_size; i < big; i++) {
+		t->hash[i] = 0;
+		t->val[i] = 0;
+	}
+	moved = xcalloc(big, 1);
+	for (size_t i = 0; i < old_size; i++) {
+		uint32_t h = t->hash[i];
+		size_t v = t->val[i];
+
+		if (!h || moved[i])
+			continue;
+		t->hash[i] = 0;
+		t->val[i] = 0;
+		for (;;) {
+			size_t idx = ghash_index(t, h), step = 0;
+			uint32_t rh;
+			size_t rv;
+
+			while (moved[idx]) {
+				step++;
+				idx = (idx + step) & (t->size - 1);
+			}
+			moved[idx] = 1;
+			rh = t->hash[idx];
+			rv = t->val[idx];
+			t->hash[idx] = h;
+			t->val[idx] = v;
+			if (!rh)
+				break;
+			h = rh;
+			v = rv;
+		}
+	}
+	free(moved);
+	t->noccupied = t->nnodes;
+}
+
+static void ghash_insert(struct ghash *t, const char *const *names, size_t i)
+{
+	uint32_t h = g_str_hash(names[i]);
+	size_t idx, step = 0;
+
+	if (h < 2)
+		h = 2;	/* 0 and 1 mark unused and deleted buckets */
+	idx = ghash_index(t, h);
+	while (t->hash[idx]) {
+		if (t->hash[idx] == h && streq(names[t->val[idx] - 1], names[i]))
+			return;	/* QEMU refuses a duplicate id before this */
+		step++;
+		idx = (idx + step) & (t->size - 1);
+	}
+	t->hash[idx] = h;
+	t->val[idx] = i + 1;
+	t->nnodes++;
+	t->noccupied++;
+	if (t->size <= t->noccupied + t->noccupied / 16)
+		ghash_resize(t);
+}
+
+/* The iteration order of such a table holding names[0..n) inserted in that order. */
 static void ghash_order(const char *const *names, size_t n, size_t *order)
 {
-	static const uint32_t prime_mod[] = { 1, 2, 3, 7, 13, 31, 61, 127, 251, 509, 1021,
-					      2039, 4093, 8191, 16381, 32749, 65521 };
-	unsigned int shift = 3;
-	size_t size, *slot;
-	uint32_t *hash;
+	struct ghash t = { 0 };
 
-	/* The table grows so that entries fill at most ~15/16 of it. */
-	while ((1u << shift) <= n + n / 16 && shift < ARRAY_SIZE(prime_mod) - 1)
-		shift++;
-	size = (size_t)1 << shift;
-	slot = xcalloc(size, sizeof(*slot));
-	hash = xcalloc(size, sizeof(*hash));
-	for (size_t i = 0; i < n; i++) {
-		uint32_t h = g_str_hash(names[i]);
-		size_t idx, step = 0;
-
-		if (h < 2)
-			h = 2;	/* 0 and 1 mark free and deleted slots */
-		idx = (size_t)((h * 11u) % prime_mod[shift]);
-		while (hash[idx]) {
-			step++;
-			idx = (idx + step) & (size - 1);
-		}
-		hash[idx] = h;
-		slot[idx] = i + 1;
-	}
-	for (size_t i = 0, k = 0; i < size; i++)
-		if (slot[i])
-			order[k++] = slot[i] - 1;
-	free(slot);
-	free(hash);
+	ghash_set_shift_from_size(&t, 0);
+	t.hash = xcalloc(t.size, sizeof(*t.hash));
+	t.val = xcalloc(t.size, sizeof(*t.val));
+	for (size_t i = 0; i < n; i++)
+		ghash_insert(&t, names, i);
+	for (size_t i = 0, k = 0; i < t.size; i++)
+		if (t.hash[i])
+			order[k++] = t.val[i] - 1;
+	free(t.hash);
+	free(t.val);
 }
 
 /*

@@ -89,6 +89,30 @@ setup() {
 	jq -e '[.structures[] | select(.type == 7) | .fields.capabilities] == [2]' <<<"$output"
 }
 
+# handles CONFIG...: the device handles (slot + 1) of the memory device maps, in table order.
+handles() {
+	"$NFIT" --qemu-version 7.2 --offline --json -- "$@" |
+		jq -c '[.structures[] | select(.type == 1) | .fields.device_handle]'
+}
+
+@test "structure order: GLib's table of ids and of anonymous devices, grown and rehashed" {
+	# The orders a real guest read under QEMU 7.2 and 10.0 (t/guest/nfit.bats); inserting the
+	# 8 ids straight into the grown table (nvd-nfit before) gave [1,7,2,6,8,4,3,5].
+	local ids=(pmem13 dl nv12 nv23 nv37 nv15 pmem2 de) n args=()
+	for n in 0 1 2 3 4 5 6 7; do
+		args+=(-object "memory-backend-ram,id=mem$n,size=256M" -device "nvdimm,id=${ids[n]},memdev=mem$n")
+	done
+	assert_equal "$(handles -machine nvdimm=on -m 512M,slots=8,maxmem=16G "${args[@]}")" '[1,7,2,8,4,3,5,6]'
+	# anonymous devices are device[N] in order, all of them: one before the NVDIMMs moves them
+	args=()
+	for n in 0 1 2 3 4 5 6 7; do
+		args+=(-object "memory-backend-ram,id=mem$n,size=256M" -device "nvdimm,memdev=mem$n")
+	done
+	assert_equal "$(handles -machine nvdimm=on -m 512M,slots=8,maxmem=16G "${args[@]}")" '[4,3,2,1,8,7,6,5]'
+	assert_equal "$(handles -machine nvdimm=on -m 512M,slots=8,maxmem=16G -chardev null,id=c \
+		-device isa-debugcon,chardev=c "${args[@]}")" '[3,2,1,8,7,6,5,4]'
+}
+
 @test "--hex prints the table as iasl's raw dump does" {
 	run "$NFIT" --qemu-version 7.2 --offline --hex -- -M pc,nvdimm=on -m 512M,slots=1,maxmem=2G \
 		-object memory-backend-ram,id=r0,size=128M -device nvdimm,memdev=r0

@@ -50,6 +50,20 @@ EOF
 	assert_failure
 }
 
+@test "run: the anonymous devices it adds are RUN_DEVICES' (predictions of device order use them)" {
+	run --separate-stderr guest -device nvdimm-no-such -- -c true
+	# QEMU refuses the user's device: the command line is kept all the same
+	[[ -f $BATS_TEST_TMPDIR/guest/cmdline ]]
+	local line dev=${RUN_DEVICES[3]} user='-device nvdimm-no-such'
+	line=$(cat "$BATS_TEST_TMPDIR/guest/cmdline")
+	# exactly one -device before the user's arguments, and it is RUN_DEVICES' debugcon
+	[[ $line == *"-device $dev "*"$user"* ]] || fail "$line"
+	local before=${line%%"$user"*}
+	before=${before//"-device $dev"/}
+	[[ $before != *"-device "* ]] || fail "another device before the user's: $line"
+	[[ ${line#*"$user"} != *"-device "* ]] || fail "a device after the user's: $line"
+}
+
 @test "run: the toolkit's binaries are on PATH with their libraries, and a rebuilt one is picked up" {
 	local bin=$BATS_TEST_TMPDIR/bin
 	mkdir -p "$bin"

@@ -27,10 +27,10 @@ teardown() { guest_teardown; }
 check_nfit() {
 	run --separate-stderr guest "${VM[@]}" -- -c 'cp /sys/firmware/acpi/tables/NFIT "$OUT/NFIT"'
 	assert_success
-	run --separate-stderr "$NFIT" --qemu-version "$QV" --diff "$OUT/NFIT" -- "${VM[@]}"
+	run --separate-stderr "$NFIT" --qemu-version "$QV" --diff "$OUT/NFIT" -- "${RUN_DEVICES[@]}" "${VM[@]}"
 	assert_success
 	assert_output --partial "the same"
-	"$NFIT" --qemu-version "$QV" --raw -- "${VM[@]}" | cmp - "$OUT/NFIT"
+	"$NFIT" --qemu-version "$QV" --raw -- "${RUN_DEVICES[@]}" "${VM[@]}" | cmp - "$OUT/NFIT"
 }
 
 # backend N SIZE-OPTS: a file backend memN, sparse, QEMU creates it.
@@ -83,6 +83,31 @@ backend() {
 	for n in 0 1 2 3; do backend "$n" size=256M; done
 	VM+=(-device nvdimm,id=pmem-b,memdev=mem0 -device nvdimm,id=pmem-a,memdev=mem1
 		-device nvdimm,id=zz,memdev=mem2,label-size=128K -device nvdimm,id=x1,memdev=mem3)
+	check_nfit
+}
+
+@test "eight NVDIMMs: the order after GLib grows the table (8 ids) and moves its entries" {
+	# ids chosen so that inserting them into the grown table directly gives another order
+	local ids=(pmem13 dl nv12 nv23 nv37 nv15 pmem2 de) n
+	VM=(-machine nvdimm=on -m 512M,slots=8,maxmem=16G)
+	for n in 0 1 2 3 4 5 6 7; do
+		backend "$n" size=256M
+		VM+=(-device "nvdimm,id=${ids[n]},memdev=mem$n")
+	done
+	check_nfit
+}
+
+@test "twenty NVDIMMs, twelve with ids and eight without: both containers past their first growth" {
+	local ids=(nv3 dh nv28 pmem16 dd dk nv29 pmem4 dj dn pmem18 nv37) n
+	VM=(-machine nvdimm=on -m 512M,slots=20,maxmem=32G)
+	for n in $(seq 0 19); do
+		backend "$n" size=128M
+		if ((n < 12)); then
+			VM+=(-device "nvdimm,id=${ids[n]},memdev=mem$n")
+		else
+			VM+=(-device "nvdimm,memdev=mem$n")
+		fi
+	done
 	check_nfit
 }
 
