@@ -273,7 +273,7 @@ struct poptOption config_options[] = {
 	  "behave as this QEMU release (default: qemu-system-x86_64 on PATH; with --offline or without one, the newest modelled, 10.2)",
 	  "X.Y" },
 	{ "target", '\0', POPT_ARG_STRING, &config_cli.target, 0,
-	  "the QEMU binary: x86_64 (pc, q35; the default) or aarch64 (virt, modelled from QEMU's source, not tested against a real QEMU)",
+	  "the QEMU binary: x86_64 (pc, q35; the default) or aarch64 (virt)",
 	  "x86_64|aarch64" },
 	{ "pid", 'p', POPT_ARG_LONG, &config_cli.pid, 0, "read the command line of a running QEMU",
 	  "PID" },

@@ -265,12 +265,24 @@ static bool dimm_pre_plug(struct vm *vm, struct dimm *d, struct findings *f)
 
 	/* Machine-wide: said once, then the device's own checks go on. */
 	if (vm->machine.family == MF_VIRT) {
-		/* virt_memory_pre_plug(): GED for ACPI (cold plug without it since 10.2). */
-		if (vm->machine.acpi == TRI_OFF && vm->qver < QVER(10, 2)) {
+		/*
+		 * virt_memory_pre_plug(): DIMMs need the GED device, which virt
+		 * creates only with an AArch64 CPU, firmware and ACPI (cold plug
+		 * without it since 10.2).
+		 */
+		const char *why = vm->machine.acpi == TRI_OFF ?
+			"DIMMs on virt need ACPI (its GED device) before QEMU 10.2" :
+			!vm->cpu_aarch64 ?
+			"virt has no GED device, which DIMMs need before QEMU 10.2, with a 32-bit CPU (the default cortex-a15): add -cpu max or another 64-bit model" :
+			!vm->firmware ?
+			"virt has no GED device, which DIMMs need before QEMU 10.2, without firmware: add -bios (UEFI, e.g. /usr/share/qemu-efi-aarch64/QEMU_EFI.fd) or a pflash drive" :
+			NULL;
+
+		if (why && vm->qver < QVER(10, 2)) {
 			if (!vm->said_acpi_off)
-				FAIL(f, "machine-acpi-off", d->id,
-				     "memory hotplug is not enabled: missing acpi-ged device",
-				     "DIMMs on virt need ACPI (its GED device) before QEMU 10.2");
+				FAIL(f, vm->machine.acpi == TRI_OFF ? "machine-acpi-off" : "machine-no-ged",
+				     d->id,
+				     "memory hotplug is not enabled: missing acpi-ged device", "%s", why);
 			vm->said_acpi_off = true;
 			ok = false;
 		} else if (d->kind == DK_NVDIMM && !vm->machine.nvdimm) {

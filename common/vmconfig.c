@@ -568,7 +568,47 @@ static void parse_cpu(struct vm *vm, const char *arg)
 	pb = kv_get(&kv, "phys-bits");
 	if (pb)
 		vm->phys_bits = (unsigned)strtoul(pb, NULL, 0);
+	if ((pb = kv_get(&kv, "model")))
+		vm->cpu_aarch64 = arm_model_is_aarch64(pb);
 	kvlist_free(&kv);
+}
+
+/*
+ * The Arm CPU models of qemu-system-aarch64 that run AArch64 (the "aarch64"
+ * property virt reads): all but the 32-bit ones, which are the ARMv4 to v7
+ * cores, the M and R profiles and Cortex-A7/A8/A9/A15.
+ */
+bool arm_model_is_aarch64(const char *model)
+{
+	static const char *const a32[] = { "cortex-a7", "cortex-a8", "cortex-a9", "cortex-a15",
+					   "ti925t", NULL };
+	static const char *const a32_prefix[] = { "arm", "cortex-m", "cortex-r", "pxa", "sa1",
+						  NULL };
+	size_t n = strcspn(model, ",");
+
+	for (int i = 0; a32[i]; i++)
+		if (strlen(a32[i]) == n && !strncmp(model, a32[i], n))
+			return false;
+	for (int i = 0; a32_prefix[i]; i++)
+		if (!strncmp(model, a32_prefix[i], strlen(a32_prefix[i])))
+			return false;
+	return n > 0;
+}
+
+/* -drive ...,if=pflash,...: a flash image the virt machine boots (UEFI). */
+static bool drive_is_pflash(const char *arg)
+{
+	struct kvlist kv;
+	char *err = NULL;
+	bool yes;
+
+	if (opts_parse(arg, NULL, SYNTAX_QEMUOPTS, &kv, &err) < 0) {
+		free(err);
+		return false;
+	}
+	yes = kv_get(&kv, "if") && streq(kv_get(&kv, "if"), "pflash");
+	kvlist_free(&kv);
+	return yes;
 }
 
 void vm_build(struct vm *vm, const struct qcmdline *cl, qver_t qver, struct findings *f)
@@ -594,7 +634,13 @@ void vm_build(struct vm *vm, const struct qcmdline *cl, qver_t qver, struct find
 			parse_cpu(vm, o->arg);
 		else if (!strcmp(o->name, "no-acpi"))
 			vm->machine.acpi = TRI_OFF;
+		else if (!strcmp(o->name, "bios") || !strcmp(o->name, "pflash") ||
+			 (!strcmp(o->name, "drive") && o->arg && drive_is_pflash(o->arg)))
+			vm->firmware = true;
 	}
+	/* -machine pflash0=BLOCKDEV: the blockdev way of giving the UEFI image */
+	if (kv_get(&vm->machine.props, "pflash0") || kv_get(&vm->machine.props, "firmware"))
+		vm->firmware = true;
 }
 
 void vm_free(struct vm *vm)

@@ -121,6 +121,8 @@ struct vm {
 	struct strv device_ids;		/* every -device id, in order (QEMU's peripheral container) */
 	size_t anon_devices;		/* -device without id ("device[N]" in peripheral-anon) */
 	unsigned phys_bits;
+	bool cpu_aarch64;	/* virt: the CPU model runs AArch64 (default cortex-a15: no) */
+	bool firmware;		/* virt: -bios or a pflash drive (UEFI) */
 	/* The device-memory window, when there is one. */
 	bool has_window;
 	uint64_t window_base, window_size;
@@ -134,6 +136,8 @@ struct vm {
  * findings for options QEMU refuses while parsing go to f (fail level).
  */
 void vm_build(struct vm *vm, const struct qcmdline *cl, qver_t qver, struct findings *f);
+/* An Arm CPU model name (options after a comma ignored) that runs AArch64. */
+bool arm_model_is_aarch64(const char *model);
 void vm_free(struct vm *vm);
 
 struct backend *vm_find_backend(struct vm *vm, const char *id);

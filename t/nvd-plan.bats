@@ -202,13 +202,30 @@ golden() {
 	run "$PLAN" --qemu-version 7.2 --target aarch64 --json -- -M pc
 	assert_failure 1
 	jq -e '.findings[0].qemu == "unsupported machine type"' <<<"$output"
-	run "$PLAN" --qemu-version 10.0 --target aarch64 --json -- -M virt -m 1G,slots=2,maxmem=4G \
-		-object memory-backend-ram,id=r0,size=1G -device nvdimm,id=nv0,memdev=r0
+	run "$PLAN" --qemu-version 10.0 --target aarch64 --json -- -M virt -cpu max -bios efi.fd \
+		-m 1G,slots=2,maxmem=4G -object memory-backend-ram,id=r0,size=1G -device nvdimm,id=nv0,memdev=r0
 	assert_failure 1
 	jq -e '.findings[0].qemu == "nvdimm is not enabled: add '"'nvdimm=on'"' to '"'-M'"'"' <<<"$output"
 	run "$PLAN" --qemu-version 10.0 --target aarch64 --json -- -M virt,nvdimm=on -m 1G,slots=2,maxmem=4G \
 		-object memory-backend-ram,id=r0,size=1G -device nvdimm,id=nv0,memdev=r0
 	jq -e '.memory.window == {"base": 2147483648, "size": 5368709120} and .dimms[0].addr == 2147483648' <<<"$output"
+	# DIMMs need virt's GED device: a 64-bit CPU, firmware and ACPI (real QEMU: t/qemu/cases-aarch64)
+	local nv=(-m 1G,slots=2,maxmem=4G -object memory-backend-ram,id=r0,size=1G -device nvdimm,id=nv0,memdev=r0)
+	run "$PLAN" --qemu-version 10.0 --target aarch64 --json -- -M virt,nvdimm=on "${nv[@]}"
+	jq -e '.verdict == "reject" and .findings[0].id == "machine-no-ged" and (.findings[0].message | test("32-bit CPU"))' <<<"$output"
+	jq -e '.findings[0].qemu == "memory hotplug is not enabled: missing acpi-ged device"' <<<"$output"
+	run "$PLAN" --qemu-version 10.0 --target aarch64 --json -- -M virt,nvdimm=on -cpu max,sve=off "${nv[@]}"
+	jq -e '.findings[0].id == "machine-no-ged" and (.findings[0].message | test("without firmware"))' <<<"$output"
+	run "$PLAN" --qemu-version 10.0 --target aarch64 --json -- -M virt,nvdimm=on,acpi=off -cpu max -bios efi.fd "${nv[@]}"
+	jq -e '.findings[0].id == "machine-acpi-off"' <<<"$output"
+	for fw in "-bios efi.fd" "-drive if=pflash,format=raw,file=f.img" "-machine pflash0=fw"; do
+		# shellcheck disable=SC2086
+		run "$PLAN" --qemu-version 10.0 --target aarch64 --json -- -M virt,nvdimm=on -cpu cortex-a72 $fw "${nv[@]}"
+		jq -e '.verdict == "accept"' <<<"$output" || fail "$fw: $output"
+	done
+	# cold plug without GED is allowed since 10.2
+	run "$PLAN" --qemu-version 10.2 --target aarch64 --json -- -M virt,nvdimm=on "${nv[@]}"
+	jq -e '.verdict == "accept"' <<<"$output"
 	run "$PLAN" --qemu-version 10.0 --json -- -M virt
 	jq -e '.verdict == "reject" and .findings[0].id == "machine-type-unknown"' <<<"$output"
 	run --separate-stderr "$PLAN" --target riscv64 -- -M virt

@@ -2,7 +2,7 @@
 # Install the Debian packages the build and the tests need, only those missing.
 set -e
 pkgs="build-essential pkg-config libpopt-dev libjson-c-dev libndctl-dev libdaxctl-dev
-libpmem-dev bats bats-support bats-assert qemu-system-x86 jq clang debootstrap
+libpmem-dev bats bats-support bats-assert qemu-system-x86 qemu-system-arm jq clang debootstrap
 busybox-static ndctl daxctl cpio kmod e2fsprogs valgrind acpica-tools xxhash b3sum strace"
 missing=
 for p in $pkgs; do

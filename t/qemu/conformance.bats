@@ -66,3 +66,25 @@ setup() {
 	run "$HERE/conform" --qemu "$qemu10" --version 10.0 --nvd-plan "$NVD_PLAN"
 	assert_success
 }
+
+@test "nvd-plan --target aarch64 agrees with QEMU 7.2 (qemu-system-aarch64, virt)" {
+	local q=${NVD_QEMU72_AARCH64:-/usr/bin/qemu-system-aarch64} banner
+	[ -x "$q" ] || skip "no qemu-system-aarch64 at $q (package qemu-system-arm)"
+	banner=$("$q" --version | head -n 1)
+	[[ $banner == "QEMU emulator version 7.2."* ]] || skip "$q is not 7.2: $banner"
+	run "$HERE/conform" --target aarch64 --qemu "$q" --version 7.2 --nvd-plan "$NVD_PLAN"
+	assert_success
+	assert_output --partial " 0 disagree"
+}
+
+@test "nvd-plan --target aarch64 agrees with QEMU 10.0 (qemu-system-aarch64, virt)" {
+	run "$HERE/setup-qemu10" --quiet --aarch64
+	if [ "$status" -eq 77 ]; then
+		skip "$(grep 'not available' <<<"$output" | tail -n 1)"
+	fi
+	assert_success
+	local q=${lines[${#lines[@]} - 1]}
+	run "$HERE/conform" --target aarch64 --qemu "$q" --version 10.0 --nvd-plan "$NVD_PLAN"
+	assert_success
+	assert_output --partial " 0 disagree"
+}
