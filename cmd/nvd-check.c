@@ -160,37 +160,18 @@ int main(int argc, const char **argv)
 	int opt, rc = NVD_EXIT_OK, libs = PROBE_LIBS_AUTO;
 	qver_t qver;
 
+	static const char *const onoff_opts[] = { "share", "pmem", "readonly", NULL };
+
+	argc = cli_onoff_args(argc, argv, onoff_opts);
 	ctx = cli_start(&tool, argc, argv);
-	/* "--share=maybe" is a bad value, not a PATH (see below). */
-	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
-		static const char *const names[] = { "--share=", "--pmem=", "--readonly=" };
+	while ((opt = poptGetNextOpt(ctx)) >= 0) {
+		char **dst = opt == 'S' ? &opt_share : opt == 'P' ? &opt_pmem : &opt_readonly;
 		bool b;
 
-		for (size_t k = 0; k < ARRAY_SIZE(names); k++)
-			if (str_startswith(argv[i], names[k]))
-				parse_onoff(names[k] + 2, argv[i] + strlen(names[k]), &b);
-	}
-	/*
-	 * --share, --pmem, --readonly: the value is optional ("--share" is
-	 * share=on). popt takes the next word as the value; a word that is no
-	 * on/off value is a PATH: give it back.
-	 */
-	while ((opt = poptGetNextOpt(ctx)) >= 0) {
-		char *v = poptGetOptArg(ctx);
-		char **dst = opt == 'S' ? &opt_share : opt == 'P' ? &opt_pmem : &opt_readonly;
-		static const char *const words[] = { "on", "off", "yes", "no", "true", "false" };
-		bool value = false;
-
-		for (size_t i = 0; v && i < ARRAY_SIZE(words); i++)
-			value |= !strcmp(v, words[i]);
-		if (v && !value) {
-			const char *back[] = { v, NULL };
-
-			poptStuffArgs(ctx, back);
-		}
 		free(*dst);
-		*dst = xstrdup(v && value ? v : "");
-		free(v);
+		*dst = poptGetOptArg(ctx);
+		/* a bad value is a usage error now, before any other */
+		parse_onoff(opt == 'S' ? "share" : opt == 'P' ? "pmem" : "readonly", *dst, &b);
 	}
 	cli_check_opt(&tool, ctx, opt);
 	paths = poptGetArgs(ctx);
@@ -233,11 +214,11 @@ int main(int argc, const char **argv)
 	} else {
 		q.share = q.pmem = !q.given;
 		if (opt_share)
-			parse_onoff("share", *opt_share ? opt_share : NULL, &q.share);
+			parse_onoff("share", opt_share, &q.share);
 		if (opt_pmem)
-			parse_onoff("pmem", *opt_pmem ? opt_pmem : NULL, &q.pmem);
+			parse_onoff("pmem", opt_pmem, &q.pmem);
 		if (opt_readonly)
-			parse_onoff("readonly", *opt_readonly ? opt_readonly : NULL, &q.readonly);
+			parse_onoff("readonly", opt_readonly, &q.readonly);
 		if (opt_align) {
 			q.align = parse_sz("align", opt_align);
 			q.has_align = true;

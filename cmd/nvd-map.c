@@ -133,9 +133,9 @@ int main(int argc, const char **argv)
 	size_t first = 0;
 	int rc;
 
-	static const char *const bare_on[] = { "share", "pmem", "readonly", NULL };
+	static const char *const onoff_opts[] = { "share", "pmem", "readonly", NULL };
 
-	cli_bare_means_on(argc, argv, bare_on);
+	argc = cli_onoff_args(argc, argv, onoff_opts);
 	cli_parse(&tool, argc, argv, &a);
 	if (a.rest)
 		cli_usage_error("unexpected '--': nvd-map takes no QEMU arguments");

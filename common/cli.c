@@ -131,12 +131,41 @@ void cli_parse(const struct cli_tool *tool, int argc, const char **argv, struct 
 	}
 }
 
-void cli_bare_means_on(int argc, const char **argv, const char *const *names)
+static bool is_word(const char *s, const char *const *words)
 {
-	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
-		for (size_t k = 0; names[k]; k++)
-			if (!strncmp(argv[i], "--", 2) && !strcmp(argv[i] + 2, names[k]))
-				argv[i] = xasprintf("--%s=on", names[k]);	/* lives until exit */
+	for (size_t k = 0; words[k]; k++)
+		if (!strcmp(s, words[k]))
+			return true;
+	return false;
+}
+
+int cli_onoff_args(int argc, const char **argv, const char *const *names)
+{
+	static const char *const words[] = { "on", "off", "yes", "no", "true", "false", NULL };
+	int i, j;
+
+	for (i = j = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		argv[j++] = a;
+		if (!strcmp(a, "--")) {
+			while (++i < argc)
+				argv[j++] = argv[i];
+			break;
+		}
+		for (size_t k = 0; names[k]; k++) {
+			if (strncmp(a, "--", 2) || strcmp(a + 2, names[k]))
+				continue;
+			if (i + 1 < argc && is_word(argv[i + 1], words))
+				/* lives until exit */
+				argv[j - 1] = xasprintf("--%s=%s", names[k], argv[++i]);
+			else
+				argv[j - 1] = xasprintf("--%s=on", names[k]);
+			break;
+		}
+	}
+	argv[j] = NULL;
+	return j;
 }
 
 void cli_args_free(struct cli_args *a)

@@ -59,11 +59,13 @@ void cli_parse(const struct cli_tool *tool, int argc, const char **argv, struct 
 void cli_args_free(struct cli_args *a);
 
 /*
- * Options whose value is optional ("--share" alone means on): popt would take
- * the next word as the value. Rewrite a bare "--NAME" into "--NAME=on" in argv
- * (up to "--") before parsing, so the next word stays what it is.
+ * On/off options whose value is optional, the same way in every tool:
+ * "--share" alone means on, "--share=off" and "--share off" (the next word
+ * on, off, yes, no, true or false) give the value; any other next word stays
+ * an argument. Rewrites argv (up to "--") into "--NAME=VALUE" words before
+ * parsing, and returns the new argc.
  */
-void cli_bare_means_on(int argc, const char **argv, const char *const *names);
+int cli_onoff_args(int argc, const char **argv, const char *const *names);
 
 /* Print "prog: msg" and the --help hint, exit 2. */
 void cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));

@@ -395,6 +395,18 @@ f=open(sys.argv[1],"r+b"); m=mmap.mmap(f.fileno(),0); print("ready",flush=True);
 	done
 }
 
+@test "on/off options: alone, =VALUE or the next word, as in nvd-check" {
+	for form in "--share=off --pmem=on" "--share off --pmem" "--share=no --pmem yes"; do
+		# shellcheck disable=SC2086
+		run "$MAP" validate --json --qemu-version 7.2 $form nv.img
+		jq -e '.object | test("share=(off|no),pmem=(on|yes)")' <<<"$output" || fail "$form: $output"
+	done
+	# a next word that is no on/off value stays an argument: here the backend
+	cp nv.img on.img
+	run "$MAP" validate --json --qemu-version 7.2 --share on.img
+	jq -e '.path == "on.img" and (.object | test("share=on"))' <<<"$output"
+}
+
 @test "names with spaces and commas" {
 	truncate -s 8M "a b,c.img"
 	run "$MAP" --qemu-version 10.0 "a b,c.img" --size 16M
