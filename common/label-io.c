@@ -317,7 +317,7 @@ static int write_backup(const struct label_target *t, const uint8_t *old, const 
 		nvd_warnx("%s: cannot create the backup: %s", path, strerror(err));
 		return NVD_EXIT_ENV;
 	}
-	err = newfile_open(&nf, path, 0600);
+	err = newfile_open(&nf, path, 0600, false);
 	if (err) {
 		nvd_warnx("%s: cannot create the backup: %s", path, strerror(-err));
 		return NVD_EXIT_ENV;
@@ -419,45 +419,76 @@ int label_target_write(struct label_target *t, const struct label_write *w)
 	return rc;
 }
 
+/*
+ * read -o: standard output, a device or FIFO written directly, or a regular
+ * file replaced whole: written under a temporary name in its directory and
+ * renamed over it, so an existing file keeps its old content until the new
+ * one is complete (with its mode and owner); a symbolic link is followed.
+ */
 int label_save(const struct label_target *t, const uint8_t *buf, const char *path)
 {
-	bool created = false;
+	char *real = NULL;
+	struct newfile nf;
 	struct stat st;
+	bool exists;
 	int fd, err;
 
-	if (streq(path, "-")) {
-		fd = STDOUT_FILENO;
-	} else {
-		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-		if (fd >= 0)
-			created = true;
-		else if (errno == EEXIST)
-			fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	if (streq(path, "-") || (stat(path, &st) == 0 && !S_ISREG(st.st_mode))) {
+		fd = streq(path, "-") ? STDOUT_FILENO : open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
 		if (fd < 0) {
-			nvd_warnx("%s: cannot create: %s", path, strerror(errno));
+			nvd_warnx("%s: cannot open: %s", path, strerror(errno));
 			return NVD_EXIT_ENV;
 		}
+		if (fstat(fd, &st) == 0 && st.st_dev == t->dev && st.st_ino == t->ino) {
+			nvd_warnx("%s: is the backend itself", path);
+			if (fd != STDOUT_FILENO)
+				close(fd);
+			return NVD_EXIT_USAGE;
+		}
+		err = write_all(fd, buf, t->area_size);
+		if (fd != STDOUT_FILENO && close(fd) < 0 && !err)
+			err = -errno;
+		if (err) {
+			nvd_warnx("%s: cannot write: %s", path, strerror(-err));
+			return NVD_EXIT_ENV;
+		}
+		return 0;
 	}
-	if (fstat(fd, &st) == 0 && st.st_dev == t->dev && st.st_ino == t->ino) {
+	exists = stat(path, &st) == 0;
+	if (exists && st.st_dev == t->dev && st.st_ino == t->ino) {
 		nvd_warnx("%s: is the backend itself", path);
-		if (fd != STDOUT_FILENO)
-			close(fd);
 		return NVD_EXIT_USAGE;
 	}
-	if (!created && fd != STDOUT_FILENO && S_ISREG(st.st_mode) && ftruncate(fd, 0) < 0) {
-		nvd_warnx("%s: %s", path, strerror(errno));
-		close(fd);
-		return NVD_EXIT_ENV;
+	{
+		struct stat lst;
+
+		if (exists && lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode) &&
+		    (real = realpath(path, NULL)))
+			path = real;	/* the file it points to is replaced, not the link */
 	}
-	err = fd == STDOUT_FILENO ? write_all(fd, buf, t->area_size)
-				  : pwrite_all(fd, buf, t->area_size, 0);
-	if (fd != STDOUT_FILENO && close(fd) < 0 && !err)
-		err = -errno;
+	err = newfile_open(&nf, path, 0644, true);
 	if (err) {
-		nvd_warnx("%s: cannot write: %s", path, strerror(-err ? -err : EIO));
-		if (created)
-			unlink(path);
+		nvd_warnx("%s: cannot create: %s", path, strerror(-err));
+		free(real);
 		return NVD_EXIT_ENV;
 	}
+	if (exists) {
+		if (fchown(nf.fd, st.st_uid, st.st_gid) < 0) {
+			/* not ours to give away: the mode without set-id bits */
+			st.st_mode &= ~(mode_t)(S_ISUID | S_ISGID);
+		}
+		fchmod(nf.fd, st.st_mode & 07777);
+	}
+	err = pwrite_all(nf.fd, buf, t->area_size, 0);
+	if (!err)
+		err = newfile_replace(&nf);
+	newfile_close(&nf);
+	if (err) {
+		nvd_warnx("%s: cannot write: %s%s%s", path, nf.step ? nf.step : "",
+			  nf.step ? ": " : "", strerror(-err));
+		free(real);
+		return NVD_EXIT_ENV;
+	}
+	free(real);
 	return 0;
 }

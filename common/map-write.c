@@ -80,7 +80,7 @@ int map_create(const struct map_create_opts *co, struct out *o)
 		free(s);
 		return NVD_EXIT_FAIL;
 	}
-	err = newfile_open(&nf, co->path, 0644);
+	err = newfile_open(&nf, co->path, 0644, false);
 	if (err) {
 		copy = xstrdup(co->path);
 		nvd_warnx("%s: cannot create a file in %s: %s", co->path, dirname(copy),

@@ -18,7 +18,7 @@
 
 #include "util.h"
 
-int newfile_open(struct newfile *nf, const char *path, mode_t mode)
+int newfile_open(struct newfile *nf, const char *path, mode_t mode, bool named)
 {
 	char *copy = xstrdup(path), *base;
 	mode_t um;
@@ -27,10 +27,10 @@ int newfile_open(struct newfile *nf, const char *path, mode_t mode)
 	nf->path = path;
 	nf->dir = xstrdup(dirname(copy));
 	free(copy);
-	nf->fd = open(nf->dir, O_TMPFILE | O_RDWR | O_CLOEXEC, mode);
+	nf->fd = named ? -1 : open(nf->dir, O_TMPFILE | O_RDWR | O_CLOEXEC, mode);
 	if (nf->fd >= 0)
 		return 0;
-	if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) {
+	if (!named && errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) {
 		int err = -errno;
 
 		free(nf->dir);
@@ -102,6 +102,29 @@ int newfile_commit(struct newfile *nf)
 	}
 	free(nf->dir);
 	nf->dir = NULL;
+	return 0;
+}
+
+int newfile_replace(struct newfile *nf)
+{
+	int err;
+
+	if (fsync(nf->fd) < 0) {
+		nf->step = "fsync";
+		return -errno;
+	}
+	if (rename(nf->tmpname, nf->path) < 0) {
+		nf->step = "rename";
+		return -errno;
+	}
+	free(nf->tmpname);
+	nf->tmpname = NULL;
+	err = fsync_dir(nf->dir);
+	if (err) {
+		/* The new content is in place; only its durability is in doubt. */
+		nf->step = "fsync of the directory";
+		return err;
+	}
 	return 0;
 }
 

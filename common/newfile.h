@@ -8,6 +8,7 @@
 #ifndef NVD_NEWFILE_H
 #define NVD_NEWFILE_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 struct newfile {
@@ -18,14 +19,23 @@ struct newfile {
 	const char *step;	/* after a failure: what failed ("fsync", "link", ...) */
 };
 
-/* Open the new file for path, mode as open(2) takes it. 0, or -errno (nothing made). */
-int newfile_open(struct newfile *nf, const char *path, mode_t mode);
+/*
+ * Open the new file for path, mode as open(2) takes it; named: always under
+ * a hidden temporary name (what newfile_replace needs). 0, or -errno.
+ */
+int newfile_open(struct newfile *nf, const char *path, mode_t mode, bool named);
 /*
  * Make the data durable and give the file its name. 0, or -errno (EEXIST:
  * the name appeared meanwhile) with nf->step set and nothing left behind.
  * The descriptor stays open (newfile_close).
  */
 int newfile_commit(struct newfile *nf);
+/*
+ * Make the data durable and rename it over path (which may exist: its old
+ * content stays whole until the rename). 0, or -errno with nf->step set.
+ * Needs a file opened named.
+ */
+int newfile_replace(struct newfile *nf);
 /* Close the descriptor; a file never committed is removed. */
 void newfile_close(struct newfile *nf);
 

@@ -186,6 +186,39 @@ label_faults() {
 	assert_equal "$(stat -c %a b.lsa)" 600
 }
 
+@test "nvd-label read -o over an existing file, stopped or failing at every point: old or new file" {
+	label_areas
+	echo "the user's old notes" >out.lsa
+	chmod 640 out.lsa
+	n=$(points "$L" read -l 128K -o out.lsa old.lsa)
+	record "nvd-label read -o" "$n"
+	cmp out.lsa old.lsa
+	assert_equal "$(stat -c %a out.lsa)" 640
+	for mode in kill fail; do
+		for ((k = 1; k <= n; k++)); do
+			echo "the user's old notes" >out.lsa
+			faulted $mode $k "$L" read -l 128K -o out.lsa old.lsa
+			if [[ $mode == kill ]]; then
+				assert_equal "$status" 137
+			else
+				assert_failed_cleanly "nvd-label"
+			fi
+			[[ $(cat out.lsa) == "the user's old notes" ]] || cmp -s out.lsa old.lsa ||
+				fail "read -o, $mode at point $k: out.lsa is neither old nor new"
+			# a failure leaves no temporary file; a kill may, never a partial out.lsa
+			[[ $mode == kill || -z $(find . -name '.*nvd-*') ]] ||
+				fail "read -o, fail at point $k: a temporary file is left"
+			rm -f .out.lsa.nvd-*
+		done
+	done
+	# a symbolic link: the file it points to is replaced, the link stays
+	echo old >target.lsa
+	ln -s target.lsa link.lsa
+	"$L" read -l 128K -o link.lsa old.lsa
+	[[ -L link.lsa ]]
+	cmp target.lsa old.lsa
+}
+
 # create_faults [--sparse]: every kill and failure of nvd-map create; tmpfile or not.
 create_faults() {
 	local n k mode
