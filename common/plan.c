@@ -15,9 +15,15 @@ void plan_evaluate(const struct qcmdline *cl, qver_t qver, const struct plan_opt
 		   struct plan_result *r)
 {
 	memset(r, 0, sizeof(*r));
+	/* libvirt would not start the domain: said first, then what QEMU would do */
+	for (size_t i = 0; i < cl->refusals.n; i++)
+		finding_add(&r->findings, LEVEL_FAIL, "libvirt-refuses", NULL, NULL,
+			    "libvirt refuses the domain: %s", cl->refusals.v[i]);
 	vm_build(&r->vm, cl, qver, &r->findings);
 	r->vm.target = po->target;
 	plan_run(&r->vm, po, &r->findings);
+	if (cl->refusals.n)
+		r->vm.accepted = false;
 }
 
 bool plan_failed(const struct plan_result *r, bool strict)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "qemu-args.h"
+#include "libvirt.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -189,6 +190,7 @@ void qcmdline_free(struct qcmdline *cl)
 	}
 	free(cl->opts);
 	free(cl->source);
+	strv_free(&cl->refusals);
 	memset(cl, 0, sizeof(*cl));
 }
 
@@ -202,7 +204,23 @@ int qcmdline_from_file(const char *path, struct qcmdline *cl, char **err)
 	ret = read_all(path, CMDLINE_MAX, &text, &len);
 	if (ret < 0)
 		return ret;
-	if (shell_split(text, len, &words, &e) < 0) {
+	if (libvirt_is_xml(text, len)) {
+		struct strv refusals = { 0 };
+
+		if (libvirt_domain_words(text, len, &words, &refusals, &e) < 0) {
+			*err = e;
+			ret = -EINVAL;
+		} else if (qcmdline_from_words(words.v, words.n, streq(path, "-") ? "<stdin>" : path,
+					       cl, err) < 0) {
+			ret = -EINVAL;
+		} else {
+			cl->libvirt = true;
+			cl->refusals = refusals;
+			refusals.v = NULL;
+			refusals.n = 0;
+		}
+		strv_free(&refusals);
+	} else if (shell_split(text, len, &words, &e) < 0) {
 		*err = e;
 		ret = -EINVAL;
 	} else if (qcmdline_from_words(words.v, words.n,

@@ -23,6 +23,8 @@ struct qcmdline {
 	char *source;	/* file name, "command line", "pid 123" */
 	struct qopt *opts;
 	size_t nopts;
+	bool libvirt;		/* translated from a libvirt domain XML file */
+	struct strv refusals;	/* libvirt's own refusals of that domain */
 };
 
 /*
@@ -44,7 +46,11 @@ void qcmdline_free(struct qcmdline *cl);
 /* qemu-system-*, qemu-kvm or kvm, with or without a directory. */
 bool is_program_name(const char *word);
 
-/* Sources; on failure they return a negative errno (I/O) or -EINVAL (syntax, *err set). */
+/*
+ * Sources; on failure they return a negative errno (I/O) or -EINVAL (syntax,
+ * *err set). A file whose text starts with '<' is a libvirt domain XML,
+ * translated to the arguments libvirt would give QEMU (libvirt.h).
+ */
 int qcmdline_from_file(const char *path, struct qcmdline *cl, char **err);
 int qcmdline_from_pid(const char *procroot, long pid, struct qcmdline *cl, char **err);
 

@@ -297,6 +297,8 @@ static bool dimm_pre_plug(struct vm *vm, struct dimm *d, struct findings *f)
 		if (!vm->said_acpi_off)
 			FAIL(f, "machine-acpi-off", d->id,
 			     "memory hotplug is not enabled: missing acpi device or acpi disabled",
+			     "%s", vm->libvirt ?
+			     "DIMMs and NVDIMMs need ACPI: add <features><acpi/></features> to the domain" :
 			     "DIMMs and NVDIMMs need ACPI: remove acpi=off / -no-acpi");
 		vm->said_acpi_off = true;
 		ok = false;
@@ -469,8 +471,10 @@ void rules_regrets(struct vm *vm, const struct plan_opts *po, struct findings *f
 			continue;
 		if (!b->share && !b->is_rom)
 			WARN(f, "nvdimm-share-off", d->id, NULL,
-			     "%s has share=off: guest writes go to a private copy and never reach %s; set share=on",
-			     b->id, b->mem_path);
+			     "%s has share=off: guest writes go to a private copy and never reach %s; %s",
+			     b->id, b->mem_path,
+			     vm->libvirt ? "set access='shared' on the <memory model='nvdimm'> device"
+					 : "set share=on");
 		if (b->discard_data)
 			WARN(f, "nvdimm-discard-data", d->id, NULL,
 			     "%s has discard-data=on: QEMU punches out the file's contents at exit, label area included",

@@ -618,6 +618,7 @@ void vm_build(struct vm *vm, const struct qcmdline *cl, qver_t qver, struct find
 	vm->qver = qver;
 	vm->phys_bits = 40;	/* TCG's and qemu64's default */
 	vm->machine.acpi = TRI_AUTO;
+	vm->libvirt = cl->libvirt;
 	for (size_t i = 0; i < cl->nopts; i++) {
 		const struct qopt *o = &cl->opts[i];
 		if (!strcmp(o->name, "machine") || !strcmp(o->name, "M"))

@@ -122,6 +122,7 @@ struct vm {
 	size_t anon_devices;		/* -device without id ("device[N]" in peripheral-anon) */
 	unsigned phys_bits;
 	bool cpu_aarch64;	/* virt: the CPU model runs AArch64 (default cortex-a15: no) */
+	bool libvirt;		/* from a libvirt domain: fixes are said in its XML */
 	bool firmware;		/* virt: -bios or a pflash drive (UEFI) */
 	/* The device-memory window, when there is one. */
 	bool has_window;

@@ -1,0 +1,411 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * libvirt domain XML to QEMU arguments, for the memory part, as libvirt 9.0
+ * generates them for QEMU 7.2 (t/libvirt compares with `virsh
+ * domxml-to-native qemu-argv`):
+ *
+ *   -machine TYPE[,nvdimm=on]           os/type@machine (default pc)
+ *   -no-acpi                            without <features><acpi/>
+ *   -m size=Nk[,slots=S,maxmem=Mk]      N: the NUMA cells' sum, or <memory>
+ *                                       less the memory devices; 1 MiB units
+ *   -object memory-backend-ram ram-nodeI + -numa node,nodeid=I,cpus=C,memdev=ram-nodeI
+ *   per <memory model='dimm'|'nvdimm'>, in document order: its backend
+ *   (memory-backend-ram; memory-backend-file with share= from access=,
+ *   prealloc unless <pmem/>, align from <alignsize>, pmem) and its device
+ *   (pc-dimm or nvdimm: node, label-size, unarmed for <readonly/>, memdev,
+ *   id, slot, addr). Sizes rounded up to 2 MiB; the devices without
+ *   <address slot=> get the free slots in order; ids are the user alias
+ *   (ua-...) or MODEL + slot, the backend's "mem" + id.
+ */
+#include "libvirt.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "xml.h"
+
+#define KIB_PER_MIB 1024ULL
+
+struct lv_mem {
+	const struct xml_node *n;
+	bool nvdimm;
+	uint64_t size_kib, align_kib, label_kib, base;
+	long node, slot;	/* -1: not given */
+	const char *path, *access, *alias;
+	bool pmem, readonly, has_base, has_label;
+	char *id;
+};
+
+bool libvirt_is_xml(const char *text, size_t len)
+{
+	size_t i = 0;
+
+	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3))
+		i = 3;
+	while (i < len && isspace((unsigned char)text[i]))
+		i++;
+	return i < len && text[i] == '<';
+}
+
+/* A libvirt scaled integer (virScaleInteger) in KiB, rounded up. */
+static int lv_scaled(const char *t, const char *unit, unsigned line, const char *what,
+		     uint64_t *kib, char **err)
+{
+	unsigned long long v, scale = 1024;
+	char *end;
+
+	if (!t || !isdigit((unsigned char)*t)) {
+		*err = xasprintf("line %u: %s: a number is expected, not '%s'", line, what, t ? t : "");
+		return -1;
+	}
+	errno = 0;
+	v = strtoull(t, &end, 10);
+	if (errno || *end) {
+		*err = xasprintf("line %u: %s: invalid number '%s'", line, what, t);
+		return -1;
+	}
+	if (unit && *unit) {
+		static const char powers[] = "kmgtpe";
+		const char *p = strchr(powers, tolower((unsigned char)unit[0]));
+		const char *rest = unit + 1;
+
+		if (!strcasecmp(unit, "b") || !strcasecmp(unit, "bytes")) {
+			scale = 1;
+		} else if (p && *p && (!*rest || !strcasecmp(rest, "ib") || !strcasecmp(rest, "b"))) {
+			unsigned long long base = !strcasecmp(rest, "b") ? 1000 : 1024;
+
+			scale = 1;
+			for (const char *q = powers; q <= p; q++)
+				scale *= base;
+		} else {
+			*err = xasprintf("line %u: %s: unknown unit '%s'", line, what, unit);
+			return -1;
+		}
+	}
+	if (v > (UINT64_MAX - 1023) / scale) {
+		*err = xasprintf("line %u: %s: %s %s is too large", line, what, t, unit ? unit : "KiB");
+		return -1;
+	}
+	*kib = (v * scale + 1023) / 1024;
+	return 0;
+}
+
+static int lv_kib(const struct xml_node *n, const char *what, uint64_t *kib, char **err)
+{
+	return lv_scaled(xml_text(n, ""), xml_attr(n, "unit"), n->line, what, kib, err);
+}
+
+static uint64_t round_up(uint64_t v, uint64_t to)
+{
+	return (v + to - 1) / to * to;
+}
+
+static long lv_long(const char *s, long dflt)
+{
+	char *end;
+	long v;
+
+	if (!s)
+		return dflt;
+	errno = 0;
+	v = strtol(s, &end, 0);
+	return errno || *end || v < 0 ? -2 : v;
+}
+
+static void refuse(struct strv *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void refuse(struct strv *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	strv_push(r, xvasprintf(fmt, ap));
+	va_end(ap);
+}
+
+/* Read one <memory model=...> device; 1 if it is a DIMM kind libvirt gives a slot. */
+static int read_mem(const struct xml_node *n, struct lv_mem *m, struct strv *refusals, char **err)
+{
+	const char *model = xml_attr(n, "model");
+	const struct xml_node *c;
+
+	memset(m, 0, sizeof(*m));
+	m->n = n;
+	m->node = m->slot = -1;
+	if (!model || (!streq(model, "dimm") && !streq(model, "nvdimm")))
+		return 0;	/* virtio-pmem, virtio-mem, sgx-epc: no DIMM slot, not checked */
+	m->nvdimm = streq(model, "nvdimm");
+	if (!(c = xml_child(n, "target/size"))) {
+		*err = xasprintf("line %u: <memory model='%s'> without <target><size>", n->line, model);
+		return -1;
+	}
+	if (lv_kib(c, "<size>", &m->size_kib, err))
+		return -1;
+	m->size_kib = round_up(m->size_kib, 2 * KIB_PER_MIB);
+	m->node = lv_long(xml_text(n, "target/node"), -1);
+	if ((c = xml_child(n, "target/label/size"))) {
+		if (lv_kib(c, "<size>", &m->label_kib, err))
+			return -1;
+		m->has_label = true;
+	}
+	m->readonly = xml_child(n, "target/readonly") != NULL;
+	m->path = xml_text(n, "source/path");
+	m->pmem = xml_child(n, "source/pmem") != NULL;
+	if ((c = xml_child(n, "source/alignsize")) && lv_kib(c, "<alignsize>", &m->align_kib, err))
+		return -1;
+	m->access = xml_attr(n, "access");
+	m->alias = xml_attr(xml_child(n, "alias"), "name");
+	if ((c = xml_child(n, "address"))) {
+		const char *base = xml_attr(c, "base");
+
+		if (!xml_attr(c, "slot")) {
+			refuse(refusals, "XML error: Missing required attribute 'slot' in element 'address'");
+		} else {
+			m->slot = lv_long(xml_attr(c, "slot"), -1);
+		}
+		if (base) {
+			char *end;
+
+			errno = 0;
+			m->base = strtoull(base, &end, 0);
+			m->has_base = !errno && !*end;
+		}
+	}
+	if (m->nvdimm && !m->path)
+		refuse(refusals, "path is required for model 'nvdimm'");
+	if (m->nvdimm && m->has_label) {
+		if (m->label_kib < 128)
+			refuse(refusals, "XML error: nvdimm label must be at least 128KiB");
+		else if (m->label_kib >= m->size_kib)
+			refuse(refusals, "XML error: label size must be smaller than NVDIMM size");
+	}
+	return 1;
+}
+
+static void emit(struct strv *w, const char *opt, char *arg)
+{
+	strv_push(w, xstrdup(opt));
+	strv_push(w, arg);
+}
+
+/* A JSON string: the value escaped for json-c (quotes, backslashes, controls). */
+static void json_str(struct strbuf *sb, const char *s)
+{
+	sb_addc(sb, '"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			sb_addf(sb, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			sb_addf(sb, "\\u%04x", (unsigned char)*s);
+		else
+			sb_addc(sb, *s);
+	}
+	sb_addc(sb, '"');
+}
+
+static void emit_mem(struct strv *w, const struct lv_mem *m)
+{
+	struct strbuf o, d;
+
+	sb_init(&o);
+	sb_init(&d);
+	sb_adds(&o, m->nvdimm ? "{\"qom-type\":\"memory-backend-file\",\"id\":"
+			      : "{\"qom-type\":\"memory-backend-ram\",\"id\":");
+	sb_addf(&o, "\"mem%s\"", m->id);
+	if (m->nvdimm) {
+		sb_adds(&o, ",\"mem-path\":");
+		json_str(&o, m->path ? m->path : "");
+		if (m->access && (streq(m->access, "shared") || streq(m->access, "private")))
+			sb_addf(&o, ",\"share\":%s", streq(m->access, "shared") ? "true" : "false");
+		if (!m->pmem)
+			sb_adds(&o, ",\"prealloc\":true");
+	}
+	sb_addf(&o, ",\"size\":%" PRIu64, m->size_kib * 1024);
+	if (m->nvdimm && m->align_kib)
+		sb_addf(&o, ",\"align\":%" PRIu64, m->align_kib * 1024);
+	if (m->nvdimm && m->pmem)
+		sb_adds(&o, ",\"pmem\":true");
+	sb_addc(&o, '}');
+	sb_addf(&d, "{\"driver\":\"%s\"", m->nvdimm ? "nvdimm" : "pc-dimm");
+	if (m->node >= 0)
+		sb_addf(&d, ",\"node\":%ld", m->node);
+	if (m->nvdimm && m->has_label)
+		sb_addf(&d, ",\"label-size\":%" PRIu64, m->label_kib * 1024);
+	if (m->nvdimm && m->readonly)
+		sb_adds(&d, ",\"unarmed\":true");
+	sb_addf(&d, ",\"memdev\":\"mem%s\",\"id\":\"%s\"", m->id, m->id);
+	if (m->slot >= 0)
+		sb_addf(&d, ",\"slot\":%ld", m->slot);
+	if (m->has_base)
+		sb_addf(&d, ",\"addr\":%" PRIu64, m->base);
+	sb_addc(&d, '}');
+	emit(w, "-object", sb_detach(&o));
+	emit(w, "-device", sb_detach(&d));
+}
+
+int libvirt_domain_words(const char *text, size_t len, struct strv *words,
+			 struct strv *refusals, char **err)
+{
+	const struct xml_node *os, *max, *mem, *numa, *devs;
+	struct xml_node root;
+	struct lv_mem *mems = NULL;
+	struct strv numa_words = { 0 };
+	size_t nmems = 0, ncells = 0;
+	uint64_t memory_kib = 0, max_kib = 0, cells_kib = 0, devs_kib = 0, initial;
+	long slots = 0;
+	bool has_nvdimm = false, has_max, *used = NULL;
+	const char *arch, *machine;
+	int rc = -1;
+
+	if (xml_parse(text, len, &root, err))
+		return -1;
+	if (!streq(root.name, "domain")) {
+		*err = xasprintf("not a libvirt domain: the root element is <%s>", root.name);
+		goto out;
+	}
+	os = xml_child(&root, "os/type");
+	arch = xml_attr(os, "arch");
+	if (arch && !streq(arch, "x86_64") && !streq(arch, "i686")) {
+		*err = xasprintf("arch '%s': domain XML is read for x86_64 only (give the QEMU arguments, with --target aarch64 for virt)",
+				 arch);
+		goto out;
+	}
+	machine = xml_attr(os, "machine");
+	if ((mem = xml_child(&root, "memory")) && lv_kib(mem, "<memory>", &memory_kib, err))
+		goto out;
+	max = xml_child(&root, "maxMemory");
+	has_max = max != NULL;
+	if (max) {
+		if (lv_kib(max, "<maxMemory>", &max_kib, err))
+			goto out;
+		max_kib = round_up(max_kib, KIB_PER_MIB);
+		slots = lv_long(xml_attr(max, "slots"), 0);
+		if (slots < 0) {
+			*err = xasprintf("line %u: <maxMemory slots='%s'>: not a number", max->line,
+					 xml_attr(max, "slots"));
+			goto out;
+		}
+	}
+	/* NUMA cells: memory backends and nodes */
+	numa = xml_child(&root, "cpu/numa");
+	for (size_t i = 0; numa && i < numa->nchildren; i++) {
+		const struct xml_node *c = &numa->children[i];
+		uint64_t kib;
+		const char *id = xml_attr(c, "id"), *cpus = xml_attr(c, "cpus");
+
+		if (!streq(c->name, "cell"))
+			continue;
+		if (lv_scaled(xml_attr(c, "memory"), xml_attr(c, "unit"), c->line, "<cell memory=>",
+			      &kib, err))
+			goto out;
+		kib = round_up(kib, KIB_PER_MIB);
+		cells_kib += kib;
+		id = id ? id : "0";
+		emit(&numa_words, "-object",
+		     xasprintf("{\"qom-type\":\"memory-backend-ram\",\"id\":\"ram-node%s\",\"size\":%" PRIu64 "}",
+			       id, kib * 1024));
+		emit(&numa_words, "-numa", cpus ? xasprintf("node,nodeid=%s,cpus=%s,memdev=ram-node%s", id, cpus, id)
+					 : xasprintf("node,nodeid=%s,memdev=ram-node%s", id, id));
+		ncells++;
+	}
+	/* memory devices */
+	devs = xml_child(&root, "devices");
+	for (size_t i = 0; devs && i < devs->nchildren; i++) {
+		struct lv_mem m;
+		int r;
+
+		if (!streq(devs->children[i].name, "memory"))
+			continue;
+		r = read_mem(&devs->children[i], &m, refusals, err);
+		if (r < 0)
+			goto out;
+		if (!r)
+			continue;
+		mems = xrealloc(mems, (nmems + 1) * sizeof(*mems));
+		mems[nmems++] = m;
+		devs_kib += m.size_kib;
+		has_nvdimm |= m.nvdimm;
+	}
+	initial = ncells ? cells_kib : memory_kib > devs_kib ? round_up(memory_kib - devs_kib, KIB_PER_MIB) : 0;
+	/*
+	 * libvirt's checks in its order: parsing (the devices' own, above),
+	 * the domain's post-parse, validation, then building the command line.
+	 */
+	if (!initial)
+		refuse(refusals, "XML error: Memory size must be specified via <memory> or in the <numa> configuration");
+	else if (has_max && initial + devs_kib > max_kib)
+		refuse(refusals, "XML error: maximum memory size must be equal or greater than the actual memory size");
+	if (nmems && !has_max)
+		refuse(refusals, "unsupported configuration: cannot use/hotplug a memory device when domain 'maxMemory' is not defined");
+	if (has_max && !ncells)
+		refuse(refusals, "unsupported configuration: At least one numa node has to be configured when enabling memory hotplug");
+	/* slots: the given ones, then the first free ones in document order */
+	used = xcalloc((size_t)slots + 1, sizeof(*used));
+	for (size_t i = 0; i < nmems; i++) {
+		struct lv_mem *m = &mems[i];
+
+		if (m->node < 0 && ncells)
+			refuse(refusals, "unsupported configuration: target NUMA node needs to be specified for memory device");
+		if (m->slot < 0)
+			continue;
+		if (m->slot >= slots)
+			refuse(refusals, "unsupported configuration: memory device slot '%ld' exceeds slots count '%ld'",
+			       m->slot, slots);
+		else if (used[m->slot])
+			refuse(refusals, "unsupported configuration: memory device slot '%ld' is already being used by another memory device",
+			       m->slot);
+		else
+			used[m->slot] = true;
+	}
+	for (size_t i = 0; i < nmems; i++) {
+		struct lv_mem *m = &mems[i];
+
+		if (m->slot >= 0)
+			continue;
+		for (long s = 0; s < slots && m->slot < 0; s++)
+			if (!used[s]) {
+				used[s] = true;
+				m->slot = s;
+			}
+		if (m->slot < 0)
+			refuse(refusals, "internal error: failed to find an empty memory slot");
+	}
+	for (size_t i = 0; i < nmems; i++)
+		if (mems[i].node >= (long)ncells && ncells)
+			refuse(refusals, "can't add memory backend for guest node '%ld' as the guest has only '%zu' NUMA nodes configured",
+			       mems[i].node, ncells);
+	/* the command line */
+	emit(words, "-machine", xasprintf("%s%s", machine ? machine : "pc", has_nvdimm ? ",nvdimm=on" : ""));
+	if (!xml_child(&root, "features/acpi"))
+		strv_push(words, xstrdup("-no-acpi"));
+	emit(words, "-m", has_max ? xasprintf("size=%" PRIu64 "k,slots=%ld,maxmem=%" PRIu64 "k", initial, slots,
+					     max_kib)
+				  : xasprintf("size=%" PRIu64 "k", initial));
+	for (size_t i = 0; i < numa_words.n; i++)
+		strv_push(words, numa_words.v[i]);
+	numa_words.n = 0;
+	for (size_t i = 0; i < nmems; i++) {
+		struct lv_mem *m = &mems[i];
+
+		m->id = m->alias && !strncmp(m->alias, "ua-", 3)
+				? xstrdup(m->alias)
+				: xasprintf("%s%ld", m->nvdimm ? "nvdimm" : "dimm", m->slot < 0 ? (long)i : m->slot);
+		emit_mem(words, m);
+	}
+	rc = 0;
+out:
+	for (size_t i = 0; i < nmems; i++)
+		free(mems[i].id);
+	free(mems);
+	free(used);
+	strv_free(&numa_words);
+	xml_free(&root);
+	return rc;
+}

@@ -1,0 +1,76 @@
+#!/usr/bin/env bats
+# nvd-plan on libvirt domain XML: 16 domains (t/libvirt/cases) against what libvirt 9.0 made of
+# them (t/libvirt/recorded: virsh domxml-to-native qemu-argv, or its refusal), and the XML reader
+# on broken documents.
+
+bats_require_minimum_version 1.5.0
+load lib/common
+
+setup() {
+	load_bats_libs
+	PLAN=$BIN/nvd-plan
+	CASES=$REPO/t/libvirt/cases
+	cd "$BATS_TEST_TMPDIR" || return
+}
+
+@test "every domain: nvd-plan on the XML agrees with nvd-plan on libvirt's command line, or with libvirt's refusal" {
+	run "$REPO/t/libvirt/compare" --nvd-plan "$PLAN"
+	assert_success
+	assert_output --partial "16 cases, 16 agree, 0 disagree"
+}
+
+@test "the comparison sees a difference" {
+	mkdir -p cases recorded
+	cp "$CASES/nvdimm-ok.xml" cases/
+	# libvirt's command line with the NVDIMM in slot 2 instead of 0
+	sed 's/"slot":0/"slot":2/' "$REPO/t/libvirt/recorded/nvdimm-ok.txt" >recorded/nvdimm-ok.txt
+	cp "$REPO/t/libvirt/compare" .
+	run ./compare --nvd-plan "$PLAN"
+	assert_failure 1
+	assert_output --partial "DISAGREE nvdimm-ok"
+}
+
+@test "what a libvirt user gets: the fix said in the domain's terms" {
+	run "$PLAN" --offline --qemu-version 7.2 "$CASES/nvdimm-no-acpi.xml"
+	assert_failure 1
+	assert_output --partial "fail: nvdimm0: DIMMs and NVDIMMs need ACPI: add <features><acpi/></features> to the domain [machine-acpi-off]"
+	run "$PLAN" --offline --qemu-version 7.2 "$CASES/nvdimm-access-default.xml"
+	assert_success
+	assert_output --partial "set access='shared' on the <memory model='nvdimm'> device [nvdimm-share-off]"
+	run "$PLAN" --offline --qemu-version 7.2 --json "$CASES/no-numa.xml"
+	assert_failure 1
+	jq -e '.findings[0] == {"id": "libvirt-refuses", "level": "fail", "object": null, "qemu": null,
+		"message": "libvirt refuses the domain: unsupported configuration: At least one numa node has to be configured when enabling memory hotplug"}' <<<"$output" ||
+		jq -c '.findings[0]' <<<"$output"
+	# the DIMMs as libvirt names and places them
+	run "$PLAN" --offline --qemu-version 7.2 --json "$CASES/nvdimm-private-pmem-readonly.xml"
+	jq -e '[.dimms[] | [.id, .slot]] == [["nvdimm3", 3], ["dimm0", 0], ["ua-pmem1", 5]]' <<<"$output"
+}
+
+@test "bad XML: one line with the line number, exit 2, nothing on stdout" {
+	while IFS='|' read -r want text; do
+		printf '%b' "$text" >bad.xml
+		run --separate-stderr "$PLAN" --offline bad.xml
+		assert_equal "$status" 2
+		assert_equal "$stderr" "nvd-plan: bad.xml: $want"
+		[[ -z $output ]] || fail "printed: $output"
+	done <<'T'
+line 1: <domain> (line 1) is not closed|<domain>
+line 2: </memory> expected (for line 2)|<domain>\n<memory>1</domain>
+line 1: unknown entity (only &lt; &gt; &amp; &quot; &apos; and &#N;)|<domain>&nbsp;</domain>
+line 1: attribute repeated in <a>|<a x='1' x='2'/>
+line 1: a DOCTYPE with an internal subset is not read|<!DOCTYPE d [<!ENTITY e "x">]><d/>
+line 1: content after the root element|<a/><b/>
+not a libvirt domain: the root element is <network>|<network/>
+line 1: bad character reference|<domain>&#0;</domain>
+not a libvirt domain: the root element is <a>|<a>&#x41;&lt;<![CDATA[<b>]]><!-- c --></a>
+arch 'aarch64': domain XML is read for x86_64 only (give the QEMU arguments, with --target aarch64 for virt)|<domain><os><type arch='aarch64'>hvm</type></os></domain>
+line 1: <memory>: unknown unit 'parsecs'|<domain><memory unit='parsecs'>1</memory></domain>
+line 1: <memory>: a number is expected, not '-1'|<domain><memory>-1</memory></domain>
+T
+	# deeper than 64 elements
+	{ for _ in $(seq 70); do printf '<a>'; done; } >deep.xml
+	run --separate-stderr "$PLAN" --offline deep.xml
+	assert_equal "$status" 2
+	[[ $stderr == *"elements nested deeper than 64"* ]]
+}
