@@ -28,7 +28,8 @@ static const struct cli_tool tool = {
 	.name = "nvd-plan",
 	.usage = "[OPTIONS] [FILE... | -- QEMU-ARGS | --pid PID]",
 	.summary = "Check QEMU VM configurations with NVDIMMs and DIMMs: slots, maxmem, layout, labels, backends.",
-	.footer = "FILE holds QEMU arguments in shell syntax ('-' reads stdin).\n"
+	.footer = "FILE holds QEMU arguments in shell syntax, or is a libvirt domain XML\n"
+		  "('-' reads stdin).\n"
 		  "Exit status: 0 QEMU would start, 1 it would refuse (or a warning with --strict),\n"
 		  "2 usage error, 3 I/O error.\n",
 	.options = options,

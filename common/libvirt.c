@@ -261,7 +261,7 @@ int libvirt_domain_words(const char *text, size_t len, struct strv *words,
 	uint64_t memory_kib = 0, max_kib = 0, cells_kib = 0, devs_kib = 0, initial;
 	long slots = 0;
 	bool has_nvdimm = false, has_max, *used = NULL;
-	const char *arch, *machine;
+	const char *arch, *machine, *access;
 	int rc = -1;
 
 	if (xml_parse(text, len, &root, err))
@@ -293,12 +293,14 @@ int libvirt_domain_words(const char *text, size_t len, struct strv *words,
 			goto out;
 		}
 	}
+	/* <memoryBacking><access mode=>: the default of the cells and the memory devices */
+	access = xml_attr(xml_child(&root, "memoryBacking/access"), "mode");
 	/* NUMA cells: memory backends and nodes */
 	numa = xml_child(&root, "cpu/numa");
 	for (size_t i = 0; numa && i < numa->nchildren; i++) {
 		const struct xml_node *c = &numa->children[i];
 		uint64_t kib;
-		const char *id = xml_attr(c, "id"), *cpus = xml_attr(c, "cpus");
+		const char *id = xml_attr(c, "id"), *cpus = xml_attr(c, "cpus"), *cell_access;
 
 		if (!streq(c->name, "cell"))
 			continue;
@@ -308,9 +310,20 @@ int libvirt_domain_words(const char *text, size_t len, struct strv *words,
 		kib = round_up(kib, KIB_PER_MIB);
 		cells_kib += kib;
 		id = id ? id : "0";
-		emit(&numa_words, "-object",
-		     xasprintf("{\"qom-type\":\"memory-backend-ram\",\"id\":\"ram-node%s\",\"size\":%" PRIu64 "}",
-			       id, kib * 1024));
+		cell_access = xml_attr(c, "memAccess") ? xml_attr(c, "memAccess") : access;
+		if (cell_access && streq(cell_access, "shared"))
+			/*
+			 * libvirt gives a shared cell a memory-backend-file in a directory of
+			 * its own that it makes before QEMU starts; memfd is the same memory
+			 * for the checks and names no host path that does not exist yet.
+			 */
+			emit(&numa_words, "-object",
+			     xasprintf("{\"qom-type\":\"memory-backend-memfd\",\"id\":\"ram-node%s\",\"share\":true,\"size\":%" PRIu64 "}",
+				       id, kib * 1024));
+		else
+			emit(&numa_words, "-object",
+			     xasprintf("{\"qom-type\":\"memory-backend-ram\",\"id\":\"ram-node%s\",\"size\":%" PRIu64 "}",
+				       id, kib * 1024));
 		emit(&numa_words, "-numa", cpus ? xasprintf("node,nodeid=%s,cpus=%s,memdev=ram-node%s", id, cpus, id)
 					 : xasprintf("node,nodeid=%s,memdev=ram-node%s", id, id));
 		ncells++;
@@ -328,6 +341,8 @@ int libvirt_domain_words(const char *text, size_t len, struct strv *words,
 			goto out;
 		if (!r)
 			continue;
+		if (!m.access)
+			m.access = access;
 		mems = xrealloc(mems, (nmems + 1) * sizeof(*mems));
 		mems[nmems++] = m;
 		devs_kib += m.size_kib;
