@@ -462,22 +462,36 @@ int label_save(const struct label_target *t, const uint8_t *buf, const char *pat
 	{
 		struct stat lst;
 
+		if (!exists && lstat(path, &lst) == 0) {
+			nvd_warnx("%s: a symbolic link to nothing: not replaced", path);
+			return NVD_EXIT_ENV;
+		}
+	}
+	if (exists && st.st_uid != geteuid() && geteuid() != 0) {
+		nvd_warnx("%s: belongs to another user: it cannot be replaced whole keeping its owner; write a new file",
+			  path);
+		return NVD_EXIT_ENV;
+	}
+	{
+		struct stat lst;
+
 		if (exists && lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode) &&
 		    (real = realpath(path, NULL)))
 			path = real;	/* the file it points to is replaced, not the link */
 	}
 	err = newfile_open(&nf, path, 0644, true);
 	if (err) {
-		nvd_warnx("%s: cannot create: %s", path, strerror(-err));
+		nvd_warnx(exists ? "%s: cannot replace it whole: no new file beside it: %s"
+				 : "%s: cannot create: %s", path, strerror(-err));
 		free(real);
 		return NVD_EXIT_ENV;
 	}
-	if (exists) {
-		if (fchown(nf.fd, st.st_uid, st.st_gid) < 0) {
-			/* not ours to give away: the mode without set-id bits */
-			st.st_mode &= ~(mode_t)(S_ISUID | S_ISGID);
-		}
-		fchmod(nf.fd, st.st_mode & 07777);
+	if (exists && (fchown(nf.fd, st.st_uid, st.st_gid) < 0 ||
+		       fchmod(nf.fd, st.st_mode & 07777) < 0)) {
+		nvd_warnx("%s: cannot keep its owner and mode: %s", path, strerror(errno));
+		newfile_close(&nf);
+		free(real);
+		return NVD_EXIT_ENV;
 	}
 	err = pwrite_all(nf.fd, buf, t->area_size, 0);
 	if (!err)

@@ -22,6 +22,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -36,7 +37,7 @@
 struct lv_mem {
 	const struct xml_node *n;
 	bool nvdimm;
-	uint64_t size_kib, align_kib, label_kib, base;
+	uint64_t size_kib, raw_kib, align_kib, label_kib, base;
 	long node, slot;	/* -1: not given */
 	const char *path, *access, *alias;
 	bool pmem, readonly, has_base, has_label;
@@ -89,7 +90,8 @@ static int lv_scaled(const char *t, const char *unit, unsigned line, const char 
 			return -1;
 		}
 	}
-	if (v > (UINT64_MAX - 1023) / scale) {
+	/* libvirt's own limit: LLONG_MAX bytes */
+	if (v > (unsigned long long)LLONG_MAX / scale) {
 		*err = xasprintf("line %u: %s: %s %s is too large", line, what, t, unit ? unit : "KiB");
 		return -1;
 	}
@@ -115,7 +117,7 @@ static long lv_long(const char *s, long dflt)
 	if (!s)
 		return dflt;
 	errno = 0;
-	v = strtol(s, &end, 0);
+	v = strtol(s, &end, 10);
 	return errno || *end || v < 0 ? -2 : v;
 }
 
@@ -146,9 +148,9 @@ static int read_mem(const struct xml_node *n, struct lv_mem *m, struct strv *ref
 		*err = xasprintf("line %u: <memory model='%s'> without <target><size>", n->line, model);
 		return -1;
 	}
-	if (lv_kib(c, "<size>", &m->size_kib, err))
+	if (lv_kib(c, "<size>", &m->raw_kib, err))
 		return -1;
-	m->size_kib = round_up(m->size_kib, 2 * KIB_PER_MIB);
+	m->size_kib = round_up(m->raw_kib, 2 * KIB_PER_MIB);
 	m->node = lv_long(xml_text(n, "target/node"), -1);
 	if ((c = xml_child(n, "target/label/size"))) {
 		if (lv_kib(c, "<size>", &m->label_kib, err))
@@ -189,6 +191,15 @@ static int read_mem(const struct xml_node *n, struct lv_mem *m, struct strv *ref
 	return 1;
 }
 
+/* Whether a device that already holds its slot holds this one. */
+static bool slot_taken(const struct lv_mem *mems, const bool *used, size_t n, long slot)
+{
+	for (size_t i = 0; i < n; i++)
+		if (used[i] && mems[i].slot == slot)
+			return true;
+	return false;
+}
+
 static void emit(struct strv *w, const char *opt, char *arg)
 {
 	strv_push(w, xstrdup(opt));
@@ -218,7 +229,12 @@ static void emit_mem(struct strv *w, const struct lv_mem *m)
 	sb_init(&d);
 	sb_adds(&o, m->nvdimm ? "{\"qom-type\":\"memory-backend-file\",\"id\":"
 			      : "{\"qom-type\":\"memory-backend-ram\",\"id\":");
-	sb_addf(&o, "\"mem%s\"", m->id);
+	{
+		char *mid = xasprintf("mem%s", m->id);
+
+		json_str(&o, mid);
+		free(mid);
+	}
 	if (m->nvdimm) {
 		sb_adds(&o, ",\"mem-path\":");
 		json_str(&o, m->path ? m->path : "");
@@ -240,7 +256,15 @@ static void emit_mem(struct strv *w, const struct lv_mem *m)
 		sb_addf(&d, ",\"label-size\":%" PRIu64, m->label_kib * 1024);
 	if (m->nvdimm && m->readonly)
 		sb_adds(&d, ",\"unarmed\":true");
-	sb_addf(&d, ",\"memdev\":\"mem%s\",\"id\":\"%s\"", m->id, m->id);
+	{
+		char *mid = xasprintf("mem%s", m->id);
+
+		sb_adds(&d, ",\"memdev\":");
+		json_str(&d, mid);
+		sb_adds(&d, ",\"id\":");
+		json_str(&d, m->id);
+		free(mid);
+	}
 	if (m->slot >= 0)
 		sb_addf(&d, ",\"slot\":%ld", m->slot);
 	if (m->has_base)
@@ -258,7 +282,8 @@ int libvirt_domain_words(const char *text, size_t len, struct strv *words,
 	struct lv_mem *mems = NULL;
 	struct strv numa_words = { 0 };
 	size_t nmems = 0, ncells = 0;
-	uint64_t memory_kib = 0, max_kib = 0, cells_kib = 0, devs_kib = 0, initial;
+	uint64_t memory_kib = 0, max_kib = 0, max_raw = 0, cells_kib = 0, cells_raw = 0;
+	uint64_t devs_kib = 0, devs_raw = 0, initial;
 	long slots = 0;
 	bool has_nvdimm = false, has_max, *used = NULL;
 	const char *arch, *machine, *access;
@@ -283,9 +308,9 @@ int libvirt_domain_words(const char *text, size_t len, struct strv *words,
 	max = xml_child(&root, "maxMemory");
 	has_max = max != NULL;
 	if (max) {
-		if (lv_kib(max, "<maxMemory>", &max_kib, err))
+		if (lv_kib(max, "<maxMemory>", &max_raw, err))
 			goto out;
-		max_kib = round_up(max_kib, KIB_PER_MIB);
+		max_kib = round_up(max_raw, KIB_PER_MIB);
 		slots = lv_long(xml_attr(max, "slots"), 0);
 		if (slots < 0) {
 			*err = xasprintf("line %u: <maxMemory slots='%s'>: not a number", max->line,
@@ -307,8 +332,13 @@ int libvirt_domain_words(const char *text, size_t len, struct strv *words,
 		if (lv_scaled(xml_attr(c, "memory"), xml_attr(c, "unit"), c->line, "<cell memory=>",
 			      &kib, err))
 			goto out;
+		cells_raw += kib;	/* each below 2^53: no overflow for any sane count */
 		kib = round_up(kib, KIB_PER_MIB);
 		cells_kib += kib;
+		if (lv_long(id, 0) < 0) {
+			*err = xasprintf("line %u: <cell id='%s'>: not a number", c->line, id);
+			goto out;
+		}
 		id = id ? id : "0";
 		cell_access = xml_attr(c, "memAccess") ? xml_attr(c, "memAccess") : access;
 		if (cell_access && streq(cell_access, "shared"))
@@ -324,8 +354,22 @@ int libvirt_domain_words(const char *text, size_t len, struct strv *words,
 			emit(&numa_words, "-object",
 			     xasprintf("{\"qom-type\":\"memory-backend-ram\",\"id\":\"ram-node%s\",\"size\":%" PRIu64 "}",
 				       id, kib * 1024));
-		emit(&numa_words, "-numa", cpus ? xasprintf("node,nodeid=%s,cpus=%s,memdev=ram-node%s", id, cpus, id)
-					 : xasprintf("node,nodeid=%s,memdev=ram-node%s", id, id));
+		{
+			/* libvirt writes a cpus list "0,2-3" as cpus=0,cpus=2-3 */
+			struct strbuf nb;
+
+			sb_init(&nb);
+			sb_addf(&nb, "node,nodeid=%s", id);
+			for (const char *p = cpus; p && *p;) {
+				size_t n = strcspn(p, ",");
+
+				sb_adds(&nb, ",cpus=");
+				sb_addn(&nb, p, n);
+				p += n + (p[n] == ',');
+			}
+			sb_addf(&nb, ",memdev=ram-node%s", id);
+			emit(&numa_words, "-numa", sb_detach(&nb));
+		}
 		ncells++;
 	}
 	/* memory devices */
@@ -346,23 +390,27 @@ int libvirt_domain_words(const char *text, size_t len, struct strv *words,
 		mems = xrealloc(mems, (nmems + 1) * sizeof(*mems));
 		mems[nmems++] = m;
 		devs_kib += m.size_kib;
+		devs_raw += m.raw_kib;
 		has_nvdimm |= m.nvdimm;
 	}
 	initial = ncells ? cells_kib : memory_kib > devs_kib ? round_up(memory_kib - devs_kib, KIB_PER_MIB) : 0;
 	/*
 	 * libvirt's checks in its order: parsing (the devices' own, above),
-	 * the domain's post-parse, validation, then building the command line.
+	 * the domain's post-parse (on the sizes as written), validation, then
+	 * building the command line (sizes rounded, slots given).
 	 */
-	if (!initial)
+	if (!ncells && nmems && devs_raw > memory_kib)
+		refuse(refusals, "XML error: Total size of memory devices exceeds the total memory size");
+	else if (!(ncells ? cells_raw : memory_kib - devs_raw))
 		refuse(refusals, "XML error: Memory size must be specified via <memory> or in the <numa> configuration");
-	else if (has_max && initial + devs_kib > max_kib)
+	else if (has_max && (ncells ? cells_raw : memory_kib - devs_raw) + devs_raw > max_raw)
 		refuse(refusals, "XML error: maximum memory size must be equal or greater than the actual memory size");
 	if (nmems && !has_max)
 		refuse(refusals, "unsupported configuration: cannot use/hotplug a memory device when domain 'maxMemory' is not defined");
 	if (has_max && !ncells)
 		refuse(refusals, "unsupported configuration: At least one numa node has to be configured when enabling memory hotplug");
 	/* slots: the given ones, then the first free ones in document order */
-	used = xcalloc((size_t)slots + 1, sizeof(*used));
+	used = xcalloc(nmems + 1, sizeof(*used));	/* used[i]: mems[i] holds its slot */
 	for (size_t i = 0; i < nmems; i++) {
 		struct lv_mem *m = &mems[i];
 
@@ -373,21 +421,22 @@ int libvirt_domain_words(const char *text, size_t len, struct strv *words,
 		if (m->slot >= slots)
 			refuse(refusals, "unsupported configuration: memory device slot '%ld' exceeds slots count '%ld'",
 			       m->slot, slots);
-		else if (used[m->slot])
+		else if (slot_taken(mems, used, nmems, m->slot))
 			refuse(refusals, "unsupported configuration: memory device slot '%ld' is already being used by another memory device",
 			       m->slot);
 		else
-			used[m->slot] = true;
+			used[i] = true;
 	}
 	for (size_t i = 0; i < nmems; i++) {
 		struct lv_mem *m = &mems[i];
 
 		if (m->slot >= 0)
 			continue;
-		for (long s = 0; s < slots && m->slot < 0; s++)
-			if (!used[s]) {
-				used[s] = true;
+		/* nmems devices take at most nmems slots: the first free one is below that */
+		for (long s = 0; s < slots && s <= (long)nmems && m->slot < 0; s++)
+			if (!slot_taken(mems, used, nmems, s)) {
 				m->slot = s;
+				used[i] = true;
 			}
 		if (m->slot < 0)
 			refuse(refusals, "internal error: failed to find an empty memory slot");
@@ -397,7 +446,20 @@ int libvirt_domain_words(const char *text, size_t len, struct strv *words,
 			refuse(refusals, "can't add memory backend for guest node '%ld' as the guest has only '%zu' NUMA nodes configured",
 			       mems[i].node, ncells);
 	/* the command line */
-	emit(words, "-machine", xasprintf("%s%s", machine ? machine : "pc", has_nvdimm ? ",nvdimm=on" : ""));
+	{
+		/* a comma in the type stays in it (QemuOpts ",,"): no option smuggled in */
+		struct strbuf mb;
+
+		sb_init(&mb);
+		for (const char *p = machine ? machine : "pc"; *p; p++) {
+			if (*p == ',')
+				sb_addc(&mb, ',');
+			sb_addc(&mb, *p);
+		}
+		if (has_nvdimm)
+			sb_adds(&mb, ",nvdimm=on");
+		emit(words, "-machine", sb_detach(&mb));
+	}
 	if (!xml_child(&root, "features/acpi"))
 		strv_push(words, xstrdup("-no-acpi"));
 	emit(words, "-m", has_max ? xasprintf("size=%" PRIu64 "k,slots=%ld,maxmem=%" PRIu64 "k", initial, slots,

@@ -39,7 +39,8 @@ int newfile_open(struct newfile *nf, const char *path, mode_t mode, bool named)
 	}
 	copy = xstrdup(path);
 	base = basename(copy);
-	nf->tmpname = xasprintf("%s/.%s.nvd-XXXXXX", nf->dir, base);
+	/* the name shortened: a long one must not make the temporary one too long */
+	nf->tmpname = xasprintf("%s/.%.64s.nvd-XXXXXX", nf->dir, base);
 	free(copy);
 	nf->fd = mkostemp(nf->tmpname, O_CLOEXEC);
 	if (nf->fd < 0) {

@@ -17,6 +17,7 @@
 #include "util.h"
 
 #define XML_MAX_DEPTH 64
+#define XML_MAX_ATTRS 64	/* per element: libvirt's have a handful */
 
 struct parser {
 	const char *p, *end;
@@ -164,6 +165,8 @@ static int read_attrs(struct parser *ps, struct xml_node *n)
 			return fail(ps, "unterminated start tag <%s>", n->name);
 		if (*ps->p == '>' || at(ps, "/>"))
 			return 0;
+		if (n->nattrs == XML_MAX_ATTRS)
+			return fail(ps, "more than %d attributes in <%s>", XML_MAX_ATTRS, n->name);
 		name = read_name(ps);
 		if (!name)
 			return -1;
@@ -189,8 +192,8 @@ static int read_attrs(struct parser *ps, struct xml_node *n)
 		advance(ps, 1);
 		sb_init(&v);
 		while (ps->p < ps->end && *ps->p != q) {
-			if (*ps->p == '<') {
-				fail(ps, "'<' in the value of attribute %s", name);
+			if (*ps->p == '<' || *ps->p == '\0') {
+				fail(ps, "%s in the value of attribute %s", *ps->p ? "'<'" : "a NUL byte", name);
 				break;
 			}
 			if (*ps->p == '&') {
@@ -217,7 +220,7 @@ static int read_attrs(struct parser *ps, struct xml_node *n)
 }
 
 /* Comments, processing instructions, DOCTYPE: skipped. 1 if one was, 0 if none, -1. */
-static int misc(struct parser *ps)
+static int misc(struct parser *ps, bool prolog)
 {
 	if (at(ps, "<!--"))
 		return skip_past(ps, "-->", "comment") ? -1 : 1;
@@ -226,6 +229,8 @@ static int misc(struct parser *ps)
 	if (at(ps, "<!DOCTYPE")) {
 		const char *s = ps->p;
 
+		if (!prolog)
+			return fail(ps, "a DOCTYPE inside an element");
 		if (skip_past(ps, ">", "DOCTYPE"))
 			return -1;
 		if (memchr(s, '[', (size_t)(ps->p - s)))
@@ -275,7 +280,7 @@ static int element(struct parser *ps, struct xml_node *n, int depth)
 			sb_addn(&text, s, (size_t)(ps->p - s - 3));
 			continue;
 		}
-		m = misc(ps);
+		m = misc(ps, false);
 		if (m < 0) {
 			sb_release(&text);
 			return -1;
@@ -301,9 +306,9 @@ static int element(struct parser *ps, struct xml_node *n, int depth)
 			}
 			continue;
 		}
-		if (*ps->p == '\0') {
+		if (*ps->p == '\0' || at(ps, "]]>")) {
 			sb_release(&text);
-			return fail(ps, "a NUL byte in the text");
+			return fail(ps, *ps->p ? "']]>' in the text" : "a NUL byte in the text");
 		}
 		sb_addc(&text, *ps->p);
 		advance(ps, 1);
@@ -339,7 +344,7 @@ int xml_parse(const char *text, size_t len, struct xml_node *root, char **err)
 		skip_space(&ps);
 		if (ps.p >= ps.end)
 			break;
-		m = misc(&ps);
+		m = misc(&ps, true);
 		if (m < 0)
 			goto out;
 		if (m)

@@ -217,6 +217,17 @@ label_faults() {
 	"$L" read -l 128K -o link.lsa old.lsa
 	[[ -L link.lsa ]]
 	cmp target.lsa old.lsa
+	# a link to nothing is refused, not replaced by a file
+	ln -s nowhere dangling.lsa
+	run --separate-stderr "$L" read -l 128K -o dangling.lsa old.lsa
+	assert_failed_cleanly "nvd-label"
+	assert_equal "$stderr" "nvd-label: dangling.lsa: a symbolic link to nothing: not replaced"
+	[[ -L dangling.lsa && ! -e nowhere ]]
+	# a long name: the temporary name beside it still fits
+	name=$(printf 'n%.0s' $(seq 250))
+	"$L" read -l 128K -o "$name" old.lsa
+	NVD_FAULT_NO_TMPFILE=1 "$L" read -l 128K -o "$name" old.lsa
+	cmp "$name" old.lsa
 }
 
 # create_faults [--sparse]: every kill and failure of nvd-map create; tmpfile or not.

@@ -74,3 +74,32 @@ T
 	assert_equal "$status" 2
 	[[ $stderr == *"elements nested deeper than 64"* ]]
 }
+
+@test "translation edges: decimal numbers, a cpus list, huge counts and sizes" {
+	dom() {
+		cat <<EOF
+<domain><memory unit='GiB'>2</memory>$1<features><acpi/></features>
+<cpu><numa><cell id='0' cpus='0,2-3' memory='1' unit='GiB'/></numa></cpu>
+<devices>$2</devices></domain>
+EOF
+	}
+	local nv="<memory model='nvdimm' access='shared'><source><path>nv.img</path></source><target><size unit='MiB'>512</size><node>0</node></target>"
+	# slot='010' is slot 10, as libvirt reads it (not octal 8)
+	dom "<maxMemory slots='4' unit='GiB'>8</maxMemory>" "$nv<address type='dimm' slot='010'/></memory>" >a.xml
+	run "$PLAN" --offline --qemu-version 7.2 --json a.xml
+	jq -e '.findings[0].message | endswith("memory device slot '"'10'"' exceeds slots count '"'4'"'")' <<<"$output"
+	# a cpus list with a comma is QEMU's repeated cpus=: accepted
+	dom "<maxMemory slots='4' unit='GiB'>8</maxMemory>" "$nv</memory>" >b.xml
+	run "$PLAN" --offline --qemu-version 7.2 --json b.xml
+	jq -e '.verdict == "accept"' <<<"$output"
+	# a slot count no machine has: QEMU's refusal, not an allocation of that size
+	dom "<maxMemory slots='100000000000' unit='GiB'>8</maxMemory>" "$nv</memory>" >c.xml
+	run --separate-stderr "$PLAN" --offline --qemu-version 7.2 --json c.xml
+	assert_equal "$status" 1
+	jq -e '.verdict == "reject"' <<<"$output"
+	# sizes over libvirt's limit (LLONG_MAX bytes)
+	dom "<maxMemory slots='4' unit='EiB'>15</maxMemory>" "$nv</memory>" >d.xml
+	run --separate-stderr "$PLAN" --offline d.xml
+	assert_equal "$status" 2
+	assert_equal "$stderr" "nvd-plan: d.xml: line 1: <maxMemory>: 15 EiB is too large"
+}

@@ -72,9 +72,14 @@ __attribute__((constructor)) static void nvdfault_init(void)
 		_exit(125);
 	}
 	v = getenv("NVD_FAULT_ERRNO");
-	if (v && *v)
+	if (v && *v) {
 		fail_errno = !strcmp(v, "ENOSPC") ? ENOSPC : !strcmp(v, "EDQUOT") ? EDQUOT :
-			     !strcmp(v, "EIO") ? EIO : atoi(v);
+			     !strcmp(v, "EIO") ? EIO : !strcmp(v, "EROFS") ? EROFS : atoi(v);
+		if (fail_errno <= 0) {
+			fprintf(stderr, "nvdfault: NVD_FAULT_ERRNO=%s: use EIO, ENOSPC, EDQUOT, EROFS or a number\n", v);
+			_exit(125);
+		}
+	}
 	logpath = getenv("NVD_FAULT_LOG");
 	no_populate = getenv("NVD_FAULT_NO_POPULATE") != NULL;
 	no_tmpfile = getenv("NVD_FAULT_NO_TMPFILE") != NULL;
