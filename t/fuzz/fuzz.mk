@@ -24,7 +24,9 @@ build-fuzz/%: t/fuzz/%.c build-fuzz/libnvd.a
 
 fuzz-build: $(addprefix build-fuzz/,$(FUZZ_TARGETS))
 
-# Seeds: t/fuzz/seeds-TARGET (test fixtures); the corpus grows in build-fuzz/corpus-TARGET.
+# Seeds: t/fuzz/seeds-TARGET (test fixtures); the corpus grows in build-fuzz/corpus-TARGET,
+# which t/fuzz/run names first: libFuzzer writes new inputs into its first directory, so a
+# target run by hand should be given a scratch directory first too, never the seeds.
 fuzz: fuzz-build
 	t/fuzz/run $(FUZZ_TIME) $(FUZZ_TARGETS)
 
