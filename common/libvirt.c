@@ -40,7 +40,7 @@ struct lv_mem {
 	uint64_t size_kib, raw_kib, align_kib, label_kib, base;
 	long node, slot;	/* -1: not given */
 	const char *path, *access, *alias;
-	bool pmem, readonly, has_base, has_label;
+	bool pmem, readonly, has_base, has_label, has_uuid;
 	char *id;
 };
 
@@ -158,6 +158,7 @@ static int read_mem(const struct xml_node *n, struct lv_mem *m, struct strv *ref
 		m->has_label = true;
 	}
 	m->readonly = xml_child(n, "target/readonly") != NULL;
+	m->has_uuid = xml_child(n, "uuid") != NULL;
 	m->path = xml_text(n, "source/path");
 	m->pmem = xml_child(n, "source/pmem") != NULL;
 	if ((c = xml_child(n, "source/alignsize")) && lv_kib(c, "<alignsize>", &m->align_kib, err))
@@ -416,6 +417,8 @@ int libvirt_domain_words(const char *text, size_t len, struct strv *words,
 
 		if (m->node < 0 && ncells)
 			refuse(refusals, "unsupported configuration: target NUMA node needs to be specified for memory device");
+		if (m->nvdimm && m->has_uuid)	/* pseries only */
+			refuse(refusals, "unsupported configuration: UUID is not supported for NVDIMM device");
 		if (m->slot < 0)
 			continue;
 		if (m->slot >= slots)

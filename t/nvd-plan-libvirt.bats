@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# nvd-plan on libvirt domain XML: 17 domains (t/libvirt/cases) against what libvirt 9.0 made of
+# nvd-plan on libvirt domain XML: 18 domains (t/libvirt/cases) against what libvirt 9.0 made of
 # them (t/libvirt/recorded: virsh domxml-to-native qemu-argv, or its refusal), and the XML reader
 # on broken documents.
 
@@ -16,7 +16,7 @@ setup() {
 @test "every domain: nvd-plan on the XML agrees with nvd-plan on libvirt's command line, or with libvirt's refusal" {
 	run "$REPO/t/libvirt/compare" --nvd-plan "$PLAN"
 	assert_success
-	assert_output --partial "17 cases, 17 agree, 0 disagree"
+	assert_output --partial "18 cases, 18 agree, 0 disagree"
 }
 
 @test "the comparison sees a difference" {
