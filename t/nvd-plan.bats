@@ -232,6 +232,33 @@ golden() {
 	assert_failure 2
 }
 
+@test "README: the make demo output it shows is what nvd-plan prints" {
+	truncate -s 4G nv0.img
+	truncate -s 2G nv1.img
+	want=$(sed -n '/^    \$ make demo$/,/^$/p' "$REPO/README.md" | sed -e '1d' -e '/^$/d' -e 's/^    //')
+	[[ -n $want ]] || fail "no make demo block in README.md"
+	run "$PLAN" --qemu-version 7.2 "$REPO/examples/vm-nvdimm.args"
+	assert_success
+	assert_equal "$(sed 1d <<<"$output")" "$(sed 1d <<<"$want")"
+	[[ $(head -n 1 <<<"$want") == *"vm-nvdimm.args: QEMU 7.2: accept" ]]
+}
+
+@test "README: the findings it shows for examples/vm-mistakes.args are nvd-plan's" {
+	want=$(sed -n '/^    \$ nvd-plan examples\/vm-mistakes.args$/,/^$/p' "$REPO/README.md" |
+		grep -E '^    (fail|warn|      QEMU):|^          QEMU:' | sed 's/^    //')
+	[[ -n $want ]] || fail "no vm-mistakes block in README.md"
+	cd "$REPO"
+	run "$PLAN" --qemu-version 7.2 examples/vm-mistakes.args
+	assert_failure 1
+	assert_equal "$(grep -E '^(fail|warn)|^      QEMU:' <<<"$output")" "$want"
+	# and its JSON excerpt: the same object with machine, memory and other findings left out
+	want=$(sed -n '/^```json$/,/^```$/p' "$REPO/README.md" | sed '1d;$d' | head -n 200)
+	got=$("$PLAN" --qemu-version 7.2 --json examples/vm-mistakes.args |
+		jq --argjson ids "$(jq -c '[.findings[].id]' <<<"$want")" \
+			'del(.machine, .memory) | .findings |= [.[] | select(.id as $i | $ids | index($i))]')
+	assert_equal "$(jq -S . <<<"$got")" "$(jq -S . <<<"$want")"
+}
+
 @test "the QEMU version: --qemu-version, else the QEMU on PATH" {
 	run "$PLAN" --json -- -M pc
 	jq -e '.qemu_version == "7.2"' <<<"$output"
