@@ -427,22 +427,26 @@ int label_target_write(struct label_target *t, const struct label_write *w)
  */
 int label_save(const struct label_target *t, const uint8_t *buf, const char *path)
 {
+	bool stdout_ = streq(path, "-"), exists, is_link;
 	char *real = NULL;
 	struct newfile nf;
-	struct stat st;
-	bool exists;
+	struct stat st, lst;
 	int fd, err;
 
-	if (streq(path, "-") || (stat(path, &st) == 0 && !S_ISREG(st.st_mode))) {
-		fd = streq(path, "-") ? STDOUT_FILENO : open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	exists = !stdout_ && stat(path, &st) == 0;
+	is_link = !stdout_ && lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode);
+	if (exists && st.st_dev == t->dev && st.st_ino == t->ino) {
+		nvd_warnx("%s: is the backend itself", path);
+		return NVD_EXIT_USAGE;
+	}
+	if (stdout_ || (exists && !S_ISREG(st.st_mode))) {
+		fd = stdout_ ? STDOUT_FILENO : open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
 		if (fd < 0) {
 			nvd_warnx("%s: cannot open: %s", path, strerror(errno));
 			return NVD_EXIT_ENV;
 		}
-		if (fstat(fd, &st) == 0 && st.st_dev == t->dev && st.st_ino == t->ino) {
+		if (stdout_ && fstat(fd, &st) == 0 && st.st_dev == t->dev && st.st_ino == t->ino) {
 			nvd_warnx("%s: is the backend itself", path);
-			if (fd != STDOUT_FILENO)
-				close(fd);
 			return NVD_EXIT_USAGE;
 		}
 		err = write_all(fd, buf, t->area_size);
@@ -454,31 +458,17 @@ int label_save(const struct label_target *t, const uint8_t *buf, const char *pat
 		}
 		return 0;
 	}
-	exists = stat(path, &st) == 0;
-	if (exists && st.st_dev == t->dev && st.st_ino == t->ino) {
-		nvd_warnx("%s: is the backend itself", path);
-		return NVD_EXIT_USAGE;
-	}
-	{
-		struct stat lst;
-
-		if (!exists && lstat(path, &lst) == 0) {
-			nvd_warnx("%s: a symbolic link to nothing: not replaced", path);
-			return NVD_EXIT_ENV;
-		}
+	if (!exists && is_link) {
+		nvd_warnx("%s: a symbolic link to nothing: not replaced", path);
+		return NVD_EXIT_ENV;
 	}
 	if (exists && st.st_uid != geteuid() && geteuid() != 0) {
 		nvd_warnx("%s: belongs to another user: it cannot be replaced whole keeping its owner; write a new file",
 			  path);
 		return NVD_EXIT_ENV;
 	}
-	{
-		struct stat lst;
-
-		if (exists && lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode) &&
-		    (real = realpath(path, NULL)))
-			path = real;	/* the file it points to is replaced, not the link */
-	}
+	if (is_link && (real = realpath(path, NULL)))
+		path = real;	/* the file it points to is replaced, not the link */
 	err = newfile_open(&nf, path, 0644, true);
 	if (err) {
 		nvd_warnx(exists ? "%s: cannot replace it whole: no new file beside it: %s"

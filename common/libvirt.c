@@ -30,6 +30,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <json-c/json.h>
+
 #include "xml.h"
 
 #define KIB_PER_MIB 1024ULL
@@ -207,19 +209,13 @@ static void emit(struct strv *w, const char *opt, char *arg)
 	strv_push(w, arg);
 }
 
-/* A JSON string: the value escaped for json-c (quotes, backslashes, controls). */
+/* A JSON string, escaped by json-c itself. */
 static void json_str(struct strbuf *sb, const char *s)
 {
-	sb_addc(sb, '"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			sb_addf(sb, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			sb_addf(sb, "\\u%04x", (unsigned char)*s);
-		else
-			sb_addc(sb, *s);
-	}
-	sb_addc(sb, '"');
+	struct json_object *o = json_object_new_string(s);
+
+	sb_adds(sb, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
 }
 
 static void emit_mem(struct strv *w, const struct lv_mem *m)
