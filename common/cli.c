@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -174,10 +175,32 @@ void cli_args_free(struct cli_args *a)
 	a->ctx = NULL;
 }
 
+/*
+ * A standard descriptor that is closed would be the next file we open: a
+ * backend opened for writing would become fd 2 and take our own error
+ * message at offset 0. Fill each closed one with /dev/null opened the
+ * "wrong" way (0 write-only, 1 and 2 read-only, as gnulib's stdopen does),
+ * so that a use of it fails instead of going anywhere: a report to a closed
+ * stdout is a write error, not silence.
+ */
+void cli_std_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		int nfd;
+
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		nfd = open("/dev/null", (fd == 0 ? O_WRONLY : O_RDONLY) | O_NOCTTY);
+		if (nfd != fd)
+			_exit(NVD_EXIT_ENV);	/* nowhere to say it, and nothing opened yet */
+	}
+}
+
 poptContext cli_start(const struct cli_tool *tool, int argc, const char **argv)
 {
 	poptContext ctx;
 
+	cli_std_fds();
 	nvd_progname = tool->name;
 	cur_tool = tool;
 	if (tool->own_short_v) {

@@ -29,6 +29,12 @@ struct cli_tool {
 };
 
 /*
+ * Make sure fds 0, 1 and 2 are open before anything else is (DESIGN.md,
+ * section 4). cli_start() calls it first; a tool opens no file before that.
+ */
+void cli_std_fds(void);
+
+/*
  * Create the popt context (no ~/.popt: a user's aliases must not change a
  * validator). Returns the context; exits for --help, --version, --list-opts
  * and usage errors.
