@@ -154,6 +154,25 @@ int backend_try_map_sync(const char *path)
 	return backend_map_sync_trial(path, 0, &opened);
 }
 
+const char *backend_changed(int fd, const char *path, const struct stat *was, char *buf,
+			    size_t len)
+{
+	struct stat now, named;
+
+	if (fstat(fd, &now) < 0) {
+		snprintf(buf, len, "cannot look at it again: %s", strerror(errno));
+		return buf;
+	}
+	if (stat(path, &named) < 0 || named.st_dev != now.st_dev || named.st_ino != now.st_ino)
+		return "no longer names the file it opened (removed or replaced meanwhile)";
+	if (now.st_size != was->st_size) {
+		snprintf(buf, len, "its size changed from %llu to %llu bytes meanwhile",
+			 (unsigned long long)was->st_size, (unsigned long long)now.st_size);
+		return buf;
+	}
+	return NULL;
+}
+
 int backend_read_at(const char *path, uint64_t off, void *buf, uint64_t len)
 {
 	uint64_t done = 0;

@@ -4,6 +4,7 @@
 #define NVD_BACKEND_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <sys/mman.h>
@@ -50,6 +51,16 @@ int backend_try_map_sync(const char *path);
  * O_TMPFILE (false), whose errno (EOPNOTSUPP too) says nothing about MAP_SYNC.
  */
 int backend_map_sync_trial(const char *path, uint64_t len, bool *opened);
+
+/*
+ * Why the file open as fd is no longer the one path named when it was
+ * opened (was: its fstat then): path now names another file or none, or
+ * the file's size changed. NULL when it still is; else a text for "PATH:
+ * TEXT" (in buf, len bytes). For writers to call before each write step.
+ */
+struct stat;
+const char *backend_changed(int fd, const char *path, const struct stat *was, char *buf,
+			    size_t len);
 
 /*
  * Read len bytes at off from path into buf. Returns 0, or -errno;

@@ -23,6 +23,7 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#include "backend.h"
 #include "label-io.h"
 #include "newfile.h"
 #include "size.h"
@@ -87,6 +88,15 @@ int map_create(const struct map_create_opts *co, struct out *o)
 			  strerror(-err));
 		free(copy);
 		return rc;
+	}
+	/*
+	 * Locked before it has a name, until it is whole and durable: nvd-label
+	 * or prealloc opening the name as soon as it appears find it locked and
+	 * never write into a file that create may still have to take back.
+	 */
+	if (flock(nf.fd, LOCK_EX) < 0) {
+		nvd_warnx("%s: cannot lock the new file: %s", co->path, strerror(errno));
+		goto out;
 	}
 	if (on_dax(nf.fd) && co->size % (2 * MiB)) {
 		nvd_warnx("%s: size %llu is not a multiple of 2 MiB: on a DAX mount the guest would lose huge-page mappings",
@@ -207,6 +217,17 @@ static int populate(int fd, uint64_t size, uint64_t page, unsigned threads, bool
 	return -atomic_load(&j.err);
 }
 
+/* Before each write step: fd must still be the file path names, at its size. */
+static bool still_same(int fd, const char *path, const struct stat *st)
+{
+	char buf[128];
+	const char *why = backend_changed(fd, path, st, buf, sizeof(buf));
+
+	if (why)
+		nvd_warnx("%s: changed under prealloc: %s", path, why);
+	return !why;
+}
+
 int map_prealloc(const struct map_prealloc_opts *po, struct out *o)
 {
 	struct stat st, after;
@@ -225,6 +246,20 @@ int map_prealloc(const struct map_prealloc_opts *po, struct out *o)
 		nvd_warnx("%s: not a regular file: prealloc works on file backends only", po->path);
 		goto out;
 	}
+	/*
+	 * The lock first, held to the end: nvd-label takes the same one, so its
+	 * writes never interleave with ours (touching pages writes bytes back).
+	 * Everything decided below is decided on what the file is under it.
+	 */
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		nvd_warnx("%s: cannot lock: %s", po->path,
+			  errno == EWOULDBLOCK ? "another process holds a lock on it" : strerror(errno));
+		goto out;
+	}
+	if (fstat(fd, &st) < 0) {
+		nvd_warnx("%s: %s", po->path, strerror(errno));
+		goto out;
+	}
 	size = (uint64_t)st.st_size;
 	before_blocks = (uint64_t)st.st_blocks * 512;
 	if (!po->force && (pid = label_mapped_by(st.st_dev, st.st_ino, comm, sizeof(comm)))) {
@@ -232,26 +267,27 @@ int map_prealloc(const struct map_prealloc_opts *po, struct out *o)
 			  po->path, (int)pid, comm);
 		goto out;
 	}
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		nvd_warnx("%s: cannot lock: %s", po->path,
-			  errno == EWOULDBLOCK ? "another process holds a lock on it" : strerror(errno));
-		goto out;
-	}
 	if (size) {
 		char *dir = xstrdup(po->path);
 		uint64_t page = fs_page_size(dirname(dir));
 
 		free(dir);
+		if (!still_same(fd, po->path, &st))
+			goto out;
 		/* Blocks for the holes first, so touching a page never hits ENOSPC (SIGBUS). */
 		if (fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, (off_t)size) < 0 && errno != EOPNOTSUPP) {
 			nvd_warnx("%s: cannot allocate: %s", po->path, strerror(errno));
 			goto out;
 		}
+		if (!still_same(fd, po->path, &st))
+			goto out;
 		err = populate(fd, size, page, po->threads ? po->threads : 1, po->progress, &touched);
 		if (err) {
 			nvd_warnx("%s: cannot populate: %s", po->path, strerror(-err));
 			goto out;
 		}
+		if (!still_same(fd, po->path, &st))
+			goto out;
 		if (fsync(fd) < 0) {
 			nvd_warnx("%s: fsync: %s", po->path, strerror(errno));
 			goto out;

@@ -358,3 +358,109 @@ mixed_file() {
 	assert_equal "$(jq .allocated <<<"$output")" 8388608
 	assert_equal "$(checksums t.img)" "$before"
 }
+
+@test "nvd-map prealloc refuses a backend truncated or replaced while it works (issue 14, item 1)" {
+	# truncated after the fallocate step: no page of the old size is touched, no byte written
+	mixed_file m.img
+	head -c 4M m.img >m4.img
+	NVD_FAULT=stop:1:fallocate stopped "$MAP" prealloc --threads 2 m.img
+	truncate -s 4M m.img
+	resumed
+	assert_equal "$status" 3
+	assert_equal "$(cat stopped.err)" "nvd-map: m.img: changed under prealloc: its size changed from 8388608 to 4194304 bytes meanwhile"
+	[[ ! -s stopped.out ]]
+	cmp m.img m4.img
+	# replaced by rename: the name no longer names the file it locked
+	mixed_file m.img
+	cp m.img n.img
+	before=$(checksums n.img)
+	NVD_FAULT=stop:1:fallocate stopped "$MAP" prealloc --threads 2 m.img
+	mv n.img m.img
+	resumed
+	assert_equal "$status" 3
+	assert_equal "$(cat stopped.err)" "nvd-map: m.img: changed under prealloc: no longer names the file it opened (removed or replaced meanwhile)"
+	assert_equal "$(checksums m.img)" "${before/n.img/m.img}"
+}
+
+@test "nvd-map create holds the new file's lock until it is whole and durable (issue 14, item 1)" {
+	# stopped right after the link: the name exists, prealloc and nvd-label find it locked
+	NVD_FAULT=stop:1:linkat stopped "$MAP" create --size 4M g.img
+	[[ -e g.img ]]
+	run --separate-stderr "$MAP" prealloc g.img
+	assert_equal "$status" 3
+	assert_equal "$stderr" "nvd-map: g.img: cannot lock: another process holds a lock on it"
+	run --separate-stderr "$L" init -l 128K g.img
+	assert_equal "$status" 3
+	[[ $stderr == *"another process holds a lock on it"* ]]
+	resumed
+	assert_equal "$status" 0
+	assert_equal "$(stat -c %s g.img)" 4194304
+	[[ -z $(tr -d '\0' <g.img | head -c 1) ]]
+}
+
+# race_runs: how many times the race tests below start their two commands together.
+race_runs() { echo "${NVD_RACE_RUNS:-200}"; }
+
+@test "nvd-map: two prealloc, two create on one path, raced: one lock, one file, no byte changed" {
+	local i a b n=$(race_runs) ok=0
+	mixed_file m.img
+	before=$(checksums m.img)
+	for ((i = 0; i < n; i++)); do
+		NVD_FAULT_NO_POPULATE=$((i % 2)) LD_PRELOAD=$SHIM "$MAP" prealloc --threads 2 m.img >a.out 2>a.err &
+		NVD_FAULT_NO_POPULATE=$((i % 2)) LD_PRELOAD=$SHIM "$MAP" prealloc --threads 2 m.img >b.out 2>b.err &
+		a=0 b=0
+		wait %1 || a=$?
+		wait %2 || b=$?
+		for r in "a $a" "b $b"; do
+			set -- $r
+			[[ $2 == 0 ]] && { ok=$((ok + 1)); continue; }
+			assert_equal "$2" 3
+			assert_equal "$(cat "$1.err")" "nvd-map: m.img: cannot lock: another process holds a lock on it"
+		done
+		[[ $a == 0 || $b == 0 ]] || fail "run $i: neither prealloc succeeded"
+		assert_equal "$(checksums m.img)" "$before"
+	done
+	echo "prealloc race: $n runs, $ok of $((2 * n)) preallocs succeeded" >&3
+	for ((i = 0; i < n / 4; i++)); do
+		rm -f c.img
+		"$MAP" create --size 4M c.img >a.out 2>a.err &
+		"$MAP" create --size 4M c.img >b.out 2>b.err &
+		a=0 b=0
+		wait %1 || a=$?
+		wait %2 || b=$?
+		# exactly one create made it; the other refused the name it found
+		assert_equal "$(printf '%s\n' "$a" "$b" | sort | tr '\n' ' ')" "0 3 "
+		[[ $(cat a.err b.err) == "nvd-map: c.img: exists: create never touches an existing file" ]]
+		assert_equal "$(stat -c %s c.img)" 4194304
+		[[ -z $(find . -name '.*nvd-*') ]]
+	done
+}
+
+@test "nvd-map prealloc raced with nvd-label init: every exit-0 write stays, no byte put back" {
+	local i p l n=$(race_runs) both=0 lw=0 pw=0
+	mixed_file m.img
+	cp m.img e.img
+	"$L" init -l 128K e.img >/dev/null
+	old=$(sha256sum <m.img) new=$(sha256sum <e.img)
+	for ((i = 0; i < n; i++)); do
+		cp m.img r.img
+		# the page-touching path (no MADV_POPULATE_WRITE) reads and writes back every page
+		NVD_FAULT_NO_POPULATE=1 LD_PRELOAD=$SHIM "$MAP" prealloc --threads 2 r.img >p.out 2>p.err &
+		"$L" init -l 128K r.img >l.out 2>l.err &
+		p=0 l=0
+		wait %1 || p=$?
+		wait %2 || l=$?
+		[[ $p == 0 || $p == 3 ]] || fail "run $i: prealloc exit $p: $(cat p.err)"
+		[[ $l == 0 || $l == 3 ]] || fail "run $i: nvd-label exit $l: $(cat l.err)"
+		if [[ $l == 0 ]]; then
+			assert_equal "$(sha256sum <r.img)" "$new"
+			lw=$((lw + 1))
+		else
+			assert_equal "$(sha256sum <r.img)" "$old"
+		fi
+		[[ $p == 0 ]] && pw=$((pw + 1))
+		[[ $p == 0 && $l == 0 ]] && both=$((both + 1))
+	done
+	echo "prealloc vs nvd-label init: $n runs, nvd-label wrote $lw, prealloc ran $pw, both $both" >&3
+	((lw > 0 && pw > 0)) || fail "the race never let both sides win"
+}
