@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -45,6 +47,20 @@ static void probe_devdax(const char *sysroot, dev_t rdev, struct backend_host *h
 		}
 	}
 	free(dir);
+}
+
+int backend_fd_size(int fd, uint64_t *size)
+{
+	struct stat st;
+
+	*size = 0;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (S_ISBLK(st.st_mode))
+		return ioctl(fd, BLKGETSIZE64, size) < 0 ? -errno : 0;
+	if (S_ISREG(st.st_mode))
+		*size = (uint64_t)st.st_size;
+	return 0;
 }
 
 void backend_host_probe(const char *sysroot, const char *path, bool readonly,
@@ -99,10 +115,11 @@ void backend_host_probe(const char *sysroot, const char *path, bool readonly,
 	if (S_ISCHR(st.st_mode)) {
 		h->is_chr = true;
 		probe_devdax(sysroot, st.st_rdev, h);
-	} else if (S_ISREG(st.st_mode)) {
-		off_t end = lseek(fd, 0, SEEK_END);
-
-		h->file_size = end > 0 ? (uint64_t)end : 0;
+	} else {
+		/* QEMU's lseek can fail on a FIFO: it takes that as 0, so do we. */
+		h->is_blk = S_ISBLK(st.st_mode);
+		if (backend_fd_size(fd, &h->file_size) < 0)
+			h->file_size = 0;
 	}
 	close(fd);
 }

@@ -23,11 +23,21 @@ struct backend_host {
 	bool parent_exists;
 	int open_errno;		/* errno of QEMU's open() (O_RDWR or O_RDONLY), 0 when it works */
 	int create_errno;	/* errno QEMU would get creating a missing file */
-	uint64_t file_size;	/* lseek end, or the device-DAX size from sysfs */
+	bool is_blk;
+	uint64_t file_size;	/* backend_fd_size(), or the device-DAX size from sysfs */
 	uint64_t page_size;	/* hugetlbfs block size, else the host page size */
 	uint64_t devdax_align;	/* device-DAX region alignment, 0 when unknown */
 	char *real_path;	/* what /proc/self/fd/N would name */
 };
+
+/*
+ * The size QEMU's get_file_size() finds for an open backend other than a
+ * device-DAX node (whose size is in sysfs): lseek(SEEK_END), that is a
+ * regular file's size, a block device's (BLKGETSIZE64), 0 for other
+ * character devices, FIFOs and sockets. 0, or -errno. Every tool takes a
+ * backend's size from here.
+ */
+int backend_fd_size(int fd, uint64_t *size);
 
 /*
  * Look at path as QEMU's file_ram_open() and qemu_ram_alloc_from_fd() would,

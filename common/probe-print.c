@@ -152,7 +152,7 @@ static void print_facts(const struct path_facts *f, struct out *o)
 	} else {
 		out_null(o, "devdax", NULL);
 	}
-	if (f->kind == PK_FILE)
+	if (f->kind == PK_FILE || (f->kind == PK_BLOCK && f->file_size))
 		out_u64(o, "file_size", NULL, f->file_size);
 	else
 		out_null(o, "file_size", NULL);
@@ -193,7 +193,10 @@ static void check_all(const struct host *h, const struct path_facts *f, struct o
 		      f->replayed ? " (replayed from --sysroot)" : "");
 		break;
 	default:
-		check(o, "path", "the path", R_WARN, "block device: QEMU maps it like a file");
+		a = size_human(f->file_size);
+		check(o, "path", "the path", R_WARN, "block device%s%s: QEMU maps it like a file",
+		      f->file_size ? ", " : "", f->file_size ? a : "");
+		free(a);
 	}
 	if (f->kind != PK_DEVDAX && f->kind != PK_BLOCK)
 		check_fs(f, o);
