@@ -25,7 +25,37 @@ setup() {
 
 teardown() {
 	[[ -z ${STOPPED:-} ]] || kill -KILL "$STOPPED" 2>/dev/null || :
+	[[ -z ${MNT:-} ]] || umount "$MNT" || :
 }
+
+# small_fs ext2|tmpfs [SIZE]: a file system of SIZE (32M) mounted on $PWD/mnt (ext2 on a loop
+# device: no fallocate; tmpfs with size=), for running out of space; unmounted in teardown.
+small_fs() {
+	((EUID == 0)) || skip "mounting needs root"
+	mkdir -p mnt
+	if [[ $1 == ext2 ]]; then
+		command -v mkfs.ext2 >/dev/null || skip "no mkfs.ext2 (e2fsprogs)"
+		truncate -s "${2:-32M}" ext2.img
+		mkfs.ext2 -q -F ext2.img
+		mount -o loop ext2.img mnt || skip "cannot mount a loop device"
+	else
+		mount -t tmpfs -o "size=${2:-32M}" tmpfs mnt
+	fi
+	MNT=$PWD/mnt
+}
+
+# fill_fs DIR KEEP: a file DIR/filler taking all the space but KEEP bytes (as root, who may
+# use the blocks reserved for root).
+fill_fs() {
+	local free
+	free=$(stat -f -c '%f * %S' "$1")
+	free=$((free))
+	((free > $2)) || return 0
+	dd if=/dev/zero of="$1/filler" bs=4096 count=$(((free - $2) / 4096)) status=none 2>/dev/null || :
+	sync -f "$1"
+}
+
+used() { stat -f -c '%b - %f' "$1" | { read -r e; echo $((e)); }; }
 
 # points CMD...: run CMD once for real under the shim and print how many fault points it made.
 points() {
@@ -463,4 +493,84 @@ race_runs() { echo "${NVD_RACE_RUNS:-200}"; }
 	done
 	echo "prealloc vs nvd-label init: $n runs, nvd-label wrote $lw, prealloc ran $pw, both $both" >&3
 	((lw > 0 && pw > 0)) || fail "the race never let both sides win"
+}
+
+@test "nvd-map prealloc on a full file system: No space left on device, nothing allocated (issue 14, item 11)" {
+	local fs np
+	for fs in ext2 tmpfs; do
+		small_fs $fs
+		mixed_file mnt/f.img
+		before=$(checksums mnt/f.img)
+		fill_fs mnt 0
+		u=$(used mnt)
+		# populated by MADV_POPULATE_WRITE, or page by page (kernels before 5.14)
+		for np in "" 1; do
+			run --separate-stderr env ${np:+NVD_FAULT_NO_POPULATE=1} LD_PRELOAD="$SHIM" "$MAP" prealloc mnt/f.img
+			assert_equal "$status" 3
+			[[ $stderr =~ ^"nvd-map: mnt/f.img: cannot preallocate: No space left on device ("[0-9]+" bytes to allocate, "[0-9]+" free)"$ ]] ||
+				fail "$fs${np:+ (no MADV_POPULATE_WRITE)}: $stderr"
+			assert_equal "$(checksums mnt/f.img)" "$before"
+			assert_equal "$(stat -c %s mnt/f.img)" 8388608
+			assert_equal "$(used mnt)" "$u"
+		done
+		umount mnt
+		MNT=
+	done
+}
+
+@test "nvd-map prealloc running out of space midway (ext2): caught, blocks given back (issue 14, item 11)" {
+	local np
+	small_fs ext2
+	mixed_file mnt/f.img
+	before=$(checksums mnt/f.img)
+	# MADV_POPULATE_WRITE fails with EFAULT, touching a page raises SIGBUS
+	for np in "" 1; do
+		# the room goes after prealloc checked it: 2 MiB left for the 6 MiB of holes
+		NVD_FAULT=stop:1:fallocate stopped env ${np:+NVD_FAULT_NO_POPULATE=1} "$MAP" prealloc --threads 2 mnt/f.img
+		fill_fs mnt $((2 << 20))
+		u=$(used mnt)
+		resumed
+		assert_equal "$status" 3
+		assert_equal "$(cat stopped.err)" "nvd-map: mnt/f.img: cannot populate: No space left on device (nothing left allocated)"
+		assert_equal "$(checksums mnt/f.img)" "$before"
+		assert_equal "$(stat -c %s mnt/f.img)" 8388608
+		assert_equal "$(used mnt)" "$u"
+		rm mnt/filler
+	done
+}
+
+@test "nvd-map prealloc of a file truncated under it: names the cause, never grows it back (issue 14, item 11)" {
+	local i k caught=0 done=0
+	small_fs tmpfs 160M
+	# MADV_POPULATE_WRITE, stopped after its first 64 MiB chunk; the file cut to 1 MiB meanwhile
+	truncate -s 128M mnt/t.img
+	head -c 1M /dev/urandom >one.img
+	dd if=one.img of=mnt/t.img conv=notrunc status=none
+	NVD_FAULT=stop:1:madvise stopped "$MAP" prealloc --threads 1 mnt/t.img
+	truncate -s 1M mnt/t.img
+	resumed
+	assert_equal "$status" 3
+	assert_equal "$(cat stopped.err)" "nvd-map: mnt/t.img: changed under prealloc: its size changed from 134217728 to 1048576 bytes meanwhile"
+	assert_equal "$(stat -c %s mnt/t.img)" 1048576
+	cmp one.img mnt/t.img
+	# touching pages (kernels before 5.14): truncated at some point while it touches them
+	for ((i = 0; i < 20; i++)); do
+		rm -f mnt/t.img
+		truncate -s 24M mnt/t.img
+		dd if=one.img of=mnt/t.img conv=notrunc status=none
+		NVD_FAULT_NO_POPULATE=1 LD_PRELOAD=$SHIM "$MAP" prealloc --threads 1 mnt/t.img >p.out 2>p.err &
+		sleep "0.00$((i % 10))"
+		truncate -s 1M mnt/t.img
+		k=0
+		wait $! || k=$?
+		case $k in
+		0) done=$((done + 1)) ;;
+		3) assert_equal "$(cat p.err)" "nvd-map: mnt/t.img: changed under prealloc: its size changed from 25165824 to 1048576 bytes meanwhile"
+		   caught=$((caught + 1)) ;;
+		*) fail "run $i: exit $k: $(cat p.err)" ;;
+		esac
+		assert_equal "$(stat -c %s mnt/t.img)" 1048576
+		cmp one.img mnt/t.img
+	done
+	echo "truncate during page touching: $caught of 20 runs refused, $done finished before it" >&3
 }
