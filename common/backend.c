@@ -88,6 +88,7 @@ void backend_host_probe(const char *sysroot, const char *path, bool readonly,
 
 	if (stat(path, &st) < 0) {
 		h->open_errno = errno;
+		h->dangling = errno == ENOENT && lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
 		return;
 	}
 	h->exists = true;

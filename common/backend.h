@@ -19,6 +19,7 @@
 
 struct backend_host {
 	bool exists;
+	bool dangling;		/* a symbolic link to nothing (QEMU retries forever) */
 	bool is_dir, is_chr, is_devdax, is_hugetlbfs;
 	bool parent_exists;
 	int open_errno;		/* errno of QEMU's open() (O_RDWR or O_RDONLY), 0 when it works */

@@ -186,7 +186,12 @@ static void check_all(const struct host *h, const struct path_facts *f, struct o
 		check(o, "path", "the path", R_PASS, "directory: QEMU maps an unlinked file made there");
 		break;
 	case PK_MISSING:
-		check(o, "path", "the path", R_PASS, "does not exist: QEMU creates it in %s", f->probed);
+		if (f->dangling)
+			check(o, "path", "the path", R_FAIL,
+			      "a symbolic link to a file that does not exist: QEMU hangs on it");
+		else
+			check(o, "path", "the path", R_PASS, "does not exist: QEMU creates it in %s",
+			      f->probed);
 		break;
 	case PK_DEVDAX:
 		check(o, "path", "the path", R_PASS, "device-DAX %s%s", f->dax_name,

@@ -382,6 +382,7 @@ void path_probe(struct host *h, const char *path, struct path_facts *f)
 			return;
 		}
 		f->kind = PK_MISSING;
+		f->dangling = lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
 	} else {
 		f->probed = xstrdup(path);
 		if (S_ISREG(st.st_mode)) {

@@ -477,3 +477,31 @@ complete_words() {
 		assert_line "$o"
 	done
 }
+
+@test "validate, nvd-plan, nvd-check: a mem-path that is a dangling symbolic link makes QEMU hang" {
+	# QEMU's open() finds no file, its open(O_CREAT|O_EXCL) finds the link (EEXIST), and it
+	# retries forever (seen with QEMU 7.2 and 10.0); since 8.2 readonly=on refuses first.
+	ln -s nowhere.img dangling.img
+	run --separate-stderr "$MAP" validate --qemu-version 7.2 --json dangling.img --size 2M
+	assert_equal "$status" 1
+	assert_equal "$(jq -c '[.verdict, (.findings[] | select(.level == "fail") | .id, .qemu)]' <<<"$output")" \
+		'["reject","backend-dangling-link",null]'
+	run "$MAP" validate --qemu-version 10.0 dangling.img --size 2M
+	assert_equal "$status" 1
+	assert_line --partial "fail: mem0: dangling.img is a symbolic link to a file that does not exist: QEMU cannot create the file through the link (O_EXCL) and retries forever, so it hangs and never starts"
+	run "$MAP" validate --qemu-version 10.0 dangling.img --size 2M --readonly
+	assert_equal "$status" 1
+	assert_line "      QEMU: can't open backing store dangling.img for guest RAM: No such file or directory"
+	run "$MAP" validate --qemu-version 7.2 dangling.img --size 2M --readonly
+	assert_line --partial "[backend-dangling-link]"
+	run "$BIN/nvd-plan" --qemu-version 10.0 --json -- -machine pc,nvdimm=on -m 512M,slots=2,maxmem=2G \
+		-object memory-backend-file,id=m0,mem-path=dangling.img,size=2M,share=on -device nvdimm,id=nv0,memdev=m0
+	assert_equal "$status" 1
+	assert_equal "$(jq -r '.verdict, (.findings[] | select(.level == "fail") | .id)' <<<"$output")" $'reject\nbackend-dangling-link'
+	run "$BIN/nvd-check" --qemu-version 7.2 --share --pmem --size 2M dangling.img
+	assert_equal "$status" 1
+	assert_line "  Verdict: REFUSED (QEMU will not start)"
+	assert_line "    fix: create the link's target, or point the link at an existing file"
+	# nothing was created through the link
+	[[ ! -e nowhere.img ]]
+}
