@@ -128,3 +128,17 @@ qemu_error() {
 	((n > 0)) || skip "neither QEMU 7.2 nor 10.0 (make qemu10) is installed"
 	((n == 2)) || echo "# only one QEMU release was there to compare" >&3
 }
+
+@test "nvd-map digest reads a block device to its own end: the same digest as its file" {
+	head -c 1M /dev/urandom | dd of="$LOOP" bs=1M seek=3 conv=notrunc status=none
+	sync
+	run "$MAP" digest --json "$LOOP"
+	assert_success
+	assert_equal "$(jq -c '[.size, .digest]' <<<"$output")" "[67108864,\"$("$MAP" digest blk.img | cut -d' ' -f1)\"]"
+	run "$MAP" digest --offset 3M --size 1M "$LOOP"
+	assert_success
+	assert_equal "${output%% *}" "$("$MAP" digest --offset 3M --size 1M blk.img | cut -d' ' -f1)"
+	run --separate-stderr "$MAP" digest --offset 64M --size 4K "$LOOP"
+	assert_equal "$status" 3
+	assert_equal "$stderr" "nvd-map: $LOOP: the window ends after the end of the file (67108864 bytes)"
+}
