@@ -164,7 +164,14 @@ static void on_sigbus(int sig, siginfo_t *si, void *uc)
 	signal(sig, SIG_DFL);	/* the faulting access repeats and gets it */
 }
 
-/* Read and write back the same byte of each page: content unchanged, page allocated. */
+/*
+ * Write back the same byte of each page: content unchanged, page allocated.
+ * The write is a compare-and-swap of the value just read with itself: a
+ * plain read then write would put back an old value over a write another
+ * process (a guest with --force, a writer that takes no lock) made in
+ * between, and the write fault in between makes that window microseconds
+ * long. The swap only writes while the byte still holds what was read.
+ */
 static int touch_pages(uint8_t *p, uint64_t len, uint64_t page)
 {
 	sigjmp_buf jb;
@@ -175,10 +182,12 @@ static int touch_pages(uint8_t *p, uint64_t len, uint64_t page)
 	}
 	touch_jmp = &jb;
 	for (uint64_t off = 0; off < len; off += page) {
-		volatile uint8_t *b = p + off;
-		uint8_t v = *b;
+		uint8_t *b = p + off;
+		uint8_t v = __atomic_load_n(b, __ATOMIC_RELAXED);
 
-		*b = v;
+		while (!__atomic_compare_exchange_n(b, &v, v, false, __ATOMIC_RELAXED,
+						    __ATOMIC_RELAXED))
+			;	/* v now holds the newer value: swap that one */
 	}
 	touch_jmp = NULL;
 	return 0;
