@@ -125,6 +125,21 @@ qemu_error() {
 	nvdimm_args 64M
 	[[ ! -x ${NVD_QEMU72:-/usr/bin/qemu-system-x86_64} ]] ||
 		assert_equal "$(qemu_error "${NVD_QEMU72:-/usr/bin/qemu-system-x86_64}")" ""
+	# size= omitted: the device's size is not taken, QEMU's parser wants one (both releases)
+	ARGS=(-machine pc,nvdimm=on -m 512M,slots=2,maxmem=2G
+		-object "memory-backend-file,id=m0,mem-path=$LOOP,share=on" -device nvdimm,id=nv0,memdev=m0)
+	[[ ! -x ${NVD_QEMU72:-/usr/bin/qemu-system-x86_64} ]] ||
+		assert_equal "$(qemu_error "${NVD_QEMU72:-/usr/bin/qemu-system-x86_64}")" "Parameter 'size' is missing"
+	[[ ! -f $q10/stamp ]] ||
+		assert_equal "$(qemu_error "$q10/qemu-system-x86_64")" "Parameter 'size' is missing"
+	for v in 7.2 10.0; do
+		run "$PLAN" --qemu-version "$v" --json -- "${ARGS[@]}"
+		assert_equal "$status" 1
+		assert_equal "$(jq -r '.findings[] | select(.level == "fail") | .qemu' <<<"$output")" "Parameter 'size' is missing"
+		run "$MAP" validate --qemu-version "$v" --json --object "memory-backend-file,id=m0,mem-path=$LOOP"
+		assert_equal "$status" 1
+		assert_equal "$(jq -r '.findings[] | select(.level == "fail") | .qemu' <<<"$output")" "Parameter 'size' is missing"
+	done
 	((n > 0)) || skip "neither QEMU 7.2 nor 10.0 (make qemu10) is installed"
 	((n == 2)) || echo "# only one QEMU release was there to compare" >&3
 }
