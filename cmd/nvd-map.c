@@ -66,7 +66,8 @@ static const struct cli_tool tool = {
 		   "without ever changing an existing file's size or content.",
 	.footer = "Exit status: 0 success (validate: QEMU accepts the backend), 1 QEMU would refuse it,\n"
 		  "or the digest differs from --expect, 2 usage error, 3 I/O error (missing file,\n"
-		  "not a regular file, mapped by a running process, locked, no space).\n",
+		  "not a regular file, mapped by a running process, locked, changed while prealloc\n"
+		  "or digest worked, no space).\n",
 	.options = options,
 };
 

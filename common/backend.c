@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -47,6 +49,20 @@ static void probe_devdax(const char *sysroot, dev_t rdev, struct backend_host *h
 	free(dir);
 }
 
+int backend_fd_size(int fd, uint64_t *size)
+{
+	struct stat st;
+
+	*size = 0;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (S_ISBLK(st.st_mode))
+		return ioctl(fd, BLKGETSIZE64, size) < 0 ? -errno : 0;
+	if (S_ISREG(st.st_mode))
+		*size = (uint64_t)st.st_size;
+	return 0;
+}
+
 void backend_host_probe(const char *sysroot, const char *path, bool readonly,
 			struct backend_host *h)
 {
@@ -72,6 +88,7 @@ void backend_host_probe(const char *sysroot, const char *path, bool readonly,
 
 	if (stat(path, &st) < 0) {
 		h->open_errno = errno;
+		h->dangling = errno == ENOENT && lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
 		return;
 	}
 	h->exists = true;
@@ -99,10 +116,11 @@ void backend_host_probe(const char *sysroot, const char *path, bool readonly,
 	if (S_ISCHR(st.st_mode)) {
 		h->is_chr = true;
 		probe_devdax(sysroot, st.st_rdev, h);
-	} else if (S_ISREG(st.st_mode)) {
-		off_t end = lseek(fd, 0, SEEK_END);
-
-		h->file_size = end > 0 ? (uint64_t)end : 0;
+	} else {
+		/* QEMU's lseek can fail on a FIFO: it takes that as 0, so do we. */
+		h->is_blk = S_ISBLK(st.st_mode);
+		if (backend_fd_size(fd, &h->file_size) < 0)
+			h->file_size = 0;
 	}
 	close(fd);
 }
@@ -152,6 +170,25 @@ int backend_try_map_sync(const char *path)
 	bool opened;
 
 	return backend_map_sync_trial(path, 0, &opened);
+}
+
+const char *backend_changed(int fd, const char *path, const struct stat *was, char *buf,
+			    size_t len)
+{
+	struct stat now, named;
+
+	if (fstat(fd, &now) < 0) {
+		snprintf(buf, len, "cannot look at it again: %s", strerror(errno));
+		return buf;
+	}
+	if (stat(path, &named) < 0 || named.st_dev != now.st_dev || named.st_ino != now.st_ino)
+		return "no longer names the file it opened (removed or replaced meanwhile)";
+	if (now.st_size != was->st_size) {
+		snprintf(buf, len, "its size changed from %llu to %llu bytes meanwhile",
+			 (unsigned long long)was->st_size, (unsigned long long)now.st_size);
+		return buf;
+	}
+	return NULL;
 }
 
 int backend_read_at(const char *path, uint64_t off, void *buf, uint64_t len)

@@ -16,9 +16,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "backend.h"
 #include "cli.h"
 #include "util.h"
 
@@ -285,8 +287,9 @@ int map_digest(const struct map_digest_opts *dopts, struct out *o)
 {
 	struct map_digest d;
 	struct stat st;
-	uint64_t size;
-	char hex[17];
+	uint64_t size, fsize;
+	char hex[17], buf[128];
+	const char *why;
 	int fd, err;
 
 	fd = open(dopts->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
@@ -294,21 +297,45 @@ int map_digest(const struct map_digest_opts *dopts, struct out *o)
 		nvd_warnx("%s: cannot open: %s", dopts->path, strerror(errno));
 		return NVD_EXIT_ENV;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		nvd_warnx("%s: not a regular file: digest reads file backends only", dopts->path);
+	if (fstat(fd, &st) < 0 || (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))) {
+		nvd_warnx("%s: not a regular file or block device: digest reads backends only",
+			  dopts->path);
 		close(fd);
 		return NVD_EXIT_ENV;
 	}
-	if (dopts->offset > (uint64_t)st.st_size ||
-	    (dopts->has_size && dopts->size > (uint64_t)st.st_size - dopts->offset)) {
+	/*
+	 * Shared lock: nvd-label and prealloc, which take it exclusive to write,
+	 * do not write while we read (writers that take no lock can; the check
+	 * after reading catches a file cut short or replaced meanwhile).
+	 */
+	if (flock(fd, LOCK_SH | LOCK_NB) < 0) {
+		nvd_warnx("%s: cannot lock: %s", dopts->path,
+			  errno == EWOULDBLOCK ? "a writer holds a lock on it" : strerror(errno));
+		close(fd);
+		return NVD_EXIT_ENV;
+	}
+	/* A block device's size is the device's (st_size is 0), as QEMU finds it. */
+	err = backend_fd_size(fd, &fsize);
+	if (err) {
+		nvd_warnx("%s: cannot get the device size: %s", dopts->path, strerror(-err));
+		close(fd);
+		return NVD_EXIT_ENV;
+	}
+	if (dopts->offset > fsize || (dopts->has_size && dopts->size > fsize - dopts->offset)) {
 		nvd_warnx("%s: the window ends after the end of the file (%llu bytes)", dopts->path,
-			  (unsigned long long)st.st_size);
+			  (unsigned long long)fsize);
 		close(fd);
 		return NVD_EXIT_ENV;
 	}
-	size = dopts->has_size ? dopts->size : (uint64_t)st.st_size - dopts->offset;
+	size = dopts->has_size ? dopts->size : fsize - dopts->offset;
 	err = map_digest_fd(fd, dopts->offset, size, dopts->threads, &d);
+	why = backend_changed(fd, dopts->path, &st, buf, sizeof(buf));
 	close(fd);
+	if (why) {
+		/* the real cause of a short read, or a digest of a file no longer there */
+		nvd_warnx("%s: changed under digest: %s", dopts->path, why);
+		return NVD_EXIT_ENV;
+	}
 	if (err) {
 		nvd_warnx("%s: read error: %s", dopts->path, strerror(-err));
 		return NVD_EXIT_ENV;

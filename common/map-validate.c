@@ -174,12 +174,12 @@ static int size_hint(const struct map_validate_opts *mo, uint64_t *size)
 	}
 	if (S_ISREG(st.st_mode)) {
 		*size = (uint64_t)st.st_size;
-	} else if (S_ISCHR(st.st_mode)) {
-		/* A device-DAX node: its size is in sysfs, as QEMU reads it. */
+	} else if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
+		/* A device-DAX node (its size in sysfs) or a block device, as QEMU finds them. */
 		struct backend_host h;
 
 		backend_host_probe(mo->sysroot, mo->path, true, &h);
-		if (h.is_devdax)
+		if (h.is_devdax || h.is_blk)
 			*size = h.file_size;
 		backend_host_free(&h);
 	}

@@ -152,7 +152,7 @@ static void print_facts(const struct path_facts *f, struct out *o)
 	} else {
 		out_null(o, "devdax", NULL);
 	}
-	if (f->kind == PK_FILE)
+	if (f->kind == PK_FILE || (f->kind == PK_BLOCK && f->file_size))
 		out_u64(o, "file_size", NULL, f->file_size);
 	else
 		out_null(o, "file_size", NULL);
@@ -186,14 +186,22 @@ static void check_all(const struct host *h, const struct path_facts *f, struct o
 		check(o, "path", "the path", R_PASS, "directory: QEMU maps an unlinked file made there");
 		break;
 	case PK_MISSING:
-		check(o, "path", "the path", R_PASS, "does not exist: QEMU creates it in %s", f->probed);
+		if (f->dangling)
+			check(o, "path", "the path", R_FAIL,
+			      "a symbolic link to a file that does not exist: QEMU hangs on it");
+		else
+			check(o, "path", "the path", R_PASS, "does not exist: QEMU creates it in %s",
+			      f->probed);
 		break;
 	case PK_DEVDAX:
 		check(o, "path", "the path", R_PASS, "device-DAX %s%s", f->dax_name,
 		      f->replayed ? " (replayed from --sysroot)" : "");
 		break;
 	default:
-		check(o, "path", "the path", R_WARN, "block device: QEMU maps it like a file");
+		a = size_human(f->file_size);
+		check(o, "path", "the path", R_WARN, "block device%s%s: QEMU maps it like a file",
+		      f->file_size ? ", " : "", f->file_size ? a : "");
+		free(a);
 	}
 	if (f->kind != PK_DEVDAX && f->kind != PK_BLOCK)
 		check_fs(f, o);

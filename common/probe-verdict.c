@@ -109,6 +109,13 @@ static bool refused(const struct path_facts *f, const struct qemu_opts *q, qver_
 		fix(r, "create the file first, or readonly=off");
 		return true;
 	}
+	if (f->kind == PK_MISSING && f->dangling && !(q->readonly && qver >= QVER(8, 2))) {
+		/* open() finds nothing, open(O_CREAT|O_EXCL) finds the link: QEMU loops. */
+		set(r, V_REFUSED, true, "%s is a symbolic link to a file that does not exist: QEMU cannot create the file through the link and retries forever (it hangs, never starts)",
+		    f->path);
+		fix(r, "create the link's target, or point the link at an existing file");
+		return true;
+	}
 	if (q->has_size && fsize) {
 		bool small = qver >= QVER(10, 0) ? fsize < off + size_r
 			   : qver >= QVER(8, 1) ? fsize > off && fsize < off + size_r

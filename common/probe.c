@@ -283,6 +283,9 @@ static bool replay_dev(struct host *h, const char *path, struct path_facts *f)
 
 		f->kind = PK_BLOCK;
 		f->replayed = true;
+		/* sysfs gives the size in 512-byte sectors, whatever the block size */
+		if (sysfs_read_u64(h, &f->file_size, "/sys/class/block/%s/size", name) == 0)
+			f->file_size *= 512;
 		/* Known without a trial: a block device never has DAX mmap (the guest shows it). */
 		f->sync_tried = true;
 		f->sync_errno = EOPNOTSUPP;
@@ -379,6 +382,7 @@ void path_probe(struct host *h, const char *path, struct path_facts *f)
 			return;
 		}
 		f->kind = PK_MISSING;
+		f->dangling = lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
 	} else {
 		f->probed = xstrdup(path);
 		if (S_ISREG(st.st_mode)) {
@@ -394,6 +398,19 @@ void path_probe(struct host *h, const char *path, struct path_facts *f)
 		} else if (S_ISDIR(st.st_mode)) {
 			f->kind = PK_DIR;
 		} else if (S_ISBLK(st.st_mode)) {
+			int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY), err;
+
+			if (fd < 0) {
+				set_error(f, errno, "cannot open: %s", strerror(errno));
+				return;
+			}
+			/* Its size, as QEMU finds it (not st_size, which is 0). */
+			err = backend_fd_size(fd, &f->file_size);
+			close(fd);
+			if (err) {
+				set_error(f, -err, "cannot get the device size: %s", strerror(-err));
+				return;
+			}
 			f->kind = PK_BLOCK;
 		} else if (S_ISCHR(st.st_mode) && is_devdax(h, st.st_rdev, &f->dax_name)) {
 			f->kind = PK_DEVDAX;

@@ -51,6 +51,7 @@ struct path_facts {
 	char *real_path;
 	enum path_kind kind;
 	bool replayed;		/* /dev/NAME looked up by name in --sysroot */
+	bool dangling;		/* PK_MISSING: the path is a symbolic link to nothing */
 	int error;		/* errno that stops the probe (exit 3), 0 */
 	char *error_msg;
 	/* mount */

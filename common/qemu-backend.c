@@ -83,6 +83,17 @@ void backend_file_alloc(qver_t qver, struct backend *b, const char *sysroot, boo
 			/* QEMU creates a missing file, except read-only since 8.2. */
 			int err = h.open_errno;
 
+			/*
+			 * A link to nothing: open() finds no file, open(O_CREAT|O_EXCL)
+			 * finds the link (EEXIST), and QEMU's loop retries forever.
+			 * Since 8.2 a read-only backend is refused before that.
+			 */
+			if (h.dangling && !(b->readonly && qver >= QVER(8, 2))) {
+				FAIL(f, "backend-dangling-link", b->id, NULL,
+				     "%s is a symbolic link to a file that does not exist: QEMU cannot create the file through the link (O_EXCL) and retries forever, so it hangs and never starts; create the link's target or point mem-path at a file",
+				     b->mem_path);
+				goto out;
+			}
 			if ((b->readonly && qver >= QVER(8, 2)) || err != ENOENT ||
 			    h.create_errno) {
 				if (err == ENOENT && h.create_errno && !(b->readonly && qver >= QVER(8, 2)))

@@ -25,7 +25,39 @@ setup() {
 
 teardown() {
 	[[ -z ${STOPPED:-} ]] || kill -KILL "$STOPPED" 2>/dev/null || :
+	[[ -z ${MNT:-} ]] || umount "$MNT" || :
+	[[ -z ${RACER_PID:-} ]] || kill -KILL "$RACER_PID" 2>/dev/null || :
+	[[ -z ${SHM:-} ]] || rm -rf "$SHM"
 }
+
+# small_fs ext2|tmpfs [SIZE]: a file system of SIZE (32M) mounted on $PWD/mnt (ext2 on a loop
+# device: no fallocate; tmpfs with size=), for running out of space; unmounted in teardown.
+small_fs() {
+	((EUID == 0)) || skip "mounting needs root"
+	mkdir -p mnt
+	if [[ $1 == ext2 ]]; then
+		command -v mkfs.ext2 >/dev/null || skip "no mkfs.ext2 (e2fsprogs)"
+		truncate -s "${2:-32M}" ext2.img
+		mkfs.ext2 -q -F ext2.img
+		mount -o loop ext2.img mnt || skip "cannot mount a loop device"
+	else
+		mount -t tmpfs -o "size=${2:-32M}" tmpfs mnt
+	fi
+	MNT=$PWD/mnt
+}
+
+# fill_fs DIR KEEP: a file DIR/filler taking all the space but KEEP bytes (as root, who may
+# use the blocks reserved for root).
+fill_fs() {
+	local free
+	free=$(stat -f -c '%f * %S' "$1")
+	free=$((free))
+	((free > $2)) || return 0
+	dd if=/dev/zero of="$1/filler" bs=4096 count=$(((free - $2) / 4096)) status=none 2>/dev/null || :
+	sync -f "$1"
+}
+
+used() { stat -f -c '%b - %f' "$1" | { read -r e; echo $((e)); }; }
 
 # points CMD...: run CMD once for real under the shim and print how many fault points it made.
 points() {
@@ -357,4 +389,210 @@ mixed_file() {
 	assert_equal "$(jq -r .method <<<"$output")" touch
 	assert_equal "$(jq .allocated <<<"$output")" 8388608
 	assert_equal "$(checksums t.img)" "$before"
+}
+
+@test "nvd-map prealloc refuses a backend truncated or replaced while it works (issue 14, item 1)" {
+	# truncated after the fallocate step: no page of the old size is touched, no byte written
+	mixed_file m.img
+	head -c 4M m.img >m4.img
+	NVD_FAULT=stop:1:fallocate stopped "$MAP" prealloc --threads 2 m.img
+	truncate -s 4M m.img
+	resumed
+	assert_equal "$status" 3
+	assert_equal "$(cat stopped.err)" "nvd-map: m.img: changed under prealloc: its size changed from 8388608 to 4194304 bytes meanwhile"
+	[[ ! -s stopped.out ]]
+	cmp m.img m4.img
+	# replaced by rename: the name no longer names the file it locked
+	mixed_file m.img
+	cp m.img n.img
+	before=$(checksums n.img)
+	NVD_FAULT=stop:1:fallocate stopped "$MAP" prealloc --threads 2 m.img
+	mv n.img m.img
+	resumed
+	assert_equal "$status" 3
+	assert_equal "$(cat stopped.err)" "nvd-map: m.img: changed under prealloc: no longer names the file it opened (removed or replaced meanwhile)"
+	assert_equal "$(checksums m.img)" "${before/n.img/m.img}"
+}
+
+@test "nvd-map create holds the new file's lock until it is whole and durable (issue 14, item 1)" {
+	# stopped right after the link: the name exists, prealloc and nvd-label find it locked
+	NVD_FAULT=stop:1:linkat stopped "$MAP" create --size 4M g.img
+	[[ -e g.img ]]
+	run --separate-stderr "$MAP" prealloc g.img
+	assert_equal "$status" 3
+	assert_equal "$stderr" "nvd-map: g.img: cannot lock: another process holds a lock on it"
+	run --separate-stderr "$L" init -l 128K g.img
+	assert_equal "$status" 3
+	[[ $stderr == *"another process holds a lock on it"* ]]
+	resumed
+	assert_equal "$status" 0
+	assert_equal "$(stat -c %s g.img)" 4194304
+	[[ -z $(tr -d '\0' <g.img | head -c 1) ]]
+}
+
+# race_runs: how many times the race tests below start their two commands together.
+race_runs() { echo "${NVD_RACE_RUNS:-200}"; }
+
+@test "nvd-map: two prealloc, two create on one path, raced: one lock, one file, no byte changed" {
+	local i a b n=$(race_runs) ok=0
+	mixed_file m.img
+	before=$(checksums m.img)
+	for ((i = 0; i < n; i++)); do
+		NVD_FAULT_NO_POPULATE=$((i % 2)) LD_PRELOAD=$SHIM "$MAP" prealloc --threads 2 m.img >a.out 2>a.err &
+		NVD_FAULT_NO_POPULATE=$((i % 2)) LD_PRELOAD=$SHIM "$MAP" prealloc --threads 2 m.img >b.out 2>b.err &
+		a=0 b=0
+		wait %1 || a=$?
+		wait %2 || b=$?
+		for r in "a $a" "b $b"; do
+			set -- $r
+			[[ $2 == 0 ]] && { ok=$((ok + 1)); continue; }
+			assert_equal "$2" 3
+			assert_equal "$(cat "$1.err")" "nvd-map: m.img: cannot lock: another process holds a lock on it"
+		done
+		[[ $a == 0 || $b == 0 ]] || fail "run $i: neither prealloc succeeded"
+		assert_equal "$(checksums m.img)" "$before"
+	done
+	echo "prealloc race: $n runs, $ok of $((2 * n)) preallocs succeeded" >&3
+	for ((i = 0; i < n / 4; i++)); do
+		rm -f c.img
+		"$MAP" create --size 4M c.img >a.out 2>a.err &
+		"$MAP" create --size 4M c.img >b.out 2>b.err &
+		a=0 b=0
+		wait %1 || a=$?
+		wait %2 || b=$?
+		# exactly one create made it; the other refused the name it found
+		assert_equal "$(printf '%s\n' "$a" "$b" | sort | tr '\n' ' ')" "0 3 "
+		[[ $(cat a.err b.err) == "nvd-map: c.img: exists: create never touches an existing file" ]]
+		assert_equal "$(stat -c %s c.img)" 4194304
+		[[ -z $(find . -name '.*nvd-*') ]]
+	done
+}
+
+@test "nvd-map prealloc raced with nvd-label init: every exit-0 write stays, no byte put back" {
+	local i p l n=$(race_runs) both=0 lw=0 pw=0
+	mixed_file m.img
+	cp m.img e.img
+	"$L" init -l 128K e.img >/dev/null
+	old=$(sha256sum <m.img) new=$(sha256sum <e.img)
+	for ((i = 0; i < n; i++)); do
+		cp m.img r.img
+		# the page-touching path (no MADV_POPULATE_WRITE) reads and writes back every page
+		NVD_FAULT_NO_POPULATE=1 LD_PRELOAD=$SHIM "$MAP" prealloc --threads 2 r.img >p.out 2>p.err &
+		"$L" init -l 128K r.img >l.out 2>l.err &
+		p=0 l=0
+		wait %1 || p=$?
+		wait %2 || l=$?
+		[[ $p == 0 || $p == 3 ]] || fail "run $i: prealloc exit $p: $(cat p.err)"
+		[[ $l == 0 || $l == 3 ]] || fail "run $i: nvd-label exit $l: $(cat l.err)"
+		if [[ $l == 0 ]]; then
+			assert_equal "$(sha256sum <r.img)" "$new"
+			lw=$((lw + 1))
+		else
+			assert_equal "$(sha256sum <r.img)" "$old"
+		fi
+		[[ $p == 0 ]] && pw=$((pw + 1))
+		[[ $p == 0 && $l == 0 ]] && both=$((both + 1))
+	done
+	echo "prealloc vs nvd-label init: $n runs, nvd-label wrote $lw, prealloc ran $pw, both $both" >&3
+	((lw > 0 && pw > 0)) || fail "the race never let both sides win"
+}
+
+@test "nvd-map prealloc on a full file system: No space left on device, nothing allocated (issue 14, item 11)" {
+	local fs np
+	for fs in ext2 tmpfs; do
+		small_fs $fs
+		mixed_file mnt/f.img
+		before=$(checksums mnt/f.img)
+		fill_fs mnt 0
+		u=$(used mnt)
+		# populated by MADV_POPULATE_WRITE, or page by page (kernels before 5.14)
+		for np in "" 1; do
+			run --separate-stderr env ${np:+NVD_FAULT_NO_POPULATE=1} LD_PRELOAD="$SHIM" "$MAP" prealloc mnt/f.img
+			assert_equal "$status" 3
+			[[ $stderr =~ ^"nvd-map: mnt/f.img: cannot preallocate: No space left on device ("[0-9]+" bytes to allocate, "[0-9]+" free)"$ ]] ||
+				fail "$fs${np:+ (no MADV_POPULATE_WRITE)}: $stderr"
+			assert_equal "$(checksums mnt/f.img)" "$before"
+			assert_equal "$(stat -c %s mnt/f.img)" 8388608
+			assert_equal "$(used mnt)" "$u"
+		done
+		umount mnt
+		MNT=
+	done
+}
+
+@test "nvd-map prealloc running out of space midway (ext2): caught, blocks given back (issue 14, item 11)" {
+	local np
+	small_fs ext2
+	mixed_file mnt/f.img
+	before=$(checksums mnt/f.img)
+	# MADV_POPULATE_WRITE fails with EFAULT, touching a page raises SIGBUS
+	for np in "" 1; do
+		# the room goes after prealloc checked it: 2 MiB left for the 6 MiB of holes
+		NVD_FAULT=stop:1:fallocate stopped env ${np:+NVD_FAULT_NO_POPULATE=1} "$MAP" prealloc --threads 2 mnt/f.img
+		fill_fs mnt $((2 << 20))
+		u=$(used mnt)
+		resumed
+		assert_equal "$status" 3
+		assert_equal "$(cat stopped.err)" "nvd-map: mnt/f.img: cannot populate: No space left on device (nothing left allocated)"
+		assert_equal "$(checksums mnt/f.img)" "$before"
+		assert_equal "$(stat -c %s mnt/f.img)" 8388608
+		assert_equal "$(used mnt)" "$u"
+		rm mnt/filler
+	done
+}
+
+@test "nvd-map prealloc of a file truncated under it: names the cause, never grows it back (issue 14, item 11)" {
+	local i k caught=0 done=0
+	small_fs tmpfs 160M
+	# MADV_POPULATE_WRITE, stopped after its first 64 MiB chunk; the file cut to 1 MiB meanwhile
+	truncate -s 128M mnt/t.img
+	head -c 1M /dev/urandom >one.img
+	dd if=one.img of=mnt/t.img conv=notrunc status=none
+	NVD_FAULT=stop:1:madvise stopped "$MAP" prealloc --threads 1 mnt/t.img
+	truncate -s 1M mnt/t.img
+	resumed
+	assert_equal "$status" 3
+	assert_equal "$(cat stopped.err)" "nvd-map: mnt/t.img: changed under prealloc: its size changed from 134217728 to 1048576 bytes meanwhile"
+	assert_equal "$(stat -c %s mnt/t.img)" 1048576
+	cmp one.img mnt/t.img
+	# touching pages (kernels before 5.14): truncated at some point while it touches them
+	for ((i = 0; i < 20; i++)); do
+		rm -f mnt/t.img
+		truncate -s 24M mnt/t.img
+		dd if=one.img of=mnt/t.img conv=notrunc status=none
+		NVD_FAULT_NO_POPULATE=1 LD_PRELOAD=$SHIM "$MAP" prealloc --threads 1 mnt/t.img >p.out 2>p.err &
+		sleep "0.00$((i % 10))"
+		truncate -s 1M mnt/t.img
+		k=0
+		wait $! || k=$?
+		case $k in
+		0) done=$((done + 1)) ;;
+		3) assert_equal "$(cat p.err)" "nvd-map: mnt/t.img: changed under prealloc: its size changed from 25165824 to 1048576 bytes meanwhile"
+		   caught=$((caught + 1)) ;;
+		*) fail "run $i: exit $k: $(cat p.err)" ;;
+		esac
+		assert_equal "$(stat -c %s mnt/t.img)" 1048576
+		cmp one.img mnt/t.img
+	done
+	echo "truncate during page touching: $caught of 20 runs refused, $done finished before it" >&3
+}
+
+@test "nvd-map prealloc --force touching pages never puts back a byte a running writer changed" {
+	# the page-touching path (kernels before 5.14) beside a writer that takes no lock (a
+	# guest, with --force): read-then-write lost its writes (3 to 13 per 3 runs)
+	local racer=$BATS_TEST_TMPDIR/racer i lost writes
+	cc -O2 -Wall -o "$racer" "$REPO/t/fault/racer.c" || skip "cannot build t/fault/racer.c"
+	SHM=$(mktemp -d /dev/shm/nvd-fault.XXXXXX)
+	truncate -s 256M "$SHM/r.img"
+	coproc RACER { exec "$racer" "$SHM/r.img"; }
+	read -r -t 10 line <&"${RACER[0]}"
+	assert_equal "$line" ready
+	for ((i = 0; i < 5; i++)); do
+		NVD_FAULT_NO_POPULATE=1 run env LD_PRELOAD="$SHIM" "$MAP" prealloc --force --threads 2 "$SHM/r.img"
+		assert_success
+	done
+	kill -TERM "$RACER_PID"
+	read -r -t 10 lost writes <&"${RACER[0]}"
+	echo "prealloc --force (touching) beside a writer: $lost of $writes writes lost" >&3
+	assert_equal "$lost" 0
 }

@@ -370,7 +370,7 @@ f=open(sys.argv[1],"r+b"); m=mmap.mmap(f.fileno(),0); print("ready",flush=True);
 		assert_equal "${#lines[@]}" 0
 		run --separate-stderr "$MAP" $cmd /dev/zero
 		assert_equal "$status" 3
-		[[ $stderr == "nvd-map: /dev/zero: not a regular file: "* ]] || fail "$stderr"
+		[[ $stderr == "nvd-map: /dev/zero: not a regular file"* ]] || fail "$stderr"
 	done
 	run --separate-stderr "$MAP" digest dir
 	assert_equal "$status" 3
@@ -476,4 +476,68 @@ complete_words() {
 		complete_words "${o%=}"
 		assert_line "$o"
 	done
+}
+
+@test "validate, nvd-plan, nvd-check: a mem-path that is a dangling symbolic link makes QEMU hang" {
+	# QEMU's open() finds no file, its open(O_CREAT|O_EXCL) finds the link (EEXIST), and it
+	# retries forever (seen with QEMU 7.2 and 10.0); since 8.2 readonly=on refuses first.
+	ln -s nowhere.img dangling.img
+	run --separate-stderr "$MAP" validate --qemu-version 7.2 --json dangling.img --size 2M
+	assert_equal "$status" 1
+	assert_equal "$(jq -c '[.verdict, (.findings[] | select(.level == "fail") | .id, .qemu)]' <<<"$output")" \
+		'["reject","backend-dangling-link",null]'
+	run "$MAP" validate --qemu-version 10.0 dangling.img --size 2M
+	assert_equal "$status" 1
+	assert_line --partial "fail: mem0: dangling.img is a symbolic link to a file that does not exist: QEMU cannot create the file through the link (O_EXCL) and retries forever, so it hangs and never starts"
+	run "$MAP" validate --qemu-version 10.0 dangling.img --size 2M --readonly
+	assert_equal "$status" 1
+	assert_line "      QEMU: can't open backing store dangling.img for guest RAM: No such file or directory"
+	run "$MAP" validate --qemu-version 7.2 dangling.img --size 2M --readonly
+	assert_line --partial "[backend-dangling-link]"
+	run "$BIN/nvd-plan" --qemu-version 10.0 --json -- -machine pc,nvdimm=on -m 512M,slots=2,maxmem=2G \
+		-object memory-backend-file,id=m0,mem-path=dangling.img,size=2M,share=on -device nvdimm,id=nv0,memdev=m0
+	assert_equal "$status" 1
+	assert_equal "$(jq -r '.verdict, (.findings[] | select(.level == "fail") | .id)' <<<"$output")" $'reject\nbackend-dangling-link'
+	run "$BIN/nvd-check" --qemu-version 7.2 --share --pmem --size 2M dangling.img
+	assert_equal "$status" 1
+	assert_line "  Verdict: REFUSED (QEMU will not start)"
+	assert_line "    fix: create the link's target, or point the link at an existing file"
+	# nothing was created through the link
+	[[ ! -e nowhere.img ]]
+}
+
+@test "digest: under a shared lock, and a file cut short meanwhile is named, not digested" {
+	# a writer's exclusive flock (nvd-label's, prealloc's) makes digest refuse
+	local lk
+	mixed_file m.img
+	exec {lk}<m.img
+	flock -x "$lk"
+	run --separate-stderr "$MAP" digest m.img
+	assert_equal "$status" 3
+	assert_equal "$stderr" "nvd-map: m.img: cannot lock: a writer holds a lock on it"
+	# two digests at once share it
+	flock -s "$lk"
+	run "$MAP" digest m.img
+	assert_success
+	exec {lk}<&-
+	# truncated while digest reads it: exit 3 with the cause, never a digest of the zeros
+	# that SEEK_DATA and pread past the new end give
+	local i k cut=0 whole=0
+	SHM=$(mktemp -d /dev/shm/nvd-map.XXXXXX)
+	for ((i = 0; i < 10; i++)); do
+		head -c 128M /dev/urandom >"$SHM/d.img"
+		"$MAP" digest --threads 2 "$SHM/d.img" >d.out 2>d.err &
+		sleep "0.0$((i % 5))"
+		truncate -s 1M "$SHM/d.img"
+		k=0
+		wait $! || k=$?
+		case $k in
+		0) whole=$((whole + 1)) ;;
+		3) assert_equal "$(cat d.err)" "nvd-map: $SHM/d.img: changed under digest: its size changed from 134217728 to 1048576 bytes meanwhile"
+		   cut=$((cut + 1)) ;;
+		*) fail "run $i: exit $k: $(cat d.err)" ;;
+		esac
+	done
+	echo "digest raced with truncate: $cut of 10 refused, $whole finished first" >&3
+	((cut > 0))
 }

@@ -3,7 +3,8 @@
 # are started under strace with one memory-backend-file, and so is nvd-map validate --object
 # with the same text; the backend's open mode, the reservation and every mmap of the file
 # (length, protection, flags, offset, result) must be the same. The file is on the test's
-# temporary directory (tmpfs or not: MAP_SYNC is refused off DAX, and both must fall back).
+# temporary directory (tmpfs or not: MAP_SYNC is refused off DAX, and both must fall back),
+# or a loop device (root only) named by a symbolic link there.
 
 bats_require_minimum_version 1.5.0
 
@@ -113,4 +114,21 @@ CASES_10=(
 	assert_equal "$(calls map.trace | head -n 1)" "open O_RDONLY"
 	[[ $(calls qemu.trace | tail -n 1) == *" PROT_READ|PROT_WRITE "* ]]
 	[[ $(calls map.trace | tail -n 1) == *" PROT_READ MAP_FIXED|MAP_SHARED 0 = ok" ]]
+}
+
+@test "nvd-map validate maps a block device as QEMU 7.2 and 10.0 do (a loop device)" {
+	[[ -x $QEMU72 ]] || skip "no QEMU 7.2 at $QEMU72"
+	((EUID == 0)) || skip "loop devices need root"
+	LOOP=$(losetup -f --show f.img) || skip "no free loop device"
+	rm f.img
+	ln -s "$LOOP" f.img
+	local c
+	for c in "size=8M,share=on,pmem=on" "size=4M,share=off" "size=8M,share=on,align=2M"; do
+		agree "$QEMU72" 7.2 "$c"
+		[[ -z ${QEMU10:-} ]] || agree "$QEMU10" 10.0 "$c"
+	done
+}
+
+teardown() {
+	[[ -z ${LOOP:-} ]] || losetup -d "$LOOP"
 }
