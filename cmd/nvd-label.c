@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 
 #include "cli.h"
 #include "label-io.h"
@@ -153,7 +154,6 @@ static int modify(enum cmd c, struct label_target *t, const uint8_t *old)
 	long slot;
 
 	label_area_parse(&a, old, t->area_size, t->pmem_limit, false);
-	w.old_current = a.current;
 	if (c == C_INIT) {
 		unsigned minor = 1;
 
@@ -172,8 +172,6 @@ static int modify(enum cmd c, struct label_target *t, const uint8_t *old)
 			rc = NVD_EXIT_ENV;
 			goto out;
 		}
-		w.index_size = g.index_size;
-		w.new_has_index = true;
 	} else if (c == C_ZERO) {
 		nbuf = xcalloc(1, t->area_size);
 	} else {
@@ -202,8 +200,13 @@ static int modify(enum cmd c, struct label_target *t, const uint8_t *old)
 			rc = NVD_EXIT_FAIL;
 			goto out;
 		}
-		w.index_size = in.current >= 0 ? in.geom.index_size : 0;
-		w.new_has_index = in.current >= 0;
+		if (!opt_force && !label_area_follows(&a, old, &in, nbuf)) {
+			nvd_warnx("%s: not an update of the area on the backend (index %d current, seq %u): the area changed since the file was made from it, or the file is not an update of it (read the area again, or use --force)",
+				  opt_input, a.current, a.index[a.current].seq);
+			label_area_free(&in);
+			rc = NVD_EXIT_FAIL;
+			goto out;
+		}
 		label_area_free(&in);
 		if (!opt_force && (slot = label_live_slot_changed(&a, old, nbuf)) >= 0) {
 			nvd_warnx("%s: slot %ld is in use and would change in place, which a crash while writing can leave half-done (write updated labels to free slots as the kernel does, or use --force)",
@@ -276,6 +279,8 @@ int main(int argc, const char **argv)
 	}
 	spec.dimm = opt_dimm;
 	spec.writing = c == C_INIT || c == C_ZERO || c == C_WRITE;
+	/* The lock before the area is read: what is decided is what gets written over. */
+	spec.lock = spec.writing ? LOCK_EX : c == C_READ ? LOCK_SH : 0;
 
 	if (opt_dimm)
 		rc = label_target_open_vm(&t, nargs ? args[1] : NULL, (char **)argv + dashdash + 1,

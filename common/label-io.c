@@ -80,10 +80,25 @@ static int place_area(struct label_target *t, const struct label_spec *spec)
 	return 0;
 }
 
+/* The file's size now: st_size, or BLKGETSIZE64 for a block device. */
+static int current_size(int fd, const struct stat *st, uint64_t *size)
+{
+	if (S_ISBLK(st->st_mode))
+		return ioctl(fd, BLKGETSIZE64, size) < 0 ? -errno : 0;
+	*size = (uint64_t)st->st_size;
+	return 0;
+}
+
+static const char *lock_error(int err)
+{
+	return err == EWOULDBLOCK ? "another process holds a lock on it" : strerror(err);
+}
+
 int label_target_open(struct label_target *t, const char *path, const struct label_spec *spec)
 {
 	struct stat st;
 	int flags = (spec->writing ? O_RDWR : O_RDONLY) | O_NONBLOCK | O_CLOEXEC | O_NOCTTY;
+	int err;
 
 	memset(t, 0, sizeof(*t));
 	t->fd = -1;
@@ -105,27 +120,68 @@ int label_target_open(struct label_target *t, const char *path, const struct lab
 		nvd_warnx("%s: is a directory, not a backend file", path);
 		return NVD_EXIT_ENV;
 	}
-	if (S_ISBLK(st.st_mode)) {
-		uint64_t n = 0;
-
-		if (ioctl(t->fd, BLKGETSIZE64, &n) < 0) {
-			nvd_warnx("%s: cannot get the device size: %s", path, strerror(errno));
-			return NVD_EXIT_ENV;
-		}
-		t->is_blk = true;
-		t->file_size = n;
-	} else if (S_ISREG(st.st_mode)) {
-		t->file_size = (uint64_t)st.st_size;
-	} else {
+	if (!S_ISBLK(st.st_mode) && !S_ISREG(st.st_mode)) {
 		nvd_warnx("%s: not a regular file or block device", path);
 		return NVD_EXIT_ENV;
 	}
 	fcntl(t->fd, F_SETFL, fcntl(t->fd, F_GETFL) & ~O_NONBLOCK);
+	/*
+	 * The lock before anything is looked at: another writer may have
+	 * changed the area, the size or the file itself until we hold it.
+	 */
+	if (spec->lock) {
+		if (flock(t->fd, spec->lock | LOCK_NB) < 0) {
+			nvd_warnx("%s: cannot lock: %s", path, lock_error(errno));
+			return NVD_EXIT_ENV;
+		}
+		t->lock = spec->lock;
+		if (fstat(t->fd, &st) < 0) {
+			nvd_warnx("%s: %s", path, strerror(errno));
+			return NVD_EXIT_ENV;
+		}
+	}
+	err = current_size(t->fd, &st, &t->file_size);
+	if (err) {
+		nvd_warnx("%s: cannot get the device size: %s", path, strerror(-err));
+		return NVD_EXIT_ENV;
+	}
+	t->is_blk = S_ISBLK(st.st_mode);
 	if (!t->file_size) {
 		nvd_warnx("%s: empty file: no label area", path);
 		return NVD_EXIT_ENV;
 	}
+	/* Replaced or removed between open and lock: not the file to judge. */
+	if (spec->lock && (err = label_target_verify(t, "not written")))
+		return err;
 	return place_area(t, spec);
+}
+
+int label_target_verify(const struct label_target *t, const char *what)
+{
+	struct stat st;
+	uint64_t size;
+	int err;
+
+	if (stat(t->path, &st) < 0) {
+		nvd_warnx("%s: %s since it was opened: %s", t->path,
+			  errno == ENOENT ? "removed" : strerror(errno), what);
+		return NVD_EXIT_ENV;
+	}
+	if (st.st_dev != t->dev || st.st_ino != t->ino) {
+		nvd_warnx("%s: replaced by another file since it was opened: %s", t->path, what);
+		return NVD_EXIT_ENV;
+	}
+	err = fstat(t->fd, &st) < 0 ? -errno : current_size(t->fd, &st, &size);
+	if (err) {
+		nvd_warnx("%s: %s", t->path, strerror(-err));
+		return NVD_EXIT_ENV;
+	}
+	if (size != t->file_size) {
+		nvd_warnx("%s: its size changed from %llu to %llu bytes since it was opened: %s",
+			  t->path, (unsigned long long)t->file_size, (unsigned long long)size, what);
+		return NVD_EXIT_ENV;
+	}
+	return 0;
 }
 
 int label_target_open_vm(struct label_target *t, const char *file, char **words, size_t nwords,
@@ -185,7 +241,7 @@ out:
 void label_target_close(struct label_target *t)
 {
 	if (t->fd >= 0)
-		close(t->fd);
+		close(t->fd);	/* and its lock */
 	free(t->path);
 	t->fd = -1;
 	t->path = NULL;
@@ -334,88 +390,78 @@ static int write_backup(const struct label_target *t, const uint8_t *old, const 
 	return 0;
 }
 
-/* Write the bytes of [from, to) of the area that differ, then make them durable. */
-static int write_step(struct label_target *t, const struct label_write *w, uint64_t from,
-		      uint64_t to)
+/* Step k of o: its bytes into cur, then [from, to) of cur written whole and made durable. */
+static int write_step(struct label_target *t, const struct label_order *o, unsigned k,
+		      uint8_t *cur, const uint8_t *new)
 {
-	uint64_t i = from;
+	uint64_t from = o->from[k], to = o->to[k];
 	int err;
 
-	while (i < to) {
-		uint64_t j;
-
-		while (i < to && w->old[i] == w->new[i])
-			i++;
-		if (i == to)
-			break;
-		for (j = i; j < to && w->old[j] != w->new[j]; j++)
-			;
-		/* Only inside the area: offsets are area_off + [0, area_size). */
-		if (j > t->area_size)
-			abort();
-		err = pwrite_all(t->fd, w->new + i, j - i, t->area_off + i);
-		if (err)
-			goto fail;
-		i = j;
+	for (uint64_t i = from; i < to; i++)
+		if (o->step[i] == k)
+			cur[i] = new[i];
+	/* Only inside the area: offsets are area_off + [0, area_size). */
+	if (to > t->area_size)
+		abort();
+	err = pwrite_all(t->fd, cur + from, to - from, t->area_off + from);
+	if (err) {
+		nvd_warnx("%s: write at %#llx failed: %s", t->path,
+			  (unsigned long long)(t->area_off + from), strerror(-err));
+		return NVD_EXIT_ENV;
 	}
 	if (fdatasync(t->fd) < 0) {
 		nvd_warnx("%s: fdatasync: %s", t->path, strerror(errno));
 		return NVD_EXIT_ENV;
 	}
 	return 0;
-fail:
-	nvd_warnx("%s: write at %#llx failed: %s", t->path, (unsigned long long)(t->area_off + i),
-		  strerror(-err));
-	return NVD_EXIT_ENV;
 }
 
 int label_target_write(struct label_target *t, const struct label_write *w)
 {
-	uint64_t s = w->index_size ? w->index_size : 256;
-	int first = w->old_current == 0 ? 1 : 0, rc = 0;
-	char comm[64];
+	struct label_order o;
+	uint8_t *cur = NULL;
+	char comm[64], *what;
 	pid_t pid;
-	uint8_t *check;
+	bool safe;
+	int rc = 0;
 
+	if (t->lock != LOCK_EX)
+		abort();	/* what was read must be what the lock protects */
 	if (!w->force && (pid = label_mapped_by(t->dev, t->ino, comm, sizeof(comm)))) {
 		nvd_warnx("%s: mapped by running process %d (%s): stop it first, or use --force",
 			  t->path, (int)pid, comm);
 		return NVD_EXIT_ENV;
 	}
-	if (flock(t->fd, LOCK_EX | LOCK_NB) < 0) {
-		nvd_warnx("%s: cannot lock: %s", t->path,
-			  errno == EWOULDBLOCK ? "another process holds a lock on it" : strerror(errno));
-		return NVD_EXIT_ENV;
+	safe = label_order_plan(&o, w->old, w->new, t->area_size) == 0;
+	if (!safe && !w->force) {
+		nvd_warnx("%s: no order of writes keeps the old area or the new one valid at every step (%u states tried): not written (--force writes it anyway)",
+			  t->path, o.tried);
+		rc = NVD_EXIT_ENV;
+		goto out;
 	}
+	if ((rc = label_target_verify(t, "not written")))
+		goto out;
 	if (w->backup && (rc = write_backup(t, w->old, w->backup)))
-		return rc;
-	if (2 * s > t->area_size)
-		s = t->area_size / 2;
-	/*
-	 * The kernel's order: labels first, then the index block that is not
-	 * current, then the other; each step durable before the next, so a
-	 * crash leaves at least one valid index block.
-	 */
-	{
-		const uint64_t from[3] = { 2 * s, first * s, (1 - first) * s };
-		const uint64_t to[3] = { t->area_size, (first + 1) * s, (2 - first) * s };
-		/* zero: both index blocks, then the labels they pointed to */
-		static const int order_new[3] = { 0, 1, 2 }, order_none[3] = { 1, 2, 0 };
-		const int *order = w->new_has_index ? order_new : order_none;
-
-		for (int k = 0; k < 3 && !rc; k++)
-			rc = write_step(t, w, from[order[k]], to[order[k]]);
+		goto out;
+	cur = xmalloc(t->area_size);
+	memcpy(cur, w->old, t->area_size);
+	for (unsigned k = 0; k < o.nsteps && !rc; k++) {
+		what = !k ? xstrdup("not written")
+			  : xasprintf("stopped after %u of %u steps%s", k, o.nsteps,
+				      safe ? ", the kernel sees the old area or the new one" : "");
+		rc = label_target_verify(t, what);
+		free(what);
+		if (!rc)
+			rc = write_step(t, &o, k, cur, w->new);
 	}
-	if (rc)
-		return rc;
-	check = xmalloc(t->area_size);
-	if (pread_all(t->fd, check, t->area_size, t->area_off) ||
-	    memcmp(check, w->new, t->area_size)) {
+	if (!rc && (pread_all(t->fd, cur, t->area_size, t->area_off) ||
+		    memcmp(cur, w->new, t->area_size))) {
 		nvd_warnx("%s: the label area reads back different from what was written", t->path);
 		rc = NVD_EXIT_ENV;
 	}
-	free(check);
-	flock(t->fd, LOCK_UN);
+out:
+	free(cur);
+	label_order_free(&o);
 	return rc;
 }
 

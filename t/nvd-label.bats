@@ -284,7 +284,13 @@ corrupt_both() {
 	$LSA label w.lsa 512 0 128 rawsize=0x100000
 	$LSA busy w.lsa 0 0
 	$LSA index-sum w.lsa 0 256
-	run "$L" write -l 128K -i w.lsa nv.img
+	# w.lsa is an area of its own, not an update of the one on nv.img: only with --force
+	run --separate-stderr "$L" write -l 128K -i w.lsa nv.img
+	assert_failure 1
+	assert_equal "$stderr" "nvd-label: w.lsa: not an update of the area on the backend (index 0 current, seq 3): the area changed since the file was made from it, or the file is not an update of it (read the area again, or use --force)"
+	outside_unchanged
+	"$L" check -q -l 128K nv.img
+	run "$L" write -l 128K -i w.lsa --force nv.img
 	assert_success
 	outside_unchanged
 	cmp <(tail -c 128K nv.img) w.lsa
@@ -372,7 +378,7 @@ corrupt_both() {
 	assert_failure 2
 	assert_equal "$(sha256sum <nv.img)" "$sum"
 	$LSA guest-v11 g.lsa
-	run "$L" write -l 128K -i - nv.img <g.lsa
+	run "$L" write -l 128K -i - --force nv.img <g.lsa
 	assert_success
 	cmp nv.img g.lsa
 	run "$L" write -l 128K -i bad.lsa --force nv.img
@@ -545,7 +551,7 @@ complete_words() {
 	assert_equal "${COMPREPLY[*]}" "backend.img"
 }
 
-@test "a backend another process holds a lock on is refused" {
+@test "a backend another process holds a lock on is refused; read -o shares a lock" {
 	area nv.img 128K
 	python3 -c 'import fcntl, sys, time
 f = open(sys.argv[1], "rb"); fcntl.flock(f, fcntl.LOCK_EX)
@@ -554,8 +560,85 @@ print("locked", flush=True); time.sleep(60)' nv.img >locked.out &
 	for _ in $(seq 50); do [[ -s locked.out ]] && break; sleep 0.1; done
 	sum=$(sha256sum <nv.img)
 	run --separate-stderr "$L" zero -l 128K nv.img
-	kill "$pid"
 	assert_failure 3
 	assert_equal "$stderr" "nvd-label: nv.img: cannot lock: another process holds a lock on it"
 	assert_equal "$(sha256sum <nv.img)" "$sum"
+	# read -o takes a shared lock: never a copy of an area being written
+	run --separate-stderr "$L" read -l 128K -o out.lsa nv.img
+	assert_failure 3
+	assert_equal "$stderr" "nvd-label: nv.img: cannot lock: another process holds a lock on it"
+	[[ ! -e out.lsa ]]
+	kill "$pid"
+	# beside another reader's shared lock it reads
+	python3 -c 'import fcntl, sys, time
+f = open(sys.argv[1], "rb"); fcntl.flock(f, fcntl.LOCK_SH)
+print("locked", flush=True); time.sleep(60)' nv.img >shared.out &
+	pid=$!
+	for _ in $(seq 50); do [[ -s shared.out ]] && break; sleep 0.1; done
+	run "$L" read -l 128K -o out.lsa nv.img
+	assert_success
+	run --separate-stderr "$L" init --force -l 128K nv.img
+	kill "$pid"
+	assert_failure 3
+	cmp out.lsa nv.img
+}
+
+# race_inputs: start.lsa (ndctl's guest area: index 0 current, demo-label in slot 1) and two
+# updates of it as the kernel makes them, each adding a namespace in a free slot and making
+# index 1 current (seq 3): add2.lsa adds n2 in slot 2, add3.lsa adds n3 in slot 3.
+race_inputs() {
+	$LSA guest-v11 start.lsa
+	local n slot
+	for n in 2 3; do
+		cp start.lsa add$n.lsa
+		$LSA label add$n.lsa $((512 + n * 128)) $n 128 uuid=11111111-2222-3333-4444-55555555555$n dpa=$((0x3f000000 + n * 0x200000)) rawsize=0x200000 name=n$n
+		$LSA set add$n.lsa 276 u32 3
+		$LSA busy add$n.lsa 256 $n
+		$LSA index-sum add$n.lsa 256 256
+	done
+	"$L" check -q add2.lsa
+	"$L" check -q add3.lsa
+}
+
+@test "two write -i started together: every write reported done is in the area (300 races)" {
+	race_inputs
+	local runs=${NVD_RACE_RUNS:-300} ok2 ok3 names both=0 one=0 none=0 locked=0 moved=0
+	for ((r = 0; r < runs; r++)); do
+		cp start.lsa nv.lsa
+		"$L" write -q -l 128K -i add2.lsa nv.lsa 2>/dev/null &
+		p2=$!
+		"$L" write -q -l 128K -i add3.lsa nv.lsa 2>/dev/null &
+		p3=$!
+		ok2=0 ok3=0
+		wait $p2 || ok2=$?
+		wait $p3 || ok3=$?
+		"$L" check -q -l 128K nv.lsa || fail "run $r: the area is not valid (exits $ok2 $ok3)"
+		names=$("$L" dump --json -l 128K nv.lsa | jq -r '[.namespaces[].name] | join(" ")')
+		if ((ok2 == 0)); then [[ " $names " == *" n2 "* ]] || fail "run $r: n2 reported written, the area has: $names (exits $ok2 $ok3)"; fi
+		if ((ok3 == 0)); then [[ " $names " == *" n3 "* ]] || fail "run $r: n3 reported written, the area has: $names (exits $ok2 $ok3)"; fi
+		# the one that did not write was refused: the lock (3) or the area moved on (1)
+		for s in $ok2 $ok3; do [[ $s == [013] ]] || fail "run $r: exit $s"; done
+		case $((!ok2 + !ok3)) in 2) both=$((both + 1)) ;; 1) one=$((one + 1)) ;; 0) none=$((none + 1)) ;; esac
+		((ok2 + ok3 != 3)) || locked=$((locked + 1))
+		((ok2 + ok3 != 1)) || moved=$((moved + 1))
+	done
+	# never both: the second, whenever it comes, finds the area moved on from its input
+	((both == 0)) || fail "$both runs where both wrote"
+	((one == runs)) || fail "$none runs where neither wrote"
+	echo "# $runs races: one writer done each time; the other found the lock held $locked times, the area moved on $moved times" >&3
+}
+
+@test "write -i refuses an input made from an area that has moved on since" {
+	race_inputs
+	cp start.lsa nv.lsa
+	"$L" write -q -l 128K -i add2.lsa nv.lsa
+	sum=$(sha256sum <nv.lsa)
+	run --separate-stderr "$L" write -l 128K -i add3.lsa nv.lsa
+	assert_failure 1
+	assert_equal "$stderr" "nvd-label: add3.lsa: not an update of the area on the backend (index 1 current, seq 3): the area changed since the file was made from it, or the file is not an update of it (read the area again, or use --force)"
+	assert_equal "$(sha256sum <nv.lsa)" "$sum"
+	# the same generation again (a repeated write) is no change and is accepted
+	run "$L" write -q -l 128K -i add2.lsa nv.lsa
+	assert_success
+	assert_equal "$(sha256sum <nv.lsa)" "$sum"
 }
