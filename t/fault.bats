@@ -7,6 +7,9 @@
 # call failing (EIO). Every time the file must be in its old state or its new one, nvd-label's
 # area must keep a valid index, a backup must be absent or whole, and a failed run must say so
 # in one line and exit 3. FAULT_POINTS=file collects "COMMAND POINTS" lines for the figures.
+# Every geometry: init --force (same and other version), write -i and zero on 128K, 256K, 1M
+# and 2M areas (index blocks of 256 to 2304 bytes), v1.1 and v1.2, index 0 or 1 current, with
+# an older generation in the other block that must never come back, killed at every point.
 
 bats_require_minimum_version 1.5.0
 load lib/common
@@ -444,4 +447,57 @@ backend16() {
 		assert_equal "$(stat -c %s nv.img)" 4194304
 	done
 	echo "# $runs races with prealloc: nvd-label wrote $wrote times" >&3
+}
+
+# area_state SIZE FILE: what the kernel sees of an area of SIZE: a valid index or not, the
+# namespaces' names (from the text dump, without a jq per state: the test makes 500 of them).
+area_state() {
+	local line idx=none ns=()
+	while IFS= read -r line; do
+		[[ $line =~ ^\ \ [0-9a-f-]{36}\ \"([^\"]*)\" ]] && ns+=("${BASH_REMATCH[1]}")
+		[[ $line != "label area valid:"* ]] || idx=valid
+	done < <("$L" dump -l "$1" "$2")
+	echo "index $idx, namespaces: ${ns[*]}"
+}
+
+# kill_each SIZE WANT ARGS...: nvd-label ARGS on a copy of a.lsa, killed after each of its
+# fault points in turn; the kernel must see a.lsa's area or WANT each time.
+kill_each() {
+	local size=$1 want=$2 n k got old st
+	shift 2
+	old=$(area_state "$size" a.lsa)
+	n=$(cp a.lsa t.lsa && points "$L" "$@" -l "$size" t.lsa)
+	assert_equal "$(area_state "$size" t.lsa)" "$want"
+	record "nvd-label $* ($size)" "$n"
+	echo "$size $n" >>matrix.points
+	for ((k = 1; k <= n; k++)); do
+		cp a.lsa t.lsa
+		st=0
+		LD_PRELOAD="$SHIM" NVD_FAULT="kill:$k" "$L" "$@" -l "$size" t.lsa >/dev/null 2>&1 || st=$?
+		assert_equal "$st" 137
+		got=$(area_state "$size" t.lsa)
+		[[ $got == "$old" || $got == "$want" ]] ||
+			fail "$* on $AREA, killed at point $k of $n: $got (old: $old; new: $want)"
+	done
+}
+
+@test "nvd-label init --force, write -i, zero killed at every point, for 128K-2M areas, v1.1 and v1.2, either index current" {
+	local size ver other cur
+	: >matrix.points
+	for size in 128K 256K 1M 2M; do
+		for ver in 1.1 1.2; do
+			other=$([[ $ver == 1.1 ]] && echo 1.2 || echo 1.1)
+			for cur in 0 1; do
+				AREA="$size v$ver, index $cur current"
+				$LSA area a.lsa $size $ver $cur u.lsa
+				# the older generation ("gone") must never come back
+				assert_equal "$(area_state $size a.lsa)" "index valid, namespaces: kept"
+				kill_each $size "index valid, namespaces: " init --force -V $ver
+				kill_each $size "index valid, namespaces: " init --force -V $other
+				kill_each $size "index valid, namespaces: kept added" write -i u.lsa
+				kill_each $size "index none, namespaces: " zero
+			done
+		done
+	done
+	echo "# fault points per area size (init same version, other version, write -i, zero, each version and current index): $(awk '{ p[$1] = p[$1] " " $2 } END { for (s in p) printf "%s:%s; ", s, p[s] }' matrix.points)" >&3
 }
