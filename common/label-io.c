@@ -5,13 +5,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
+#include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "label.h"
@@ -125,6 +128,14 @@ int label_target_open(struct label_target *t, const char *path, const struct lab
 		return NVD_EXIT_ENV;
 	}
 	fcntl(t->fd, F_SETFL, fcntl(t->fd, F_GETFL) & ~O_NONBLOCK);
+	{
+		struct statfs sfs;
+
+		/* hugetlbfs has no write(): QEMU too writes labels through its mapping. */
+		if (S_ISREG(st.st_mode) && fstatfs(t->fd, &sfs) == 0 &&
+		    sfs.f_type == HUGETLBFS_MAGIC)
+			t->map_page = (uint64_t)sfs.f_bsize;
+	}
 	/*
 	 * The lock before anything is looked at: another writer may have
 	 * changed the area, the size or the file itself until we hold it.
@@ -184,6 +195,59 @@ int label_target_verify(const struct label_target *t, const char *what)
 	return 0;
 }
 
+/* QEMU's text of finding id about object, or NULL. */
+static const char *finding_qemu(const struct findings *f, const char *id, const char *object)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (streq(f->v[i].id, id) && f->v[i].object && streq(f->v[i].object, object))
+			return f->v[i].qemu;
+	return NULL;
+}
+
+/* Why device d of a configuration has no label area in a file, printed; false when it has. */
+static bool dimm_refused(const char *src, const struct plan_result *r, const struct dimm *d)
+{
+	const char *q;
+
+	if (d->kind != DK_NVDIMM) {
+		nvd_warnx("%s: device %s is a pc-dimm: only an nvdimm has a label area", src, d->id);
+		return true;
+	}
+	/* A label-size QEMU refuses is not kept in the model: its finding says it. */
+	q = finding_qemu(&r->findings, "nvdimm-label-size-min", d->id);
+	if (q) {
+		nvd_warnx("%s: device %s: label-size below QEMU's minimum of 128 KiB: QEMU refuses it: %s",
+			  src, d->id, q);
+		return true;
+	}
+	if (!d->label_size) {
+		for (size_t i = 0; i < r->findings.n; i++) {
+			const struct finding *f = &r->findings.v[i];
+
+			if (f->level == LEVEL_FAIL && f->object && streq(f->object, d->id) && f->qemu &&
+			    strstr(f->qemu, "label-size")) {
+				nvd_warnx("%s: device %s: QEMU refuses its label-size: %s", src, d->id,
+					  f->qemu);
+				return true;
+			}
+		}
+		nvd_warnx("%s: device %s has no label-size: the guest sees it without a label area (give it label-size=128K or more)",
+			  src, d->id);
+		return true;
+	}
+	if (!d->be) {
+		nvd_warnx("%s: device %s: no memory backend with id=%s in the configuration", src, d->id,
+			  d->memdev ? d->memdev : "(none)");
+		return true;
+	}
+	if (!d->be->mem_path) {
+		nvd_warnx("%s: device %s: its memdev %s is a %s, not a memory-backend-file: the label area is in the VM's memory, not in a file",
+			  src, d->id, d->be->id, d->be->qom_type ? d->be->qom_type : "backend");
+		return true;
+	}
+	return false;
+}
+
 int label_target_open_vm(struct label_target *t, const char *file, char **words, size_t nwords,
 			 const struct label_spec *spec)
 {
@@ -216,11 +280,8 @@ int label_target_open_vm(struct label_target *t, const char *file, char **words,
 
 		if (!d->id || !streq(d->id, spec->dimm))
 			continue;
-		if (d->kind != DK_NVDIMM || !d->label_size || !d->be || !d->be->mem_path) {
-			nvd_warnx("%s: device %s is not an NVDIMM with label-size on a memory-backend-file",
-				  src, spec->dimm);
+		if (dimm_refused(src, &r, d))
 			goto out;
-		}
 		s.label_size = d->label_size;
 		s.has_label_size = true;
 		s.size = d->be->size;
@@ -390,9 +451,40 @@ static int write_backup(const struct label_target *t, const uint8_t *old, const 
 	return 0;
 }
 
+/* The pages around the area, mapped shared, for a file system without write(). */
+struct area_map {
+	uint8_t *base, *area;
+	size_t len;
+};
+
+static int area_map(const struct label_target *t, struct area_map *m)
+{
+	uint64_t from = ALIGN_DOWN(t->area_off, t->map_page);
+	uint64_t to = ALIGN_UP(t->area_off + t->area_size, t->map_page);
+	void *p;
+
+	if (to > t->file_size) {
+		nvd_warnx("%s: %llu bytes, not a whole number of %llu-byte pages: it cannot be mapped to write the label area",
+			  t->path, (unsigned long long)t->file_size, (unsigned long long)t->map_page);
+		return NVD_EXIT_ENV;
+	}
+	/* MAP_SHARED on hugetlbfs reserves the pages here: no SIGBUS when touched. */
+	p = mmap(NULL, to - from, PROT_READ | PROT_WRITE, MAP_SHARED, t->fd, (off_t)from);
+	if (p == MAP_FAILED) {
+		nvd_warnx("%s: cannot map the label area to write it (hugetlbfs has no write(); the area is written through a shared mapping, as QEMU does): %s%s",
+			  t->path, strerror(errno),
+			  errno == ENOMEM ? " (no free huge page: raise /proc/sys/vm/nr_hugepages)" : "");
+		return NVD_EXIT_ENV;
+	}
+	m->base = p;
+	m->len = to - from;
+	m->area = m->base + (t->area_off - from);
+	return 0;
+}
+
 /* Step k of o: its bytes into cur, then [from, to) of cur written whole and made durable. */
 static int write_step(struct label_target *t, const struct label_order *o, unsigned k,
-		      uint8_t *cur, const uint8_t *new)
+		      uint8_t *cur, const uint8_t *new, const struct area_map *m)
 {
 	uint64_t from = o->from[k], to = o->to[k];
 	int err;
@@ -403,6 +495,14 @@ static int write_step(struct label_target *t, const struct label_order *o, unsig
 	/* Only inside the area: offsets are area_off + [0, area_size). */
 	if (to > t->area_size)
 		abort();
+	if (m->base) {
+		memcpy(m->area + from, cur + from, to - from);
+		if (msync(m->base, m->len, MS_SYNC) < 0) {
+			nvd_warnx("%s: msync: %s", t->path, strerror(errno));
+			return NVD_EXIT_ENV;
+		}
+		return 0;
+	}
 	err = pwrite_all(t->fd, cur + from, to - from, t->area_off + from);
 	if (err) {
 		nvd_warnx("%s: write at %#llx failed: %s", t->path,
@@ -419,6 +519,7 @@ static int write_step(struct label_target *t, const struct label_order *o, unsig
 int label_target_write(struct label_target *t, const struct label_write *w)
 {
 	struct label_order o;
+	struct area_map m = { 0 };
 	uint8_t *cur = NULL;
 	char comm[64], *what;
 	pid_t pid;
@@ -441,6 +542,8 @@ int label_target_write(struct label_target *t, const struct label_write *w)
 	}
 	if ((rc = label_target_verify(t, "not written")))
 		goto out;
+	if (t->map_page && (rc = area_map(t, &m)))
+		goto out;
 	if (w->backup && (rc = write_backup(t, w->old, w->backup)))
 		goto out;
 	cur = xmalloc(t->area_size);
@@ -452,7 +555,7 @@ int label_target_write(struct label_target *t, const struct label_write *w)
 		rc = label_target_verify(t, what);
 		free(what);
 		if (!rc)
-			rc = write_step(t, &o, k, cur, w->new);
+			rc = write_step(t, &o, k, cur, w->new, &m);
 	}
 	if (!rc && (pread_all(t->fd, cur, t->area_size, t->area_off) ||
 		    memcmp(cur, w->new, t->area_size))) {
@@ -460,6 +563,8 @@ int label_target_write(struct label_target *t, const struct label_write *w)
 		rc = NVD_EXIT_ENV;
 	}
 out:
+	if (m.base)
+		munmap(m.base, m.len);
 	free(cur);
 	label_order_free(&o);
 	return rc;

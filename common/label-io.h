@@ -33,6 +33,7 @@ struct label_target {
 	uint64_t area_off, area_size;	/* file offset and size of the label area */
 	uint64_t pmem_limit;	/* DIMM capacity before the area, 0 unknown */
 	int lock;		/* the flock held (LOCK_SH, LOCK_EX) or 0 */
+	uint64_t map_page;	/* hugetlbfs (no write()): written through a mapping of such pages */
 };
 
 /*

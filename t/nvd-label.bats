@@ -6,6 +6,11 @@
 bats_require_minimum_version 1.5.0
 load lib/common
 
+teardown() {
+	[[ -z ${HUGE:-} ]] || umount "$HUGE" 2>/dev/null || :
+	[[ -z ${OLD_NR_HUGEPAGES:-} ]] || echo "$OLD_NR_HUGEPAGES" >/proc/sys/vm/nr_hugepages 2>/dev/null || :
+}
+
 setup() {
 	load_bats_libs
 	L=$BIN/nvd-label
@@ -641,4 +646,62 @@ race_inputs() {
 	run "$L" write -q -l 128K -i add2.lsa nv.lsa
 	assert_success
 	assert_equal "$(sha256sum <nv.lsa)" "$sum"
+}
+
+@test "--dimm: the real reason a device has no label area to work on" {
+	truncate -s 1G nv0.img
+	base="-machine nvdimm=on -m 512M,slots=4,maxmem=8G -object memory-backend-file,id=mem0,share=on,mem-path=nv0.img,size=1G"
+	while IFS='|' read -r dev want; do
+		# shellcheck disable=SC2086
+		run --separate-stderr "$L" check --dimm nv0 -- $base -object memory-backend-ram,id=ram0,size=1G -device "$dev"
+		assert_equal "$status" 2
+		assert_equal "$stderr" "nvd-label: --: device nv0$want"
+		[[ -z $output ]] || fail "$dev printed: $output"
+	done <<'T'
+nvdimm,id=nv0,memdev=mem0,label-size=64K|: label-size below QEMU's minimum of 128 KiB: QEMU refuses it: Property 'nvdimm.label-size' (0x10000) is required at least 0x20000
+nvdimm,id=nv0,memdev=mem0,label-size=0|: label-size below QEMU's minimum of 128 KiB: QEMU refuses it: Property 'nvdimm.label-size' (0x0) is required at least 0x20000
+nvdimm,id=nv0,memdev=mem0,label-size=big|: QEMU refuses its label-size: Parameter 'label-size' expects size
+nvdimm,id=nv0,memdev=mem0| has no label-size: the guest sees it without a label area (give it label-size=128K or more)
+pc-dimm,id=nv0,memdev=mem0| is a pc-dimm: only an nvdimm has a label area
+nvdimm,id=nv0,memdev=ram0,label-size=128K|: its memdev ram0 is a memory-backend-ram, not a memory-backend-file: the label area is in the VM's memory, not in a file
+nvdimm,id=nv0,memdev=nothere,label-size=128K|: no memory backend with id=nothere in the configuration
+T
+	assert_equal "$(tr -d '\0' <nv0.img | wc -c)" 0
+}
+
+huge_free() { awk '/^HugePages_Free:/ { print $2 }' /proc/meminfo; }
+
+@test "hugetlbfs: the area is written through a shared mapping (no write() there), as QEMU does" {
+	HUGE=$BATS_TEST_TMPDIR/huge
+	mkdir -p "$HUGE"
+	mount -t hugetlbfs -o pagesize=2M none "$HUGE" 2>/dev/null || { HUGE=; skip "cannot mount hugetlbfs (needs root)"; }
+	truncate -s 4M "$HUGE/nv.img"
+	if (($(huge_free) == 0)); then
+		# no page to map: refused up front, naming the cause and the fix
+		run --separate-stderr "$L" init -l 128K "$HUGE/nv.img"
+		assert_failure 3
+		assert_equal "$stderr" "nvd-label: $HUGE/nv.img: cannot map the label area to write it (hugetlbfs has no write(); the area is written through a shared mapping, as QEMU does): Cannot allocate memory (no free huge page: raise /proc/sys/vm/nr_hugepages)"
+		[[ -z $output ]]
+	fi
+	if (($(huge_free) < 2)); then
+		OLD_NR_HUGEPAGES=$(cat /proc/sys/vm/nr_hugepages)
+		echo $((OLD_NR_HUGEPAGES + 2)) >/proc/sys/vm/nr_hugepages 2>/dev/null || :
+		(($(huge_free) >= 2)) || skip "no free 2 MiB huge page, and /proc/sys/vm/nr_hugepages cannot be raised"
+	fi
+	run --separate-stderr "$L" init -l 128K -V 1.2 "$HUGE/nv.img"
+	assert_success
+	assert_equal "$stderr" ""
+	"$L" check -q -l 128K "$HUGE/nv.img"
+	"$L" read -l 128K -o saved.lsa "$HUGE/nv.img"
+	run "$L" zero -l 128K --backup b.lsa "$HUGE/nv.img"
+	assert_success
+	cmp b.lsa saved.lsa
+	run "$L" check -l 128K "$HUGE/nv.img"
+	assert_failure 1
+	run "$L" write -l 128K -i saved.lsa "$HUGE/nv.img"
+	assert_success
+	"$L" read -l 128K -o back.lsa "$HUGE/nv.img"
+	cmp back.lsa saved.lsa
+	assert_equal "$(stat -c %s "$HUGE/nv.img")" 4194304
+	assert_equal "$(head -c $((4 * 1048576 - 131072)) "$HUGE/nv.img" | tr -d '\0' | wc -c)" 0
 }
