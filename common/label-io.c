@@ -164,7 +164,10 @@ int label_target_open(struct label_target *t, const char *path, const struct lab
 	/* Replaced or removed between open and lock: not the file to judge. */
 	if (spec->lock && (err = label_target_verify(t, "not written")))
 		return err;
-	return place_area(t, spec);
+	err = place_area(t, spec);
+	if (!err && spec->pmem_limit)
+		t->pmem_limit = spec->pmem_limit;
+	return err;
 }
 
 int label_target_verify(const struct label_target *t, const char *what)
@@ -248,19 +251,17 @@ static bool dimm_refused(const char *src, const struct plan_result *r, const str
 	return false;
 }
 
-int label_target_open_vm(struct label_target *t, const char *file, char **words, size_t nwords,
-			 const struct label_spec *spec)
+int label_spec_from_vm(const char *file, char **words, size_t nwords, struct label_spec *spec,
+		       char **path)
 {
 	struct plan_opts po = { .offline = true };
 	struct plan_result r;
 	struct qcmdline cl;
-	struct label_spec s = *spec;
 	const char *src = file ? file : "--";
 	char *err = NULL;
 	int rc;
 
-	memset(t, 0, sizeof(*t));
-	t->fd = -1;
+	*path = NULL;
 	rc = file ? qcmdline_from_file(file, &cl, &err)
 		  : qcmdline_from_words(words, nwords, "command line", &cl, &err) < 0 ? -EINVAL : 0;
 	if (rc == -EINVAL) {
@@ -282,15 +283,15 @@ int label_target_open_vm(struct label_target *t, const char *file, char **words,
 			continue;
 		if (dimm_refused(src, &r, d))
 			goto out;
-		s.label_size = d->label_size;
-		s.has_label_size = true;
-		s.size = d->be->size;
-		s.has_size = d->be->has_size;
-		s.offset = d->be->offset;
-		s.has_offset = d->be->has_offset;
-		rc = label_target_open(t, d->be->mem_path, &s);
-		if (!rc && d->region_size)
-			t->pmem_limit = d->region_size;
+		spec->label_size = d->label_size;
+		spec->has_label_size = true;
+		spec->size = d->be->size;
+		spec->has_size = d->be->has_size;
+		spec->offset = d->be->offset;
+		spec->has_offset = d->be->has_offset;
+		spec->pmem_limit = d->region_size;
+		*path = xstrdup(d->be->mem_path);
+		rc = 0;
 		goto out;
 	}
 	nvd_warnx("%s: no device with id=%s", src, spec->dimm);

@@ -2,8 +2,10 @@
 /*
  * Finding a label area in a backend, reading it, and writing it without
  * risk to the rest of the file: only inside the area, never while a running
- * process maps the backend, under an exclusive flock, with an optional
- * backup, in an order that leaves a valid index after a crash at any step.
+ * process maps the backend, under an exclusive flock taken before the area
+ * is read, with an optional backup, stopped when the file is replaced or
+ * resized meanwhile, in an order that leaves the kernel seeing the old area
+ * or the new one after a crash at any step.
  * Functions that fail print "nvd-label: what: why" and return an exit code
  * (enum nvd_exit); 0 is success.
  */
@@ -21,6 +23,7 @@ struct label_spec {
 	const char *dimm;	/* --dimm ID: the backend comes from a configuration */
 	bool writing;		/* a command that writes: stricter defaults */
 	int lock;		/* 0, LOCK_SH or LOCK_EX: taken before anything is read */
+	uint64_t pmem_limit;	/* the DIMM's pmem before the area, when known (--dimm) */
 };
 
 struct label_target {
@@ -47,10 +50,12 @@ int label_target_open(struct label_target *t, const char *path, const struct lab
 
 /*
  * The backend of NVDIMM spec->dimm in a QEMU command line (words, or a FILE
- * when words is NULL): its mem-path and label area, then as above.
+ * when words is NULL): its mem-path (*path, malloc'd) and its label area
+ * into spec, for label_target_open. A device without a label area in a
+ * file is refused with the reason (exit 2).
  */
-int label_target_open_vm(struct label_target *t, const char *file, char **words, size_t nwords,
-			 const struct label_spec *spec);
+int label_spec_from_vm(const char *file, char **words, size_t nwords, struct label_spec *spec,
+		       char **path);
 void label_target_close(struct label_target *t);
 
 /* The area's bytes (malloc'd). */
@@ -69,14 +74,15 @@ pid_t label_mapped_by(dev_t dev, ino_t ino, char *comm, size_t commlen);
 struct label_write {
 	const uint8_t *old, *new;	/* both area_size bytes */
 	const char *backup;		/* save old here first (must not exist) */
-	bool force;			/* even if a running process maps it */
+	bool force;			/* even if a running process maps it, or no order is safe */
 };
 
 /*
  * Replace the area (opened with LOCK_EX, old read under that lock): refuse
  * if mapped (unless force), backup, then the steps label_order_plan finds,
- * each one pwrite and an fdatasync, the file verified before each; read
- * back and compare. When no order keeps the kernel's view old or new at
+ * each one pwrite and an fdatasync (on hugetlbfs, which has no write(): a
+ * copy into a shared mapping and an msync), the file verified before each;
+ * read back and compare. When no order keeps the kernel's view old or new at
  * every step: refused, unless force (then the kernel's order: labels, the
  * index block not current, the other).
  */

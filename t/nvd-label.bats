@@ -705,3 +705,16 @@ huge_free() { awk '/^HugePages_Free:/ { print $2 }' /proc/meminfo; }
 	assert_equal "$(stat -c %s "$HUGE/nv.img")" 4194304
 	assert_equal "$(head -c $((4 * 1048576 - 131072)) "$HUGE/nv.img" | tr -d '\0' | wc -c)" 0
 }
+
+@test "read -o - | write -i -: the writer reads its input before it locks the backend" {
+	race_inputs
+	cp start.lsa nv.lsa
+	for _ in $(seq 30); do
+		"$L" read -l 128K -o - nv.lsa | "$L" write -q -l 128K -i - nv.lsa ||
+			fail "the pipeline failed"
+	done
+	cmp nv.lsa start.lsa
+	# an input that moved the area on, through a pipe
+	"$L" write -q -l 128K -i - nv.lsa <add2.lsa
+	cmp nv.lsa add2.lsa
+}
