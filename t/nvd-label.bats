@@ -720,3 +720,27 @@ huge_free() { awk '/^HugePages_Free:/ { print $2 }' /proc/meminfo; }
 	"$L" write -q -l 128K -i - nv.lsa <add2.lsa
 	cmp nv.lsa add2.lsa
 }
+
+@test "read -o racing write -i: every copy saved is the old area or the new one, whole (200 races)" {
+	race_inputs
+	local runs=${NVD_RACE_RUNS:-200} sr sw saved=0
+	for ((r = 0; r < runs; r++)); do
+		cp start.lsa nv.lsa
+		rm -f copy.lsa
+		"$L" write -q -l 128K -i add2.lsa nv.lsa 2>/dev/null &
+		pw=$!
+		((r % 2)) || sleep 0.00$((RANDOM % 3))
+		"$L" read -l 128K -o copy.lsa nv.lsa 2>/dev/null &
+		pr=$!
+		sw=0 sr=0
+		wait $pw || sw=$?
+		wait $pr || sr=$?
+		[[ $sw == [03] && $sr == [03] ]] || fail "run $r: exits $sw (write) $sr (read)"
+		if ((sr == 0)); then
+			saved=$((saved + 1))
+			cmp -s copy.lsa start.lsa || cmp -s copy.lsa add2.lsa ||
+				fail "run $r: the copy is neither the old area nor the new one"
+		fi
+	done
+	echo "# $runs races of read -o with write -i: $saved copies saved, each whole" >&3
+}
