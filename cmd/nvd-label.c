@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 
 #include "cli.h"
 #include "label-io.h"
@@ -141,19 +142,40 @@ static const char *first_failure(const struct label_area *a)
 	return NULL;
 }
 
-static int modify(enum cmd c, struct label_target *t, const uint8_t *old)
+/*
+ * write -i: the input, read before the backend is opened and locked, so
+ * that `nvd-label read -o - | ... | nvd-label write -i -` does not find the
+ * reader's lock. At most limit + 1 bytes are kept.
+ */
+struct input {
+	char *buf;
+	size_t len;
+	bool too_big;
+};
+
+static int read_input(struct input *in, uint64_t limit)
+{
+	int err = read_all(opt_input, limit + 1, &in->buf, &in->len);
+
+	if (err < 0 && err != -EFBIG) {
+		nvd_warnx("%s: cannot read: %s", opt_input, strerror(-err));
+		return NVD_EXIT_ENV;
+	}
+	in->too_big = err == -EFBIG;
+	return 0;
+}
+
+static int modify(enum cmd c, struct label_target *t, const uint8_t *old, struct input *input)
 {
 	struct label_write w = { .old = old, .backup = opt_backup, .force = opt_force };
 	struct label_area a, in;
 	struct label_geom g = { 0 };
 	uint8_t *nbuf = NULL;
-	char *input = NULL, *hs;
-	size_t inlen = 0;
-	int rc = 0, err;
+	char *hs;
+	int rc = 0;
 	long slot;
 
 	label_area_parse(&a, old, t->area_size, t->pmem_limit, false);
-	w.old_current = a.current;
 	if (c == C_INIT) {
 		unsigned minor = 1;
 
@@ -172,28 +194,19 @@ static int modify(enum cmd c, struct label_target *t, const uint8_t *old)
 			rc = NVD_EXIT_ENV;
 			goto out;
 		}
-		w.index_size = g.index_size;
-		w.new_has_index = true;
 	} else if (c == C_ZERO) {
 		nbuf = xcalloc(1, t->area_size);
 	} else {
-		err = read_all(opt_input, t->area_size + 1, &input, &inlen);
-		if (err < 0 && err != -EFBIG) {
-			nvd_warnx("%s: cannot read: %s", opt_input, strerror(-err));
-			rc = NVD_EXIT_ENV;
-			goto out;
-		}
-		if (err == -EFBIG || inlen != t->area_size) {
-			nvd_warnx("%s: %s bytes, but the label area is %llu bytes", opt_input,
-				  err == -EFBIG ? "more" : (hs = xasprintf("%zu", inlen)),
+		if (input->too_big || input->len != t->area_size) {
+			hs = input->too_big ? xstrdup("more") : xasprintf("%zu", input->len);
+			nvd_warnx("%s: %s bytes, but the label area is %llu bytes", opt_input, hs,
 				  (unsigned long long)t->area_size);
-			if (err != -EFBIG)
-				free(hs);
+			free(hs);
 			rc = NVD_EXIT_USAGE;
 			goto out;
 		}
-		nbuf = (uint8_t *)input;
-		input = NULL;
+		nbuf = (uint8_t *)input->buf;
+		input->buf = NULL;
 		label_area_parse(&in, nbuf, t->area_size, t->pmem_limit, false);
 		if (first_failure(&in) && !opt_force) {
 			nvd_warnx("%s: not a valid label area: %s (use --force to write it anyway)",
@@ -202,8 +215,13 @@ static int modify(enum cmd c, struct label_target *t, const uint8_t *old)
 			rc = NVD_EXIT_FAIL;
 			goto out;
 		}
-		w.index_size = in.current >= 0 ? in.geom.index_size : 0;
-		w.new_has_index = in.current >= 0;
+		if (!opt_force && !label_area_follows(&a, old, &in, nbuf)) {
+			nvd_warnx("%s: not an update of the area on the backend (index %d current, seq %u): the area changed since the file was made from it, or the file is not an update of it (read the area again, or use --force)",
+				  opt_input, a.current, a.index[a.current].seq);
+			label_area_free(&in);
+			rc = NVD_EXIT_FAIL;
+			goto out;
+		}
 		label_area_free(&in);
 		if (!opt_force && (slot = label_live_slot_changed(&a, old, nbuf)) >= 0) {
 			nvd_warnx("%s: slot %ld is in use and would change in place, which a crash while writing can leave half-done (write updated labels to free slots as the kernel does, or use --force)",
@@ -229,14 +247,15 @@ static int modify(enum cmd c, struct label_target *t, const uint8_t *old)
 out:
 	label_area_free(&a);
 	free(nbuf);
-	free(input);
 	return rc;
 }
 
 int main(int argc, const char **argv)
 {
 	struct label_spec spec = { 0 };
-	struct label_target t;
+	struct label_target t = { .fd = -1 };
+	struct input input = { 0 };
+	char *vm_path = NULL;
 	uint8_t *buf = NULL;
 	const char **args;
 	poptContext ctx;
@@ -276,12 +295,17 @@ int main(int argc, const char **argv)
 	}
 	spec.dimm = opt_dimm;
 	spec.writing = c == C_INIT || c == C_ZERO || c == C_WRITE;
+	/* The lock before the area is read: what is decided is what gets written over. */
+	spec.lock = spec.writing ? LOCK_EX : c == C_READ ? LOCK_SH : 0;
 
-	if (opt_dimm)
-		rc = label_target_open_vm(&t, nargs ? args[1] : NULL, (char **)argv + dashdash + 1,
-					  (size_t)(argc - dashdash - 1), &spec);
-	else
-		rc = label_target_open(&t, args[1], &spec);
+	rc = opt_dimm ? label_spec_from_vm(nargs ? args[1] : NULL, (char **)argv + dashdash + 1,
+					   (size_t)(argc - dashdash - 1), &spec, &vm_path)
+		      : 0;
+	/* Without a label size the open refuses: no reading of stdin before that. */
+	if (!rc && c == C_WRITE && spec.has_label_size)
+		rc = read_input(&input, spec.label_size);
+	if (!rc)
+		rc = label_target_open(&t, opt_dimm ? vm_path : args[1], &spec);
 	if (!rc)
 		rc = label_target_read(&t, &buf);
 	if (!rc) {
@@ -290,8 +314,10 @@ int main(int argc, const char **argv)
 		else if (c == C_READ)
 			rc = label_save(&t, buf, opt_output);
 		else
-			rc = modify(c, &t, buf);
+			rc = modify(c, &t, buf, &input);
 	}
+	free(input.buf);
+	free(vm_path);
 	free(buf);
 	label_target_close(&t);
 	poptFreeContext(ctx);

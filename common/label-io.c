@@ -5,13 +5,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
+#include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "label.h"
@@ -80,10 +83,25 @@ static int place_area(struct label_target *t, const struct label_spec *spec)
 	return 0;
 }
 
+/* The file's size now: st_size, or BLKGETSIZE64 for a block device. */
+static int current_size(int fd, const struct stat *st, uint64_t *size)
+{
+	if (S_ISBLK(st->st_mode))
+		return ioctl(fd, BLKGETSIZE64, size) < 0 ? -errno : 0;
+	*size = (uint64_t)st->st_size;
+	return 0;
+}
+
+static const char *lock_error(int err)
+{
+	return err == EWOULDBLOCK ? "another process holds a lock on it" : strerror(err);
+}
+
 int label_target_open(struct label_target *t, const char *path, const struct label_spec *spec)
 {
 	struct stat st;
 	int flags = (spec->writing ? O_RDWR : O_RDONLY) | O_NONBLOCK | O_CLOEXEC | O_NOCTTY;
+	int err;
 
 	memset(t, 0, sizeof(*t));
 	t->fd = -1;
@@ -105,42 +123,145 @@ int label_target_open(struct label_target *t, const char *path, const struct lab
 		nvd_warnx("%s: is a directory, not a backend file", path);
 		return NVD_EXIT_ENV;
 	}
-	if (S_ISBLK(st.st_mode)) {
-		uint64_t n = 0;
-
-		if (ioctl(t->fd, BLKGETSIZE64, &n) < 0) {
-			nvd_warnx("%s: cannot get the device size: %s", path, strerror(errno));
-			return NVD_EXIT_ENV;
-		}
-		t->is_blk = true;
-		t->file_size = n;
-	} else if (S_ISREG(st.st_mode)) {
-		t->file_size = (uint64_t)st.st_size;
-	} else {
+	if (!S_ISBLK(st.st_mode) && !S_ISREG(st.st_mode)) {
 		nvd_warnx("%s: not a regular file or block device", path);
 		return NVD_EXIT_ENV;
 	}
 	fcntl(t->fd, F_SETFL, fcntl(t->fd, F_GETFL) & ~O_NONBLOCK);
+	{
+		struct statfs sfs;
+
+		/* hugetlbfs has no write(): QEMU too writes labels through its mapping. */
+		if (S_ISREG(st.st_mode) && fstatfs(t->fd, &sfs) == 0 &&
+		    sfs.f_type == HUGETLBFS_MAGIC)
+			t->map_page = (uint64_t)sfs.f_bsize;
+	}
+	/*
+	 * The lock before anything is looked at: another writer may have
+	 * changed the area, the size or the file itself until we hold it.
+	 */
+	if (spec->lock) {
+		if (flock(t->fd, spec->lock | LOCK_NB) < 0) {
+			nvd_warnx("%s: cannot lock: %s", path, lock_error(errno));
+			return NVD_EXIT_ENV;
+		}
+		t->lock = spec->lock;
+		if (fstat(t->fd, &st) < 0) {
+			nvd_warnx("%s: %s", path, strerror(errno));
+			return NVD_EXIT_ENV;
+		}
+	}
+	err = current_size(t->fd, &st, &t->file_size);
+	if (err) {
+		nvd_warnx("%s: cannot get the device size: %s", path, strerror(-err));
+		return NVD_EXIT_ENV;
+	}
+	t->is_blk = S_ISBLK(st.st_mode);
 	if (!t->file_size) {
 		nvd_warnx("%s: empty file: no label area", path);
 		return NVD_EXIT_ENV;
 	}
-	return place_area(t, spec);
+	/* Replaced or removed between open and lock: not the file to judge. */
+	if (spec->lock && (err = label_target_verify(t, "not written")))
+		return err;
+	err = place_area(t, spec);
+	if (!err && spec->pmem_limit)
+		t->pmem_limit = spec->pmem_limit;
+	return err;
 }
 
-int label_target_open_vm(struct label_target *t, const char *file, char **words, size_t nwords,
-			 const struct label_spec *spec)
+int label_target_verify(const struct label_target *t, const char *what)
+{
+	struct stat st;
+	uint64_t size;
+	int err;
+
+	if (stat(t->path, &st) < 0) {
+		nvd_warnx("%s: %s since it was opened: %s", t->path,
+			  errno == ENOENT ? "removed" : strerror(errno), what);
+		return NVD_EXIT_ENV;
+	}
+	if (st.st_dev != t->dev || st.st_ino != t->ino) {
+		nvd_warnx("%s: replaced by another file since it was opened: %s", t->path, what);
+		return NVD_EXIT_ENV;
+	}
+	err = fstat(t->fd, &st) < 0 ? -errno : current_size(t->fd, &st, &size);
+	if (err) {
+		nvd_warnx("%s: %s", t->path, strerror(-err));
+		return NVD_EXIT_ENV;
+	}
+	if (size != t->file_size) {
+		nvd_warnx("%s: its size changed from %llu to %llu bytes since it was opened: %s",
+			  t->path, (unsigned long long)t->file_size, (unsigned long long)size, what);
+		return NVD_EXIT_ENV;
+	}
+	return 0;
+}
+
+/* QEMU's text of finding id about object, or NULL. */
+static const char *finding_qemu(const struct findings *f, const char *id, const char *object)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (streq(f->v[i].id, id) && f->v[i].object && streq(f->v[i].object, object))
+			return f->v[i].qemu;
+	return NULL;
+}
+
+/* Why device d of a configuration has no label area in a file, printed; false when it has. */
+static bool dimm_refused(const char *src, const struct plan_result *r, const struct dimm *d)
+{
+	const char *q;
+
+	if (d->kind != DK_NVDIMM) {
+		nvd_warnx("%s: device %s is a pc-dimm: only an nvdimm has a label area", src, d->id);
+		return true;
+	}
+	/* A label-size QEMU refuses is not kept in the model: its finding says it. */
+	q = finding_qemu(&r->findings, "nvdimm-label-size-min", d->id);
+	if (q) {
+		nvd_warnx("%s: device %s: label-size below QEMU's minimum of 128 KiB: QEMU refuses it: %s",
+			  src, d->id, q);
+		return true;
+	}
+	if (!d->label_size) {
+		for (size_t i = 0; i < r->findings.n; i++) {
+			const struct finding *f = &r->findings.v[i];
+
+			if (f->level == LEVEL_FAIL && f->object && streq(f->object, d->id) && f->qemu &&
+			    strstr(f->qemu, "label-size")) {
+				nvd_warnx("%s: device %s: QEMU refuses its label-size: %s", src, d->id,
+					  f->qemu);
+				return true;
+			}
+		}
+		nvd_warnx("%s: device %s has no label-size: the guest sees it without a label area (give it label-size=128K or more)",
+			  src, d->id);
+		return true;
+	}
+	if (!d->be) {
+		nvd_warnx("%s: device %s: no memory backend with id=%s in the configuration", src, d->id,
+			  d->memdev ? d->memdev : "(none)");
+		return true;
+	}
+	if (!d->be->mem_path) {
+		nvd_warnx("%s: device %s: its memdev %s is a %s, not a memory-backend-file: the label area is in the VM's memory, not in a file",
+			  src, d->id, d->be->id, d->be->qom_type ? d->be->qom_type : "backend");
+		return true;
+	}
+	return false;
+}
+
+int label_spec_from_vm(const char *file, char **words, size_t nwords, struct label_spec *spec,
+		       char **path)
 {
 	struct plan_opts po = { .offline = true };
 	struct plan_result r;
 	struct qcmdline cl;
-	struct label_spec s = *spec;
 	const char *src = file ? file : "--";
 	char *err = NULL;
 	int rc;
 
-	memset(t, 0, sizeof(*t));
-	t->fd = -1;
+	*path = NULL;
 	rc = file ? qcmdline_from_file(file, &cl, &err)
 		  : qcmdline_from_words(words, nwords, "command line", &cl, &err) < 0 ? -EINVAL : 0;
 	if (rc == -EINVAL) {
@@ -160,20 +281,17 @@ int label_target_open_vm(struct label_target *t, const char *file, char **words,
 
 		if (!d->id || !streq(d->id, spec->dimm))
 			continue;
-		if (d->kind != DK_NVDIMM || !d->label_size || !d->be || !d->be->mem_path) {
-			nvd_warnx("%s: device %s is not an NVDIMM with label-size on a memory-backend-file",
-				  src, spec->dimm);
+		if (dimm_refused(src, &r, d))
 			goto out;
-		}
-		s.label_size = d->label_size;
-		s.has_label_size = true;
-		s.size = d->be->size;
-		s.has_size = d->be->has_size;
-		s.offset = d->be->offset;
-		s.has_offset = d->be->has_offset;
-		rc = label_target_open(t, d->be->mem_path, &s);
-		if (!rc && d->region_size)
-			t->pmem_limit = d->region_size;
+		spec->label_size = d->label_size;
+		spec->has_label_size = true;
+		spec->size = d->be->size;
+		spec->has_size = d->be->has_size;
+		spec->offset = d->be->offset;
+		spec->has_offset = d->be->has_offset;
+		spec->pmem_limit = d->region_size;
+		*path = xstrdup(d->be->mem_path);
+		rc = 0;
 		goto out;
 	}
 	nvd_warnx("%s: no device with id=%s", src, spec->dimm);
@@ -185,7 +303,7 @@ out:
 void label_target_close(struct label_target *t)
 {
 	if (t->fd >= 0)
-		close(t->fd);
+		close(t->fd);	/* and its lock */
 	free(t->path);
 	t->fd = -1;
 	t->path = NULL;
@@ -334,88 +452,122 @@ static int write_backup(const struct label_target *t, const uint8_t *old, const 
 	return 0;
 }
 
-/* Write the bytes of [from, to) of the area that differ, then make them durable. */
-static int write_step(struct label_target *t, const struct label_write *w, uint64_t from,
-		      uint64_t to)
+/* The pages around the area, mapped shared, for a file system without write(). */
+struct area_map {
+	uint8_t *base, *area;
+	size_t len;
+};
+
+static int area_map(const struct label_target *t, struct area_map *m)
 {
-	uint64_t i = from;
+	uint64_t from = ALIGN_DOWN(t->area_off, t->map_page);
+	uint64_t to = ALIGN_UP(t->area_off + t->area_size, t->map_page);
+	void *p;
+
+	if (to > t->file_size) {
+		nvd_warnx("%s: %llu bytes, not a whole number of %llu-byte pages: it cannot be mapped to write the label area",
+			  t->path, (unsigned long long)t->file_size, (unsigned long long)t->map_page);
+		return NVD_EXIT_ENV;
+	}
+	/* MAP_SHARED on hugetlbfs reserves the pages here: no SIGBUS when touched. */
+	p = mmap(NULL, to - from, PROT_READ | PROT_WRITE, MAP_SHARED, t->fd, (off_t)from);
+	if (p == MAP_FAILED) {
+		nvd_warnx("%s: cannot map the label area to write it (hugetlbfs has no write(); the area is written through a shared mapping, as QEMU does): %s%s",
+			  t->path, strerror(errno),
+			  errno == ENOMEM ? " (no free huge page: raise /proc/sys/vm/nr_hugepages)" : "");
+		return NVD_EXIT_ENV;
+	}
+	m->base = p;
+	m->len = to - from;
+	m->area = m->base + (t->area_off - from);
+	return 0;
+}
+
+/* Step k of o: its bytes into cur, then [from, to) of cur written whole and made durable. */
+static int write_step(struct label_target *t, const struct label_order *o, unsigned k,
+		      uint8_t *cur, const uint8_t *new, const struct area_map *m)
+{
+	uint64_t from = o->from[k], to = o->to[k];
 	int err;
 
-	while (i < to) {
-		uint64_t j;
-
-		while (i < to && w->old[i] == w->new[i])
-			i++;
-		if (i == to)
-			break;
-		for (j = i; j < to && w->old[j] != w->new[j]; j++)
-			;
-		/* Only inside the area: offsets are area_off + [0, area_size). */
-		if (j > t->area_size)
-			abort();
-		err = pwrite_all(t->fd, w->new + i, j - i, t->area_off + i);
-		if (err)
-			goto fail;
-		i = j;
+	for (uint64_t i = from; i < to; i++)
+		if (o->step[i] == k)
+			cur[i] = new[i];
+	/* Only inside the area: offsets are area_off + [0, area_size). */
+	if (to > t->area_size)
+		abort();
+	if (m->base) {
+		memcpy(m->area + from, cur + from, to - from);
+		if (msync(m->base, m->len, MS_SYNC) < 0) {
+			nvd_warnx("%s: msync: %s", t->path, strerror(errno));
+			return NVD_EXIT_ENV;
+		}
+		return 0;
+	}
+	err = pwrite_all(t->fd, cur + from, to - from, t->area_off + from);
+	if (err) {
+		nvd_warnx("%s: write at %#llx failed: %s", t->path,
+			  (unsigned long long)(t->area_off + from), strerror(-err));
+		return NVD_EXIT_ENV;
 	}
 	if (fdatasync(t->fd) < 0) {
 		nvd_warnx("%s: fdatasync: %s", t->path, strerror(errno));
 		return NVD_EXIT_ENV;
 	}
 	return 0;
-fail:
-	nvd_warnx("%s: write at %#llx failed: %s", t->path, (unsigned long long)(t->area_off + i),
-		  strerror(-err));
-	return NVD_EXIT_ENV;
 }
 
 int label_target_write(struct label_target *t, const struct label_write *w)
 {
-	uint64_t s = w->index_size ? w->index_size : 256;
-	int first = w->old_current == 0 ? 1 : 0, rc = 0;
-	char comm[64];
+	struct label_order o;
+	struct area_map m = { 0 };
+	uint8_t *cur = NULL;
+	char comm[64], *what;
 	pid_t pid;
-	uint8_t *check;
+	bool safe;
+	int rc = 0;
 
+	if (t->lock != LOCK_EX)
+		abort();	/* what was read must be what the lock protects */
 	if (!w->force && (pid = label_mapped_by(t->dev, t->ino, comm, sizeof(comm)))) {
 		nvd_warnx("%s: mapped by running process %d (%s): stop it first, or use --force",
 			  t->path, (int)pid, comm);
 		return NVD_EXIT_ENV;
 	}
-	if (flock(t->fd, LOCK_EX | LOCK_NB) < 0) {
-		nvd_warnx("%s: cannot lock: %s", t->path,
-			  errno == EWOULDBLOCK ? "another process holds a lock on it" : strerror(errno));
-		return NVD_EXIT_ENV;
+	safe = label_order_plan(&o, w->old, w->new, t->area_size) == 0;
+	if (!safe && !w->force) {
+		nvd_warnx("%s: no order of writes keeps the old area or the new one valid at every step (%u states tried): not written (--force writes it anyway)",
+			  t->path, o.tried);
+		rc = NVD_EXIT_ENV;
+		goto out;
 	}
+	if ((rc = label_target_verify(t, "not written")))
+		goto out;
+	if (t->map_page && (rc = area_map(t, &m)))
+		goto out;
 	if (w->backup && (rc = write_backup(t, w->old, w->backup)))
-		return rc;
-	if (2 * s > t->area_size)
-		s = t->area_size / 2;
-	/*
-	 * The kernel's order: labels first, then the index block that is not
-	 * current, then the other; each step durable before the next, so a
-	 * crash leaves at least one valid index block.
-	 */
-	{
-		const uint64_t from[3] = { 2 * s, first * s, (1 - first) * s };
-		const uint64_t to[3] = { t->area_size, (first + 1) * s, (2 - first) * s };
-		/* zero: both index blocks, then the labels they pointed to */
-		static const int order_new[3] = { 0, 1, 2 }, order_none[3] = { 1, 2, 0 };
-		const int *order = w->new_has_index ? order_new : order_none;
-
-		for (int k = 0; k < 3 && !rc; k++)
-			rc = write_step(t, w, from[order[k]], to[order[k]]);
+		goto out;
+	cur = xmalloc(t->area_size);
+	memcpy(cur, w->old, t->area_size);
+	for (unsigned k = 0; k < o.nsteps && !rc; k++) {
+		what = !k ? xstrdup("not written")
+			  : xasprintf("stopped after %u of %u steps%s", k, o.nsteps,
+				      safe ? ", the kernel sees the old area or the new one" : "");
+		rc = label_target_verify(t, what);
+		free(what);
+		if (!rc)
+			rc = write_step(t, &o, k, cur, w->new, &m);
 	}
-	if (rc)
-		return rc;
-	check = xmalloc(t->area_size);
-	if (pread_all(t->fd, check, t->area_size, t->area_off) ||
-	    memcmp(check, w->new, t->area_size)) {
+	if (!rc && (pread_all(t->fd, cur, t->area_size, t->area_off) ||
+		    memcmp(cur, w->new, t->area_size))) {
 		nvd_warnx("%s: the label area reads back different from what was written", t->path);
 		rc = NVD_EXIT_ENV;
 	}
-	free(check);
-	flock(t->fd, LOCK_UN);
+out:
+	if (m.base)
+		munmap(m.base, m.len);
+	free(cur);
+	label_order_free(&o);
 	return rc;
 }
 

@@ -501,3 +501,17 @@ void label_area_free(struct label_area *a)
 	findings_free(&a->findings);
 	memset(a, 0, sizeof(*a));
 }
+
+bool label_area_follows(const struct label_area *a, const uint8_t *old,
+			const struct label_area *b, const uint8_t *new)
+{
+	const struct label_index *x;
+
+	if (a->current < 0 || b->current < 0)
+		return true;
+	if (a->geom.label_size != b->geom.label_size || a->geom.index_size != b->geom.index_size)
+		return false;
+	/* b's current block is a's current one or, both valid, the newer of the two. */
+	x = &a->index[a->current];
+	return !memcmp(old + x->offset, new + x->offset, a->geom.index_size);
+}

@@ -130,6 +130,42 @@ void label_area_free(struct label_area *a);
 long label_live_slot_changed(const struct label_area *a, const uint8_t *old,
 			     const uint8_t *new);
 
+/*
+ * Whether new (parsed b) moves old (parsed a) on as the kernel updates an
+ * area, or keeps its generation: the same label size and index size, and
+ * either the same current index block, byte for byte, or the other block
+ * current with a's current block left as it is (the kernel writes an update
+ * to the block that is not current). An input made from another generation
+ * of the area (one that changed meanwhile) fails it.
+ */
+bool label_area_follows(const struct label_area *a, const uint8_t *old,
+			const struct label_area *b, const uint8_t *new);
+
+/*
+ * The order to write new over old (both size bytes) in: steps, each one
+ * range written whole, such that after every step the kernel sees either
+ * the old area or the new one (label_area_parse: no index in both, or the
+ * same label size, nslot, slots in use and their bytes; sequence numbers
+ * aside). The bytes that change are grouped by the index blocks of either
+ * label size (the kernel tries 128-byte labels, then 256) and by the slots
+ * the old and new current indexes use; the groups' order is searched by
+ * trying each state on the kernel model. step[i] is the step that writes
+ * byte i, LABEL_STEP_NONE where old and new agree; step k covers
+ * [from[k], to[k]) (bytes of other steps there are written as they stand
+ * then). Returns 0, or -1 when no order is safe (the steps are then in the
+ * kernel's order: free label slots, the index blocks, the slots freed).
+ */
+#define LABEL_STEP_NONE 0xff
+#define LABEL_STEPS_MAX 64
+struct label_order {
+	uint8_t *step;
+	unsigned nsteps;
+	uint64_t from[LABEL_STEPS_MAX], to[LABEL_STEPS_MAX];
+	unsigned tried;		/* states tried on the model */
+};
+int label_order_plan(struct label_order *o, const uint8_t *old, const uint8_t *new, uint64_t size);
+void label_order_free(struct label_order *o);
+
 /* Text or JSON (the tool's whole object, findings included). */
 void label_area_print(struct out *o, const struct label_area *a, bool dump, bool quiet);
 

@@ -7,6 +7,9 @@
 # call failing (EIO). Every time the file must be in its old state or its new one, nvd-label's
 # area must keep a valid index, a backup must be absent or whole, and a failed run must say so
 # in one line and exit 3. FAULT_POINTS=file collects "COMMAND POINTS" lines for the figures.
+# Every geometry: init --force (same and other version), write -i and zero on 128K, 256K, 1M
+# and 2M areas (index blocks of 256 to 2304 bytes), v1.1 and v1.2, index 0 or 1 current, with
+# an older generation in the other block that must never come back, killed at every point.
 
 bats_require_minimum_version 1.5.0
 load lib/common
@@ -159,16 +162,17 @@ label_faults() {
 @test "the shim counts, kills and fails the points it is told to" {
 	truncate -s 128K a.lsa
 	n=$(points "$L" init -l 128K a.lsa)
-	# init of a zeroed area: labels (no byte changes, one fdatasync), then each index block
-	assert_equal "$(grep -c fdatasync points.log)" 3
-	((n > 3))
+	# init of a zeroed area: each index block, one pwrite and one fdatasync each (the label
+	# slots do not change: no step)
+	assert_equal "$(grep -c fdatasync points.log)" 2
+	assert_equal "$n" 4
 	truncate -s 0 a.lsa
 	truncate -s 128K a.lsa
-	faulted kill 2:fdatasync "$L" init -l 128K a.lsa
+	faulted kill 1:fdatasync "$L" init -l 128K a.lsa
 	assert_equal "$status" 137
-	# one index block is written, the other not yet
+	# one index block is written (the second), the other not yet
 	run "$L" dump --json -l 128K a.lsa
-	assert_equal "$(jq -c '[.current, [.index[] | .valid]]' <<<"$output")" '[0,[true,false]]'
+	assert_equal "$(jq -c '[.current, [.index[] | .valid]]' <<<"$output")" '[1,[false,true]]'
 	rm a.lsa
 	truncate -s 128K a.lsa
 	faulted fail 1:fdatasync "$L" init -l 128K a.lsa
@@ -595,4 +599,143 @@ race_runs() { echo "${NVD_RACE_RUNS:-200}"; }
 	read -r -t 10 lost writes <&"${RACER[0]}"
 	echo "prealloc --force (touching) beside a writer: $lost of $writes writes lost" >&3
 	assert_equal "$lost" 0
+}
+
+# A 16 MiB backend whose last 128K is old.lsa.
+backend16() {
+	rm -f nv.img
+	truncate -s 16M nv.img
+	dd if=old.lsa of=nv.img bs=128K seek=127 conv=notrunc status=none
+}
+
+@test "nvd-label: a backend truncated, replaced or removed while it works is never grown back" {
+	label_areas
+	# truncated after the lock, before the area is touched (stopped in the backup's write)
+	backend16
+	NVD_FAULT=stop:1 stopped "$L" zero --backup b.lsa -l 128K nv.img
+	truncate -s 8M nv.img
+	resumed
+	assert_equal "$status" 3
+	assert_equal "$(cat stopped.err)" "nvd-label: nv.img: its size changed from 16777216 to 8388608 bytes since it was opened: not written"
+	assert_equal "$(stat -c %s nv.img)" 8388608
+	assert_equal "$(tr -d '\0' <nv.img | wc -c)" 0
+	# truncated between two steps of the write: it stops there
+	backend16
+	rm -f b.lsa
+	NVD_FAULT=stop:1:fdatasync stopped "$L" zero -l 128K nv.img
+	truncate -s 8M nv.img
+	resumed
+	assert_equal "$status" 3
+	[[ $(cat stopped.err) == "nvd-label: nv.img: its size changed from 16777216 to 8388608 bytes since it was opened: stopped after 1 of "*" steps, the kernel sees the old area or the new one" ]] || fail "$(cat stopped.err)"
+	assert_equal "$(stat -c %s nv.img)" 8388608
+	# grown: the area is no longer the last label-size bytes
+	backend16
+	NVD_FAULT=stop:1:fdatasync stopped "$L" init --force -V 1.2 -l 128K nv.img
+	truncate -s 20M nv.img
+	resumed
+	assert_equal "$status" 3
+	assert_equal "$(stat -c %s nv.img)" 20971520
+	# replaced by another file (renamed over it): the new file is left alone
+	backend16
+	NVD_FAULT=stop:1:fdatasync stopped "$L" zero -l 128K nv.img
+	cp old.lsa other.img
+	mv other.img nv.img
+	resumed
+	assert_equal "$status" 3
+	[[ $(cat stopped.err) == "nvd-label: nv.img: replaced by another file since it was opened: stopped after 1 of "* ]] || fail "$(cat stopped.err)"
+	cmp nv.img old.lsa
+	# removed
+	backend16
+	NVD_FAULT=stop:1:fdatasync stopped "$L" zero -l 128K nv.img
+	rm nv.img
+	resumed
+	assert_equal "$status" 3
+	[[ $(cat stopped.err) == "nvd-label: nv.img: removed since it was opened: stopped after 1 of "* ]] || fail "$(cat stopped.err)"
+	[[ ! -e nv.img ]]
+}
+
+@test "nvd-label write -i racing nvd-map prealloc (pages touched): a write reported done stays (60 races)" {
+	label_areas
+	local runs=${NVD_RACE_RUNS:-60} sl sm wrote=0 new
+	# namespaces that fit in a 4 MiB backend: demo-label 1 MiB at 0, n2 1 MiB at 1 MiB
+	for f in old.lsa new.lsa; do $LSA set $f $((0x280 + 112)) u64 0x100000; done
+	$LSA set new.lsa $((0x300 + 104)) u64 0x100000
+	$LSA set new.lsa $((0x300 + 112)) u64 0x100000
+	old=$(state old.lsa)
+	new=$(state new.lsa)
+	for ((r = 0; r < runs; r++)); do
+		rm -f nv.img
+		truncate -s 4M nv.img
+		dd if=old.lsa of=nv.img bs=128K seek=31 conv=notrunc status=none
+		NVD_FAULT_NO_POPULATE=1 LD_PRELOAD=$SHIM "$MAP" prealloc --threads 2 nv.img >/dev/null 2>&1 &
+		pm=$!
+		"$L" write -q -l 128K -i new.lsa nv.img 2>/dev/null &
+		pl=$!
+		sl=0 sm=0
+		wait $pl || sl=$?
+		wait $pm || sm=$?
+		[[ $sl == [03] && $sm == [03] ]] || fail "run $r: exits $sl (nvd-label) $sm (nvd-map)"
+		"$L" check -q -l 128K nv.img || fail "run $r: no valid index"
+		if ((sl == 0)); then
+			wrote=$((wrote + 1))
+			assert_equal "$(state nv.img)" "$new"
+		else
+			assert_equal "$(state nv.img)" "$old"
+		fi
+		assert_equal "$(stat -c %s nv.img)" 4194304
+	done
+	echo "# $runs races with prealloc: nvd-label wrote $wrote times" >&3
+}
+
+# area_state SIZE FILE: what the kernel sees of an area of SIZE: a valid index or not, the
+# namespaces' names (from the text dump, without a jq per state: the test makes 500 of them).
+area_state() {
+	local line idx=none ns=()
+	while IFS= read -r line; do
+		[[ $line =~ ^\ \ [0-9a-f-]{36}\ \"([^\"]*)\" ]] && ns+=("${BASH_REMATCH[1]}")
+		[[ $line != "label area valid:"* ]] || idx=valid
+	done < <("$L" dump -l "$1" "$2")
+	echo "index $idx, namespaces: ${ns[*]}"
+}
+
+# kill_each SIZE WANT ARGS...: nvd-label ARGS on a copy of a.lsa, killed after each of its
+# fault points in turn; the kernel must see a.lsa's area or WANT each time.
+kill_each() {
+	local size=$1 want=$2 n k got old st
+	shift 2
+	old=$(area_state "$size" a.lsa)
+	n=$(cp a.lsa t.lsa && points "$L" "$@" -l "$size" t.lsa)
+	assert_equal "$(area_state "$size" t.lsa)" "$want"
+	record "nvd-label $* ($size)" "$n"
+	echo "$size $n" >>matrix.points
+	for ((k = 1; k <= n; k++)); do
+		cp a.lsa t.lsa
+		st=0
+		LD_PRELOAD="$SHIM" NVD_FAULT="kill:$k" "$L" "$@" -l "$size" t.lsa >/dev/null 2>&1 || st=$?
+		assert_equal "$st" 137
+		got=$(area_state "$size" t.lsa)
+		[[ $got == "$old" || $got == "$want" ]] ||
+			fail "$* on $AREA, killed at point $k of $n: $got (old: $old; new: $want)"
+	done
+}
+
+@test "nvd-label init --force, write -i, zero killed at every point, for 128K-2M areas, v1.1 and v1.2, either index current" {
+	local size ver other cur
+	: >matrix.points
+	for size in 128K 256K 1M 2M; do
+		for ver in 1.1 1.2; do
+			other=$([[ $ver == 1.1 ]] && echo 1.2 || echo 1.1)
+			for cur in 0 1; do
+				AREA="$size v$ver, index $cur current"
+				$LSA area a.lsa $size $ver $cur u.lsa
+				# the older generation ("gone") must never come back
+				assert_equal "$(area_state $size a.lsa)" "index valid, namespaces: kept"
+				kill_each $size "index valid, namespaces: " init --force -V $ver
+				kill_each $size "index valid, namespaces: " init --force -V $other
+				kill_each $size "index valid, namespaces: kept added" write -i u.lsa
+				kill_each $size "index none, namespaces: " zero
+			done
+		done
+	done
+	echo "# fault points per area size (init same version, other version, write -i, zero, each version and current index): $(awk '{ p[$1] = p[$1] " " $2 } END { for (s in p) printf "%s:%s; ", s, p[s] }' matrix.points)" >&3
 }

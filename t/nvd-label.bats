@@ -6,6 +6,11 @@
 bats_require_minimum_version 1.5.0
 load lib/common
 
+teardown() {
+	[[ -z ${HUGE:-} ]] || umount "$HUGE" 2>/dev/null || :
+	[[ -z ${OLD_NR_HUGEPAGES:-} ]] || echo "$OLD_NR_HUGEPAGES" >/proc/sys/vm/nr_hugepages 2>/dev/null || :
+}
+
 setup() {
 	load_bats_libs
 	L=$BIN/nvd-label
@@ -284,7 +289,13 @@ corrupt_both() {
 	$LSA label w.lsa 512 0 128 rawsize=0x100000
 	$LSA busy w.lsa 0 0
 	$LSA index-sum w.lsa 0 256
-	run "$L" write -l 128K -i w.lsa nv.img
+	# w.lsa is an area of its own, not an update of the one on nv.img: only with --force
+	run --separate-stderr "$L" write -l 128K -i w.lsa nv.img
+	assert_failure 1
+	assert_equal "$stderr" "nvd-label: w.lsa: not an update of the area on the backend (index 0 current, seq 3): the area changed since the file was made from it, or the file is not an update of it (read the area again, or use --force)"
+	outside_unchanged
+	"$L" check -q -l 128K nv.img
+	run "$L" write -l 128K -i w.lsa --force nv.img
 	assert_success
 	outside_unchanged
 	cmp <(tail -c 128K nv.img) w.lsa
@@ -372,7 +383,7 @@ corrupt_both() {
 	assert_failure 2
 	assert_equal "$(sha256sum <nv.img)" "$sum"
 	$LSA guest-v11 g.lsa
-	run "$L" write -l 128K -i - nv.img <g.lsa
+	run "$L" write -l 128K -i - --force nv.img <g.lsa
 	assert_success
 	cmp nv.img g.lsa
 	run "$L" write -l 128K -i bad.lsa --force nv.img
@@ -545,7 +556,7 @@ complete_words() {
 	assert_equal "${COMPREPLY[*]}" "backend.img"
 }
 
-@test "a backend another process holds a lock on is refused" {
+@test "a backend another process holds a lock on is refused; read -o shares a lock" {
 	area nv.img 128K
 	python3 -c 'import fcntl, sys, time
 f = open(sys.argv[1], "rb"); fcntl.flock(f, fcntl.LOCK_EX)
@@ -554,8 +565,182 @@ print("locked", flush=True); time.sleep(60)' nv.img >locked.out &
 	for _ in $(seq 50); do [[ -s locked.out ]] && break; sleep 0.1; done
 	sum=$(sha256sum <nv.img)
 	run --separate-stderr "$L" zero -l 128K nv.img
-	kill "$pid"
 	assert_failure 3
 	assert_equal "$stderr" "nvd-label: nv.img: cannot lock: another process holds a lock on it"
 	assert_equal "$(sha256sum <nv.img)" "$sum"
+	# read -o takes a shared lock: never a copy of an area being written
+	run --separate-stderr "$L" read -l 128K -o out.lsa nv.img
+	assert_failure 3
+	assert_equal "$stderr" "nvd-label: nv.img: cannot lock: another process holds a lock on it"
+	[[ ! -e out.lsa ]]
+	kill "$pid"
+	# beside another reader's shared lock it reads
+	python3 -c 'import fcntl, sys, time
+f = open(sys.argv[1], "rb"); fcntl.flock(f, fcntl.LOCK_SH)
+print("locked", flush=True); time.sleep(60)' nv.img >shared.out &
+	pid=$!
+	for _ in $(seq 50); do [[ -s shared.out ]] && break; sleep 0.1; done
+	run "$L" read -l 128K -o out.lsa nv.img
+	assert_success
+	run --separate-stderr "$L" init --force -l 128K nv.img
+	kill "$pid"
+	assert_failure 3
+	cmp out.lsa nv.img
+}
+
+# race_inputs: start.lsa (ndctl's guest area: index 0 current, demo-label in slot 1) and two
+# updates of it as the kernel makes them, each adding a namespace in a free slot and making
+# index 1 current (seq 3): add2.lsa adds n2 in slot 2, add3.lsa adds n3 in slot 3.
+race_inputs() {
+	$LSA guest-v11 start.lsa
+	local n slot
+	for n in 2 3; do
+		cp start.lsa add$n.lsa
+		$LSA label add$n.lsa $((512 + n * 128)) $n 128 uuid=11111111-2222-3333-4444-55555555555$n dpa=$((0x3f000000 + n * 0x200000)) rawsize=0x200000 name=n$n
+		$LSA set add$n.lsa 276 u32 3
+		$LSA busy add$n.lsa 256 $n
+		$LSA index-sum add$n.lsa 256 256
+	done
+	"$L" check -q add2.lsa
+	"$L" check -q add3.lsa
+}
+
+@test "two write -i started together: every write reported done is in the area (300 races)" {
+	race_inputs
+	local runs=${NVD_RACE_RUNS:-300} ok2 ok3 names both=0 one=0 none=0 locked=0 moved=0
+	for ((r = 0; r < runs; r++)); do
+		cp start.lsa nv.lsa
+		"$L" write -q -l 128K -i add2.lsa nv.lsa 2>/dev/null &
+		p2=$!
+		# one run in three the second starts a little later: it may find the first done
+		((r % 3 != 1)) || sleep 0.00$((RANDOM % 4))
+		"$L" write -q -l 128K -i add3.lsa nv.lsa 2>/dev/null &
+		p3=$!
+		ok2=0 ok3=0
+		wait $p2 || ok2=$?
+		wait $p3 || ok3=$?
+		"$L" check -q -l 128K nv.lsa || fail "run $r: the area is not valid (exits $ok2 $ok3)"
+		names=$("$L" dump --json -l 128K nv.lsa | jq -r '[.namespaces[].name] | join(" ")')
+		if ((ok2 == 0)); then [[ " $names " == *" n2 "* ]] || fail "run $r: n2 reported written, the area has: $names (exits $ok2 $ok3)"; fi
+		if ((ok3 == 0)); then [[ " $names " == *" n3 "* ]] || fail "run $r: n3 reported written, the area has: $names (exits $ok2 $ok3)"; fi
+		# the one that did not write was refused: the lock (3) or the area moved on (1)
+		for s in $ok2 $ok3; do [[ $s == [013] ]] || fail "run $r: exit $s"; done
+		case $((!ok2 + !ok3)) in 2) both=$((both + 1)) ;; 1) one=$((one + 1)) ;; 0) none=$((none + 1)) ;; esac
+		((ok2 + ok3 != 3)) || locked=$((locked + 1))
+		((ok2 + ok3 != 1)) || moved=$((moved + 1))
+	done
+	# never both: the second, whenever it comes, finds the area moved on from its input
+	((both == 0)) || fail "$both runs where both wrote"
+	((one == runs)) || fail "$none runs where neither wrote"
+	echo "# $runs races: one writer done each time; the other found the lock held $locked times, the area moved on $moved times" >&3
+}
+
+@test "write -i refuses an input made from an area that has moved on since" {
+	race_inputs
+	cp start.lsa nv.lsa
+	"$L" write -q -l 128K -i add2.lsa nv.lsa
+	sum=$(sha256sum <nv.lsa)
+	run --separate-stderr "$L" write -l 128K -i add3.lsa nv.lsa
+	assert_failure 1
+	assert_equal "$stderr" "nvd-label: add3.lsa: not an update of the area on the backend (index 1 current, seq 3): the area changed since the file was made from it, or the file is not an update of it (read the area again, or use --force)"
+	assert_equal "$(sha256sum <nv.lsa)" "$sum"
+	# the same generation again (a repeated write) is no change and is accepted
+	run "$L" write -q -l 128K -i add2.lsa nv.lsa
+	assert_success
+	assert_equal "$(sha256sum <nv.lsa)" "$sum"
+}
+
+@test "--dimm: the real reason a device has no label area to work on" {
+	truncate -s 1G nv0.img
+	base="-machine nvdimm=on -m 512M,slots=4,maxmem=8G -object memory-backend-file,id=mem0,share=on,mem-path=nv0.img,size=1G"
+	while IFS='|' read -r dev want; do
+		# shellcheck disable=SC2086
+		run --separate-stderr "$L" check --dimm nv0 -- $base -object memory-backend-ram,id=ram0,size=1G -device "$dev"
+		assert_equal "$status" 2
+		assert_equal "$stderr" "nvd-label: --: device nv0$want"
+		[[ -z $output ]] || fail "$dev printed: $output"
+	done <<'T'
+nvdimm,id=nv0,memdev=mem0,label-size=64K|: label-size below QEMU's minimum of 128 KiB: QEMU refuses it: Property 'nvdimm.label-size' (0x10000) is required at least 0x20000
+nvdimm,id=nv0,memdev=mem0,label-size=0|: label-size below QEMU's minimum of 128 KiB: QEMU refuses it: Property 'nvdimm.label-size' (0x0) is required at least 0x20000
+nvdimm,id=nv0,memdev=mem0,label-size=big|: QEMU refuses its label-size: Parameter 'label-size' expects size
+nvdimm,id=nv0,memdev=mem0| has no label-size: the guest sees it without a label area (give it label-size=128K or more)
+pc-dimm,id=nv0,memdev=mem0| is a pc-dimm: only an nvdimm has a label area
+nvdimm,id=nv0,memdev=ram0,label-size=128K|: its memdev ram0 is a memory-backend-ram, not a memory-backend-file: the label area is in the VM's memory, not in a file
+nvdimm,id=nv0,memdev=nothere,label-size=128K|: no memory backend with id=nothere in the configuration
+T
+	assert_equal "$(tr -d '\0' <nv0.img | wc -c)" 0
+}
+
+huge_free() { awk '/^HugePages_Free:/ { print $2 }' /proc/meminfo; }
+
+@test "hugetlbfs: the area is written through a shared mapping (no write() there), as QEMU does" {
+	HUGE=$BATS_TEST_TMPDIR/huge
+	mkdir -p "$HUGE"
+	mount -t hugetlbfs -o pagesize=2M none "$HUGE" 2>/dev/null || { HUGE=; skip "cannot mount hugetlbfs (needs root)"; }
+	truncate -s 4M "$HUGE/nv.img"
+	if (($(huge_free) == 0)); then
+		# no page to map: refused up front, naming the cause and the fix
+		run --separate-stderr "$L" init -l 128K "$HUGE/nv.img"
+		assert_failure 3
+		assert_equal "$stderr" "nvd-label: $HUGE/nv.img: cannot map the label area to write it (hugetlbfs has no write(); the area is written through a shared mapping, as QEMU does): Cannot allocate memory (no free huge page: raise /proc/sys/vm/nr_hugepages)"
+		[[ -z $output ]]
+	fi
+	if (($(huge_free) < 2)); then
+		OLD_NR_HUGEPAGES=$(cat /proc/sys/vm/nr_hugepages)
+		echo $((OLD_NR_HUGEPAGES + 2)) >/proc/sys/vm/nr_hugepages 2>/dev/null || :
+		(($(huge_free) >= 2)) || skip "no free 2 MiB huge page, and /proc/sys/vm/nr_hugepages cannot be raised"
+	fi
+	run --separate-stderr "$L" init -l 128K -V 1.2 "$HUGE/nv.img"
+	assert_success
+	assert_equal "$stderr" ""
+	"$L" check -q -l 128K "$HUGE/nv.img"
+	"$L" read -l 128K -o saved.lsa "$HUGE/nv.img"
+	run "$L" zero -l 128K --backup b.lsa "$HUGE/nv.img"
+	assert_success
+	cmp b.lsa saved.lsa
+	run "$L" check -l 128K "$HUGE/nv.img"
+	assert_failure 1
+	run "$L" write -l 128K -i saved.lsa "$HUGE/nv.img"
+	assert_success
+	"$L" read -l 128K -o back.lsa "$HUGE/nv.img"
+	cmp back.lsa saved.lsa
+	assert_equal "$(stat -c %s "$HUGE/nv.img")" 4194304
+	assert_equal "$(head -c $((4 * 1048576 - 131072)) "$HUGE/nv.img" | tr -d '\0' | wc -c)" 0
+}
+
+@test "read -o - | write -i -: the writer reads its input before it locks the backend" {
+	race_inputs
+	cp start.lsa nv.lsa
+	for _ in $(seq 30); do
+		"$L" read -l 128K -o - nv.lsa | "$L" write -q -l 128K -i - nv.lsa ||
+			fail "the pipeline failed"
+	done
+	cmp nv.lsa start.lsa
+	# an input that moved the area on, through a pipe
+	"$L" write -q -l 128K -i - nv.lsa <add2.lsa
+	cmp nv.lsa add2.lsa
+}
+
+@test "read -o racing write -i: every copy saved is the old area or the new one, whole (200 races)" {
+	race_inputs
+	local runs=${NVD_RACE_RUNS:-200} sr sw saved=0
+	for ((r = 0; r < runs; r++)); do
+		cp start.lsa nv.lsa
+		rm -f copy.lsa
+		"$L" write -q -l 128K -i add2.lsa nv.lsa 2>/dev/null &
+		pw=$!
+		((r % 2)) || sleep 0.00$((RANDOM % 3))
+		"$L" read -l 128K -o copy.lsa nv.lsa 2>/dev/null &
+		pr=$!
+		sw=0 sr=0
+		wait $pw || sw=$?
+		wait $pr || sr=$?
+		[[ $sw == [03] && $sr == [03] ]] || fail "run $r: exits $sw (write) $sr (read)"
+		if ((sr == 0)); then
+			saved=$((saved + 1))
+			cmp -s copy.lsa start.lsa || cmp -s copy.lsa add2.lsa ||
+				fail "run $r: the copy is neither the old area nor the new one"
+		fi
+	done
+	echo "# $runs races of read -o with write -i: $saved copies saved, each whole" >&3
 }

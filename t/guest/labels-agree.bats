@@ -188,14 +188,17 @@ nmem1: nsindex1 labelsize 1 invalid"
 
 @test "fault injection: nvd-label init --force over a valid area, stopped after each step, accepted by the kernel" {
 	local k
-	# nv0 keeps the old area; nv1..3: init stopped after step 1, 2, 3
+	# nv0 keeps the old area; nv1, nv2: init stopped after step 1, 2 (index block 1, then 0);
+	# nv3: killed after step 1's write, before its fdatasync
 	for k in 0 1 2 3; do guest_v11 old$k.lsa $k; done
 	lsa_run
 	for k in 0 1 2 3; do
 		truncate -s 1G nv$k.img
 		"$L" write -q -l 128K -i old$k.lsa nv$k.img
 		[[ $k == 0 ]] && continue
-		run env LD_PRELOAD="$SHIM" NVD_FAULT=kill:$k:fdatasync "$L" init --force -V 1.1 -l 128K nv$k.img
+		fault=kill:$k:fdatasync
+		[[ $k != 3 ]] || fault=kill:1
+		run env LD_PRELOAD="$SHIM" NVD_FAULT=$fault "$L" init --force -V 1.1 -l 128K nv$k.img
 		assert_equal "$status" 137
 		"$L" check -q -l 128K nv$k.img
 		echo "step $k: $("$L" dump --json -l 128K nv$k.img | jq -c '[.current, .index[.current].seq, [.namespaces[].name]]')" >>states
@@ -205,13 +208,13 @@ nmem1: nsindex1 labelsize 1 invalid"
 	run --separate-stderr guest "${VM[@]}" -- - <<<"$VIEW"
 	assert_success
 	agree 0 1 2 3
-	# old state until the new index block 1 is written (step 2, seq 2 like index 0: equal seqs pick
-	# index 1, for nvd-label and the kernel alike), then the new, empty one
-	assert_equal "$(cat states)" 'step 1: [0,2,["demo-label"]]
-step 2: [1,2,[]]
-step 3: [0,3,[]]'
+	# the new, empty area once the new index block 1 is written (step 1, seq 2 like index 0:
+	# equal seqs pick index 1, for nvd-label and the kernel alike), then with index 0 (seq 3)
+	assert_equal "$(cat states)" 'step 1: [1,2,[]]
+step 2: [0,3,[]]
+step 3: [1,2,[]]'
 	assert_equal "$(cut -d' ' -f1,3- <<<"$output")" "nmem0 demo-label
-nmem1 demo-label
+nmem1
 nmem2
 nmem3"
 }
@@ -235,7 +238,10 @@ nmem3"
 		truncate -s 1G nv$k.img
 		"$L" write -q -l 128K -i old$k.lsa nv$k.img
 		[[ $k == 0 ]] && continue
-		run env LD_PRELOAD="$SHIM" NVD_FAULT=kill:$k:fdatasync "$L" write -l 128K -i new$k.lsa nv$k.img
+		# steps: the new label, then index block 1; nv3: killed after step 2's write, before its sync
+		fault=kill:$k:fdatasync
+		[[ $k != 3 ]] || fault=kill:3
+		run env LD_PRELOAD="$SHIM" NVD_FAULT=$fault "$L" write -l 128K -i new$k.lsa nv$k.img
 		assert_equal "$status" 137
 		"$L" check -q -l 128K nv$k.img
 		echo "step $k: $("$L" dump --json -l 128K nv$k.img | jq -c '[.current, .index[.current].seq, [.namespaces[].name]]')" >>states
@@ -245,7 +251,7 @@ nmem3"
 	run --separate-stderr guest "${VM[@]}" -- - <<<"$VIEW"
 	assert_success
 	agree 0 1 2 3
-	# old state (index 0 current, seq 2) until the new index block 1 (seq 3) is written at step 2
+	# old state (index 0 current, seq 2) until the new index block 1 (seq 3) is written (step 2)
 	assert_equal "$(cat states)" 'step 1: [0,2,["demo-label"]]
 step 2: [1,3,["demo-label","n2"]]
 step 3: [1,3,["demo-label","n2"]]'
@@ -257,9 +263,10 @@ nmem3 demo-label n2"
 
 @test "fault injection: nvd-label zero, killed after each step or in the middle of one, seen by the kernel as nvd-label says" {
 	local k
-	# nv0: zero killed after step 1 (the index block that is not current), nv1: after step 2
-	# (both), nv2: after step 3 (the labels too); nv3: killed after the first byte run written to
-	# the current index block, which is left torn
+	# zero's steps: the stale label in free slot 0, the index block that is not current (1), the
+	# current one (0), the label in use (slot 1). nv0: killed after step 2, nv1: after step 3
+	# (both index blocks), nv2: after step 4 (the labels too); nv3: killed after step 3's write to
+	# the current index block, before its fdatasync
 	for k in 0 1 2 3; do guest_v11 old$k.lsa $k; done
 	lsa_run
 	for k in 0 1 2 3; do
@@ -267,12 +274,12 @@ nmem3 demo-label n2"
 		"$L" write -q -l 128K -i old$k.lsa nv$k.img
 	done
 	for k in 0 1 2; do
-		run env LD_PRELOAD="$SHIM" NVD_FAULT=kill:$((k + 1)):fdatasync "$L" zero -l 128K nv$k.img
+		run env LD_PRELOAD="$SHIM" NVD_FAULT=kill:$((k + 2)):fdatasync "$L" zero -l 128K nv$k.img
 		assert_equal "$status" 137
 	done
 	rm -f points.log
 	NVD_FAULT_LOG=points.log LD_PRELOAD=$SHIM "$L" zero -q -l 128K old3.lsa
-	k=$(awk '$2 == "fdatasync" { print $1 + 1; exit }' points.log)
+	k=$(awk '$2 == "fdatasync" && ++n == 2 { print $1 + 1; exit }' points.log)
 	run env LD_PRELOAD="$SHIM" NVD_FAULT=kill:$k "$L" zero -l 128K nv3.img
 	assert_equal "$status" 137
 	run "$L" dump --json -l 128K nv3.img
