@@ -172,20 +172,29 @@ int backend_try_map_sync(const char *path)
 	return backend_map_sync_trial(path, 0, &opened);
 }
 
-const char *backend_changed(int fd, const char *path, const struct stat *was, char *buf,
-			    size_t len)
+const char *backend_changed(int fd, const char *path, const struct stat *was, uint64_t size,
+			    char *buf, size_t len)
 {
-	struct stat now, named;
+	struct stat named;
+	uint64_t now;
+	int err;
 
-	if (fstat(fd, &now) < 0) {
+	if (stat(path, &named) < 0) {
+		if (errno == ENOENT)
+			return "removed since it was opened";
 		snprintf(buf, len, "cannot look at it again: %s", strerror(errno));
 		return buf;
 	}
-	if (stat(path, &named) < 0 || named.st_dev != now.st_dev || named.st_ino != now.st_ino)
-		return "no longer names the file it opened (removed or replaced meanwhile)";
-	if (now.st_size != was->st_size) {
-		snprintf(buf, len, "its size changed from %llu to %llu bytes meanwhile",
-			 (unsigned long long)was->st_size, (unsigned long long)now.st_size);
+	if (named.st_dev != was->st_dev || named.st_ino != was->st_ino)
+		return "replaced by another file since it was opened";
+	err = backend_fd_size(fd, &now);
+	if (err) {
+		snprintf(buf, len, "cannot look at it again: %s", strerror(-err));
+		return buf;
+	}
+	if (now != size) {
+		snprintf(buf, len, "its size changed from %llu to %llu bytes since it was opened",
+			 (unsigned long long)size, (unsigned long long)now);
 		return buf;
 	}
 	return NULL;

@@ -65,13 +65,14 @@ int backend_map_sync_trial(const char *path, uint64_t len, bool *opened);
 
 /*
  * Why the file open as fd is no longer the one path named when it was
- * opened (was: its fstat then): path now names another file or none, or
- * the file's size changed. NULL when it still is; else a text for "PATH:
- * TEXT" (in buf, len bytes). For writers to call before each write step.
+ * opened (was: its fstat then, size: its backend_fd_size() then): path now
+ * names another file or none, or the file's size changed. NULL when it
+ * still is; else a text for "PATH: TEXT" (in buf, len bytes). For writers
+ * to call before each write step, and readers after reading.
  */
 struct stat;
-const char *backend_changed(int fd, const char *path, const struct stat *was, char *buf,
-			    size_t len);
+const char *backend_changed(int fd, const char *path, const struct stat *was, uint64_t size,
+			    char *buf, size_t len);
 
 /*
  * Read len bytes at off from path into buf. Returns 0, or -errno;

@@ -4,19 +4,18 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/fs.h>
 #include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "backend.h"
 #include "label.h"
 #include "newfile.h"
 #include "plan.h"
@@ -83,15 +82,6 @@ static int place_area(struct label_target *t, const struct label_spec *spec)
 	return 0;
 }
 
-/* The file's size now: st_size, or BLKGETSIZE64 for a block device. */
-static int current_size(int fd, const struct stat *st, uint64_t *size)
-{
-	if (S_ISBLK(st->st_mode))
-		return ioctl(fd, BLKGETSIZE64, size) < 0 ? -errno : 0;
-	*size = (uint64_t)st->st_size;
-	return 0;
-}
-
 static const char *lock_error(int err)
 {
 	return err == EWOULDBLOCK ? "another process holds a lock on it" : strerror(err);
@@ -151,7 +141,7 @@ int label_target_open(struct label_target *t, const char *path, const struct lab
 			return NVD_EXIT_ENV;
 		}
 	}
-	err = current_size(t->fd, &st, &t->file_size);
+	err = backend_fd_size(t->fd, &t->file_size);
 	if (err) {
 		nvd_warnx("%s: cannot get the device size: %s", path, strerror(-err));
 		return NVD_EXIT_ENV;
@@ -172,30 +162,14 @@ int label_target_open(struct label_target *t, const char *path, const struct lab
 
 int label_target_verify(const struct label_target *t, const char *what)
 {
-	struct stat st;
-	uint64_t size;
-	int err;
+	struct stat was = { .st_dev = t->dev, .st_ino = t->ino };
+	char buf[128];
+	const char *why = backend_changed(t->fd, t->path, &was, t->file_size, buf, sizeof(buf));
 
-	if (stat(t->path, &st) < 0) {
-		nvd_warnx("%s: %s since it was opened: %s", t->path,
-			  errno == ENOENT ? "removed" : strerror(errno), what);
-		return NVD_EXIT_ENV;
-	}
-	if (st.st_dev != t->dev || st.st_ino != t->ino) {
-		nvd_warnx("%s: replaced by another file since it was opened: %s", t->path, what);
-		return NVD_EXIT_ENV;
-	}
-	err = fstat(t->fd, &st) < 0 ? -errno : current_size(t->fd, &st, &size);
-	if (err) {
-		nvd_warnx("%s: %s", t->path, strerror(-err));
-		return NVD_EXIT_ENV;
-	}
-	if (size != t->file_size) {
-		nvd_warnx("%s: its size changed from %llu to %llu bytes since it was opened: %s",
-			  t->path, (unsigned long long)t->file_size, (unsigned long long)size, what);
-		return NVD_EXIT_ENV;
-	}
-	return 0;
+	if (!why)
+		return 0;
+	nvd_warnx("%s: %s: %s", t->path, why, what);
+	return NVD_EXIT_ENV;
 }
 
 /* QEMU's text of finding id about object, or NULL. */

@@ -329,7 +329,7 @@ int map_digest(const struct map_digest_opts *dopts, struct out *o)
 	}
 	size = dopts->has_size ? dopts->size : fsize - dopts->offset;
 	err = map_digest_fd(fd, dopts->offset, size, dopts->threads, &d);
-	why = backend_changed(fd, dopts->path, &st, buf, sizeof(buf));
+	why = backend_changed(fd, dopts->path, &st, fsize, buf, sizeof(buf));
 	close(fd);
 	if (why) {
 		/* the real cause of a short read, or a digest of a file no longer there */

@@ -352,7 +352,7 @@ static void prealloc_failed(const char *path, int fd, const struct stat *st, con
 			    int err, const struct holes *h)
 {
 	char buf[128];
-	const char *why = backend_changed(fd, path, st, buf, sizeof(buf));
+	const char *why = backend_changed(fd, path, st, (uint64_t)st->st_size, buf, sizeof(buf));
 	struct stat now;
 	uint64_t left = 0;
 	int r;
@@ -400,7 +400,7 @@ static bool room_short(int fd, const struct stat *st, uint64_t *need, uint64_t *
 static bool still_same(int fd, const char *path, const struct stat *st)
 {
 	char buf[128];
-	const char *why = backend_changed(fd, path, st, buf, sizeof(buf));
+	const char *why = backend_changed(fd, path, st, (uint64_t)st->st_size, buf, sizeof(buf));
 
 	if (why)
 		nvd_warnx("%s: changed under prealloc: %s", path, why);

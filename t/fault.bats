@@ -403,7 +403,7 @@ mixed_file() {
 	truncate -s 4M m.img
 	resumed
 	assert_equal "$status" 3
-	assert_equal "$(cat stopped.err)" "nvd-map: m.img: changed under prealloc: its size changed from 8388608 to 4194304 bytes meanwhile"
+	assert_equal "$(cat stopped.err)" "nvd-map: m.img: changed under prealloc: its size changed from 8388608 to 4194304 bytes since it was opened"
 	[[ ! -s stopped.out ]]
 	cmp m.img m4.img
 	# replaced by rename: the name no longer names the file it locked
@@ -414,7 +414,7 @@ mixed_file() {
 	mv n.img m.img
 	resumed
 	assert_equal "$status" 3
-	assert_equal "$(cat stopped.err)" "nvd-map: m.img: changed under prealloc: no longer names the file it opened (removed or replaced meanwhile)"
+	assert_equal "$(cat stopped.err)" "nvd-map: m.img: changed under prealloc: replaced by another file since it was opened"
 	assert_equal "$(checksums m.img)" "${before/n.img/m.img}"
 }
 
@@ -556,7 +556,7 @@ race_runs() { echo "${NVD_RACE_RUNS:-200}"; }
 	truncate -s 1M mnt/t.img
 	resumed
 	assert_equal "$status" 3
-	assert_equal "$(cat stopped.err)" "nvd-map: mnt/t.img: changed under prealloc: its size changed from 134217728 to 1048576 bytes meanwhile"
+	assert_equal "$(cat stopped.err)" "nvd-map: mnt/t.img: changed under prealloc: its size changed from 134217728 to 1048576 bytes since it was opened"
 	assert_equal "$(stat -c %s mnt/t.img)" 1048576
 	cmp one.img mnt/t.img
 	# touching pages (kernels before 5.14): truncated at some point while it touches them
@@ -571,7 +571,7 @@ race_runs() { echo "${NVD_RACE_RUNS:-200}"; }
 		wait $! || k=$?
 		case $k in
 		0) done=$((done + 1)) ;;
-		3) assert_equal "$(cat p.err)" "nvd-map: mnt/t.img: changed under prealloc: its size changed from 25165824 to 1048576 bytes meanwhile"
+		3) assert_equal "$(cat p.err)" "nvd-map: mnt/t.img: changed under prealloc: its size changed from 25165824 to 1048576 bytes since it was opened"
 		   caught=$((caught + 1)) ;;
 		*) fail "run $i: exit $k: $(cat p.err)" ;;
 		esac

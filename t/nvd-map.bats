@@ -533,7 +533,7 @@ complete_words() {
 		wait $! || k=$?
 		case $k in
 		0) whole=$((whole + 1)) ;;
-		3) assert_equal "$(cat d.err)" "nvd-map: $SHM/d.img: changed under digest: its size changed from 134217728 to 1048576 bytes meanwhile"
+		3) assert_equal "$(cat d.err)" "nvd-map: $SHM/d.img: changed under digest: its size changed from 134217728 to 1048576 bytes since it was opened"
 		   cut=$((cut + 1)) ;;
 		*) fail "run $i: exit $k: $(cat d.err)" ;;
 		esac
