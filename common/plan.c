@@ -2,6 +2,7 @@
 #include "plan.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -274,14 +275,37 @@ qver_t qver_choose(const char *opt_qemu_version, bool offline)
 
 struct config_cli config_cli = { .pid = -1 };
 
+/*
+ * --pid is checked as popt meets it: a value that is not a process id
+ * (-3, "", "12x") must be named as such, not taken for "no --pid" later.
+ */
+static void config_pid_cb(poptContext ctx, enum poptCallbackReason reason,
+			  const struct poptOption *opt, const char *arg, const void *data)
+{
+	char *end;
+	long v;
+
+	(void)ctx;
+	(void)data;
+	if (reason != POPT_CALLBACK_REASON_OPTION || !opt || opt->val != 'p')
+		return;
+	errno = 0;
+	v = arg && *arg >= '0' && *arg <= '9' ? strtol(arg, &end, 10) : 0;
+	if (!arg || !*arg || *arg < '0' || *arg > '9' || *end || errno || v <= 0 || v > INT_MAX)
+		cli_usage_error("invalid --pid '%s': not a process id (a number above 0)",
+				arg ? arg : "");
+	config_cli.pid = v;
+}
+
 struct poptOption config_options[] = {
+	{ NULL, '\0', POPT_ARG_CALLBACK, (void *)config_pid_cb, 0, NULL, NULL },
 	{ "qemu-version", '\0', POPT_ARG_STRING, &config_cli.qemu_version, 0,
 	  "behave as this QEMU release (default: qemu-system-x86_64 on PATH; with --offline or without one, the newest modelled, 10.2)",
 	  "X.Y" },
 	{ "target", '\0', POPT_ARG_STRING, &config_cli.target, 0,
 	  "the QEMU binary: x86_64 (pc, q35; the default) or aarch64 (virt)",
 	  "x86_64|aarch64" },
-	{ "pid", 'p', POPT_ARG_LONG, &config_cli.pid, 0, "read the command line of a running QEMU",
+	{ "pid", 'p', POPT_ARG_STRING, NULL, 'p', "read the command line of a running QEMU",
 	  "PID" },
 	{ "offline", '\0', POPT_ARG_NONE, &config_cli.offline, 0,
 	  "no host access: do not look at backend files", NULL },
@@ -292,8 +316,6 @@ struct poptOption config_options[] = {
 
 qver_t config_options_apply(struct plan_opts *po)
 {
-	if (config_cli.pid == 0 || config_cli.pid < -1)
-		cli_usage_error("invalid --pid %ld", config_cli.pid);
 	po->offline = config_cli.offline;
 	po->sysroot = config_cli.sysroot;
 	po->target = target_choose(config_cli.target);

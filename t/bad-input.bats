@@ -173,3 +173,15 @@ refuses() {
 		[[ $stderr == *"No space left on device"* ]] || fail "$cmd > /dev/full: $stderr"
 	done
 }
+
+@test "nvd-plan, nvd-nfit: a --pid that is not a process id is named, not taken for no --pid" {
+	for tool in nvd-plan nvd-nfit; do
+		for v in -3 -1 0 '' abc 12x 99999999999; do
+			refuses 2 $tool --pid "$v"
+			[[ $stderr == "$tool: invalid --pid '$v': not a process id"* ]] ||
+				fail "$tool --pid '$v': $stderr"
+		done
+		refuses 2 $tool "--pid=-3"
+		[[ $stderr == *"invalid --pid '-3'"* ]] || fail "$tool --pid=-3: $stderr"
+	done
+}
