@@ -246,13 +246,17 @@ int main(int argc, const char **argv)
 	src.procroot = config_cli.sysroot;
 	{
 		struct qcmdline cl;
+		char *cwd;
 
 		rc = config_load(&src, &cl);
 		if (rc) {
 			cli_args_free(&a);
 			return cli_finish(rc);
 		}
+		cwd = config_cwd(&src);
+		po.cwd = cwd;
 		plan_evaluate(&cl, qver, &po, &res);
+		free(cwd);
 		qcmdline_free(&cl);
 	}
 	if (!res.vm.accepted || nfit_build(&res.vm, &table, &len, &why) < 0) {

@@ -103,13 +103,17 @@ int main(int argc, const char **argv)
 			.procroot = config_cli.sysroot,
 		};
 		struct qcmdline cl;
+		char *cwd;
 		int r = config_load(&src, &cl);
 
 		if (r) {
 			rc = worse(rc, r);
 			continue;
 		}
+		cwd = config_cwd(&src);
+		po.cwd = cwd;
 		plan_evaluate(&cl, qver, &po, &results[nresults]);
+		free(cwd);
 		qcmdline_free(&cl);
 		nresults++;
 	}

@@ -331,6 +331,13 @@ enum target target_choose(const char *opt_target)
 	cli_usage_error("invalid --target '%s': use x86_64 or aarch64", opt_target);
 }
 
+char *config_cwd(const struct config_source *src)
+{
+	if (src->pid < 0)
+		return NULL;
+	return xasprintf("%s/proc/%ld/cwd", src->procroot ? src->procroot : "", src->pid);
+}
+
 int config_load(const struct config_source *src, struct qcmdline *cl)
 {
 	const char *name = src->file ? src->file : src->argv ? "--" : "--pid";
