@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "label-io.h"
 #include "label.h"
+#include "newfile.h"
 #include "size.h"
 #include "util.h"
 
@@ -282,8 +283,17 @@ int main(int argc, const char **argv)
 					  (size_t)(argc - dashdash - 1), &spec);
 	else
 		rc = label_target_open(&t, args[1], &spec);
-	if (!rc)
+	if (!rc) {
+		const struct run_input in[] = {
+			{ "the backend", t.path },
+			{ "the configuration", opt_dimm && nargs ? args[1] : NULL },
+			{ "the input", opt_input },
+		};
+
+		cli_output_not_input("-o", opt_output, in, ARRAY_SIZE(in));
+		cli_output_not_input("--backup", opt_backup, in, ARRAY_SIZE(in));
 		rc = label_target_read(&t, &buf);
+	}
 	if (!rc) {
 		if (c == C_DUMP || c == C_CHECK)
 			rc = show(c, &t, buf);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "newfile.h"
 #include "util.h"
 
 #ifndef NVD_VERSION
@@ -58,6 +59,16 @@ static void list_opts(const struct poptOption *t)
 		printf("--%s%s\n", t->longName,
 		       (t->argInfo & POPT_ARG_MASK) == POPT_ARG_NONE ? "" : "=");
 	}
+}
+
+void cli_output_not_input(const char *option, const char *output, const struct run_input *in,
+			  size_t n)
+{
+	const struct run_input *i = output_is_input(output, in, n);
+
+	if (i)
+		cli_usage_error("%s %s is %s %s (the same file): writing it would destroy what is read; name another file",
+				option, output, i->what, i->path);
 }
 
 int cli_finish(int rc)

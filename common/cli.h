@@ -76,6 +76,16 @@ int cli_onoff_args(int argc, const char **argv, const char *const *names);
 /* Print "prog: msg" and the --help hint, exit 2. */
 void cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
+struct run_input;
+
+/*
+ * No output file may be an input of the same run (device and inode, links
+ * followed): exits 2, before anything is written, when option's file
+ * output is one of in[0..n).
+ */
+void cli_output_not_input(const char *option, const char *output, const struct run_input *in,
+			  size_t n);
+
 /* Flush and close stdout; a write error (full disk) turns rc into 3. */
 int cli_finish(int rc);
 

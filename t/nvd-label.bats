@@ -391,7 +391,8 @@ corrupt_both() {
 	assert_equal "$stderr" "nvd-label: /dev/full: cannot write: No space left on device"
 	run --separate-stderr "$L" read -o nv.img -l 128K nv.img
 	assert_failure 2
-	assert_equal "$stderr" "nvd-label: nv.img: is the backend itself"
+	assert_equal "$stderr" "nvd-label: -o nv.img is the backend nv.img (the same file): writing it would destroy what is read; name another file
+Try 'nvd-label --help' for more information."
 	assert_equal "$(stat -c %s nv.img)" 4194304
 	# a saved area is an area on its own
 	run "$L" check out.lsa
