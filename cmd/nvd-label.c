@@ -52,7 +52,8 @@ static const struct cli_tool tool = {
 	.summary = "Inspect, check, initialise, save and restore the NVDIMM namespace label area of a QEMU backend.",
 	.footer = "Commands: dump, check, init, zero, read -o FILE, write -i FILE.\n"
 		  "Exit status: 0 ok, 1 labels invalid (check) or a write refused for the area's\n"
-		  "content, 2 usage error, 3 I/O error or a backend that cannot be used.\n",
+		  "content, 2 usage error, 3 I/O error or a backend that cannot be used (nothing\n"
+		  "written). A write that was done exits 0 even if its report cannot be printed.\n",
 	.options = options,
 	.own_short_v = true,
 };
@@ -215,6 +216,9 @@ static int modify(enum cmd c, struct label_target *t, const uint8_t *old)
 	}
 	w.new = nbuf;
 	rc = label_target_write(t, &w);
+	if (!rc)
+		cli_write_done("%s: the label area was %s", t->path,
+			       c == C_INIT ? "initialised" : c == C_ZERO ? "zeroed" : "written");
 	if (!rc && !cli.quiet) {
 		hs = size_human(t->area_size);
 		if (c == C_INIT)
@@ -231,6 +235,15 @@ out:
 	label_area_free(&a);
 	free(nbuf);
 	free(input);
+	return rc;
+}
+
+static int save(const struct label_target *t, const uint8_t *buf)
+{
+	int rc = label_save(t, buf, opt_output);
+
+	if (!rc && !streq(opt_output, "-"))
+		cli_write_done("%s: the label area was saved", opt_output);
 	return rc;
 }
 
@@ -298,7 +311,7 @@ int main(int argc, const char **argv)
 		if (c == C_DUMP || c == C_CHECK)
 			rc = show(c, &t, buf);
 		else if (c == C_READ)
-			rc = label_save(&t, buf, opt_output);
+			rc = save(&t, buf);
 		else
 			rc = modify(c, &t, buf);
 	}

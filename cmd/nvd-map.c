@@ -66,7 +66,8 @@ static const struct cli_tool tool = {
 		   "without ever changing an existing file's size or content.",
 	.footer = "Exit status: 0 success (validate: QEMU accepts the backend), 1 QEMU would refuse it,\n"
 		  "or the digest differs from --expect, 2 usage error, 3 I/O error (missing file,\n"
-		  "not a regular file, mapped by a running process, locked, no space).\n",
+		  "not a regular file, mapped by a running process, locked, no space). A create or\n"
+		  "prealloc that was done exits 0 even if its report cannot be printed.\n",
 	.options = options,
 };
 
@@ -211,6 +212,10 @@ int main(int argc, const char **argv)
 		break;
 	}
 	}
+	if (!rc && cmd == CMD_CREATE)
+		cli_write_done("%s: the file was created", path);
+	else if (!rc && cmd == CMD_PREALLOC)
+		cli_write_done("%s: the file was preallocated", path);
 	if (rc == NVD_EXIT_USAGE || rc == NVD_EXIT_ENV || (rc && cmd != CMD_VALIDATE)) {
 		out_discard(o);
 	} else {

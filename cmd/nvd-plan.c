@@ -165,8 +165,13 @@ int main(int argc, const char **argv)
 			rc = worse(rc, NVD_EXIT_FAIL);
 	if (junit_stdout && plan_write_junit(stdout, results, nresults, cli.strict) < 0)
 		rc = worse(rc, NVD_EXIT_ENV);	/* cli_finish says why */
-	if (opt_junit && !junit_stdout)
-		rc = worse(rc, write_junit(&junit, results, nresults));
+	if (opt_junit && !junit_stdout) {
+		int jrc = write_junit(&junit, results, nresults);
+
+		if (!jrc)
+			cli_write_done("%s: the JUnit report was written", opt_junit);
+		rc = worse(rc, jrc);
+	}
 out:
 	for (size_t i = 0; i < nresults; i++)
 		plan_result_free(&results[i]);

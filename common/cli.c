@@ -71,13 +71,36 @@ void cli_output_not_input(const char *option, const char *output, const struct r
 				option, output, i->what, i->path);
 }
 
+static char *write_done;	/* what was written, when something was */
+
+void cli_write_done(const char *fmt, ...)
+{
+	va_list ap;
+
+	free(write_done);
+	va_start(ap, fmt);
+	write_done = xvasprintf(fmt, ap);
+	va_end(ap);
+}
+
 int cli_finish(int rc)
 {
 	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
-		fprintf(stderr, "%s: write error: %s\n", nvd_progname,
-			strerror(errno ? errno : EIO));
+		int err = errno ? errno : EIO;
+
+		if (write_done) {
+			/* the write happened: a script must not retry it */
+			fprintf(stderr, "%s: %s, but the report could not be: write error: %s\n",
+				nvd_progname, write_done, strerror(err));
+			free(write_done);
+			write_done = NULL;
+			return rc;
+		}
+		fprintf(stderr, "%s: write error: %s\n", nvd_progname, strerror(err));
 		return NVD_EXIT_ENV;
 	}
+	free(write_done);
+	write_done = NULL;
 	return rc;
 }
 

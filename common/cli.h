@@ -86,7 +86,18 @@ struct run_input;
 void cli_output_not_input(const char *option, const char *output, const struct run_input *in,
 			  size_t n);
 
-/* Flush and close stdout; a write error (full disk) turns rc into 3. */
+/*
+ * A write was done (a label area, a new file): exit status 3 means that
+ * nothing was written, so from now on a report that cannot be printed
+ * leaves rc alone and cli_finish says "WHAT, but the report could not be:
+ * write error: ...". what is e.g. "nv.img: the label area was written".
+ */
+void cli_write_done(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Flush and close stdout; a write error (full disk) turns rc into 3, unless
+ * a write was done (cli_write_done).
+ */
 int cli_finish(int rc);
 
 #endif

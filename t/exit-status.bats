@@ -1,0 +1,58 @@
+#!/usr/bin/env bats
+# Exit status and what was printed agree: a write that was done exits 0 even when its
+# report cannot be printed (exit 3 means nothing was written); a printed "fail:" comes
+# with exit 1, and an exit 1 with its reason.
+
+bats_require_minimum_version 1.5.0
+load lib/common
+
+setup() {
+	load_bats_libs
+	cd "$BATS_TEST_TMPDIR"
+	truncate -s 16M nv.img
+	printf -- '-M pc,nvdimm=on -m 1G,slots=1,maxmem=3G -object memory-backend-file,id=m0,share=on,mem-path=nv.img,size=16M -device nvdimm,id=nv0,memdev=m0,label-size=128K\n' > vm.args
+}
+
+# done_full "WHAT" TOOL ARGS...: run with stdout on /dev/full: exit 0 and one line on
+# stderr saying the write was done and the report was not printed.
+done_full() {
+	local what=$1 tool=$2
+	shift 2
+	run --separate-stderr bash -c '"$@" > /dev/full' _ "$BIN/$tool" "$@"
+	[[ $status == 0 ]] || fail "$tool $* > /dev/full: exit $status: $stderr"
+	[[ $stderr == "$tool: $what, but the report could not be: write error: No space left on device" ]] ||
+		fail "$tool $* > /dev/full: $stderr"
+}
+
+@test "a write that was done exits 0 when its report cannot be printed" {
+	done_full "nv.img: the label area was initialised" nvd-label init -l 128K nv.img
+	"$BIN/nvd-label" check -l 128K nv.img > /dev/null || fail "init did not happen"
+	"$BIN/nvd-label" read -l 128K -o area.bin nv.img
+	done_full "nv.img: the label area was zeroed" nvd-label zero -l 128K --backup old.bin nv.img
+	cmp old.bin area.bin || fail "no backup"
+	cmp <(tail -c 128K nv.img) <(head -c 128K /dev/zero) || fail "zero did not happen"
+	done_full "nv.img: the label area was written" nvd-label write -l 128K -i area.bin nv.img
+	cmp <(tail -c 128K nv.img) area.bin || fail "write did not happen"
+	done_full "nv.img: the label area was initialised" nvd-label init --force --dimm nv0 vm.args
+	rm area.bin
+	# read -o FILE prints no report: nothing to fail
+	run --separate-stderr bash -c "$BIN/nvd-label read -l 128K -o area.bin nv.img > /dev/full"
+	[[ $status == 0 && -z $stderr ]] || fail "read -o > /dev/full: exit $status: $stderr"
+	cmp <(tail -c 128K nv.img) area.bin || fail "read -o did not happen"
+	done_full "new.img: the file was created" nvd-map create --size 2M new.img
+	[[ $(stat -c %s new.img) == 2097152 ]] || fail "create did not happen"
+	done_full "nv.img: the file was preallocated" nvd-map prealloc nv.img
+	[[ $(stat -c %b nv.img) -gt 0 ]] || fail "prealloc did not happen"
+	done_full "report.xml: the JUnit report was written" nvd-plan --qemu-version 7.2 --junit report.xml vm.args
+	grep -q '<testcase' report.xml || fail "no JUnit report"
+}
+
+@test "nothing written, a report that cannot be printed: still exit 3" {
+	for cmd in "nvd-label dump -l 128K nv.img" "nvd-map digest nv.img" \
+		"nvd-label read -l 128K -o - nv.img" "nvd-plan --qemu-version 7.2 vm.args"; do
+		run --separate-stderr bash -c "$BIN/$cmd > /dev/full"
+		[[ $status == 3 ]] || fail "$cmd > /dev/full: exit $status"
+		[[ $stderr == *": No space left on device" ]] || fail "$cmd: $stderr"
+		[[ $stderr != *"was"* ]] || fail "$cmd: $stderr"
+	done
+}
