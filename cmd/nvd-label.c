@@ -51,7 +51,7 @@ static const struct cli_tool tool = {
 	.usage = "COMMAND [OPTIONS] BACKEND | COMMAND --dimm ID [OPTIONS] (FILE | -- QEMU-ARGS)",
 	.summary = "Inspect, check, initialise, save and restore the NVDIMM namespace label area of a QEMU backend.",
 	.footer = "Commands: dump, check, init, zero, read -o FILE, write -i FILE.\n"
-		  "Exit status: 0 ok, 1 labels invalid (check) or a write refused for the area's\n"
+		  "Exit status: 0 ok, 1 labels invalid (check, dump) or a write refused for the area's\n"
 		  "content, 2 usage error, 3 I/O error or a backend that cannot be used (nothing\n"
 		  "written). A write that was done exits 0 even if its report cannot be printed.\n",
 	.options = options,
@@ -119,10 +119,11 @@ static int show(enum cmd c, const struct label_target *t, const uint8_t *buf)
 			    "%s is mapped by running process %d (%s): the guest may change the area while it is read",
 			    t->path, (int)pid, comm);
 	o = out_new(stdout, cli.json, cli.color);
-	label_area_print(o, &a, c == C_DUMP || cli.verbose, cli.quiet);
+	label_area_print(o, &a, c == C_DUMP || cli.verbose, cli.quiet, cli.strict);
 	out_finish(o);
-	rc = c == C_CHECK && (findings_count(&a.findings, LEVEL_FAIL) ||
-			      (cli.strict && findings_count(&a.findings, LEVEL_WARN)))
+	/* dump exits as check does: a printed "fail:" always comes with exit 1 */
+	rc = findings_count(&a.findings, LEVEL_FAIL) ||
+		     (cli.strict && findings_count(&a.findings, LEVEL_WARN))
 		     ? NVD_EXIT_FAIL : NVD_EXIT_OK;
 	label_area_free(&a);
 	return rc;

@@ -131,7 +131,8 @@ long label_live_slot_changed(const struct label_area *a, const uint8_t *old,
 			     const uint8_t *new);
 
 /* Text or JSON (the tool's whole object, findings included). */
-void label_area_print(struct out *o, const struct label_area *a, bool dump, bool quiet);
+void label_area_print(struct out *o, const struct label_area *a, bool dump, bool quiet,
+		      bool strict);
 
 /* "raw", "fsdax", "devdax", "sector", "sector(btt2)", "unknown". */
 const char *label_claim_class(const uint8_t guid[16]);

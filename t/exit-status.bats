@@ -56,3 +56,66 @@ done_full() {
 		[[ $stderr != *"was"* ]] || fail "$cmd: $stderr"
 	done
 }
+
+# agree EXIT TOOL ARGS...: the exit status is EXIT, and a "fail:" line (or a warn: line,
+# with --strict) is printed exactly when it is 1, in text, --quiet and --json.
+agree() {
+	local want=$1 tool=$2 fails
+	shift 2
+	run --separate-stderr "$BIN/$tool" "$@"
+	[[ $status == "$want" ]] || fail "$tool $*: exit $status, want $want: $output"
+	if [[ " $* " == *" --json "* ]]; then
+		fails=$(jq '[.findings[] | select(.level == "fail" or .level == "warn")] | length' <<< "$output")
+		[[ $want == 1 ]] && { [[ $fails -gt 0 ]] || fail "$tool $*: exit 1, no finding: $output"; }
+		return 0
+	fi
+	if [[ $want == 1 ]]; then
+		[[ $output == *"fail: "* || ( " $* " == *" --strict "* && $output == *"warn: "* ) ]] ||
+			fail "$tool $*: exit 1 without a reason printed: $output"
+	else
+		[[ $output != *"fail: "* ]] || fail "$tool $*: a fail: line with exit $status: $output"
+	fi
+}
+
+@test "nvd-label dump: a printed fail: comes with exit 1, as check" {
+	truncate -s 16M zero.img
+	for mode in "" --quiet --json --verbose --all-slots; do
+		agree 1 nvd-label dump -l 128K $mode zero.img
+		agree 1 nvd-label check -l 128K $mode zero.img
+	done
+	"$BIN/nvd-label" init -l 128K zero.img > /dev/null
+	for mode in "" --quiet --json; do
+		agree 0 nvd-label dump -l 128K $mode zero.img
+		agree 0 nvd-label check -l 128K $mode zero.img
+	done
+}
+
+@test "nvd-label check --quiet --strict: an exit 1 for a warning prints the warning" {
+	python3 "$FIXTURES/label/lsa.py" guest-v11 g.lsa
+	python3 "$FIXTURES/label/lsa.py" set g.lsa $((0x280 + 120)) u32 1020
+	for cmd in dump check; do
+		agree 0 nvd-label $cmd --quiet g.lsa
+		agree 1 nvd-label $cmd --strict g.lsa
+		agree 1 nvd-label $cmd --quiet --strict g.lsa
+		[[ $output == *"warn: slot1: slot 1 is in use but its label says slot 1020"* ]] || fail "$output"
+		agree 1 nvd-label $cmd --json --strict g.lsa
+	done
+}
+
+@test "nvd-nfit --decode: a broken table (a structure claiming 0 bytes) exits 1 in every mode" {
+	"$BIN/nvd-nfit" --qemu-version 7.2 --raw vm.args > good.nfit
+	python3 - <<'PY'
+b = bytearray(open('good.nfit', 'rb').read())
+b[42:44] = b'\0\0'			# the first structure's length
+b[9] = (b[9] - sum(b)) & 0xff		# the checksum still right: only the length is wrong
+open('zero-len.nfit', 'wb').write(b)
+PY
+	for mode in "" --quiet --json --verbose; do
+		agree 1 nvd-nfit --decode zero-len.nfit $mode
+		agree 0 nvd-nfit --decode good.nfit $mode
+	done
+	for mode in --hex --raw; do
+		run --separate-stderr bash -c '"$@" > out' _ "$BIN/nvd-nfit" --decode zero-len.nfit $mode
+		[[ $status == 1 && $stderr == *"claims 0 bytes"* ]] || fail "$mode: exit $status: $stderr"
+	done
+}
