@@ -223,13 +223,13 @@ static int modify(enum cmd c, struct label_target *t, const uint8_t *old)
 	if (!rc && !cli.quiet) {
 		hs = size_human(t->area_size);
 		if (c == C_INIT)
-			printf("%s: initialised the %s label area at %#llx: v1.%u, %u slots of %u bytes\n",
-			       t->path, hs, (unsigned long long)t->area_off, g.label_size == 256 ? 2 : 1,
-			       g.nslot,
-			       g.label_size);
+			esc_fprintf(stdout, "%s: initialised the %s label area at %#llx: v1.%u, %u slots of %u bytes\n",
+				    t->path, hs, (unsigned long long)t->area_off,
+				    g.label_size == 256 ? 2 : 1, g.nslot, g.label_size);
 		else
-			printf("%s: %s the %s label area at %#llx\n", t->path,
-			       c == C_ZERO ? "zeroed" : "wrote", hs, (unsigned long long)t->area_off);
+			esc_fprintf(stdout, "%s: %s the %s label area at %#llx\n", t->path,
+				    c == C_ZERO ? "zeroed" : "wrote", hs,
+				    (unsigned long long)t->area_off);
 		free(hs);
 	}
 out:

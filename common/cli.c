@@ -40,7 +40,7 @@ void cli_usage_error(const char *fmt, ...)
 
 	fprintf(stderr, "%s: ", nvd_progname);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	esc_vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\nTry '%s --help' for more information.\n", nvd_progname);
 	exit(NVD_EXIT_USAGE);
@@ -90,8 +90,8 @@ int cli_finish(int rc)
 
 		if (write_done) {
 			/* the write happened: a script must not retry it */
-			fprintf(stderr, "%s: %s, but the report could not be: write error: %s\n",
-				nvd_progname, write_done, strerror(err));
+			esc_fprintf(stderr, "%s: %s, but the report could not be: write error: %s\n",
+				    nvd_progname, write_done, strerror(err));
 			free(write_done);
 			write_done = NULL;
 			return rc;

@@ -170,9 +170,12 @@ void plan_print(struct out *o, const struct plan_result *r, bool quiet, bool ver
 	out_findings(o, &r->findings, quiet, strict);
 }
 
-static void xml_escape(FILE *fp, const char *s)
+static void xml_escape(FILE *fp, const char *str)
 {
-	for (; s && *s; s++) {
+	/* XML is UTF-8 here: a byte that is not becomes U+FFFD */
+	char *u = utf8_valid(str ? str : "");
+
+	for (const char *s = u; *s; s++) {
 		switch (*s) {
 		case '<':
 			fputs("&lt;", fp);
@@ -188,12 +191,18 @@ static void xml_escape(FILE *fp, const char *s)
 			break;
 		default:
 			/* Control characters are not allowed in XML 1.0. */
-			if ((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t')
+			if (((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t') || *s == 0x7f) {
 				fputc('?', fp);
-			else
+			} else if ((unsigned char)s[0] == 0xc2 && (unsigned char)s[1] >= 0x80 &&
+				   (unsigned char)s[1] < 0xa0) {
+				fputc('?', fp);	/* a C1 control, "discouraged" in XML */
+				s++;
+			} else {
 				fputc(*s, fp);
+			}
 		}
 	}
+	free(u);
 }
 
 int plan_write_junit(FILE *fp, const struct plan_result *rs, size_t n, bool strict)
