@@ -237,8 +237,11 @@ int plan_write_junit(FILE *fp, const struct plan_result *rs, size_t n, bool stri
 
 				if (x->level == LEVEL_INFO)
 					continue;
-				fprintf(fp, "%s: %s%s", level_name(x->level),
-					x->object ? x->object : "", x->object ? ": " : "");
+				fprintf(fp, "%s: ", level_name(x->level));
+				if (x->object) {
+					xml_escape(fp, x->object);
+					fputs(": ", fp);
+				}
 				xml_escape(fp, x->message);
 				fputc('\n', fp);
 			}

@@ -89,6 +89,10 @@ json() {
 	# an id QEMU refuses is quoted in the finding
 	run -1 bash -c '"$@" > id.txt' _ "$BIN/nvd-plan" --qemu-version 7.2 -- -object "memory-backend-ram,id=a$E,size=1M"
 	text id.txt
+	# and in the JUnit XML, where the object of each finding is named too
+	run -1 "$BIN/nvd-plan" --qemu-version 7.2 --junit id.xml -- -object "memory-backend-ram,id=<a$E,size=1M"
+	clean id.xml
+	python3 -c 'import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])' id.xml
 	# messages on stderr
 	for cmd in "nvd-label dump -l 128K missing$E.img" "nvd-plan missing$E.args" \
 		"nvd-map digest missing$E.img" "nvd-nfit --decode missing$E" \
