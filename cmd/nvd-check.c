@@ -204,7 +204,10 @@ int main(int argc, const char **argv)
 		  opt_sync;
 	if (opt_object) {
 		from_object(qver, &q);
-		if (q.mem_path && n && (n > 1 || strcmp(paths[0], q.mem_path)))
+		if (q.mem_path && n > 1)
+			cli_usage_error("--object is one backend: give its PATH once or not at all (its mem-path is '%s')",
+					q.mem_path);
+		if (q.mem_path && n && strcmp(paths[0], q.mem_path))
 			cli_usage_error("PATH '%s' differs from the mem-path of --object '%s'", paths[0],
 					q.mem_path);
 		if (q.mem_path && !n) {

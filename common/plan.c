@@ -382,6 +382,9 @@ int config_load(const struct config_source *src, struct qcmdline *cl)
 		nvd_warnx("process %ld has no command line (a kernel thread or a zombie)", src->pid);
 	else if (r == -EFBIG)
 		nvd_warnx("%s: too large for a command line (over 4 MiB)", name);
+	else if (src->pid >= 0)
+		nvd_warnx("process %ld: cannot read its command line (%s/proc/%ld/cmdline): %s",
+			  src->pid, src->procroot ? src->procroot : "", src->pid, strerror(-r));
 	else
 		nvd_warnx("%s: %s", name, strerror(-r));
 	return NVD_EXIT_ENV;

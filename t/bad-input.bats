@@ -185,3 +185,15 @@ refuses() {
 		[[ $stderr == *"invalid --pid '-3'"* ]] || fail "$tool --pid=-3: $stderr"
 	done
 }
+
+@test "refusals name the real cause: nvd-check --object with two PATHs, an unreadable /proc/PID/cmdline" {
+	refuses 2 nvd-check --object 'memory-backend-file,id=m0,mem-path=backend.img,size=1G' backend.img other.img
+	[[ $stderr == "nvd-check: --object is one backend: give its PATH once or not at all (its mem-path is 'backend.img')"* ]] ||
+		fail "$stderr"
+	mkdir -p root/proc/77/cmdline
+	for tool in nvd-plan nvd-nfit; do
+		refuses 3 $tool --sysroot root --pid 77
+		[[ $stderr == "$tool: process 77: cannot read its command line (root/proc/77/cmdline): Is a directory" ]] ||
+			fail "$stderr"
+	done
+}
