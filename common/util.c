@@ -180,7 +180,9 @@ static size_t utf8_len(const unsigned char *s, size_t max)
 			return 0;
 		c = c << 6 | (s[i] & 0x3f);
 	}
-	if ((n == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) || (n == 4 && (c < 0x10000 || c > 0x10ffff)))
+	if (n == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff)))
+		return 0;	/* overlong, or a surrogate */
+	if (n == 4 && (c < 0x10000 || c > 0x10ffff))
 		return 0;
 	return n;
 }

@@ -46,7 +46,8 @@ int main(void)
 		     "[ab    ][   c][\\x1bx][  d][e]"));
 	CHECK(str_is(esc("%c%c", 'A', 7), "A\\x07"));
 	/* JSON: invalid bytes become U+FFFD, the rest is kept */
-	CHECK(str_is(utf8_valid("a\xff\033\xc3\xa9\xe2\x82"), "a\xef\xbf\xbd\033\xc3\xa9\xef\xbf\xbd\xef\xbf\xbd"));
+	CHECK(str_is(utf8_valid("a\xff\033\xc3\xa9\xe2\x82"),
+		     "a\xef\xbf\xbd\033\xc3\xa9\xef\xbf\xbd\xef\xbf\xbd"));
 	/* Prometheus: quote, backslash, newline escaped; other controls replaced */
 	CHECK(str_is(prom_label_value("a\"b\\c\nd\033e\xff\xc2\x9b"),
 		     "a\\\"b\\\\c\\nd\xef\xbf\xbd" "e\xef\xbf\xbd\xef\xbf\xbd"));
