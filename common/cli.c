@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,6 +82,8 @@ void cli_write_done(const char *fmt, ...)
 	va_start(ap, fmt);
 	write_done = xvasprintf(fmt, ap);
 	va_end(ap);
+	/* a reader gone (| head) is a report not printed, not a death by SIGPIPE */
+	signal(SIGPIPE, SIG_IGN);
 }
 
 int cli_finish(int rc)

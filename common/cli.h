@@ -91,6 +91,7 @@ void cli_output_not_input(const char *option, const char *output, const struct r
  * nothing was written, so from now on a report that cannot be printed
  * leaves rc alone and cli_finish says "WHAT, but the report could not be:
  * write error: ...". what is e.g. "nv.img: the label area was written".
+ * SIGPIPE is ignored from then on: a reader that is gone is such a case.
  */
 void cli_write_done(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
