@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "newfile.h"
 #include "plan.h"
 #include "probe.h"
 #include "size.h"
@@ -243,6 +244,11 @@ int main(int argc, const char **argv)
 	if (host_init(&h, opt_sysroot, libs) < 0 && opt_sysroot)
 		nvd_warnx("%s/proc/self/mountinfo: cannot read it: mounts unknown", opt_sysroot);
 
+	for (size_t i = 0; i < n; i++) {
+		const struct run_input in = { "the path", paths[i] };
+
+		cli_output_not_input(NULL, "-", &in, 1);
+	}
 	fs = xcalloc(n + 1, sizeof(*fs));
 	rs = xcalloc(n + 1, sizeof(*rs));
 	for (size_t i = 0; i < n; i++) {

@@ -305,6 +305,7 @@ int main(int argc, const char **argv)
 		};
 
 		cli_output_not_input("-o", opt_output, in, ARRAY_SIZE(in));
+		cli_output_not_input(NULL, "-", in, ARRAY_SIZE(in));
 		cli_output_not_input("--backup", opt_backup, in, ARRAY_SIZE(in));
 		rc = label_target_read(&t, &buf);
 	}

@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "map.h"
+#include "newfile.h"
 #include "plan.h"
 #include "size.h"
 #include "util.h"
@@ -155,6 +156,11 @@ int main(int argc, const char **argv)
 	if (path && !*path)
 		cli_usage_error("empty BACKEND name");
 	check_options(cmd);
+	{
+		const struct run_input in = { "the backend", path };
+
+		cli_output_not_input(NULL, "-", &in, 1);
+	}
 	if (cmd == CMD_VALIDATE && path && opt_object)
 		cli_usage_error("conflicting options: give BACKEND or --object's mem-path, not both");
 

@@ -111,6 +111,7 @@ int main(int argc, const char **argv)
 		const struct run_input in = { "the configuration", a.args[i] };
 
 		cli_output_not_input("--junit", opt_junit, &in, 1);
+		cli_output_not_input(NULL, "-", &in, 1);
 	}
 	results = xcalloc(nsources + 1, sizeof(*results));
 	for (size_t i = 0; i < (nsources ? nsources : 1); i++) {
@@ -137,13 +138,14 @@ int main(int argc, const char **argv)
 		nresults++;
 	}
 
-	/* Nor a backend file; then the JUnit file, before any report is printed. */
+	/* Nor a backend file (nor is standard output); then the JUnit file, before any report. */
 	for (size_t i = 0; i < nresults; i++) {
 		for (size_t k = 0; k < results[i].vm.nbackends; k++) {
 			const struct backend *b = &results[i].vm.backends[k];
 			const struct run_input in = { "the backend file", backend_open_path(b) };
 
 			cli_output_not_input("--junit", opt_junit, &in, 1);
+			cli_output_not_input(NULL, "-", &in, 1);
 		}
 	}
 	if (opt_junit && !junit_stdout && outfile_open(&junit, opt_junit)) {

@@ -67,6 +67,9 @@ void cli_output_not_input(const char *option, const char *output, const struct r
 {
 	const struct run_input *i = output_is_input(output, in, n);
 
+	if (i && streq(output, "-"))
+		cli_usage_error("standard output is %s %s (the same file): writing it would destroy what is read; redirect it elsewhere",
+				i->what, i->path);
 	if (i)
 		cli_usage_error("%s %s is %s %s (the same file): writing it would destroy what is read; name another file",
 				option, output, i->what, i->path);

@@ -81,7 +81,7 @@ struct run_input;
 /*
  * No output file may be an input of the same run (device and inode, links
  * followed): exits 2, before anything is written, when option's file
- * output is one of in[0..n).
+ * output is one of in[0..n). output "-" is standard output (option unused).
  */
 void cli_output_not_input(const char *option, const char *output, const struct run_input *in,
 			  size_t n);

@@ -263,8 +263,15 @@ const struct run_input *output_is_input(const char *output, const struct run_inp
 {
 	struct stat out, st;
 
-	if (!output || streq(output, "-") || stat(output, &out) < 0)
+	if (!output)
 		return NULL;
+	if (streq(output, "-")) {
+		/* standard output: a file (>>, 1<>), never a terminal or a pipe */
+		if (fstat(STDOUT_FILENO, &out) < 0 || !(S_ISREG(out.st_mode) || S_ISBLK(out.st_mode)))
+			return NULL;
+	} else if (stat(output, &out) < 0) {
+		return NULL;
+	}
 	for (size_t i = 0; i < n; i++) {
 		if (!in[i].path || streq(in[i].path, "-") || stat(in[i].path, &st) < 0)
 			continue;

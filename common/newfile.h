@@ -69,8 +69,9 @@ struct run_input {
 
 /*
  * The input that output would overwrite: the same device and inode
- * (symbolic links followed), or NULL. Inputs that are NULL, "-" or do
- * not exist never match.
+ * (symbolic links followed), or NULL. output "-" is standard output (when
+ * it is a file or a block device). Inputs that are NULL, "-" or do not
+ * exist never match.
  */
 const struct run_input *output_is_input(const char *output, const struct run_input *in, size_t n);
 

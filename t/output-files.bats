@@ -77,3 +77,23 @@ refused() {
 	run "$BIN/nvd-plan" --junit report.xml vm.args report.xml
 	[[ $status == 2 && $(cat report.xml) == '<old report/>' ]] || fail "exit $status: $(cat report.xml)"
 }
+
+@test "standard output appended to an input (>>, 1<>) is refused before anything is written" {
+	local cmd
+	printf -- '-M pc,nvdimm=on -m 1G,slots=1,maxmem=3G -object memory-backend-file,id=m0,share=on,mem-path=nv.img,size=16M -device nvdimm,id=nv0,memdev=m0\n' > plain.args
+	"$BIN/nvd-nfit" --qemu-version 7.2 --raw plain.args > t.nfit
+	for cmd in "nvd-label dump -l 128K nv.img >> nv.img" "nvd-label read -l 128K -o - nv.img >> nv.img" \
+		"nvd-label check --dimm nv0 vm.args >> vm.args" "nvd-map digest nv.img >> nv.img" \
+		"nvd-map validate nv.img 1<> nv.img" "nvd-check nv.img >> nv.img" \
+		"nvd-plan vm.args >> vm.args" "nvd-plan --qemu-version 7.2 vm.args >> nv.img" \
+		"nvd-nfit --qemu-version 7.2 plain.args >> nv.img" "nvd-nfit --decode t.nfit >> t.nfit"; do
+		cp t.nfit t.before
+		run --separate-stderr bash -c "$BIN/$cmd"
+		[[ $status == 2 ]] || fail "$cmd: exit $status: $stderr"
+		[[ $stderr == *": standard output is the "*" (the same file): writing it would destroy what is read; redirect it elsewhere"* ]] ||
+			fail "$cmd: $stderr"
+		cmp t.nfit t.before || fail "$cmd: t.nfit changed"
+	done
+	# a file that is no input is fine
+	"$BIN/nvd-label" dump -l 128K nv.img >> other.txt
+}
