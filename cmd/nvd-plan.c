@@ -148,9 +148,20 @@ int main(int argc, const char **argv)
 			cli_output_not_input(NULL, "-", &in, 1);
 		}
 	}
-	if (opt_junit && !junit_stdout && outfile_open(&junit, opt_junit)) {
-		rc = NVD_EXIT_ENV;
-		goto out;
+	/*
+	 * The JUnit file is written whole first: a report that then cannot be
+	 * printed (a full disk, a reader gone) leaves it done and says so.
+	 */
+	if (opt_junit && !junit_stdout) {
+		int jrc = outfile_open(&junit, opt_junit);
+
+		if (!jrc)
+			jrc = write_junit(&junit, results, nresults);
+		if (jrc) {
+			rc = worse(rc, jrc);
+			goto out;
+		}
+		cli_write_done("%s: the JUnit report was written", opt_junit);
 	}
 	for (size_t i = 0; i < nresults && !junit_stdout; i++) {
 		struct plan_result *r = &results[i];
@@ -167,13 +178,6 @@ int main(int argc, const char **argv)
 			rc = worse(rc, NVD_EXIT_FAIL);
 	if (junit_stdout && plan_write_junit(stdout, results, nresults, cli.strict) < 0)
 		rc = worse(rc, NVD_EXIT_ENV);	/* cli_finish says why */
-	if (opt_junit && !junit_stdout) {
-		int jrc = write_junit(&junit, results, nresults);
-
-		if (!jrc)
-			cli_write_done("%s: the JUnit report was written", opt_junit);
-		rc = worse(rc, jrc);
-	}
 out:
 	for (size_t i = 0; i < nresults; i++)
 		plan_result_free(&results[i]);

@@ -49,13 +49,16 @@ done_full() {
 
 @test "a write that was done exits 0 when the reader of its report is gone (no SIGPIPE death)" {
 	for cmd in "nvd-map create --size 1M p.img" "nvd-label init -l 128K nv.img" \
-		"nvd-label zero -l 128K nv.img" "nvd-map prealloc nv.img"; do
+		"nvd-label zero -l 128K nv.img" "nvd-map prealloc nv.img" \
+		"nvd-plan --qemu-version 7.2 --junit r.xml vm.args"; do
 		# the reader exits first: the report meets a closed pipe
 		run --separate-stderr bash -c "(sleep 0.3; $BIN/$cmd; echo \"rc=\$?\" >&2) | true"
 		[[ $stderr == *"but the report could not be: write error: Broken pipe"*"rc=0" ]] ||
 			fail "$cmd | true: $stderr"
 	done
 	[[ $(stat -c %s p.img) == 1048576 ]] || fail "create did not happen"
+	grep -q '<testcase' r.xml || fail "no JUnit report"
+	[[ -z $(find . -name '.r.xml.nvd-*') ]] || fail "a temporary JUnit file left behind"
 }
 
 @test "nothing written, a report that cannot be printed: still exit 3" {
