@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "newfile.h"
 #include "plan.h"
 #include "probe.h"
 #include "size.h"
@@ -204,7 +205,10 @@ int main(int argc, const char **argv)
 		  opt_sync;
 	if (opt_object) {
 		from_object(qver, &q);
-		if (q.mem_path && n && (n > 1 || strcmp(paths[0], q.mem_path)))
+		if (q.mem_path && n > 1)
+			cli_usage_error("--object is one backend: give its PATH once or not at all (its mem-path is '%s')",
+					q.mem_path);
+		if (q.mem_path && n && strcmp(paths[0], q.mem_path))
 			cli_usage_error("PATH '%s' differs from the mem-path of --object '%s'", paths[0],
 					q.mem_path);
 		if (q.mem_path && !n) {
@@ -240,6 +244,11 @@ int main(int argc, const char **argv)
 	if (host_init(&h, opt_sysroot, libs) < 0 && opt_sysroot)
 		nvd_warnx("%s/proc/self/mountinfo: cannot read it: mounts unknown", opt_sysroot);
 
+	for (size_t i = 0; i < n; i++) {
+		const struct run_input in = { "the path", paths[i] };
+
+		cli_output_not_input(NULL, "-", &in, 1);
+	}
 	fs = xcalloc(n + 1, sizeof(*fs));
 	rs = xcalloc(n + 1, sizeof(*rs));
 	for (size_t i = 0; i < n; i++) {

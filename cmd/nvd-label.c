@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "label-io.h"
 #include "label.h"
+#include "newfile.h"
 #include "size.h"
 #include "util.h"
 
@@ -51,8 +52,9 @@ static const struct cli_tool tool = {
 	.usage = "COMMAND [OPTIONS] BACKEND | COMMAND --dimm ID [OPTIONS] (FILE | -- QEMU-ARGS)",
 	.summary = "Inspect, check, initialise, save and restore the NVDIMM namespace label area of a QEMU backend.",
 	.footer = "Commands: dump, check, init, zero, read -o FILE, write -i FILE.\n"
-		  "Exit status: 0 ok, 1 labels invalid (check) or a write refused for the area's\n"
-		  "content, 2 usage error, 3 I/O error or a backend that cannot be used.\n",
+		  "Exit status: 0 ok, 1 labels invalid (check, dump) or a write refused for the area's\n"
+		  "content, 2 usage error, 3 I/O error or a backend that cannot be used (nothing\n"
+		  "written). A write that was done exits 0 even if its report cannot be printed.\n",
 	.options = options,
 	.own_short_v = true,
 };
@@ -118,10 +120,11 @@ static int show(enum cmd c, const struct label_target *t, const uint8_t *buf)
 			    "%s is mapped by running process %d (%s): the guest may change the area while it is read",
 			    t->path, (int)pid, comm);
 	o = out_new(stdout, cli.json, cli.color);
-	label_area_print(o, &a, c == C_DUMP || cli.verbose, cli.quiet);
+	label_area_print(o, &a, c == C_DUMP || cli.verbose, cli.quiet, cli.strict);
 	out_finish(o);
-	rc = c == C_CHECK && (findings_count(&a.findings, LEVEL_FAIL) ||
-			      (cli.strict && findings_count(&a.findings, LEVEL_WARN)))
+	/* dump exits as check does: a printed "fail:" always comes with exit 1 */
+	rc = findings_count(&a.findings, LEVEL_FAIL) ||
+		     (cli.strict && findings_count(&a.findings, LEVEL_WARN))
 		     ? NVD_EXIT_FAIL : NVD_EXIT_OK;
 	label_area_free(&a);
 	return rc;
@@ -232,21 +235,33 @@ static int modify(enum cmd c, struct label_target *t, const uint8_t *old, struct
 	}
 	w.new = nbuf;
 	rc = label_target_write(t, &w);
+	if (!rc)
+		cli_write_done("%s: the label area was %s", t->path,
+			       c == C_INIT ? "initialised" : c == C_ZERO ? "zeroed" : "written");
 	if (!rc && !cli.quiet) {
 		hs = size_human(t->area_size);
 		if (c == C_INIT)
-			printf("%s: initialised the %s label area at %#llx: v1.%u, %u slots of %u bytes\n",
-			       t->path, hs, (unsigned long long)t->area_off, g.label_size == 256 ? 2 : 1,
-			       g.nslot,
-			       g.label_size);
+			esc_fprintf(stdout, "%s: initialised the %s label area at %#llx: v1.%u, %u slots of %u bytes\n",
+				    t->path, hs, (unsigned long long)t->area_off,
+				    g.label_size == 256 ? 2 : 1, g.nslot, g.label_size);
 		else
-			printf("%s: %s the %s label area at %#llx\n", t->path,
-			       c == C_ZERO ? "zeroed" : "wrote", hs, (unsigned long long)t->area_off);
+			esc_fprintf(stdout, "%s: %s the %s label area at %#llx\n", t->path,
+				    c == C_ZERO ? "zeroed" : "wrote", hs,
+				    (unsigned long long)t->area_off);
 		free(hs);
 	}
 out:
 	label_area_free(&a);
 	free(nbuf);
+	return rc;
+}
+
+static int save(const struct label_target *t, const uint8_t *buf)
+{
+	int rc = label_save(t, buf, opt_output);
+
+	if (!rc && !streq(opt_output, "-"))
+		cli_write_done("%s: the label area was saved", opt_output);
 	return rc;
 }
 
@@ -306,13 +321,23 @@ int main(int argc, const char **argv)
 		rc = read_input(&input, spec.label_size);
 	if (!rc)
 		rc = label_target_open(&t, opt_dimm ? vm_path : args[1], &spec);
-	if (!rc)
+	if (!rc) {
+		const struct run_input in[] = {
+			{ "the backend", t.path },
+			{ "the configuration", opt_dimm && nargs ? args[1] : NULL },
+			{ "the input", opt_input },
+		};
+
+		cli_output_not_input("-o", opt_output, in, ARRAY_SIZE(in));
+		cli_output_not_input(NULL, "-", in, ARRAY_SIZE(in));
+		cli_output_not_input("--backup", opt_backup, in, ARRAY_SIZE(in));
 		rc = label_target_read(&t, &buf);
+	}
 	if (!rc) {
 		if (c == C_DUMP || c == C_CHECK)
 			rc = show(c, &t, buf);
 		else if (c == C_READ)
-			rc = label_save(&t, buf, opt_output);
+			rc = save(&t, buf);
 		else
 			rc = modify(c, &t, buf, &input);
 	}

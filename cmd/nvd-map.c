@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "map.h"
+#include "newfile.h"
 #include "plan.h"
 #include "size.h"
 #include "util.h"
@@ -67,7 +68,8 @@ static const struct cli_tool tool = {
 	.footer = "Exit status: 0 success (validate: QEMU accepts the backend), 1 QEMU would refuse it,\n"
 		  "or the digest differs from --expect, 2 usage error, 3 I/O error (missing file,\n"
 		  "not a regular file, mapped by a running process, locked, changed while prealloc\n"
-		  "or digest worked, no space).\n",
+		  "or digest worked, no space). A create or prealloc that was done exits 0 even if\n"
+		  "its report cannot be printed.\n",
 	.options = options,
 };
 
@@ -155,6 +157,11 @@ int main(int argc, const char **argv)
 	if (path && !*path)
 		cli_usage_error("empty BACKEND name");
 	check_options(cmd);
+	{
+		const struct run_input in = { "the backend", path };
+
+		cli_output_not_input(NULL, "-", &in, 1);
+	}
 	if (cmd == CMD_VALIDATE && path && opt_object)
 		cli_usage_error("conflicting options: give BACKEND or --object's mem-path, not both");
 
@@ -212,6 +219,10 @@ int main(int argc, const char **argv)
 		break;
 	}
 	}
+	if (!rc && cmd == CMD_CREATE)
+		cli_write_done("%s: the file was created", path);
+	else if (!rc && cmd == CMD_PREALLOC)
+		cli_write_done("%s: the file was preallocated", path);
 	if (rc == NVD_EXIT_USAGE || rc == NVD_EXIT_ENV || (rc && cmd != CMD_VALIDATE)) {
 		out_discard(o);
 	} else {

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "newfile.h"
 #include "nfit.h"
 #include "plan.h"
 #include "util.h"
@@ -225,6 +226,14 @@ int main(int argc, const char **argv)
 		cli_usage_error("--raw and --hex print only the table: not with --json or --diff");
 	if (opt_raw && isatty(STDOUT_FILENO))
 		cli_usage_error("--raw writes binary data: redirect it to a file or a pipe");
+	{
+		const struct run_input in[] = {
+			{ "the table", opt_decode }, { "the table", opt_diff },
+			{ "the configuration", nfiles ? a.args[0] : NULL },
+		};
+
+		cli_output_not_input(NULL, "-", in, ARRAY_SIZE(in));
+	}
 	if (opt_decode) {
 		if (nfiles || a.rest || config_cli.pid >= 0 || opt_diff)
 			cli_usage_error("--decode takes no configuration and no --diff");
@@ -246,14 +255,23 @@ int main(int argc, const char **argv)
 	src.procroot = config_cli.sysroot;
 	{
 		struct qcmdline cl;
+		char *cwd;
 
 		rc = config_load(&src, &cl);
 		if (rc) {
 			cli_args_free(&a);
 			return cli_finish(rc);
 		}
+		cwd = config_cwd(&src);
+		po.cwd = cwd;
 		plan_evaluate(&cl, qver, &po, &res);
+		free(cwd);
 		qcmdline_free(&cl);
+	}
+	for (size_t k = 0; k < res.vm.nbackends; k++) {
+		const struct run_input in = { "the backend file", backend_open_path(&res.vm.backends[k]) };
+
+		cli_output_not_input(NULL, "-", &in, 1);
 	}
 	if (!res.vm.accepted || nfit_build(&res.vm, &table, &len, &why) < 0) {
 		/* nvd-plan's findings: QEMU would not start, or there is no table. */

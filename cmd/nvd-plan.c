@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "newfile.h"
 #include "plan.h"
 #include "size.h"
 #include "util.h"
@@ -55,6 +56,28 @@ static int parse_hotplug(const char *s, uint64_t **sizes, size_t *n)
 	return 0;
 }
 
+/* The whole XML in memory first: the file is replaced whole, never truncated. */
+static int write_junit(struct outfile *of, const struct plan_result *results, size_t n)
+{
+	char *xml = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&xml, &len);
+	int rc;
+
+	if (!mem || plan_write_junit(mem, results, n, cli.strict) < 0 || fclose(mem) != 0) {
+		nvd_warnx("%s: cannot write: %s", of->path, strerror(errno ? errno : ENOMEM));
+		free(xml);
+		outfile_close(of);
+		return NVD_EXIT_ENV;
+	}
+	rc = outfile_write(of, xml, len);
+	if (!rc)
+		rc = outfile_commit(of);
+	outfile_close(of);
+	free(xml);
+	return rc;
+}
+
 static int worse(int a, int b)
 {
 	return a > b ? a : b;
@@ -69,7 +92,7 @@ int main(int argc, const char **argv)
 	struct cli_args a;
 	int rc = NVD_EXIT_OK;
 	bool junit_stdout;
-	FILE *junit = NULL;
+	struct outfile junit;
 	qver_t qver;
 
 	cli_parse(&tool, argc, argv, &a);
@@ -83,15 +106,12 @@ int main(int argc, const char **argv)
 	po.hotplug = hotplug;
 	qver = config_options_apply(&po);
 
-	/* Open the JUnit file first: a report that cannot be saved is found out before any work. */
 	junit_stdout = streq(opt_junit, "-");
-	if (opt_junit && !junit_stdout) {
-		junit = fopen(opt_junit, "w");
-		if (!junit) {
-			nvd_warnx("cannot write %s: %s", opt_junit, strerror(errno));
-			cli_args_free(&a);
-			return cli_finish(NVD_EXIT_ENV);
-		}
+	for (size_t i = 0; i < nsources; i++) {
+		const struct run_input in = { "the configuration", a.args[i] };
+
+		cli_output_not_input("--junit", opt_junit, &in, 1);
+		cli_output_not_input(NULL, "-", &in, 1);
 	}
 	results = xcalloc(nsources + 1, sizeof(*results));
 	for (size_t i = 0; i < (nsources ? nsources : 1); i++) {
@@ -103,17 +123,46 @@ int main(int argc, const char **argv)
 			.procroot = config_cli.sysroot,
 		};
 		struct qcmdline cl;
+		char *cwd;
 		int r = config_load(&src, &cl);
 
 		if (r) {
 			rc = worse(rc, r);
 			continue;
 		}
+		cwd = config_cwd(&src);
+		po.cwd = cwd;
 		plan_evaluate(&cl, qver, &po, &results[nresults]);
+		free(cwd);
 		qcmdline_free(&cl);
 		nresults++;
 	}
 
+	/* Nor a backend file (nor is standard output); then the JUnit file, before any report. */
+	for (size_t i = 0; i < nresults; i++) {
+		for (size_t k = 0; k < results[i].vm.nbackends; k++) {
+			const struct backend *b = &results[i].vm.backends[k];
+			const struct run_input in = { "the backend file", backend_open_path(b) };
+
+			cli_output_not_input("--junit", opt_junit, &in, 1);
+			cli_output_not_input(NULL, "-", &in, 1);
+		}
+	}
+	/*
+	 * The JUnit file is written whole first: a report that then cannot be
+	 * printed (a full disk, a reader gone) leaves it done and says so.
+	 */
+	if (opt_junit && !junit_stdout) {
+		int jrc = outfile_open(&junit, opt_junit);
+
+		if (!jrc)
+			jrc = write_junit(&junit, results, nresults);
+		if (jrc) {
+			rc = worse(rc, jrc);
+			goto out;
+		}
+		cli_write_done("%s: the JUnit report was written", opt_junit);
+	}
 	for (size_t i = 0; i < nresults && !junit_stdout; i++) {
 		struct plan_result *r = &results[i];
 		struct out *o = out_new(stdout, cli.json, cli.color);
@@ -127,19 +176,9 @@ int main(int argc, const char **argv)
 	for (size_t i = 0; i < nresults; i++)
 		if (plan_failed(&results[i], cli.strict))
 			rc = worse(rc, NVD_EXIT_FAIL);
-	if (opt_junit) {
-		/* "-": the JUnit XML is the report on stdout. */
-		FILE *fp = junit_stdout ? stdout : junit;
-
-		if (!fp || plan_write_junit(fp, results, nresults, cli.strict) < 0) {
-			nvd_warnx("cannot write %s: %s", opt_junit, strerror(errno ? errno : EIO));
-			rc = worse(rc, NVD_EXIT_ENV);
-		}
-		if (fp && fp != stdout && fclose(fp) != 0) {
-			nvd_warnx("cannot write %s: %s", opt_junit, strerror(errno));
-			rc = worse(rc, NVD_EXIT_ENV);
-		}
-	}
+	if (junit_stdout && plan_write_junit(stdout, results, nresults, cli.strict) < 0)
+		rc = worse(rc, NVD_EXIT_ENV);	/* cli_finish says why */
+out:
 	for (size_t i = 0; i < nresults; i++)
 		plan_result_free(&results[i]);
 	free(results);

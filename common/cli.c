@@ -3,12 +3,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "newfile.h"
 #include "util.h"
 
 #ifndef NVD_VERSION
@@ -39,7 +41,7 @@ void cli_usage_error(const char *fmt, ...)
 
 	fprintf(stderr, "%s: ", nvd_progname);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	esc_vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\nTry '%s --help' for more information.\n", nvd_progname);
 	exit(NVD_EXIT_USAGE);
@@ -60,13 +62,51 @@ static void list_opts(const struct poptOption *t)
 	}
 }
 
+void cli_output_not_input(const char *option, const char *output, const struct run_input *in,
+			  size_t n)
+{
+	const struct run_input *i = output_is_input(output, in, n);
+
+	if (i && streq(output, "-"))
+		cli_usage_error("standard output is %s %s (the same file): writing it would destroy what is read; redirect it elsewhere",
+				i->what, i->path);
+	if (i)
+		cli_usage_error("%s %s is %s %s (the same file): writing it would destroy what is read; name another file",
+				option, output, i->what, i->path);
+}
+
+static char *write_done;	/* what was written, when something was */
+
+void cli_write_done(const char *fmt, ...)
+{
+	va_list ap;
+
+	free(write_done);
+	va_start(ap, fmt);
+	write_done = xvasprintf(fmt, ap);
+	va_end(ap);
+	/* a reader gone (| head) is a report not printed, not a death by SIGPIPE */
+	signal(SIGPIPE, SIG_IGN);
+}
+
 int cli_finish(int rc)
 {
 	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
-		fprintf(stderr, "%s: write error: %s\n", nvd_progname,
-			strerror(errno ? errno : EIO));
+		int err = errno ? errno : EIO;
+
+		if (write_done) {
+			/* the write happened: a script must not retry it */
+			esc_fprintf(stderr, "%s: %s, but the report could not be: write error: %s\n",
+				    nvd_progname, write_done, strerror(err));
+			free(write_done);
+			write_done = NULL;
+			return rc;
+		}
+		fprintf(stderr, "%s: write error: %s\n", nvd_progname, strerror(err));
 		return NVD_EXIT_ENV;
 	}
+	free(write_done);
+	write_done = NULL;
 	return rc;
 }
 

@@ -76,7 +76,29 @@ int cli_onoff_args(int argc, const char **argv, const char *const *names);
 /* Print "prog: msg" and the --help hint, exit 2. */
 void cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
-/* Flush and close stdout; a write error (full disk) turns rc into 3. */
+struct run_input;
+
+/*
+ * No output file may be an input of the same run (device and inode, links
+ * followed): exits 2, before anything is written, when option's file
+ * output is one of in[0..n). output "-" is standard output (option unused).
+ */
+void cli_output_not_input(const char *option, const char *output, const struct run_input *in,
+			  size_t n);
+
+/*
+ * A write was done (a label area, a new file): exit status 3 means that
+ * nothing was written, so from now on a report that cannot be printed
+ * leaves rc alone and cli_finish says "WHAT, but the report could not be:
+ * write error: ...". what is e.g. "nv.img: the label area was written".
+ * SIGPIPE is ignored from then on: a reader that is gone is such a case.
+ */
+void cli_write_done(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Flush and close stdout; a write error (full disk) turns rc into 3, unless
+ * a write was done (cli_write_done).
+ */
 int cli_finish(int rc);
 
 #endif

@@ -317,22 +317,6 @@ static int pwrite_all(int fd, const uint8_t *buf, uint64_t len, uint64_t off)
 	return 0;
 }
 
-static int write_all(int fd, const uint8_t *buf, uint64_t len)
-{
-	uint64_t done = 0;
-
-	while (done < len) {
-		ssize_t n = write(fd, buf + done, len - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		done += (uint64_t)n;
-	}
-	return 0;
-}
-
 int label_target_read(const struct label_target *t, uint8_t **buf)
 {
 	int err;
@@ -553,72 +537,26 @@ out:
  */
 int label_save(const struct label_target *t, const uint8_t *buf, const char *path)
 {
-	bool stdout_ = streq(path, "-"), exists, is_link;
-	char *real = NULL;
-	struct newfile nf;
-	struct stat st, lst;
-	int fd, err;
+	struct outfile of;
+	struct stat st;
+	int rc;
 
-	exists = !stdout_ && stat(path, &st) == 0;
-	is_link = !stdout_ && lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode);
-	if (exists && st.st_dev == t->dev && st.st_ino == t->ino) {
+	if (!streq(path, "-") && stat(path, &st) == 0 && st.st_dev == t->dev &&
+	    st.st_ino == t->ino) {
 		nvd_warnx("%s: is the backend itself", path);
 		return NVD_EXIT_USAGE;
 	}
-	if (stdout_ || (exists && !S_ISREG(st.st_mode))) {
-		fd = stdout_ ? STDOUT_FILENO : open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
-		if (fd < 0) {
-			nvd_warnx("%s: cannot open: %s", path, strerror(errno));
-			return NVD_EXIT_ENV;
-		}
-		if (stdout_ && fstat(fd, &st) == 0 && st.st_dev == t->dev && st.st_ino == t->ino) {
-			nvd_warnx("%s: is the backend itself", path);
-			return NVD_EXIT_USAGE;
-		}
-		err = write_all(fd, buf, t->area_size);
-		if (fd != STDOUT_FILENO && close(fd) < 0 && !err)
-			err = -errno;
-		if (err) {
-			nvd_warnx("%s: cannot write: %s", path, strerror(-err));
-			return NVD_EXIT_ENV;
-		}
-		return 0;
+	rc = outfile_open(&of, path);
+	if (rc)
+		return rc;
+	if (of.fd == STDOUT_FILENO && fstat(of.fd, &st) == 0 && st.st_dev == t->dev &&
+	    st.st_ino == t->ino) {
+		nvd_warnx("%s: is the backend itself", path);
+		return NVD_EXIT_USAGE;
 	}
-	if (!exists && is_link) {
-		nvd_warnx("%s: a symbolic link to nothing: not replaced", path);
-		return NVD_EXIT_ENV;
-	}
-	if (exists && st.st_uid != geteuid() && geteuid() != 0) {
-		nvd_warnx("%s: belongs to another user: it cannot be replaced whole keeping its owner; write a new file",
-			  path);
-		return NVD_EXIT_ENV;
-	}
-	if (is_link && (real = realpath(path, NULL)))
-		path = real;	/* the file it points to is replaced, not the link */
-	err = newfile_open(&nf, path, 0644, true);
-	if (err) {
-		nvd_warnx(exists ? "%s: cannot replace it whole: no new file beside it: %s"
-				 : "%s: cannot create: %s", path, strerror(-err));
-		free(real);
-		return NVD_EXIT_ENV;
-	}
-	if (exists && (fchown(nf.fd, st.st_uid, st.st_gid) < 0 ||
-		       fchmod(nf.fd, st.st_mode & 07777) < 0)) {
-		nvd_warnx("%s: cannot keep its owner and mode: %s", path, strerror(errno));
-		newfile_close(&nf);
-		free(real);
-		return NVD_EXIT_ENV;
-	}
-	err = pwrite_all(nf.fd, buf, t->area_size, 0);
-	if (!err)
-		err = newfile_replace(&nf);
-	newfile_close(&nf);
-	if (err) {
-		nvd_warnx("%s: cannot write: %s%s%s", path, nf.step ? nf.step : "",
-			  nf.step ? ": " : "", strerror(-err));
-		free(real);
-		return NVD_EXIT_ENV;
-	}
-	free(real);
-	return 0;
+	rc = outfile_write(&of, buf, t->area_size);
+	if (!rc)
+		rc = outfile_commit(&of);
+	outfile_close(&of);
+	return rc;
 }

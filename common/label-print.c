@@ -123,7 +123,8 @@ static void print_verdict(struct out *o, const struct label_area *a)
 		 a->nns == 1 ? "" : "s");
 }
 
-void label_area_print(struct out *o, const struct label_area *a, bool dump, bool quiet)
+void label_area_print(struct out *o, const struct label_area *a, bool dump, bool quiet,
+		      bool strict)
 {
 	char *hs = size_human(a->size);
 
@@ -160,7 +161,7 @@ void label_area_print(struct out *o, const struct label_area *a, bool dump, bool
 		if (dump || out_is_json(o))
 			print_ns(o, &a->ns[i]);
 	out_arr_close(o);
-	out_findings(o, &a->findings, quiet, false);
+	out_findings(o, &a->findings, quiet, strict);
 	if (!quiet || a->current < 0)
 		print_verdict(o, a);
 }

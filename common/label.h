@@ -167,7 +167,8 @@ int label_order_plan(struct label_order *o, const uint8_t *old, const uint8_t *n
 void label_order_free(struct label_order *o);
 
 /* Text or JSON (the tool's whole object, findings included). */
-void label_area_print(struct out *o, const struct label_area *a, bool dump, bool quiet);
+void label_area_print(struct out *o, const struct label_area *a, bool dump, bool quiet,
+		      bool strict);
 
 /* "raw", "fsdax", "devdax", "sector", "sector(btt2)", "unknown". */
 const char *label_claim_class(const uint8_t guid[16]);

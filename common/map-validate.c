@@ -169,7 +169,11 @@ static int size_hint(const struct map_validate_opts *mo, uint64_t *size)
 	if (mo->size || mo->object)
 		return 0;
 	if (stat(mo->path, &st) < 0) {
-		nvd_warnx("%s: %s: give --size, as QEMU needs one", mo->path, strerror(errno));
+		/* only a missing file is a matter of --size: QEMU creates it that size */
+		if (errno == ENOENT)
+			nvd_warnx("%s: %s: give --size, as QEMU needs one", mo->path, strerror(errno));
+		else
+			nvd_warnx("%s: cannot look at it: %s", mo->path, strerror(errno));
 		return NVD_EXIT_ENV;
 	}
 	if (S_ISREG(st.st_mode)) {

@@ -140,3 +140,143 @@ void newfile_close(struct newfile *nf)
 	nf->tmpname = nf->dir = NULL;
 	nf->fd = -1;
 }
+
+static int write_full(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int outfile_open(struct outfile *of, const char *path)
+{
+	bool exists, is_link;
+	struct stat st, lst;
+	int err;
+
+	memset(of, 0, sizeof(*of));
+	of->path = path;
+	of->fd = -1;
+	of->nf.fd = -1;
+	if (streq(path, "-")) {
+		of->fd = STDOUT_FILENO;
+		of->direct = true;
+		return 0;
+	}
+	exists = stat(path, &st) == 0;
+	is_link = lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode);
+	if (exists && !S_ISREG(st.st_mode)) {
+		of->fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+		if (of->fd < 0) {
+			nvd_warnx("%s: cannot open: %s", path, strerror(errno));
+			return NVD_EXIT_ENV;
+		}
+		of->direct = true;
+		return 0;
+	}
+	if (!exists && is_link) {
+		nvd_warnx("%s: a symbolic link to nothing: not replaced", path);
+		return NVD_EXIT_ENV;
+	}
+	if (exists && st.st_uid != geteuid() && geteuid() != 0) {
+		nvd_warnx("%s: belongs to another user: it cannot be replaced whole keeping its owner; write a new file",
+			  path);
+		return NVD_EXIT_ENV;
+	}
+	if (is_link && (of->real = realpath(path, NULL)))
+		path = of->real;	/* the file it points to is replaced, not the link */
+	err = newfile_open(&of->nf, path, 0644, true);
+	if (err) {
+		nvd_warnx(exists ? "%s: cannot replace it whole: no new file beside it: %s"
+				 : "%s: cannot create: %s", path, strerror(-err));
+		outfile_close(of);
+		return NVD_EXIT_ENV;
+	}
+	if (exists && (fchown(of->nf.fd, st.st_uid, st.st_gid) < 0 ||
+		       fchmod(of->nf.fd, st.st_mode & 07777) < 0)) {
+		nvd_warnx("%s: cannot keep its owner and mode: %s", path, strerror(errno));
+		outfile_close(of);
+		return NVD_EXIT_ENV;
+	}
+	of->fd = of->nf.fd;
+	return 0;
+}
+
+int outfile_write(struct outfile *of, const void *buf, size_t len)
+{
+	int err = write_full(of->fd, buf, len);
+
+	if (err) {
+		nvd_warnx("%s: cannot write: %s", of->path, strerror(-err));
+		return NVD_EXIT_ENV;
+	}
+	return 0;
+}
+
+int outfile_commit(struct outfile *of)
+{
+	int err = 0;
+
+	if (of->direct) {
+		if (of->fd != STDOUT_FILENO && close(of->fd) < 0)
+			err = -errno;
+		of->fd = -1;
+		if (err) {
+			nvd_warnx("%s: cannot write: %s", of->path, strerror(-err));
+			return NVD_EXIT_ENV;
+		}
+		return 0;
+	}
+	err = newfile_replace(&of->nf);
+	if (err) {
+		nvd_warnx("%s: cannot write: %s%s%s", of->real ? of->real : of->path,
+			  of->nf.step ? of->nf.step : "", of->nf.step ? ": " : "", strerror(-err));
+		outfile_close(of);
+		return NVD_EXIT_ENV;
+	}
+	outfile_close(of);
+	return 0;
+}
+
+void outfile_close(struct outfile *of)
+{
+	if (of->direct && of->fd >= 0 && of->fd != STDOUT_FILENO)
+		close(of->fd);
+	if (!of->direct && of->nf.fd >= 0)
+		newfile_close(&of->nf);
+	free(of->real);
+	of->real = NULL;
+	of->fd = -1;
+}
+
+const struct run_input *output_is_input(const char *output, const struct run_input *in, size_t n)
+{
+	struct stat out, st;
+
+	if (!output)
+		return NULL;
+	if (streq(output, "-")) {
+		/* standard output: a file (>>, 1<>), never a terminal or a pipe */
+		if (fstat(STDOUT_FILENO, &out) < 0 || !(S_ISREG(out.st_mode) || S_ISBLK(out.st_mode)))
+			return NULL;
+	} else if (stat(output, &out) < 0) {
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!in[i].path || streq(in[i].path, "-") || stat(in[i].path, &st) < 0)
+			continue;
+		if (st.st_dev == out.st_dev && st.st_ino == out.st_ino)
+			return &in[i];
+	}
+	return NULL;
+}

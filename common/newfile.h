@@ -39,4 +39,40 @@ int newfile_replace(struct newfile *nf);
 /* Close the descriptor; a file never committed is removed. */
 void newfile_close(struct newfile *nf);
 
+/*
+ * An output file named on a command line (nvd-label read -o, nvd-plan
+ * --junit): "-" is stdout; an existing file that is not regular (a device,
+ * a FIFO) is written as it is; any other is written beside its name and
+ * replaced whole at outfile_commit (the target of a symbolic link, keeping
+ * owner and mode), so that it is never found truncated or half-written.
+ * Each call prints its own one-line error ("PATH: cannot ...") and returns
+ * 0 or NVD_EXIT_ENV.
+ */
+struct outfile {
+	const char *path;	/* as given */
+	int fd;
+	bool direct;		/* stdout or a non-regular file: written in place */
+	char *real;		/* the symbolic link's target, or NULL */
+	struct newfile nf;
+};
+int outfile_open(struct outfile *of, const char *path);
+int outfile_write(struct outfile *of, const void *buf, size_t len);
+int outfile_commit(struct outfile *of);
+/* Without outfile_commit: nothing replaced, the new file removed. */
+void outfile_close(struct outfile *of);
+
+/* A file a run reads: "the configuration", "the backend"... */
+struct run_input {
+	const char *what;
+	const char *path;
+};
+
+/*
+ * The input that output would overwrite: the same device and inode
+ * (symbolic links followed), or NULL. output "-" is standard output (when
+ * it is a file or a block device). Inputs that are NULL, "-" or do not
+ * exist never match.
+ */
+const struct run_input *output_is_input(const char *output, const struct run_input *in, size_t n);
+
 #endif

@@ -2,6 +2,7 @@
 #include "plan.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -169,9 +170,12 @@ void plan_print(struct out *o, const struct plan_result *r, bool quiet, bool ver
 	out_findings(o, &r->findings, quiet, strict);
 }
 
-static void xml_escape(FILE *fp, const char *s)
+static void xml_escape(FILE *fp, const char *str)
 {
-	for (; s && *s; s++) {
+	/* XML is UTF-8 here: a byte that is not becomes U+FFFD */
+	char *u = utf8_valid(str ? str : "");
+
+	for (const char *s = u; *s; s++) {
 		switch (*s) {
 		case '<':
 			fputs("&lt;", fp);
@@ -187,12 +191,18 @@ static void xml_escape(FILE *fp, const char *s)
 			break;
 		default:
 			/* Control characters are not allowed in XML 1.0. */
-			if ((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t')
+			if (((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t') || *s == 0x7f) {
 				fputc('?', fp);
-			else
+			} else if ((unsigned char)s[0] == 0xc2 && (unsigned char)s[1] >= 0x80 &&
+				   (unsigned char)s[1] < 0xa0) {
+				fputc('?', fp);	/* a C1 control, "discouraged" in XML */
+				s++;
+			} else {
 				fputc(*s, fp);
+			}
 		}
 	}
+	free(u);
 }
 
 int plan_write_junit(FILE *fp, const struct plan_result *rs, size_t n, bool strict)
@@ -227,8 +237,11 @@ int plan_write_junit(FILE *fp, const struct plan_result *rs, size_t n, bool stri
 
 				if (x->level == LEVEL_INFO)
 					continue;
-				fprintf(fp, "%s: %s%s", level_name(x->level),
-					x->object ? x->object : "", x->object ? ": " : "");
+				fprintf(fp, "%s: ", level_name(x->level));
+				if (x->object) {
+					xml_escape(fp, x->object);
+					fputs(": ", fp);
+				}
 				xml_escape(fp, x->message);
 				fputc('\n', fp);
 			}
@@ -274,14 +287,37 @@ qver_t qver_choose(const char *opt_qemu_version, bool offline)
 
 struct config_cli config_cli = { .pid = -1 };
 
+/*
+ * --pid is checked as popt meets it: a value that is not a process id
+ * (-3, "", "12x") must be named as such, not taken for "no --pid" later.
+ */
+static void config_pid_cb(poptContext ctx, enum poptCallbackReason reason,
+			  const struct poptOption *opt, const char *arg, const void *data)
+{
+	char *end;
+	long v;
+
+	(void)ctx;
+	(void)data;
+	if (reason != POPT_CALLBACK_REASON_OPTION || !opt || opt->val != 'p')
+		return;
+	errno = 0;
+	v = arg && *arg >= '0' && *arg <= '9' ? strtol(arg, &end, 10) : 0;
+	if (!arg || !*arg || *arg < '0' || *arg > '9' || *end || errno || v <= 0 || v > INT_MAX)
+		cli_usage_error("invalid --pid '%s': not a process id (a number above 0)",
+				arg ? arg : "");
+	config_cli.pid = v;
+}
+
 struct poptOption config_options[] = {
+	{ NULL, '\0', POPT_ARG_CALLBACK, (void *)config_pid_cb, 0, NULL, NULL },
 	{ "qemu-version", '\0', POPT_ARG_STRING, &config_cli.qemu_version, 0,
 	  "behave as this QEMU release (default: qemu-system-x86_64 on PATH; with --offline or without one, the newest modelled, 10.2)",
 	  "X.Y" },
 	{ "target", '\0', POPT_ARG_STRING, &config_cli.target, 0,
 	  "the QEMU binary: x86_64 (pc, q35; the default) or aarch64 (virt)",
 	  "x86_64|aarch64" },
-	{ "pid", 'p', POPT_ARG_LONG, &config_cli.pid, 0, "read the command line of a running QEMU",
+	{ "pid", 'p', POPT_ARG_STRING, NULL, 'p', "read the command line of a running QEMU",
 	  "PID" },
 	{ "offline", '\0', POPT_ARG_NONE, &config_cli.offline, 0,
 	  "no host access: do not look at backend files", NULL },
@@ -292,8 +328,6 @@ struct poptOption config_options[] = {
 
 qver_t config_options_apply(struct plan_opts *po)
 {
-	if (config_cli.pid == 0 || config_cli.pid < -1)
-		cli_usage_error("invalid --pid %ld", config_cli.pid);
 	po->offline = config_cli.offline;
 	po->sysroot = config_cli.sysroot;
 	po->target = target_choose(config_cli.target);
@@ -307,6 +341,13 @@ enum target target_choose(const char *opt_target)
 	if (!strcmp(opt_target, "aarch64"))
 		return TARGET_AARCH64;
 	cli_usage_error("invalid --target '%s': use x86_64 or aarch64", opt_target);
+}
+
+char *config_cwd(const struct config_source *src)
+{
+	if (src->pid < 0)
+		return NULL;
+	return xasprintf("%s/proc/%ld/cwd", src->procroot ? src->procroot : "", src->pid);
 }
 
 int config_load(const struct config_source *src, struct qcmdline *cl)
@@ -341,6 +382,9 @@ int config_load(const struct config_source *src, struct qcmdline *cl)
 		nvd_warnx("process %ld has no command line (a kernel thread or a zombie)", src->pid);
 	else if (r == -EFBIG)
 		nvd_warnx("%s: too large for a command line (over 4 MiB)", name);
+	else if (src->pid >= 0)
+		nvd_warnx("process %ld: cannot read its command line (%s/proc/%ld/cmdline): %s",
+			  src->pid, src->procroot ? src->procroot : "", src->pid, strerror(-r));
 	else
 		nvd_warnx("%s: %s", name, strerror(-r));
 	return NVD_EXIT_ENV;

@@ -71,6 +71,13 @@ struct config_source {
 	const char *procroot;	/* prefix for /proc */
 };
 
+/*
+ * The directory its relative paths are relative to: a running QEMU's
+ * working directory (procroot/proc/PID/cwd) for --pid, NULL (ours) for the
+ * others. Free it.
+ */
+char *config_cwd(const struct config_source *src);
+
 /* Read it; on failure print one line and return the exit code (2 or 3). */
 int config_load(const struct config_source *src, struct qcmdline *cl);
 

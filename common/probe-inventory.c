@@ -99,9 +99,15 @@ static void regions(const struct host *h, struct out *o, FILE *prom)
 		out_bool(o, "persistence_domain_present", pd ? NULL : " (absent)", pd != NULL);
 		out_str(o, "nvdimm_persistence", " (nvdimm-persistence=%s)\n", qv);
 		out_obj_close(o);
-		if (prom)
+		if (prom) {
+			char *pr = prom_label_value(rs.v[i]);
+			char *pp = prom_label_value(pd && *pd ? pd : "unknown");
+
 			fprintf(prom, "nvd_region_persistence_domain{region=\"%s\",domain=\"%s\"} 1\n",
-				rs.v[i], pd && *pd ? pd : "unknown");
+				pr, pp);
+			free(pr);
+			free(pp);
+		}
 		free(pd);
 	}
 	out_arr_close(o);
@@ -146,9 +152,13 @@ static void namespaces(const struct host *h, struct out *o, FILE *prom)
 			free(r);
 		}
 		out_obj_close(o);
-		if (prom)
+		if (prom) {
+			char *pn = prom_label_value(ns.v[i]);
+
 			fprintf(prom, "nvd_namespace_size_bytes{namespace=\"%s\",mode=\"%s\"} %llu\n",
-				ns.v[i], ns_mode(mode), (unsigned long long)size);
+				pn, ns_mode(mode), (unsigned long long)size);
+			free(pn);
+		}
 		free(dev);
 		shown++;
 next:
@@ -190,10 +200,14 @@ static void daxdevs(struct host *h, struct out *o, FILE *prom)
 		out_u64(o, "region_align", " region align %llu", f.dax_region_align);
 		out_str(o, "region", " %s\n", f.nd.region);
 		out_obj_close(o);
-		if (prom)
-			fprintf(prom, "nvd_devdax_align_bytes{device=\"%s\"} %llu\n", ds.v[i],
+		if (prom) {
+			char *pd = prom_label_value(ds.v[i]);
+
+			fprintf(prom, "nvd_devdax_align_bytes{device=\"%s\"} %llu\n", pd,
 				(unsigned long long)(f.dax_region_align ? f.dax_region_align
 									 : f.dax_align));
+			free(pd);
+		}
 		path_facts_free(&f);
 	}
 	if (!ds.n)
@@ -225,10 +239,15 @@ static void dax_mounts(const struct host *h, struct out *o, FILE *prom)
 		out_text(o, "%s\n", d == DAX_MOUNT_ALWAYS ? "" :
 			 d == DAX_MOUNT_INODE ? " (per-file DAX flag)" : " (not DAX: remount with -o dax)");
 		out_obj_close(o);
-		if (prom)
+		if (prom) {
+			char *pp = prom_label_value(e->point), *pf = prom_label_value(e->fstype);
+
 			fprintf(prom, "nvd_mount_dax{mountpoint=\"%s\",fstype=\"%s\",dax=\"%s\"} %d\n",
-				e->point, e->fstype, dax_mount_name(d),
+				pp, pf, dax_mount_name(d),
 				d == DAX_MOUNT_ALWAYS || d == DAX_MOUNT_INODE);
+			free(pp);
+			free(pf);
+		}
 		shown++;
 	}
 	if (!shown)

@@ -44,8 +44,9 @@ static void check(struct out *o, const char *id, const char *title, enum result 
 	out_obj_open(o, NULL);
 	out_str(o, "id", NULL, id);
 	out_str(o, "check", "  Checking %-36s: ", title);
-	out_text(o, "%s%s%s", use_color ? res_color[res] : "", res_text[res],
-		 use_color ? "\033[0m" : "");
+	out_color(o, use_color ? res_color[res] : NULL);
+	out_text(o, "%s", res_text[res]);
+	out_color(o, use_color ? "\033[0m" : NULL);
 	out_str(o, "result", NULL, res_json[res]);
 	out_str(o, "detail", *detail ? " (%s)\n" : "\n", detail);
 	out_obj_close(o);
@@ -258,11 +259,13 @@ void path_print(const struct host *h, const struct path_facts *f, const struct v
 	out_text(o, " (%s)\n", kind_names[f->kind]);
 	check_all(h, f, o);
 	print_facts(f, o);
-	out_text(o, "  Verdict: %s%s%s\n",
-		 use_color ? (r->verdict == V_PERSISTENT ? res_color[R_PASS] : res_color[R_FAIL]) : "",
-		 r->verdict == V_PERSISTENT ? "PERSISTENT" :
-		 r->verdict == V_REFUSED ? "REFUSED (QEMU will not start)" : "NOT PERSISTENT",
-		 use_color ? "\033[0m" : "");
+	out_text(o, "  Verdict: ");
+	out_color(o, use_color ? (r->verdict == V_PERSISTENT ? res_color[R_PASS] : res_color[R_FAIL])
+			       : NULL);
+	out_text(o, "%s", r->verdict == V_PERSISTENT ? "PERSISTENT" :
+		 r->verdict == V_REFUSED ? "REFUSED (QEMU will not start)" : "NOT PERSISTENT");
+	out_color(o, use_color ? "\033[0m" : NULL);
+	out_text(o, "\n");
 	out_str(o, "verdict", NULL, verdict_name(r->verdict));
 	out_str(o, "reason", "    why: %s\n", r->reason);
 	out_bool(o, "qemu_silent", r->qemu_silent ? "    QEMU: says nothing (silent)\n" : NULL,
@@ -279,17 +282,12 @@ void path_print(const struct host *h, const struct path_facts *f, const struct v
 	out_obj_close(o);
 }
 
-/* Prometheus label values escape backslash, double quote and newline. */
 static void prom_label(FILE *fp, const char *s)
 {
-	for (; *s; s++) {
-		if (*s == '\\' || *s == '"')
-			fprintf(fp, "\\%c", *s);
-		else if (*s == '\n')
-			fputs("\\n", fp);
-		else
-			fputc(*s, fp);
-	}
+	char *v = prom_label_value(s);
+
+	fputs(v, fp);
+	free(v);
 }
 
 static void family(FILE *fp, const char *name, const char *help)

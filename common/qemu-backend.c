@@ -74,7 +74,7 @@ void backend_file_alloc(qver_t qver, struct backend *b, const char *sysroot, boo
 	page = QEMU_HOST_PAGE;
 	memset(&h, 0, sizeof(h));
 	if (!offline) {
-		backend_host_probe(sysroot, b->mem_path, b->readonly, &h);
+		backend_host_probe(sysroot, backend_open_path(b), b->readonly, &h);
 		b->file_exists = h.exists;
 		b->is_dir = h.is_dir;
 		b->is_devdax = h.is_devdax;
@@ -196,7 +196,13 @@ void backend_file_alloc(qver_t qver, struct backend *b, const char *sysroot, boo
 		goto out;
 	}
 	if (!offline && b->pmem && b->share && !h.is_devdax) {
-		int r = backend_try_map_sync(h.exists ? b->mem_path : ".");
+		/* A file QEMU would create: its directory says. */
+		char *dir = !h.exists && b->host_path
+				    ? xstrndup(b->host_path, strrchr(b->host_path, '/') - b->host_path)
+				    : NULL;
+		int r = backend_try_map_sync(h.exists ? backend_open_path(b) : dir ? dir : ".");
+
+		free(dir);
 
 		if (r == -EOPNOTSUPP) {
 			const char *path = h.real_path ? h.real_path : b->mem_path;

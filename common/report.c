@@ -165,10 +165,15 @@ void out_arr_close(struct out *o)
 
 void out_str(struct out *o, const char *key, const char *textfmt, const char *val)
 {
-	if (o->json)
-		json_put(o, key, val ? json_object_new_string(val) : NULL);
-	else if (textfmt)
-		fprintf(o->fp, textfmt, val ? val : "-");
+	if (o->json) {
+		/* JSON is UTF-8: a byte that is not becomes U+FFFD (json-c escapes controls) */
+		char *v = val ? utf8_valid(val) : NULL;
+
+		json_put(o, key, v ? json_object_new_string(v) : NULL);
+		free(v);
+	} else if (textfmt) {
+		esc_fprintf(o->fp, textfmt, val ? val : "-");
+	}
 }
 
 void out_u64(struct out *o, const char *key, const char *textfmt, uint64_t val)
@@ -210,8 +215,37 @@ void out_text(struct out *o, const char *fmt, ...)
 	if (o->json)
 		return;
 	va_start(ap, fmt);
-	vfprintf(o->fp, fmt, ap);
+	esc_vfprintf(o->fp, fmt, ap);
 	va_end(ap);
+}
+
+void out_color(struct out *o, const char *sgr)
+{
+	if (!o->json && o->color && sgr)
+		fputs(sgr, o->fp);
+}
+
+char *prom_label_value(const char *s)
+{
+	struct strbuf sb;
+	char *u = utf8_valid(s ? s : "");
+
+	sb_init(&sb);
+	for (const char *p = u; *p; p++) {
+		if (*p == '\\' || *p == '"')
+			sb_addf(&sb, "\\%c", *p);
+		else if (*p == '\n')
+			sb_adds(&sb, "\\n");
+		else if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			sb_adds(&sb, "\xef\xbf\xbd");
+		else if ((unsigned char)p[0] == 0xc2 && (unsigned char)p[1] >= 0x80 &&
+			 (unsigned char)p[1] < 0xa0)
+			sb_adds(&sb, "\xef\xbf\xbd"), p++;	/* a C1 control */
+		else
+			sb_addc(&sb, *p);
+	}
+	free(u);
+	return sb_detach(&sb);
 }
 
 static const char *level_color(enum level l)
@@ -248,10 +282,10 @@ void out_findings(struct out *o, const struct findings *f, bool quiet, bool stri
 			continue;
 		fprintf(o->fp, "%s%s%s", o->color ? level_color(x->level) : "",
 			level_name(x->level), o->color ? "\033[0m" : "");
-		fprintf(o->fp, ": %s%s%s [%s]\n", x->object ? x->object : "",
-			x->object ? ": " : "", x->message, x->id);
+		esc_fprintf(o->fp, ": %s%s%s [%s]\n", x->object ? x->object : "",
+			    x->object ? ": " : "", x->message, x->id);
 		if (x->qemu)
-			fprintf(o->fp, "      QEMU: %s\n", x->qemu);
+			esc_fprintf(o->fp, "      QEMU: %s\n", x->qemu);
 	}
 	out_arr_close(o);
 }

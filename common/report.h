@@ -56,8 +56,21 @@ void out_u64(struct out *o, const char *key, const char *textfmt, uint64_t val);
 void out_i64(struct out *o, const char *key, const char *textfmt, int64_t val);
 void out_bool(struct out *o, const char *key, const char *textfmt, bool val);
 void out_null(struct out *o, const char *key, const char *text);
-/* Text only. */
+/*
+ * Text only. Here and in out_str's textfmt, every %s argument is escaped
+ * (control characters and invalid UTF-8 as \xNN: esc_vasprintf); in JSON,
+ * strings are made valid UTF-8 (U+FFFD for a byte that is not).
+ */
 void out_text(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A colour (SGR sequence), raw: text on a terminal with colour only. */
+void out_color(struct out *o, const char *sgr);
+
+/*
+ * A Prometheus label value (text exposition format): backslash, double quote
+ * and newline escaped, other control characters and bytes that are not UTF-8
+ * replaced by U+FFFD. Free it.
+ */
+char *prom_label_value(const char *s);
 
 /* The findings array ("findings") in JSON, a line each in text. */
 /* quiet: failures only in text (and warnings when strict makes them fail). */

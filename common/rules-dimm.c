@@ -487,7 +487,7 @@ void rules_regrets(struct vm *vm, const struct plan_opts *po, struct findings *f
 		    b->file_size >= d->label_offset + d->label_size) {
 			unsigned char *buf = xmalloc(d->label_size);
 
-			if (backend_read_at(b->mem_path, d->label_offset, buf, d->label_size) == 0 &&
+			if (backend_read_at(backend_open_path(b), d->label_offset, buf, d->label_size) == 0 &&
 			    !all_zero(buf, d->label_size) &&
 			    memcmp(buf, "NAMESPACE_INDEX", 16) && memcmp(buf + 256, "NAMESPACE_INDEX", 16) &&
 			    (d->label_size < 2 * 4096 || memcmp(buf + 4096, "NAMESPACE_INDEX", 16)))

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "backend.h"
 #include "layout.h"
@@ -280,6 +281,28 @@ static void machine_props(struct vm *vm, struct findings *f)
 
 /* ---- backends ------------------------------------------------------------ */
 
+/*
+ * Where this tool finds a relative mem-path: in QEMU's working directory,
+ * not in ours (a running QEMU's is /proc/PID/cwd). False when that
+ * directory cannot be looked into: the file is then not judged at all.
+ */
+static bool backend_locate(struct backend *b, const struct plan_opts *po, struct findings *f)
+{
+	struct stat st;
+
+	if (!po->cwd || !b->mem_path || b->mem_path[0] == '/')
+		return true;
+	if (stat(po->cwd, &st) < 0) {
+		finding_add(f, LEVEL_WARN, "backend-cwd-unreadable", b->id, NULL,
+			    "mem-path %s is relative to QEMU's working directory, which cannot be looked into (%s: %s): the file is not checked; run as QEMU's user or root",
+			    b->mem_path, po->cwd, strerror(errno));
+		return false;
+	}
+	free(b->host_path);
+	b->host_path = xasprintf("%s/%s", po->cwd, b->mem_path);
+	return true;
+}
+
 static void backends_create(struct vm *vm, const struct plan_opts *po, struct findings *f)
 {
 	for (size_t i = 0; i < vm->nbackends; i++) {
@@ -292,7 +315,8 @@ static void backends_create(struct vm *vm, const struct plan_opts *po, struct fi
 			continue;
 		switch (b->kind) {
 		case BK_FILE:
-			backend_file_alloc(vm->qver, b, po->sysroot, po->offline, f);
+			backend_file_alloc(vm->qver, b, po->sysroot,
+					   po->offline || !backend_locate(b, po, f), f);
 			break;
 		case BK_RAM:
 			b->page_size = HOST_PAGE;

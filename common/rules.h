@@ -18,6 +18,11 @@ struct plan_opts {
 	const uint64_t *hotplug;	/* sizes of DIMMs to hot-plug later */
 	size_t nhotplug;
 	enum target target;	/* which qemu-system-* binary */
+	/*
+	 * The directory a relative mem-path is relative to: QEMU's own working
+	 * directory (--pid: /proc/PID/cwd). NULL: this tool's.
+	 */
+	const char *cwd;
 };
 
 /*

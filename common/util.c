@@ -154,13 +154,235 @@ void strv_free(struct strv *sv)
 	sv->n = sv->cap = 0;
 }
 
+/*
+ * The length of the valid UTF-8 sequence at s (at most max bytes), or 0:
+ * no overlong forms, no surrogates, nothing above U+10FFFF.
+ */
+static size_t utf8_len(const unsigned char *s, size_t max)
+{
+	size_t n;
+	uint32_t c;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, c = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, c = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, c = s[0] & 0x07;
+	else
+		return 0;
+	if (n > max)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3f);
+	}
+	if (n == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff)))
+		return 0;	/* overlong, or a surrogate */
+	if (n == 4 && (c < 0x10000 || c > 0x10ffff))
+		return 0;
+	return n;
+}
+
+void sb_add_escaped(struct strbuf *sb, const char *str, size_t max)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t len = strnlen(str, max);
+
+	for (size_t i = 0; i < len;) {
+		size_t n = utf8_len(s + i, len - i);
+
+		if (n == 1 && s[i] >= 0x20 && s[i] != 0x7f) {
+			sb_addc(sb, (char)s[i]);
+		} else if (n > 1 && !(n == 2 && s[i] == 0xc2 && s[i + 1] < 0xa0)) {
+			sb_addn(sb, str + i, n);
+		} else {
+			/* a control character (C1 too: 0xc2 0x80..0x9f) or an invalid byte */
+			n = n ? n : 1;
+			for (size_t k = 0; k < n; k++)
+				sb_addf(sb, "\\x%02x", s[i + k]);
+		}
+		i += n;
+	}
+}
+
+void sb_add_utf8(struct strbuf *sb, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t len = strlen(str);
+
+	for (size_t i = 0; i < len;) {
+		size_t n = utf8_len(s + i, len - i);
+
+		if (n)
+			sb_addn(sb, str + i, n);
+		else
+			sb_adds(sb, "\xef\xbf\xbd");	/* U+FFFD */
+		i += n ? n : 1;
+	}
+}
+
+char *utf8_valid(const char *s)
+{
+	struct strbuf sb;
+
+	sb_init(&sb);
+	sb_add_utf8(&sb, s);
+	return sb_detach(&sb);
+}
+
+/* Display columns of escaped text: code points (no wide characters expected). */
+static size_t columns(const char *s, size_t len)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i++)
+		n += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return n;
+}
+
+char *esc_vasprintf(const char *fmt, va_list ap)
+{
+	struct strbuf sb;
+	const char *p = fmt;
+
+	sb_init(&sb);
+	while (*p) {
+		char spec[32], lenmod[3] = "", conv;
+		const char *start, *flags;
+		size_t nflags;
+		int width = -1, prec = -1;
+		bool left;
+
+		if (*p != '%') {
+			size_t n = strcspn(p, "%");
+
+			sb_addn(&sb, p, n);
+			p += n;
+			continue;
+		}
+		start = p++;
+		if (*p == '%') {
+			sb_addc(&sb, '%');
+			p++;
+			continue;
+		}
+		flags = p;
+		while (*p && strchr("-+ #0'", *p))
+			p++;
+		nflags = (size_t)(p - flags);
+		left = memchr(flags, '-', nflags) != NULL;
+		if (*p == '*') {
+			width = va_arg(ap, int);
+			p++;
+		} else if (*p >= '0' && *p <= '9') {
+			width = (int)strtol(p, (char **)&p, 10);
+		}
+		if (*p == '.') {
+			p++;
+			if (*p == '*') {
+				prec = va_arg(ap, int);
+				p++;
+			} else {
+				prec = (int)strtol(p, (char **)&p, 10);
+			}
+		}
+		if ((p[0] == 'h' && p[1] == 'h') || (p[0] == 'l' && p[1] == 'l')) {
+			memcpy(lenmod, p, 2);
+			p += 2;
+		} else if (*p && strchr("hlzjtL", *p)) {
+			lenmod[0] = *p++;
+		}
+		conv = *p ? *p++ : '\0';
+		if (conv == 's' || conv == 'c') {
+			struct strbuf e;
+			char c[2] = { 0, 0 };
+			const char *v;
+			size_t cols;
+
+			if (conv == 'c') {
+				c[0] = (char)va_arg(ap, int);
+				v = c;
+			} else {
+				v = va_arg(ap, const char *);
+			}
+			sb_init(&e);
+			if (conv == 'c' && !c[0])
+				sb_adds(&e, "\\x00");
+			else
+				sb_add_escaped(&e, v ? v : "(null)", prec >= 0 ? (size_t)prec : (size_t)-1);
+			cols = columns(e.buf ? e.buf : "", e.len);
+			for (size_t k = cols; !left && width > 0 && k < (size_t)width; k++)
+				sb_addc(&sb, ' ');
+			sb_addn(&sb, e.buf ? e.buf : "", e.len);
+			for (size_t k = cols; left && width > 0 && k < (size_t)width; k++)
+				sb_addc(&sb, ' ');
+			sb_release(&e);
+			continue;
+		}
+		/* A number: the same conversion, with * resolved, through snprintf. */
+		{
+			int n = snprintf(spec, sizeof(spec), "%%%.*s", (int)nflags, flags);
+
+			if (width >= 0)
+				n += snprintf(spec + n, sizeof(spec) - n, "%d", width);
+			if (prec >= 0)
+				n += snprintf(spec + n, sizeof(spec) - n, ".%d", prec);
+			snprintf(spec + n, sizeof(spec) - n, "%s%c", lenmod, conv);
+		}
+		switch (conv) {
+		case 'd': case 'i': case 'u': case 'o': case 'x': case 'X':
+			if (!strcmp(lenmod, "ll") || lenmod[0] == 'j')
+				sb_addf(&sb, spec, va_arg(ap, long long));
+			else if (lenmod[0] == 'l' || lenmod[0] == 'z' || lenmod[0] == 't')
+				sb_addf(&sb, spec, va_arg(ap, long));
+			else
+				sb_addf(&sb, spec, va_arg(ap, int));
+			break;
+		case 'e': case 'E': case 'f': case 'F': case 'g': case 'G': case 'a': case 'A':
+			if (lenmod[0] == 'L')
+				sb_addf(&sb, spec, va_arg(ap, long double));
+			else
+				sb_addf(&sb, spec, va_arg(ap, double));
+			break;
+		case 'p':
+			sb_addf(&sb, spec, va_arg(ap, void *));
+			break;
+		default:
+			/* not a conversion we use: shown as written */
+			sb_addn(&sb, start, (size_t)(p - start));
+		}
+	}
+	return sb_detach(&sb);
+}
+
+void esc_vfprintf(FILE *fp, const char *fmt, va_list ap)
+{
+	char *s = esc_vasprintf(fmt, ap);
+
+	fputs(s, fp);
+	free(s);
+}
+
+void esc_fprintf(FILE *fp, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	esc_vfprintf(fp, fmt, ap);
+	va_end(ap);
+}
+
 void nvd_warnx(const char *fmt, ...)
 {
 	va_list ap;
 
 	fprintf(stderr, "%s: ", nvd_progname);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	esc_vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
 }

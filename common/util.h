@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define KiB (1ULL << 10)
@@ -56,7 +57,28 @@ struct strv {
 void strv_push(struct strv *sv, char *owned);
 void strv_free(struct strv *sv);
 
-/* "prog: message" on stderr. */
+/*
+ * Text that came from a guest or a file (label names, mem-paths, sysfs and
+ * mountinfo strings, file names) never reaches a terminal raw. Escaped for
+ * text, as ls -b and lsblk do: control characters (C0, DEL, and C1 in
+ * UTF-8) and bytes that are not valid UTF-8 become \xNN; valid UTF-8 stays.
+ * Appends at most max bytes of s ((size_t)-1: all).
+ */
+void sb_add_escaped(struct strbuf *sb, const char *s, size_t max);
+/* Valid UTF-8 for JSON and XML: each byte that is not becomes U+FFFD. */
+void sb_add_utf8(struct strbuf *sb, const char *s);
+/* A new string of s made valid UTF-8 (sb_add_utf8). */
+char *utf8_valid(const char *s);
+/*
+ * printf whose %s (and %c) arguments are escaped with sb_add_escaped; the
+ * format's own text is ours and is kept. Every message and text report
+ * goes through it.
+ */
+char *esc_vasprintf(const char *fmt, va_list ap);
+void esc_fprintf(FILE *fp, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void esc_vfprintf(FILE *fp, const char *fmt, va_list ap);
+
+/* "prog: message" on stderr, its %s arguments escaped. */
 void nvd_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 bool is_pow2(uint64_t v);

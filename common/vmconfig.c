@@ -67,6 +67,11 @@ bool vm_other_object(const struct vm *vm, const char *id)
 	return false;
 }
 
+const char *backend_open_path(const struct backend *b)
+{
+	return b->host_path ? b->host_path : b->mem_path;
+}
+
 struct backend *vm_find_backend(struct vm *vm, const char *id)
 {
 	for (size_t i = 0; i < vm->nbackends; i++)
@@ -660,6 +665,7 @@ void vm_free(struct vm *vm)
 		free(b->qom_type);
 		free(b->arg);
 		free(b->mem_path);
+		free(b->host_path);
 		free(b->sync);
 		kvlist_free(&b->props);
 	}

@@ -57,6 +57,7 @@ struct backend {
 	char *arg;		/* the -object text */
 	struct kvlist props;
 	char *mem_path;
+	char *host_path;	/* mem_path as this tool opens it (see plan_opts.cwd), or NULL */
 	uint64_t size, align, offset;
 	bool share, pmem, readonly, prealloc, discard_data, reserve;
 	enum tristate rom;
@@ -142,6 +143,8 @@ bool arm_model_is_aarch64(const char *model);
 void vm_free(struct vm *vm);
 
 struct backend *vm_find_backend(struct vm *vm, const char *id);
+/* The name to open the backend's file by: host_path, else mem_path. */
+const char *backend_open_path(const struct backend *b);
 /* An -object that is not a memory backend has this id. */
 bool vm_other_object(const struct vm *vm, const char *id);
 /* An -object with this id was refused while parsing. */

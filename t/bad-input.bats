@@ -173,3 +173,32 @@ refuses() {
 		[[ $stderr == *"No space left on device"* ]] || fail "$cmd > /dev/full: $stderr"
 	done
 }
+
+@test "nvd-plan, nvd-nfit: a --pid that is not a process id is named, not taken for no --pid" {
+	for tool in nvd-plan nvd-nfit; do
+		for v in -3 -1 0 '' abc 12x 99999999999; do
+			refuses 2 $tool --pid "$v"
+			[[ $stderr == "$tool: invalid --pid '$v': not a process id"* ]] ||
+				fail "$tool --pid '$v': $stderr"
+		done
+		refuses 2 $tool "--pid=-3"
+		[[ $stderr == *"invalid --pid '-3'"* ]] || fail "$tool --pid=-3: $stderr"
+	done
+}
+
+@test "refusals name the real cause: nvd-check --object with two PATHs, nvd-map validate of a path that cannot be looked at, an unreadable /proc/PID/cmdline" {
+	refuses 2 nvd-check --object 'memory-backend-file,id=m0,mem-path=backend.img,size=1G' backend.img other.img
+	[[ $stderr == "nvd-check: --object is one backend: give its PATH once or not at all (its mem-path is 'backend.img')"* ]] ||
+		fail "$stderr"
+	# only a missing backend is a matter of --size
+	refuses 3 nvd-map validate backend.img/x.img
+	[[ $stderr == "nvd-map: backend.img/x.img: cannot look at it: Not a directory" ]] || fail "$stderr"
+	refuses 3 nvd-map validate missing.img
+	[[ $stderr == *"give --size"* ]] || fail "$stderr"
+	mkdir -p root/proc/77/cmdline
+	for tool in nvd-plan nvd-nfit; do
+		refuses 3 $tool --sysroot root --pid 77
+		[[ $stderr == "$tool: process 77: cannot read its command line (root/proc/77/cmdline): Is a directory" ]] ||
+			fail "$stderr"
+	done
+}

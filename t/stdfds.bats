@@ -61,9 +61,12 @@ f=open(sys.argv[1],"r+b"); m=mmap.mmap(f.fileno(),0); print("ready",flush=True);
 
 @test "nvd-plan --junit with stdout closed: the report never lands in the JUnit file" {
 	cp "$FIXTURES/plan/example.args" "$FIXTURES/plan/mistakes.args" .
-	run closing ">&-" "$BIN/nvd-plan" --qemu-version 7.2 --junit report.xml example.args mistakes.args
-	# the report could not be written: that is an error, and it is not in the file
-	assert_equal "$status" 3
+	run --separate-stderr closing ">&-" "$BIN/nvd-plan" --qemu-version 7.2 --junit report.xml example.args mistakes.args
+	# the report could not be written, and it is not in the file; the JUnit file was
+	# written, so the status is the verdict's (mistakes.args: 1), not 3 (nothing written)
+	assert_equal "$status" 1
+	[[ $stderr == *"nvd-plan: report.xml: the JUnit report was written, but the report could not be: write error: "* ]] ||
+		fail "stderr: $stderr"
 	head -c 5 report.xml | grep -qx '<?xml' || fail "report.xml does not start with the XML declaration"
 	! grep -q 'nvdimm-label-size-min.*fail\|^fail' report.xml
 	xmllint --noout report.xml 2>/dev/null || python3 -c 'import sys,xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])' report.xml

@@ -33,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	label_area_parse(&a, t, size % 3 ? area : area - (size % 251), size & 1 ? 1 << 20 : 0,
 			 size & 2);
 	o = out_new(null, size & 4, false);
-	label_area_print(o, &a, true, false);
+	label_area_print(o, &a, true, false, false);
 	out_finish(o);
 	label_area_free(&a);
 	free(t);
