@@ -40,17 +40,29 @@ bool qapi_get_bool(const struct kv *e, bool *out, char **err)
 	return false;
 }
 
+/*
+ * A JSON number as qobject_input_type_uint64() takes it: any QNum that is an
+ * integer; a negative one is taken modulo 2^64 ("for backward
+ * compatibility"), so -1 is 0xffffffffffffffff. Anything else "expects uint64".
+ */
+static bool json_uint64(const struct kv *e, uint64_t *out, char **err)
+{
+	if (e->type != KV_INT) {
+		*err = xasprintf("Parameter '%s' expects uint64", e->key);
+		return false;
+	}
+	/* The parser wrote the value in decimal, and it fits int64 or uint64. */
+	if (e->val[0] == '-')
+		*out = (uint64_t)strtoll(e->val, NULL, 10);
+	else
+		*out = strtoull(e->val, NULL, 10);
+	return true;
+}
+
 bool qapi_get_size(const struct kv *e, enum qapi_ctx ctx, uint64_t *out, char **err)
 {
-	if (e->json) {
-		if (e->type == KV_STRING) {
-			*err = xasprintf("Parameter '%s' expects uint64", e->key);
-			return false;
-		}
-		if (e->type != KV_INT || e->val[0] == '-' || size_parse(e->val, out) < 0)
-			return type_error(e, "integer", err);
-		return true;
-	}
+	if (e->json)
+		return json_uint64(e, out, err);
 	if (size_parse(e->val, out) < 0) {
 		*err = xasprintf(ctx == QAPI_OBJECT ? "Parameter '%s' expects a size value"
 						   : "Parameter '%s' expects size", e->key);
@@ -63,8 +75,18 @@ bool qapi_get_uint(const struct kv *e, uint64_t max, uint64_t *out, char **err)
 {
 	char *end;
 
-	if (e->json && e->type != KV_INT)
-		return type_error(e, "integer", err);
+	if (e->json) {
+		if (!json_uint64(e, out, err))
+			return false;
+		/* visit_type_uintN(): the value, then its range. */
+		if (*out > max) {
+			*err = xasprintf("Parameter '%s' expects %s", e->key,
+					 max == UINT32_MAX ? "uint32_t" : max == UINT16_MAX ? "uint16_t"
+									       : "uint8_t");
+			return false;
+		}
+		return true;
+	}
 	errno = 0;
 	*out = strtoull(e->val, &end, 0);
 	if (errno || end == e->val || *end || strchr(e->val, '-') || *out > max) {
@@ -82,6 +104,8 @@ bool qapi_get_int(const struct kv *e, int64_t *out, char **err)
 		return type_error(e, "integer", err);
 	errno = 0;
 	*out = strtoll(e->val, &end, 0);
+	if (e->json && errno)
+		return type_error(e, "integer", err);	/* a uint64 beyond int64 */
 	if (errno || end == e->val || *end) {
 		*err = xasprintf("Parameter '%s' expects integer", e->key);
 		return false;

@@ -56,6 +56,24 @@ struct strv {
 void strv_push(struct strv *sv, char *owned);
 void strv_free(struct strv *sv);
 
+/*
+ * A hash map from strings to indexes, for lookups that must stay O(1) on
+ * configurations with 100k options. Keys are borrowed: each must outlive
+ * the map and not change while it is in it.
+ */
+struct strmap {
+	struct strmap_slot {
+		const char *key;
+		size_t val;
+	} *slot;
+	size_t n, cap;
+};
+/* The value stored for key, or NULL. */
+size_t *strmap_get(const struct strmap *m, const char *key);
+/* Add key -> val unless key is there; returns the stored value's place. */
+size_t *strmap_put(struct strmap *m, const char *key, size_t val, bool *added);
+void strmap_free(struct strmap *m);
+
 /* "prog: message" on stderr. */
 void nvd_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

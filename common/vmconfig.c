@@ -105,24 +105,10 @@ static void parse_machine(struct vm *vm, const char *arg, struct findings *f)
 		free(err);
 		return;
 	}
-	for (size_t i = 0; i < kv.n; i++) {
-		struct kvlist *m = &vm->machine.props;
-		size_t k;
-
-		for (k = 0; k < m->n; k++)
-			if (!strcmp(m->v[k].key, kv.v[i].key))
-				break;
-		if (k == m->n) {
-			m->v = xrealloc(m->v, (m->n + 1) * sizeof(*m->v));
-			m->v[m->n].key = xstrdup(kv.v[i].key);
-			m->v[m->n].val = NULL;
-			m->n++;
-		}
-		free(m->v[k].val);
-		m->v[k].val = xstrdup(kv.v[i].val);
-		m->v[k].type = KV_STRING;
-		m->v[k].json = false;
-	}
+	/* A key given again keeps its place and takes the new value. */
+	for (size_t i = 0; i < kv.n; i++)
+		kvlist_set(&vm->machine.props, xstrdup(kv.v[i].key), xstrdup(kv.v[i].val),
+			   KV_STRING);
 	kvlist_free(&kv);
 }
 
