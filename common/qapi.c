@@ -131,6 +131,7 @@ bool qapi_id_wellformed(const char *id)
 }
 
 /* qobject/qdict.c: tdb_hash() into 512 buckets, each a list with the newest first. */
+#define QDICT_BUCKETS 512
 static unsigned int tdb_hash(const char *name)
 {
 	unsigned int value = 0x238F13AF * (unsigned int)strlen(name);
@@ -142,22 +143,18 @@ static unsigned int tdb_hash(const char *name)
 
 void qdict_order(const struct kvlist *kv, size_t *idx)
 {
-	unsigned int *bucket = xcalloc(kv->n, sizeof(*bucket));
+	size_t start[QDICT_BUCKETS + 1] = { 0 };
+	unsigned int *bucket = xcalloc(kv->n + 1, sizeof(*bucket));
 
+	/* A counting sort by bucket, linear in the number of keys. */
 	for (size_t i = 0; i < kv->n; i++) {
-		bucket[i] = tdb_hash(kv->v[i].key) % 512;
-		idx[i] = i;
+		bucket[i] = tdb_hash(kv->v[i].key) % QDICT_BUCKETS;
+		start[bucket[i] + 1]++;
 	}
-	/* Insertion sort: by bucket, later insertions first within a bucket. */
-	for (size_t i = 1; i < kv->n; i++) {
-		size_t x = idx[i], j = i;
-
-		while (j > 0 && (bucket[idx[j - 1]] > bucket[x] ||
-				 (bucket[idx[j - 1]] == bucket[x] && idx[j - 1] < x))) {
-			idx[j] = idx[j - 1];
-			j--;
-		}
-		idx[j] = x;
-	}
+	for (size_t b = 0; b < QDICT_BUCKETS; b++)
+		start[b + 1] += start[b];
+	/* Within a bucket the newest key comes first: fill each from its end. */
+	for (size_t i = kv->n; i-- > 0;)
+		idx[start[bucket[i]]++] = i;
 	free(bucket);
 }

@@ -366,7 +366,7 @@ static bool dimm_realize(struct vm *vm, struct dimm *d, struct findings *f)
 		return false;
 	}
 	d->be->used = true;
-	d->placed = true;
+	layout_place(vm, d);
 	return true;
 }
 
@@ -380,7 +380,7 @@ void rules_devices(struct vm *vm, struct findings *f)
 		struct dimm *d = &vm->dimms[i];
 		struct backend *b;
 
-		size_t fails = findings_count(f, LEVEL_FAIL);
+		size_t before = f->n;
 
 		dimm_props(vm, d, f);
 		b = d->memdev ? vm_find_backend(vm, d->memdev) : NULL;
@@ -392,7 +392,7 @@ void rules_devices(struct vm *vm, struct findings *f)
 		dimm_pre_plug(vm, d, f);
 		if (d->has_addr)
 			dimm_realize(vm, d, f);
-		if (findings_count(f, LEVEL_FAIL) > fails)
+		if (findings_failed_since(f, before))
 			d->refused = true;
 	}
 }

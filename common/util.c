@@ -43,6 +43,13 @@ void *xrealloc(void *p, size_t n)
 	return p;
 }
 
+void *xgrow(void *p, size_t n, size_t size)
+{
+	if (n && (n & (n - 1)))
+		return p;	/* room left since the last doubling */
+	return xrealloc(p, (n < 4 ? 4 : 2 * n) * size);
+}
+
 char *xstrdup(const char *s)
 {
 	return xstrndup(s, strlen(s));

@@ -31,6 +31,11 @@ void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t m);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
+/*
+ * Make room for element n of an array grown one element at a time: the
+ * array doubles when n is 0 or a power of two, so n appends cost O(n).
+ */
+void *xgrow(void *p, size_t n, size_t size);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *xvasprintf(const char *fmt, va_list ap);

@@ -53,26 +53,39 @@ const char *dimm_name(const struct dimm *d)
 
 bool vm_failed_object(const struct vm *vm, const char *id)
 {
-	for (size_t i = 0; i < vm->failed_objects.n; i++)
-		if (streq(vm->failed_objects.v[i], id))
-			return true;
-	return false;
+	return strmap_get(&vm->failed_set, id) != NULL;
 }
 
 bool vm_other_object(const struct vm *vm, const char *id)
 {
-	for (size_t i = 0; i < vm->other_objects.n; i++)
-		if (streq(vm->other_objects.v[i], id))
-			return true;
-	return false;
+	return strmap_get(&vm->other_set, id) != NULL;
+}
+
+/* Append a copy of id to sv and to its set. */
+static void id_add(struct strv *sv, struct strmap *set, const char *id)
+{
+	strv_push(sv, xstrdup(id));
+	strmap_put(set, sv->v[sv->n - 1], 0, NULL);
 }
 
 struct backend *vm_find_backend(struct vm *vm, const char *id)
 {
-	for (size_t i = 0; i < vm->nbackends; i++)
-		if (streq(vm->backends[i].id, id))
-			return &vm->backends[i];
-	return NULL;
+	size_t *at;
+
+	/* Backends are appended here and by the hot-plug plan: index the new ones. */
+	for (; vm->backends_indexed < vm->nbackends; vm->backends_indexed++)
+		strmap_put(&vm->backend_ids, vm->backends[vm->backends_indexed].id,
+			   vm->backends_indexed, NULL);
+	at = strmap_get(&vm->backend_ids, id);
+	return at ? &vm->backends[*at] : NULL;
+}
+
+bool findings_failed_since(const struct findings *f, size_t from)
+{
+	for (size_t i = from; i < f->n; i++)
+		if (f->v[i].level == LEVEL_FAIL)
+			return true;
+	return false;
 }
 
 static void parse_fail(struct findings *f, const char *object, const char *qemu)
@@ -336,11 +349,11 @@ static void parse_object_kv(struct vm *vm, const char *arg, struct findings *f);
 /* An -object QEMU refuses still names its id: DIMMs using it add no noise. */
 static void parse_object(struct vm *vm, const char *arg, struct findings *f)
 {
-	size_t fails = findings_count(f, LEVEL_FAIL);
+	size_t before = f->n;
 
 	parse_object_kv(vm, arg, f);
-	if (findings_count(f, LEVEL_FAIL) > fails && f->v[f->n - 1].object)
-		strv_push(&vm->failed_objects, xstrdup(f->v[f->n - 1].object));
+	if (findings_failed_since(f, before) && f->v[f->n - 1].object)
+		id_add(&vm->failed_objects, &vm->failed_set, f->v[f->n - 1].object);
 }
 
 static void parse_object_kv(struct vm *vm, const char *arg, struct findings *f)
@@ -367,7 +380,7 @@ static void parse_object_kv(struct vm *vm, const char *arg, struct findings *f)
 	if (!str_startswith(type, "memory-backend-")) {
 		/* Not modelled: kept and ignored, but its id is taken. */
 		if (id)
-			strv_push(&vm->other_objects, xstrdup(id));
+			id_add(&vm->other_objects, &vm->other_set, id);
 		goto out;
 	}
 	if (!strcmp(type, "memory-backend-file")) {
@@ -379,7 +392,7 @@ static void parse_object_kv(struct vm *vm, const char *arg, struct findings *f)
 	} else if (!strcmp(type, "memory-backend-epc") ||
 		   (!strcmp(type, "memory-backend-shm") && vm->qver >= QVER(9, 1))) {
 		if (id)
-			strv_push(&vm->other_objects, xstrdup(id));
+			id_add(&vm->other_objects, &vm->other_set, id);
 		goto out;
 	} else {
 		err = xasprintf("Parameter 'qom-type' does not accept value '%s'", type);
@@ -423,7 +436,7 @@ static void parse_object_kv(struct vm *vm, const char *arg, struct findings *f)
 		goto out;
 	}
 
-	vm->backends = xrealloc(vm->backends, (vm->nbackends + 1) * sizeof(*vm->backends));
+	vm->backends = xgrow(vm->backends, vm->nbackends, sizeof(*vm->backends));
 	b = &vm->backends[vm->nbackends++];
 	memset(b, 0, sizeof(*b));
 	b->id = xstrdup(id);
@@ -457,10 +470,7 @@ out:
 
 static bool device_id_taken(const struct vm *vm, const char *id)
 {
-	for (size_t i = 0; i < vm->device_ids.n; i++)
-		if (streq(vm->device_ids.v[i], id))
-			return true;
-	return false;
+	return strmap_get(&vm->device_set, id) != NULL;
 }
 
 static void parse_device(struct vm *vm, const char *arg, struct findings *f)
@@ -495,13 +505,13 @@ static void parse_device(struct vm *vm, const char *arg, struct findings *f)
 	}
 	/* Every device has a name in QEMU's tree; the NFIT's order comes from it. */
 	if (id)
-		strv_push(&vm->device_ids, xstrdup(id));
+		id_add(&vm->device_ids, &vm->device_set, id);
 	else
 		anon = (int)vm->anon_devices++;
 	if (strcmp(driver, "nvdimm") && strcmp(driver, "pc-dimm"))
 		goto out;	/* not a memory device we model */
 
-	vm->dimms = xrealloc(vm->dimms, (vm->ndimms + 1) * sizeof(*vm->dimms));
+	vm->dimms = xgrow(vm->dimms, vm->ndimms, sizeof(*vm->dimms));
 	d = &vm->dimms[vm->ndimms++];
 	memset(d, 0, sizeof(*d));
 	d->kind = strcmp(driver, "nvdimm") ? DK_PC_DIMM : DK_NVDIMM;
@@ -531,7 +541,7 @@ static void parse_numa(struct vm *vm, const char *arg, struct findings *f)
 		struct numa_node *n;
 		const char *id = kv_get(&kv, "nodeid");
 
-		vm->nodes = xrealloc(vm->nodes, (vm->nnodes + 1) * sizeof(*vm->nodes));
+		vm->nodes = xgrow(vm->nodes, vm->nnodes, sizeof(*vm->nodes));
 		n = &vm->nodes[vm->nnodes];
 		n->nodeid = id ? strtoll(id, NULL, 0) : (int64_t)vm->nnodes;
 		n->memdev = kv_get(&kv, "memdev") ? xstrdup(kv_get(&kv, "memdev")) : NULL;
@@ -665,5 +675,10 @@ void vm_free(struct vm *vm)
 	strv_free(&vm->other_objects);
 	strv_free(&vm->failed_objects);
 	strv_free(&vm->device_ids);
+	strmap_free(&vm->backend_ids);
+	strmap_free(&vm->other_set);
+	strmap_free(&vm->failed_set);
+	strmap_free(&vm->device_set);
+	free(vm->placed);
 	memset(vm, 0, sizeof(*vm));
 }
