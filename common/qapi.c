@@ -59,15 +59,29 @@ static bool json_uint64(const struct kv *e, uint64_t *out, char **err)
 	return true;
 }
 
-bool qapi_get_size(const struct kv *e, enum qapi_ctx ctx, uint64_t *out, char **err)
+char *qapi_hex_suffix_warning(const char *text)
 {
+	return xasprintf("warning: Using a multiplier suffix on hex numbers is deprecated: %s", text);
+}
+
+bool qapi_get_size(const struct kv *e, enum qapi_ctx ctx, int qver, uint64_t *out, char **err,
+		   char **warn)
+{
+	bool hex;
+
+	if (warn)
+		*warn = NULL;
 	if (e->json)
 		return json_uint64(e, out, err);
-	if (size_parse(e->val, out) < 0) {
+	if (size_parse_qemu(e->val, qver, 1, out, &hex) < 0) {
+		if (hex && warn)
+			*warn = qapi_hex_suffix_warning(e->val);
 		*err = xasprintf(ctx == QAPI_OBJECT ? "Parameter '%s' expects a size value"
 						   : "Parameter '%s' expects size", e->key);
 		return false;
 	}
+	if (hex && warn)
+		*warn = qapi_hex_suffix_warning(e->val);
 	return true;
 }
 

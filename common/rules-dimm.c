@@ -89,7 +89,13 @@ static bool dimm_props(struct vm *vm, struct dimm *d, struct findings *f)
 				goto bad;
 			d->node = u;
 		} else if (d->kind == DK_NVDIMM && !strcmp(e->key, "label-size")) {
-			if (!qapi_get_size(e, QAPI_DEVICE, &u, &err))
+			char *w = NULL;
+			bool got = qapi_get_size(e, QAPI_DEVICE, vm->qver, &u, &err, &w);
+
+			if (w)
+				warn_hex_suffix(f, obj, w);
+			free(w);
+			if (!got)
 				goto bad;
 			if (u < MIN_LABEL_SIZE) {
 				q = xasprintf("Property 'nvdimm.label-size' (0x%llx) is required at least 0x20000",

@@ -94,6 +94,15 @@ static void parse_fail(struct findings *f, const char *object, const char *qemu)
 		    "QEMU refuses this option while parsing its command line");
 }
 
+void warn_hex_suffix(struct findings *f, const char *object, const char *qemu)
+{
+	const char *text = strrchr(qemu, ' ') + 1;
+
+	finding_add(f, LEVEL_WARN, "size-hex-suffix", object, qemu,
+		    "a hex size with a suffix (%s) is deprecated, and refused from QEMU 8.0: write it in decimal with the suffix or in hex without one",
+		    text);
+}
+
 /* QemuOpts accepts "foo" for foo=on, with a deprecation warning. */
 static void warn_flags(const struct kvlist *kv, const char *object, struct findings *f)
 {
@@ -125,7 +134,14 @@ static void parse_machine(struct vm *vm, const char *arg, struct findings *f)
 	kvlist_free(&kv);
 }
 
-/* -m: QemuOpts with "size" implied; keys size, slots, maxmem. */
+/*
+ * -m: QemuOpts with "size" implied; keys size, slots, maxmem. QEMU reads it
+ * twice (vl.c parse_memory_options()): QemuOpts checks each key with its
+ * own messages, then the values go to the machine's "memory" property,
+ * where a size without a suffix gets "M" appended and is read again by the
+ * keyval visitor ("Parameter 'memory.size' expects size"). Before 8.0 each
+ * reading of a hex size with a suffix warns.
+ */
 static void parse_memory(struct vm *vm, const char *arg, struct findings *f)
 {
 	struct memory *m = &vm->mem;
@@ -142,12 +158,15 @@ static void parse_memory(struct vm *vm, const char *arg, struct findings *f)
 		uint64_t v;
 
 		if (!strcmp(e->key, "size") || !strcmp(e->key, "maxmem")) {
-			int r = size_parse(e->val, &v);
+			bool hex;
+			int r = size_parse_qemu(e->val, vm->qver, 1, &v, &hex);
 
-			/* Since 8.0 a negative size counts as out of range, too. */
-			if (r == -EINVAL && vm->qver >= QVER(8, 0) && strchr(e->val, '-') &&
-			    size_parse(strchr(e->val, '-') + 1, &v) == 0)
-				r = -ERANGE;
+			if (hex) {
+				char *w = qapi_hex_suffix_warning(e->val);
+
+				warn_hex_suffix(f, NULL, w);
+				free(w);
+			}
 			if (r < 0) {
 				char *q = r == -ERANGE
 						  ? xasprintf("Value '%s' is out of range for parameter '%s'",
@@ -161,9 +180,18 @@ static void parse_memory(struct vm *vm, const char *arg, struct findings *f)
 		} else if (!strcmp(e->key, "slots")) {
 			char *end;
 
+			/* parse_option_number(): strtoull(), so "-1" is 2^64-1. */
 			errno = 0;
 			v = strtoull(e->val, &end, 0);
-			if (errno || end == e->val || *end || strchr(e->val, '-')) {
+			if (errno == ERANGE) {
+				char *q = xasprintf("Value '%s' is too large for parameter 'slots'",
+						    e->val);
+
+				parse_fail(f, NULL, q);
+				free(q);
+				goto out;
+			}
+			if (errno || end == e->val || *end) {
 				parse_fail(f, NULL, "Parameter 'slots' expects a number");
 				goto out;
 			}
@@ -181,28 +209,32 @@ static void parse_memory(struct vm *vm, const char *arg, struct findings *f)
 
 		if (!strcmp(e->key, "size")) {
 			uint64_t v = 0;
+			bool hex;
 
-			size_parse(e->val, &v);
+			size_parse_qemu(e->val, vm->qver, 1, &v, NULL);
 			if (v == 0)
 				continue;	/* 0 means "the default" */
-			/* The legacy form without suffix means MiB. */
+			/* The legacy form without suffix means MiB: "512" is read as "512M". */
 			if (isdigit((unsigned char)e->val[strlen(e->val) - 1])) {
 				char *mib = xasprintf("%sM", e->val);
-				int r = size_parse(mib, &v);
+				int r = size_parse_qemu(mib, vm->qver, 1, &v, &hex);
 
+				if (hex) {
+					char *w = qapi_hex_suffix_warning(mib);
+
+					warn_hex_suffix(f, NULL, w);
+					free(w);
+				}
 				free(mib);
 				if (r < 0) {
-					char *q = xasprintf("Parameter 'size' expects a non-negative number below 2^64");
-
-					parse_fail(f, NULL, q);
-					free(q);
+					parse_fail(f, NULL, "Parameter 'memory.size' expects size");
 					goto out;
 				}
 			}
 			m->size = v;
 			m->has_size = true;
 		} else if (!strcmp(e->key, "maxmem")) {
-			size_parse(e->val, &m->maxmem);
+			size_parse_qemu(e->val, vm->qver, 1, &m->maxmem, NULL);
 			m->has_maxmem = true;
 		} else {
 			m->slots = strtoull(e->val, NULL, 0);
@@ -255,16 +287,21 @@ static const struct member memfd_members[] = {
 	{ "seal", MT_BOOL, false, 0 },
 };
 
-static bool check_member(const struct member *m, const struct kv *e, char **err)
+static bool check_member(const struct member *m, const struct kv *e, qver_t qver,
+			 struct strv *warns, char **err)
 {
+	char *warn = NULL;
 	uint64_t u;
-	bool b;
+	bool b, ok;
 
 	switch (m->type) {
 	case MT_BOOL:
 		return qapi_get_bool(e, &b, err);
 	case MT_SIZE:
-		return qapi_get_size(e, QAPI_OBJECT, &u, err);
+		ok = qapi_get_size(e, QAPI_OBJECT, qver, &u, err, &warn);
+		if (warn)
+			strv_push(warns, warn);
+		return ok;
 	case MT_U32:
 		return qapi_get_uint(e, UINT32_MAX, &u, err);
 	case MT_STR:
@@ -292,7 +329,7 @@ static bool check_member(const struct member *m, const struct kv *e, char **err)
 
 /* Visit members in schema order as the QAPI input visitor does. */
 static bool visit_members(const struct member *ms, size_t n, const struct kvlist *kv,
-			  qver_t qver, bool *seen, char **err)
+			  qver_t qver, bool *seen, struct strv *warns, char **err)
 {
 	for (size_t i = 0; i < n; i++) {
 		const struct member *m = &ms[i];
@@ -309,7 +346,7 @@ static bool visit_members(const struct member *ms, size_t n, const struct kvlist
 			continue;
 		}
 		seen[e - kv->v] = true;
-		if (!check_member(m, e, err))
+		if (!check_member(m, e, qver, warns, err))
 			return false;
 	}
 	return true;
@@ -330,14 +367,14 @@ static bool kv_bool(const struct kvlist *kv, const char *key, bool dflt)
 	return b;
 }
 
-static bool kv_size(const struct kvlist *kv, const char *key, uint64_t *out)
+static bool kv_size(const struct kvlist *kv, qver_t qver, const char *key, uint64_t *out)
 {
 	const struct kv *e = kv_find(kv, key);
 	char *err = NULL;
 
 	if (!e)
 		return false;
-	if (!qapi_get_size(e, QAPI_OBJECT, out, &err)) {
+	if (!qapi_get_size(e, QAPI_OBJECT, qver, out, &err, NULL)) {
 		free(err);
 		return false;
 	}
@@ -359,10 +396,11 @@ static void parse_object(struct vm *vm, const char *arg, struct findings *f)
 static void parse_object_kv(struct vm *vm, const char *arg, struct findings *f)
 {
 	struct kvlist kv;
+	struct strv warns = { 0 };
 	struct backend *b;
 	const char *type, *id;
 	char *err = NULL;
-	bool *seen = NULL;
+	bool *seen = NULL, ok;
 	enum backend_kind kind;
 
 	if (opts_parse(arg, "qom-type", SYNTAX_QEMUOPTS, &kv, &err) < 0) {
@@ -411,11 +449,16 @@ static void parse_object_kv(struct vm *vm, const char *arg, struct findings *f)
 	seen = xcalloc(kv.n, sizeof(*seen));
 	seen[kv_find(&kv, "qom-type") - kv.v] = true;
 	seen[kv_find(&kv, "id") - kv.v] = true;
-	if (!visit_members(backend_members, ARRAY_SIZE(backend_members), &kv, vm->qver, seen, &err) ||
-	    (kind == BK_FILE &&
-	     !visit_members(file_members, ARRAY_SIZE(file_members), &kv, vm->qver, seen, &err)) ||
-	    (kind == BK_MEMFD &&
-	     !visit_members(memfd_members, ARRAY_SIZE(memfd_members), &kv, vm->qver, seen, &err))) {
+	ok = visit_members(backend_members, ARRAY_SIZE(backend_members), &kv, vm->qver, seen,
+			   &warns, &err) &&
+	     (kind != BK_FILE || visit_members(file_members, ARRAY_SIZE(file_members), &kv,
+					       vm->qver, seen, &warns, &err)) &&
+	     (kind != BK_MEMFD || visit_members(memfd_members, ARRAY_SIZE(memfd_members), &kv,
+						vm->qver, seen, &warns, &err));
+	for (size_t i = 0; i < warns.n; i++)
+		warn_hex_suffix(f, id, warns.v[i]);
+	strv_free(&warns);
+	if (!ok) {
 		parse_fail(f, id, err);
 		free(err);
 		goto out;
@@ -445,9 +488,9 @@ static void parse_object_kv(struct vm *vm, const char *arg, struct findings *f)
 	b->arg = xstrdup(arg);
 	b->props = kv;
 	memset(&kv, 0, sizeof(kv));
-	b->has_size = kv_size(&b->props, "size", &b->size);
-	b->has_align = kv_size(&b->props, "align", &b->align);
-	b->has_offset = kv_size(&b->props, "offset", &b->offset);
+	b->has_size = kv_size(&b->props, vm->qver, "size", &b->size);
+	b->has_align = kv_size(&b->props, vm->qver, "align", &b->align);
+	b->has_offset = kv_size(&b->props, vm->qver, "offset", &b->offset);
 	b->has_share = kv_find(&b->props, "share") != NULL;
 	b->share = kv_bool(&b->props, "share", kind == BK_MEMFD);
 	b->has_pmem = kv_find(&b->props, "pmem") != NULL;

@@ -160,5 +160,7 @@ const char *dimm_name(const struct dimm *d);
  * findings of earlier options.
  */
 bool findings_failed_since(const struct findings *f, size_t from);
+/* The finding for QEMU's warning qemu (qapi_hex_suffix_warning()) before 8.0. */
+void warn_hex_suffix(struct findings *f, const char *object, const char *qemu);
 
 #endif
