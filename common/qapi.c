@@ -85,32 +85,43 @@ bool qapi_get_size(const struct kv *e, enum qapi_ctx ctx, int qver, uint64_t *ou
 	return true;
 }
 
-bool qapi_get_uint(const struct kv *e, uint64_t max, uint64_t *out, char **err)
+/* visit_type_uintN()/intN(): the C type a range check names. */
+static const char *uint_type(uint64_t max)
+{
+	return max == UINT32_MAX ? "uint32_t" : max == UINT16_MAX ? "uint16_t" : "uint8_t";
+}
+
+bool qapi_get_uint(const struct kv *e, enum qapi_ctx ctx, uint64_t max, uint64_t *out,
+		   char **err)
 {
 	char *end;
 
 	if (e->json) {
 		if (!json_uint64(e, out, err))
 			return false;
-		/* visit_type_uintN(): the value, then its range. */
-		if (*out > max) {
-			*err = xasprintf("Parameter '%s' expects %s", e->key,
-					 max == UINT32_MAX ? "uint32_t" : max == UINT16_MAX ? "uint16_t"
-									       : "uint8_t");
+	} else {
+		errno = 0;
+		*out = strtoull(e->val, &end, 0);
+		if (ctx == QAPI_OBJECT) {
+			/* The opts visitor (parse_uint()): no sign, nothing after the digits. */
+			if (errno || end == e->val || *end || strchr(e->val, '-')) {
+				*err = xasprintf("Parameter '%s' expects a uint64 value", e->key);
+				return false;
+			}
+		} else if (errno || end == e->val || *end) {
+			/* The string input visitor (qemu_strtou64()): "-1" wraps. */
+			*err = xasprintf("Parameter '%s' expects integer", e->key);
 			return false;
 		}
-		return true;
 	}
-	errno = 0;
-	*out = strtoull(e->val, &end, 0);
-	if (errno || end == e->val || *end || strchr(e->val, '-') || *out > max) {
-		*err = xasprintf("Parameter '%s' expects integer", e->key);
+	if (*out > max) {
+		*err = xasprintf("Parameter '%s' expects %s", e->key, uint_type(max));
 		return false;
 	}
 	return true;
 }
 
-bool qapi_get_int(const struct kv *e, int64_t *out, char **err)
+bool qapi_get_int(const struct kv *e, int64_t min, int64_t max, int64_t *out, char **err)
 {
 	char *end;
 
@@ -122,6 +133,11 @@ bool qapi_get_int(const struct kv *e, int64_t *out, char **err)
 		return type_error(e, "integer", err);	/* a uint64 beyond int64 */
 	if (errno || end == e->val || *end) {
 		*err = xasprintf("Parameter '%s' expects integer", e->key);
+		return false;
+	}
+	if (*out < min || *out > max) {
+		*err = xasprintf("Parameter '%s' expects %s", e->key,
+				 max == INT32_MAX ? "int32_t" : max == INT16_MAX ? "int16_t" : "int8_t");
 		return false;
 	}
 	return true;

@@ -77,15 +77,15 @@ static bool dimm_props(struct vm *vm, struct dimm *d, struct findings *f)
 			free(d->memdev);
 			d->memdev = xstrdup(e->val);
 		} else if (!strcmp(e->key, "slot")) {
-			if (!qapi_get_int(e, &i, &err))
+			if (!qapi_get_int(e, INT32_MIN, INT32_MAX, &i, &err))
 				goto bad;
 			d->slot = i;
 		} else if (!strcmp(e->key, "addr")) {
-			if (!qapi_get_uint(e, UINT64_MAX, &u, &err))
+			if (!qapi_get_uint(e, QAPI_DEVICE, UINT64_MAX, &u, &err))
 				goto bad;
 			d->addr = u;
 		} else if (!strcmp(e->key, "node")) {
-			if (!qapi_get_uint(e, UINT32_MAX, &u, &err))
+			if (!qapi_get_uint(e, QAPI_DEVICE, UINT32_MAX, &u, &err))
 				goto bad;
 			d->node = u;
 		} else if (d->kind == DK_NVDIMM && !strcmp(e->key, "label-size")) {

@@ -303,7 +303,7 @@ static bool check_member(const struct member *m, const struct kv *e, qver_t qver
 			strv_push(warns, warn);
 		return ok;
 	case MT_U32:
-		return qapi_get_uint(e, UINT32_MAX, &u, err);
+		return qapi_get_uint(e, QAPI_OBJECT, UINT32_MAX, &u, err);
 	case MT_STR:
 		return qapi_get_str(e, err);
 	case MT_ENUM:
