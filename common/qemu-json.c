@@ -57,6 +57,7 @@ static enum tok_type lex(const char *s, size_t *pos, struct tok *t)
 	size_t p = *pos;
 	enum tok_type type;
 	unsigned char c;
+	bool zero;
 
 	while (s[p] == ' ' || s[p] == '\t' || s[p] == '\r' || s[p] == '\n')
 		p++;
@@ -91,7 +92,8 @@ static enum tok_type lex(const char *s, size_t *pos, struct tok *t)
 		type = T_INTEGER;
 		if (c == '-' && !is_digit(s[++p]))
 			goto bad;
-		if (s[p] == '0') {
+		zero = s[p] == '0';
+		if (zero) {
 			if (is_digit(s[++p]))
 				goto bad;	/* a leading zero */
 		} else {
@@ -106,7 +108,7 @@ static enum tok_type lex(const char *s, size_t *pos, struct tok *t)
 				p++;
 		}
 		/* "0e1" is the integer 0, then a keyword: IN_ZERO knows no 'e'. */
-		if ((s[p] == 'e' || s[p] == 'E') && (type == T_FLOAT || s[t->off + (c == '-')] != '0')) {
+		if ((s[p] == 'e' || s[p] == 'E') && (type == T_FLOAT || !zero)) {
 			type = T_FLOAT;
 			p++;
 			if (s[p] == '+' || s[p] == '-')
