@@ -291,11 +291,6 @@ void kvlist_set(struct kvlist *kv, char *key, char *val, enum kv_type type)
 	e->json = kv->json;
 }
 
-static void kv_add(struct kvlist *kv, char *key, char *val, enum kv_type type)
-{
-	kvlist_set(kv, key, val, type);
-}
-
 static void kv_add_flag(struct kvlist *kv, const char *key)
 {
 	kv->flags = xrealloc(kv->flags, (kv->nflags + 2) * sizeof(*kv->flags));
@@ -336,7 +331,7 @@ int opts_parse(const char *text, const char *implied, enum opts_syntax syntax,
 
 		if (first && implied && p[klen] != '=') {
 			p = get_value(p, &val);
-			kv_add(out, xstrdup(implied), val, KV_STRING);
+			kvlist_set(out, xstrdup(implied), val, KV_STRING);
 		} else if (p[klen] == '=') {
 			key = xstrndup(p, klen);
 			p = get_value(p + klen + 1, &val);
@@ -346,7 +341,7 @@ int opts_parse(const char *text, const char *implied, enum opts_syntax syntax,
 				free(val);
 				goto fail;
 			}
-			kv_add(out, key, val, KV_STRING);
+			kvlist_set(out, key, val, KV_STRING);
 		} else {
 			key = xstrndup(p, klen);
 			if (syntax == SYNTAX_KEYVAL) {
@@ -362,10 +357,10 @@ int opts_parse(const char *text, const char *implied, enum opts_syntax syntax,
 			/* Remember the deprecated short form: QEMU warns about it. */
 			kv_add_flag(out, key);
 			if (str_startswith(key, "no") && klen > 2) {
-				kv_add(out, xstrdup(key + 2), xstrdup("off"), KV_STRING);
+				kvlist_set(out, xstrdup(key + 2), xstrdup("off"), KV_STRING);
 				free(key);
 			} else {
-				kv_add(out, key, xstrdup("on"), KV_STRING);
+				kvlist_set(out, key, xstrdup("on"), KV_STRING);
 			}
 		}
 next:
