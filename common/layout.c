@@ -103,10 +103,9 @@ enum addr_result layout_find_addr(const struct vm *vm, uint64_t hint, uint64_t a
 	}
 	upb = lob + size - 1;
 
-	placed = xcalloc(vm->ndimms + 1, sizeof(*placed));
-	for (size_t i = 0; i < vm->ndimms; i++)
-		if (vm->dimms[i].placed)
-			placed[n++] = &vm->dimms[i];
+	placed = xcalloc(vm->nplaced + 1, sizeof(*placed));
+	for (size_t i = 0; i < vm->nplaced; i++)
+		placed[n++] = &vm->dimms[vm->placed[i]];
 	qsort(placed, n, sizeof(*placed), cmp_addr);
 	for (size_t i = 0; i < n; i++) {
 		uint64_t t_lob = placed[i]->assigned_addr;
@@ -138,28 +137,41 @@ enum addr_result layout_find_addr(const struct vm *vm, uint64_t hint, uint64_t a
 	return ADDR_OK;
 }
 
+void layout_place(struct vm *vm, struct dimm *d)
+{
+	d->placed = true;
+	vm->placed = xgrow(vm->placed, vm->nplaced, sizeof(*vm->placed));
+	vm->placed[vm->nplaced++] = (size_t)(d - vm->dimms);
+	vm->placed_size += d->region_size;
+}
+
 uint64_t layout_used(const struct vm *vm)
 {
-	uint64_t used = 0;
-
-	for (size_t i = 0; i < vm->ndimms; i++)
-		if (vm->dimms[i].placed)
-			used += vm->dimms[i].region_size;
-	return used;
+	return vm->placed_size;
 }
 
 const struct dimm *layout_slot_user(const struct vm *vm, int64_t s)
 {
-	for (size_t i = 0; i < vm->ndimms; i++)
-		if (vm->dimms[i].placed && vm->dimms[i].assigned_slot == s)
-			return &vm->dimms[i];
+	for (size_t i = 0; i < vm->nplaced; i++)
+		if (vm->dimms[vm->placed[i]].assigned_slot == s)
+			return &vm->dimms[vm->placed[i]];
 	return NULL;
 }
 
 int64_t layout_free_slot(const struct vm *vm)
 {
-	for (int64_t s = 0; s < (int64_t)vm->mem.slots; s++)
-		if (!layout_slot_user(vm, s))
-			return s;
-	return -1;
+	/* The lowest free slot is at most nplaced: mark the ones below it. */
+	bool *used = xcalloc(vm->nplaced + 1, sizeof(*used));
+	int64_t s;
+
+	for (size_t i = 0; i < vm->nplaced; i++) {
+		int64_t t = vm->dimms[vm->placed[i]].assigned_slot;
+
+		if (t >= 0 && (uint64_t)t <= vm->nplaced)
+			used[t] = true;
+	}
+	for (s = 0; s < (int64_t)vm->mem.slots && used[s]; s++)
+		;
+	free(used);
+	return s < (int64_t)vm->mem.slots ? s : -1;
 }

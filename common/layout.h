@@ -37,6 +37,12 @@ enum addr_result {
 enum addr_result layout_find_addr(const struct vm *vm, uint64_t hint, uint64_t align,
 				  uint64_t size, uint64_t *addr, const struct dimm **conflict);
 
+/*
+ * Mark d placed. The queries below look at placed DIMMs only (at most the
+ * slots, 256), never at every DIMM: 100k -device options stay linear.
+ */
+void layout_place(struct vm *vm, struct dimm *d);
+
 /* Sum of the region sizes of placed DIMMs. */
 uint64_t layout_used(const struct vm *vm);
 

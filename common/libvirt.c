@@ -384,7 +384,7 @@ int libvirt_domain_words(const char *text, size_t len, struct strv *words,
 			continue;
 		if (!m.access)
 			m.access = access;
-		mems = xrealloc(mems, (nmems + 1) * sizeof(*mems));
+		mems = xgrow(mems, nmems, sizeof(*mems));
 		mems[nmems++] = m;
 		devs_kib += m.size_kib;
 		devs_raw += m.raw_kib;

@@ -40,41 +40,88 @@ bool qapi_get_bool(const struct kv *e, bool *out, char **err)
 	return false;
 }
 
-bool qapi_get_size(const struct kv *e, enum qapi_ctx ctx, uint64_t *out, char **err)
+/*
+ * A JSON number as qobject_input_type_uint64() takes it: any QNum that is an
+ * integer; a negative one is taken modulo 2^64 ("for backward
+ * compatibility"), so -1 is 0xffffffffffffffff. Anything else "expects uint64".
+ */
+static bool json_uint64(const struct kv *e, uint64_t *out, char **err)
 {
-	if (e->json) {
-		if (e->type == KV_STRING) {
-			*err = xasprintf("Parameter '%s' expects uint64", e->key);
-			return false;
-		}
-		if (e->type != KV_INT || e->val[0] == '-' || size_parse(e->val, out) < 0)
-			return type_error(e, "integer", err);
-		return true;
+	if (e->type != KV_INT) {
+		*err = xasprintf("Parameter '%s' expects uint64", e->key);
+		return false;
 	}
-	if (size_parse(e->val, out) < 0) {
+	/* The parser wrote the value in decimal, and it fits int64 or uint64. */
+	if (e->val[0] == '-')
+		*out = (uint64_t)strtoll(e->val, NULL, 10);
+	else
+		*out = strtoull(e->val, NULL, 10);
+	return true;
+}
+
+char *qapi_hex_suffix_warning(const char *text)
+{
+	return xasprintf("warning: Using a multiplier suffix on hex numbers is deprecated: %s", text);
+}
+
+bool qapi_get_size(const struct kv *e, enum qapi_ctx ctx, int qver, uint64_t *out, char **err,
+		   char **warn)
+{
+	bool hex;
+
+	if (warn)
+		*warn = NULL;
+	if (e->json)
+		return json_uint64(e, out, err);
+	if (size_parse_qemu(e->val, qver, 1, out, &hex) < 0) {
+		if (hex && warn)
+			*warn = qapi_hex_suffix_warning(e->val);
 		*err = xasprintf(ctx == QAPI_OBJECT ? "Parameter '%s' expects a size value"
 						   : "Parameter '%s' expects size", e->key);
 		return false;
 	}
+	if (hex && warn)
+		*warn = qapi_hex_suffix_warning(e->val);
 	return true;
 }
 
-bool qapi_get_uint(const struct kv *e, uint64_t max, uint64_t *out, char **err)
+/* visit_type_uintN()/intN(): the C type a range check names. */
+static const char *uint_type(uint64_t max)
+{
+	return max == UINT32_MAX ? "uint32_t" : max == UINT16_MAX ? "uint16_t" : "uint8_t";
+}
+
+bool qapi_get_uint(const struct kv *e, enum qapi_ctx ctx, uint64_t max, uint64_t *out,
+		   char **err)
 {
 	char *end;
 
-	if (e->json && e->type != KV_INT)
-		return type_error(e, "integer", err);
-	errno = 0;
-	*out = strtoull(e->val, &end, 0);
-	if (errno || end == e->val || *end || strchr(e->val, '-') || *out > max) {
-		*err = xasprintf("Parameter '%s' expects integer", e->key);
+	if (e->json) {
+		if (!json_uint64(e, out, err))
+			return false;
+	} else {
+		errno = 0;
+		*out = strtoull(e->val, &end, 0);
+		if (ctx == QAPI_OBJECT) {
+			/* The opts visitor (parse_uint()): no sign, nothing after the digits. */
+			if (errno || end == e->val || *end || strchr(e->val, '-')) {
+				*err = xasprintf("Parameter '%s' expects a uint64 value", e->key);
+				return false;
+			}
+		} else if (errno || end == e->val || *end) {
+			/* The string input visitor (qemu_strtou64()): "-1" wraps. */
+			*err = xasprintf("Parameter '%s' expects integer", e->key);
+			return false;
+		}
+	}
+	if (*out > max) {
+		*err = xasprintf("Parameter '%s' expects %s", e->key, uint_type(max));
 		return false;
 	}
 	return true;
 }
 
-bool qapi_get_int(const struct kv *e, int64_t *out, char **err)
+bool qapi_get_int(const struct kv *e, int64_t min, int64_t max, int64_t *out, char **err)
 {
 	char *end;
 
@@ -82,8 +129,15 @@ bool qapi_get_int(const struct kv *e, int64_t *out, char **err)
 		return type_error(e, "integer", err);
 	errno = 0;
 	*out = strtoll(e->val, &end, 0);
+	if (e->json && errno)
+		return type_error(e, "integer", err);	/* a uint64 beyond int64 */
 	if (errno || end == e->val || *end) {
 		*err = xasprintf("Parameter '%s' expects integer", e->key);
+		return false;
+	}
+	if (*out < min || *out > max) {
+		*err = xasprintf("Parameter '%s' expects %s", e->key,
+				 max == INT32_MAX ? "int32_t" : max == INT16_MAX ? "int16_t" : "int8_t");
 		return false;
 	}
 	return true;
@@ -107,6 +161,7 @@ bool qapi_id_wellformed(const char *id)
 }
 
 /* qobject/qdict.c: tdb_hash() into 512 buckets, each a list with the newest first. */
+#define QDICT_BUCKETS 512
 static unsigned int tdb_hash(const char *name)
 {
 	unsigned int value = 0x238F13AF * (unsigned int)strlen(name);
@@ -118,22 +173,18 @@ static unsigned int tdb_hash(const char *name)
 
 void qdict_order(const struct kvlist *kv, size_t *idx)
 {
-	unsigned int *bucket = xcalloc(kv->n, sizeof(*bucket));
+	size_t start[QDICT_BUCKETS + 1] = { 0 };
+	unsigned int *bucket = xcalloc(kv->n + 1, sizeof(*bucket));
 
+	/* A counting sort by bucket, linear in the number of keys. */
 	for (size_t i = 0; i < kv->n; i++) {
-		bucket[i] = tdb_hash(kv->v[i].key) % 512;
-		idx[i] = i;
+		bucket[i] = tdb_hash(kv->v[i].key) % QDICT_BUCKETS;
+		start[bucket[i] + 1]++;
 	}
-	/* Insertion sort: by bucket, later insertions first within a bucket. */
-	for (size_t i = 1; i < kv->n; i++) {
-		size_t x = idx[i], j = i;
-
-		while (j > 0 && (bucket[idx[j - 1]] > bucket[x] ||
-				 (bucket[idx[j - 1]] == bucket[x] && idx[j - 1] < x))) {
-			idx[j] = idx[j - 1];
-			j--;
-		}
-		idx[j] = x;
-	}
+	for (size_t b = 0; b < QDICT_BUCKETS; b++)
+		start[b + 1] += start[b];
+	/* Within a bucket the newest key comes first: fill each from its end. */
+	for (size_t i = kv->n; i-- > 0;)
+		idx[start[bucket[i]]++] = i;
 	free(bucket);
 }

@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "qemu-args.h"
 #include "libvirt.h"
+#include "qemu-json.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <json-c/json.h>
 
 /* Largest command-line file we read: far above any real VM's. */
 #define CMDLINE_MAX (4u << 20)
@@ -268,27 +267,35 @@ int qcmdline_from_pid(const char *procroot, long pid, struct qcmdline *cl, char 
 	return ret;
 }
 
-static void kv_add(struct kvlist *kv, char *key, char *val, enum kv_type type)
+void kvlist_set(struct kvlist *kv, char *key, char *val, enum kv_type type)
 {
-	bool json = kv->json;
+	size_t *at;
+	bool added;
+	struct kv *e;
 
-	/* The last value of a repeated key wins, as in QEMU. */
-	for (size_t i = 0; i < kv->n; i++) {
-		if (!strcmp(kv->v[i].key, key)) {
-			free(kv->v[i].val);
-			free(key);
-			kv->v[i].val = val;
-			kv->v[i].type = type;
-			kv->v[i].json = json;
-			return;
+	at = strmap_put(&kv->index, key, kv->n, &added);
+	if (!added) {
+		e = &kv->v[*at];
+		free(e->val);
+		free(key);
+	} else {
+		if (kv->n == kv->cap) {
+			kv->cap = kv->cap ? 2 * kv->cap : 8;
+			kv->v = xrealloc(kv->v, kv->cap * sizeof(*kv->v));
 		}
+		e = &kv->v[kv->n++];
+		e->key = key;
 	}
-	kv->v = xrealloc(kv->v, (kv->n + 1) * sizeof(*kv->v));
-	kv->v[kv->n].key = key;
-	kv->v[kv->n].val = val;
-	kv->v[kv->n].type = type;
-	kv->v[kv->n].json = json;
-	kv->n++;
+	e->val = val;
+	e->type = type;
+	e->json = kv->json;
+}
+
+static void kv_add_flag(struct kvlist *kv, const char *key)
+{
+	kv->flags = xrealloc(kv->flags, (kv->nflags + 2) * sizeof(*kv->flags));
+	kv->flags[kv->nflags++] = xstrdup(key);
+	kv->flags[kv->nflags] = NULL;
 }
 
 /* A value up to the next single ',', with ",," meaning ','. */
@@ -309,53 +316,6 @@ static const char *get_value(const char *p, char **val)
 	return p;
 }
 
-static int json_parse(const char *text, struct kvlist *out, char **err)
-{
-	enum json_tokener_error jerr;
-	json_object *root;
-
-	root = json_tokener_parse_verbose(text, &jerr);
-	if (!root) {
-		/* QEMU's own JSON parser words the common cases like this. */
-		if (jerr == json_tokener_continue || jerr == json_tokener_error_parse_eof)
-			*err = xstrdup("JSON parse error, premature EOI");
-		else
-			*err = xasprintf("JSON parse error, %s", json_tokener_error_desc(jerr));
-		return -1;
-	}
-	if (!json_object_is_type(root, json_type_object)) {
-		json_object_put(root);
-		*err = xstrdup("JSON parse error, expected an object");
-		return -1;
-	}
-	out->json = true;
-	json_object_object_foreach(root, key, val) {
-		enum kv_type t = KV_OTHER;
-		char *s;
-
-		switch (json_object_get_type(val)) {
-		case json_type_string:
-			t = KV_STRING;
-			s = xstrdup(json_object_get_string(val));
-			break;
-		case json_type_int:
-			t = KV_INT;
-			s = xstrdup(json_object_to_json_string(val));
-			break;
-		case json_type_boolean:
-			t = KV_BOOL;
-			s = xstrdup(json_object_get_boolean(val) ? "on" : "off");
-			break;
-		default:
-			s = xstrdup(json_object_to_json_string_ext(val, JSON_C_TO_STRING_PLAIN));
-			break;
-		}
-		kv_add(out, xstrdup(key), s, t);
-	}
-	json_object_put(root);
-	return 0;
-}
-
 int opts_parse(const char *text, const char *implied, enum opts_syntax syntax,
 	       struct kvlist *out, char **err)
 {
@@ -364,14 +324,14 @@ int opts_parse(const char *text, const char *implied, enum opts_syntax syntax,
 
 	memset(out, 0, sizeof(*out));
 	if (text[0] == '{')
-		return json_parse(text, out, err);
+		return qemu_json_parse_object(text, out, err);
 	while (*p) {
 		size_t klen = strcspn(p, "=,");
 		char *key, *val;
 
 		if (first && implied && p[klen] != '=') {
 			p = get_value(p, &val);
-			kv_add(out, xstrdup(implied), val, KV_STRING);
+			kvlist_set(out, xstrdup(implied), val, KV_STRING);
 		} else if (p[klen] == '=') {
 			key = xstrndup(p, klen);
 			p = get_value(p + klen + 1, &val);
@@ -381,7 +341,7 @@ int opts_parse(const char *text, const char *implied, enum opts_syntax syntax,
 				free(val);
 				goto fail;
 			}
-			kv_add(out, key, val, KV_STRING);
+			kvlist_set(out, key, val, KV_STRING);
 		} else {
 			key = xstrndup(p, klen);
 			if (syntax == SYNTAX_KEYVAL) {
@@ -395,20 +355,12 @@ int opts_parse(const char *text, const char *implied, enum opts_syntax syntax,
 				goto next;
 			}
 			/* Remember the deprecated short form: QEMU warns about it. */
-			{
-				size_t nf = 0;
-
-				while (out->flags && out->flags[nf])
-					nf++;
-				out->flags = xrealloc(out->flags, (nf + 2) * sizeof(*out->flags));
-				out->flags[nf] = xstrdup(key);
-				out->flags[nf + 1] = NULL;
-			}
+			kv_add_flag(out, key);
 			if (str_startswith(key, "no") && klen > 2) {
-				kv_add(out, xstrdup(key + 2), xstrdup("off"), KV_STRING);
+				kvlist_set(out, xstrdup(key + 2), xstrdup("off"), KV_STRING);
 				free(key);
 			} else {
-				kv_add(out, key, xstrdup("on"), KV_STRING);
+				kvlist_set(out, key, xstrdup("on"), KV_STRING);
 			}
 		}
 next:
@@ -432,11 +384,17 @@ void kvlist_free(struct kvlist *kv)
 	for (size_t i = 0; kv->flags && kv->flags[i]; i++)
 		free(kv->flags[i]);
 	free(kv->flags);
+	strmap_free(&kv->index);
 	memset(kv, 0, sizeof(*kv));
 }
 
 const struct kv *kv_find(const struct kvlist *kv, const char *key)
 {
+	if (kv->index.n == kv->n && kv->n) {
+		size_t *at = strmap_get(&kv->index, key);
+
+		return at ? &kv->v[*at] : NULL;
+	}
 	for (size_t i = 0; i < kv->n; i++)
 		if (!strcmp(kv->v[i].key, key))
 			return &kv->v[i];

@@ -66,9 +66,11 @@ struct kv {
 
 struct kvlist {
 	struct kv *v;
-	size_t n;
+	size_t n, cap;
 	bool json;		/* came from the JSON syntax */
 	char **flags;		/* QemuOpts short-form booleans ("foo" for foo=on), NULL-terminated */
+	size_t nflags;
+	struct strmap index;	/* key -> position in v, kept by kvlist_set() */
 };
 
 enum opts_syntax {
@@ -85,6 +87,13 @@ enum opts_syntax {
 int opts_parse(const char *text, const char *implied, enum opts_syntax syntax,
 	       struct kvlist *out, char **err);
 void kvlist_free(struct kvlist *kv);
+/*
+ * Set key to val (both owned by the list from now on): a new key goes last,
+ * a repeated one keeps its place and takes the new value, as QEMU's QDict
+ * and QemuOpts do ("the last one wins"). O(1).
+ */
+void kvlist_set(struct kvlist *kv, char *key, char *val, enum kv_type type);
+/* O(1) for lists built by kvlist_set(); a scan otherwise. */
 const struct kv *kv_find(const struct kvlist *kv, const char *key);
 const char *kv_get(const struct kvlist *kv, const char *key);
 

@@ -32,7 +32,7 @@ void finding_add(struct findings *f, enum level level, const char *id, const cha
 	struct finding *n;
 	va_list ap;
 
-	f->v = xrealloc(f->v, (f->n + 1) * sizeof(*f->v));
+	f->v = xgrow(f->v, f->n, sizeof(*f->v));
 	n = &f->v[f->n++];
 	n->id = xstrdup(id);
 	n->level = level;

@@ -77,19 +77,25 @@ static bool dimm_props(struct vm *vm, struct dimm *d, struct findings *f)
 			free(d->memdev);
 			d->memdev = xstrdup(e->val);
 		} else if (!strcmp(e->key, "slot")) {
-			if (!qapi_get_int(e, &i, &err))
+			if (!qapi_get_int(e, INT32_MIN, INT32_MAX, &i, &err))
 				goto bad;
 			d->slot = i;
 		} else if (!strcmp(e->key, "addr")) {
-			if (!qapi_get_uint(e, UINT64_MAX, &u, &err))
+			if (!qapi_get_uint(e, QAPI_DEVICE, UINT64_MAX, &u, &err))
 				goto bad;
 			d->addr = u;
 		} else if (!strcmp(e->key, "node")) {
-			if (!qapi_get_uint(e, UINT32_MAX, &u, &err))
+			if (!qapi_get_uint(e, QAPI_DEVICE, UINT32_MAX, &u, &err))
 				goto bad;
 			d->node = u;
 		} else if (d->kind == DK_NVDIMM && !strcmp(e->key, "label-size")) {
-			if (!qapi_get_size(e, QAPI_DEVICE, &u, &err))
+			char *w = NULL;
+			bool got = qapi_get_size(e, QAPI_DEVICE, vm->qver, &u, &err, &w);
+
+			if (w)
+				warn_hex_suffix(f, obj, w);
+			free(w);
+			if (!got)
 				goto bad;
 			if (u < MIN_LABEL_SIZE) {
 				q = xasprintf("Property 'nvdimm.label-size' (0x%llx) is required at least 0x20000",
@@ -366,7 +372,7 @@ static bool dimm_realize(struct vm *vm, struct dimm *d, struct findings *f)
 		return false;
 	}
 	d->be->used = true;
-	d->placed = true;
+	layout_place(vm, d);
 	return true;
 }
 
@@ -380,7 +386,7 @@ void rules_devices(struct vm *vm, struct findings *f)
 		struct dimm *d = &vm->dimms[i];
 		struct backend *b;
 
-		size_t fails = findings_count(f, LEVEL_FAIL);
+		size_t before = f->n;
 
 		dimm_props(vm, d, f);
 		b = d->memdev ? vm_find_backend(vm, d->memdev) : NULL;
@@ -392,7 +398,7 @@ void rules_devices(struct vm *vm, struct findings *f)
 		dimm_pre_plug(vm, d, f);
 		if (d->has_addr)
 			dimm_realize(vm, d, f);
-		if (findings_count(f, LEVEL_FAIL) > fails)
+		if (findings_failed_since(f, before))
 			d->refused = true;
 	}
 }

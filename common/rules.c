@@ -266,7 +266,14 @@ static void machine_props(struct vm *vm, struct findings *f)
 				free(q);
 			}
 		} else if (!strcmp(e->key, "max-ram-below-4g")) {
-			if (!qapi_get_size(e, QAPI_MACHINE, &mc->max_ram_below_4g, &err)) {
+			char *w = NULL;
+			bool got = qapi_get_size(e, QAPI_MACHINE, vm->qver, &mc->max_ram_below_4g,
+						 &err, &w);
+
+			if (w)
+				warn_hex_suffix(f, NULL, w);
+			free(w);
+			if (!got) {
 				FAIL(f, "machine-option-invalid", NULL, err, "max-ram-below-4g takes a size");
 				free(err);
 			}
@@ -310,8 +317,7 @@ static void backends_create(struct vm *vm, const struct plan_opts *po, struct fi
 		size_t before = f->n;
 
 		backend_setters(vm->qver, b, f);
-		if (findings_count(f, LEVEL_FAIL) && f->n > before &&
-		    f->v[f->n - 1].level == LEVEL_FAIL)
+		if (f->n > before && f->v[f->n - 1].level == LEVEL_FAIL)
 			continue;
 		switch (b->kind) {
 		case BK_FILE:

@@ -30,14 +30,22 @@ static uint64_t suffix_mul(char c)
 	return 0;
 }
 
-/* Digits in base 10 or 16 with overflow detection; no sign, no spaces. */
+/* vmconfig.h's QVER(), which this file does not include. */
+#define V(maj, min) ((maj) * 100 + (min))
+#define NEWEST V(99, 99)
+
+/*
+ * Digits in base 10 or 16 with overflow detection, as strtoull() takes them:
+ * on overflow every digit is still consumed. -EINVAL without a digit.
+ */
 static int parse_u64(const char *s, int base, const char **end, uint64_t *out)
 {
 	uint64_t v = 0;
 	const char *p = s;
+	bool over = false;
 
 	for (;; p++) {
-		int d;
+		unsigned int d;
 
 		if (isdigit((unsigned char)*p))
 			d = *p - '0';
@@ -46,99 +54,138 @@ static int parse_u64(const char *s, int base, const char **end, uint64_t *out)
 		else
 			break;
 		if (v > (UINT64_MAX - d) / base)
-			return -ERANGE;
+			over = true;
 		v = v * base + d;
 	}
+	*end = p;
 	if (p == s)
 		return -EINVAL;
-	*end = p;
 	*out = v;
+	return over ? -ERANGE : 0;
+}
+
+/*
+ * The fraction at f: QEMU 8.1 reads it with strtod() on the text cut at
+ * the first 'e' or 'E' (so "1.5e" is 1.5 EiB); 7.2 reads it whole and
+ * refuses an exponent, which comes to the same verdicts. Returns false
+ * when there is no number at f.
+ */
+static bool parse_fraction(const char *f, const char **end, double *d)
+{
+	char *cut = xstrndup(f, strcspn(f, "eE")), *tail;
+
+	errno = 0;
+	*d = strtod(cut, &tail);
+	*end = f + (tail - cut);
+	free(cut);
+	return tail != cut && isfinite(*d);
+}
+
+int size_parse_qemu(const char *s, int qver, uint64_t unit, uint64_t *out, bool *hex_suffix)
+{
+	const char *p = s, *end;
+	uint64_t val = 0, frac = 0, mul;
+	bool neg = false;
+	double d;
+	int err;
+
+	if (hex_suffix)
+		*hex_suffix = false;
+	/* strtoull(): white space and one sign first. */
+	while (isspace((unsigned char)*p))
+		p++;
+	if (*p == '+' || *p == '-')
+		neg = *p++ == '-';
+	err = parse_u64(p, 10, &end, &val);
+	if (err == -EINVAL) {
+		/* 8.1 on: no integer part, but a '.' somewhere: strtod() on it all. */
+		if (qver < V(8, 1) || !strchr(s, '.') || !parse_fraction(s, &end, &d))
+			return -EINVAL;
+		if (signbit(d))
+			return *end ? -EINVAL : -ERANGE;
+		val = 0;
+		goto fraction;
+	}
+	if (neg) {
+		if (qver < V(8, 0))
+			return -EINVAL;
+		return *end ? -EINVAL : -ERANGE;
+	}
+	if (err)
+		return *end ? -EINVAL : err;
+	if (val == 0 && (*end == 'x' || *end == 'X')) {
+		/* Hex: "0x" right after the sign, then digits; no fraction. */
+		if (end - p != 1)
+			return -EINVAL;
+		err = parse_u64(end + 1, 16, &end, &val);
+		if (err == -EINVAL || *end == '.')
+			return -EINVAL;
+		if (err)
+			return *end ? -EINVAL : err;
+		mul = *end ? suffix_mul(*end) : 0;
+		if (!mul) {
+			mul = unit;
+		} else {
+			if (qver >= V(8, 0))
+				return -EINVAL;
+			if (hex_suffix)
+				*hex_suffix = true;
+			end++;
+		}
+		goto scale;
+	}
+	if (*end == '.') {
+		const char *f = end;
+
+		if (!isdigit((unsigned char)f[1])) {
+			end = f + 1;	/* "1." and "1.G": an empty fraction */
+		} else {
+			parse_fraction(f, &end, &d);
+fraction:
+			if (d >= 1.0 && qver >= V(8, 1)) {
+				/* ".99999999999999999999" rounds to 1.0: it carries. */
+				if (val == UINT64_MAX)
+					return *end ? -EINVAL : -ERANGE;
+				val++;
+			} else if (d < 1.0) {
+				/* 0.64 fixed point; 8.1 on, never 0 for a non-zero fraction. */
+				frac = (uint64_t)ldexp(d, 64);
+				if (!frac && d > 0 && qver >= V(8, 1))
+					frac = 1;
+			}
+			/* 7.2 converts 1.0 to 0.64 fixed point as 0 (x86-64). */
+		}
+	}
+	mul = *end ? suffix_mul(*end) : 0;
+	if (mul)
+		end++;
+	else
+		mul = unit;
+	if (mul == 1 && frac)
+		return -EINVAL;	/* a fraction of a byte */
+scale:
+	if (*end)
+		return -EINVAL;
+	{
+		/* val * mul + frac * mul, rounding half up, as QEMU's 128-bit sums. */
+		unsigned __int128 total = (unsigned __int128)val * mul;
+		unsigned __int128 f = (unsigned __int128)frac * mul;
+
+		total += f >> 64;
+		total += (f >> 63) & 1;
+		if (total > UINT64_MAX)
+			return -ERANGE;
+		*out = (uint64_t)total;
+	}
 	return 0;
 }
 
 int size_parse_unit(const char *s, uint64_t default_unit, uint64_t *out)
 {
-	const char *p = s, *end;
-	uint64_t val, frac = 0, mul;
-	unsigned __int128 total;
-	int err;
+	int r = size_parse_qemu(s, NEWEST, default_unit, out, NULL);
 
-	/* strtoull() would skip leading white space; QEMU inherits that. */
-	while (isspace((unsigned char)*p))
-		p++;
-	if (*p == '-')
-		return -EINVAL;
-	if (*p == '+')
-		p++;
-	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
-		err = parse_u64(p + 2, 16, &end, &val);
-		if (err)
-			return err;
-		if (*end)
-			return -EINVAL;
-		*out = val;
-		return 0;
-	}
-	err = parse_u64(p, 10, &end, &val);
-	if (err)
-		return err;
-	p = end;
-	if (*p == '.') {
-		/* The fraction, as a 0.64 fixed-point number, like QEMU. */
-		const char *f = p;
-		double d;
-		char *dend;
-
-		p++;
-		while (isdigit((unsigned char)*p))
-			p++;
-		if (p == f + 1)
-			return -EINVAL;
-		d = strtod(f, &dend);
-		if (dend != p)
-			return -EINVAL;
-		/*
-		 * QEMU 8.1 on: a fraction that rounds to 1.0 (".99999999999999999999")
-		 * carries into the integer part; one too small for a 0.64 fraction
-		 * (or that strtod() underflows) counts as the smallest one, so "1.000...1"
-		 * without a suffix is still refused. (7.2's conversion of 1.0 to the
-		 * fraction is undefined behaviour in C.)
-		 */
-		if (d >= 1.0) {
-			if (val == UINT64_MAX)
-				return -ERANGE;
-			val++;
-		} else if (strspn(f + 1, "0") < (size_t)(p - f - 1)) {
-			frac = (uint64_t)ldexp(d, 64);
-			if (!frac)
-				frac = 1;
-		}
-	}
-	mul = *p ? suffix_mul(*p) : 0;
-	if (mul)
-		p++;
-	else
-		mul = default_unit;
-	if (*p)
-		return -EINVAL;
-	if (mul == 1) {
-		if (frac)
-			return -EINVAL;
-		*out = val;
-		return 0;
-	}
-	total = (unsigned __int128)val * mul;
-	/* Add the fraction times mul, rounding half up. */
-	{
-		unsigned __int128 f = (unsigned __int128)frac * mul;
-
-		total += f >> 64;
-		total += (f >> 63) & 1;
-	}
-	if (total > UINT64_MAX)
-		return -ERANGE;
-	*out = (uint64_t)total;
-	return 0;
+	/* The tools' own options: a negative size is malformed, not "too large". */
+	return r == -ERANGE && strchr(s, '-') ? -EINVAL : r;
 }
 
 int size_parse(const char *s, uint64_t *out)

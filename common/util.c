@@ -43,6 +43,13 @@ void *xrealloc(void *p, size_t n)
 	return p;
 }
 
+void *xgrow(void *p, size_t n, size_t size)
+{
+	if (n && (n & (n - 1)))
+		return p;	/* room left since the last doubling */
+	return xrealloc(p, (n < 4 ? 4 : 2 * n) * size);
+}
+
 char *xstrdup(const char *s)
 {
 	return xstrndup(s, strlen(s));
@@ -374,6 +381,67 @@ void esc_fprintf(FILE *fp, const char *fmt, ...)
 	va_start(ap, fmt);
 	esc_vfprintf(fp, fmt, ap);
 	va_end(ap);
+}
+
+/* FNV-1a: short keys, no adversary that matters (the input is the user's own). */
+static size_t str_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return (size_t)(h ^ (h >> 32));
+}
+
+static struct strmap_slot *strmap_find(const struct strmap *m, const char *key)
+{
+	size_t i = str_hash(key) & (m->cap - 1);
+
+	while (m->slot[i].key && strcmp(m->slot[i].key, key))
+		i = (i + 1) & (m->cap - 1);
+	return &m->slot[i];
+}
+
+size_t *strmap_get(const struct strmap *m, const char *key)
+{
+	struct strmap_slot *s;
+
+	if (!m->cap)
+		return NULL;
+	s = strmap_find(m, key);
+	return s->key ? &s->val : NULL;
+}
+
+size_t *strmap_put(struct strmap *m, const char *key, size_t val, bool *added)
+{
+	struct strmap_slot *s;
+
+	/* Keep the load under a half: probes stay short. */
+	if (2 * (m->n + 1) > m->cap) {
+		struct strmap old = *m;
+
+		m->cap = old.cap ? old.cap * 2 : 16;
+		m->slot = xcalloc(m->cap, sizeof(*m->slot));
+		for (size_t i = 0; i < old.cap; i++)
+			if (old.slot[i].key)
+				*strmap_find(m, old.slot[i].key) = old.slot[i];
+		free(old.slot);
+	}
+	s = strmap_find(m, key);
+	if (added)
+		*added = !s->key;
+	if (!s->key) {
+		s->key = key;
+		s->val = val;
+		m->n++;
+	}
+	return &s->val;
+}
+
+void strmap_free(struct strmap *m)
+{
+	free(m->slot);
+	memset(m, 0, sizeof(*m));
 }
 
 void nvd_warnx(const char *fmt, ...)

@@ -32,6 +32,11 @@ void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t m);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
+/*
+ * Make room for element n of an array grown one element at a time: the
+ * array doubles when n is 0 or a power of two, so n appends cost O(n).
+ */
+void *xgrow(void *p, size_t n, size_t size);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *xvasprintf(const char *fmt, va_list ap);
@@ -56,6 +61,24 @@ struct strv {
 };
 void strv_push(struct strv *sv, char *owned);
 void strv_free(struct strv *sv);
+
+/*
+ * A hash map from strings to indexes, for lookups that must stay O(1) on
+ * configurations with 100k options. Keys are borrowed: each must outlive
+ * the map and not change while it is in it.
+ */
+struct strmap {
+	struct strmap_slot {
+		const char *key;
+		size_t val;
+	} *slot;
+	size_t n, cap;
+};
+/* The value stored for key, or NULL. */
+size_t *strmap_get(const struct strmap *m, const char *key);
+/* Add key -> val unless key is there; returns the stored value's place. */
+size_t *strmap_put(struct strmap *m, const char *key, size_t val, bool *added);
+void strmap_free(struct strmap *m);
 
 /*
  * Text that came from a guest or a file (label names, mem-paths, sysfs and

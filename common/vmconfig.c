@@ -53,18 +53,19 @@ const char *dimm_name(const struct dimm *d)
 
 bool vm_failed_object(const struct vm *vm, const char *id)
 {
-	for (size_t i = 0; i < vm->failed_objects.n; i++)
-		if (streq(vm->failed_objects.v[i], id))
-			return true;
-	return false;
+	return strmap_get(&vm->failed_set, id) != NULL;
 }
 
 bool vm_other_object(const struct vm *vm, const char *id)
 {
-	for (size_t i = 0; i < vm->other_objects.n; i++)
-		if (streq(vm->other_objects.v[i], id))
-			return true;
-	return false;
+	return strmap_get(&vm->other_set, id) != NULL;
+}
+
+/* Append a copy of id to sv and to its set. */
+static void id_add(struct strv *sv, struct strmap *set, const char *id)
+{
+	strv_push(sv, xstrdup(id));
+	strmap_put(set, sv->v[sv->n - 1], 0, NULL);
 }
 
 const char *backend_open_path(const struct backend *b)
@@ -74,16 +75,37 @@ const char *backend_open_path(const struct backend *b)
 
 struct backend *vm_find_backend(struct vm *vm, const char *id)
 {
-	for (size_t i = 0; i < vm->nbackends; i++)
-		if (streq(vm->backends[i].id, id))
-			return &vm->backends[i];
-	return NULL;
+	size_t *at;
+
+	/* Backends are appended here and by the hot-plug plan: index the new ones. */
+	for (; vm->backends_indexed < vm->nbackends; vm->backends_indexed++)
+		strmap_put(&vm->backend_ids, vm->backends[vm->backends_indexed].id,
+			   vm->backends_indexed, NULL);
+	at = strmap_get(&vm->backend_ids, id);
+	return at ? &vm->backends[*at] : NULL;
+}
+
+bool findings_failed_since(const struct findings *f, size_t from)
+{
+	for (size_t i = from; i < f->n; i++)
+		if (f->v[i].level == LEVEL_FAIL)
+			return true;
+	return false;
 }
 
 static void parse_fail(struct findings *f, const char *object, const char *qemu)
 {
 	finding_add(f, LEVEL_FAIL, "option-invalid", object, qemu,
 		    "QEMU refuses this option while parsing its command line");
+}
+
+void warn_hex_suffix(struct findings *f, const char *object, const char *qemu)
+{
+	const char *text = strrchr(qemu, ' ') + 1;
+
+	finding_add(f, LEVEL_WARN, "size-hex-suffix", object, qemu,
+		    "a hex size with a suffix (%s) is deprecated, and refused from QEMU 8.0: write it in decimal with the suffix or in hex without one",
+		    text);
 }
 
 /* QemuOpts accepts "foo" for foo=on, with a deprecation warning. */
@@ -110,28 +132,21 @@ static void parse_machine(struct vm *vm, const char *arg, struct findings *f)
 		free(err);
 		return;
 	}
-	for (size_t i = 0; i < kv.n; i++) {
-		struct kvlist *m = &vm->machine.props;
-		size_t k;
-
-		for (k = 0; k < m->n; k++)
-			if (!strcmp(m->v[k].key, kv.v[i].key))
-				break;
-		if (k == m->n) {
-			m->v = xrealloc(m->v, (m->n + 1) * sizeof(*m->v));
-			m->v[m->n].key = xstrdup(kv.v[i].key);
-			m->v[m->n].val = NULL;
-			m->n++;
-		}
-		free(m->v[k].val);
-		m->v[k].val = xstrdup(kv.v[i].val);
-		m->v[k].type = KV_STRING;
-		m->v[k].json = false;
-	}
+	/* A key given again keeps its place and takes the new value. */
+	for (size_t i = 0; i < kv.n; i++)
+		kvlist_set(&vm->machine.props, xstrdup(kv.v[i].key), xstrdup(kv.v[i].val),
+			   KV_STRING);
 	kvlist_free(&kv);
 }
 
-/* -m: QemuOpts with "size" implied; keys size, slots, maxmem. */
+/*
+ * -m: QemuOpts with "size" implied; keys size, slots, maxmem. QEMU reads it
+ * twice (vl.c parse_memory_options()): QemuOpts checks each key with its
+ * own messages, then the values go to the machine's "memory" property,
+ * where a size without a suffix gets "M" appended and is read again by the
+ * keyval visitor ("Parameter 'memory.size' expects size"). Before 8.0 each
+ * reading of a hex size with a suffix warns.
+ */
 static void parse_memory(struct vm *vm, const char *arg, struct findings *f)
 {
 	struct memory *m = &vm->mem;
@@ -148,12 +163,15 @@ static void parse_memory(struct vm *vm, const char *arg, struct findings *f)
 		uint64_t v;
 
 		if (!strcmp(e->key, "size") || !strcmp(e->key, "maxmem")) {
-			int r = size_parse(e->val, &v);
+			bool hex;
+			int r = size_parse_qemu(e->val, vm->qver, 1, &v, &hex);
 
-			/* Since 8.0 a negative size counts as out of range, too. */
-			if (r == -EINVAL && vm->qver >= QVER(8, 0) && strchr(e->val, '-') &&
-			    size_parse(strchr(e->val, '-') + 1, &v) == 0)
-				r = -ERANGE;
+			if (hex) {
+				char *w = qapi_hex_suffix_warning(e->val);
+
+				warn_hex_suffix(f, NULL, w);
+				free(w);
+			}
 			if (r < 0) {
 				char *q = r == -ERANGE
 						  ? xasprintf("Value '%s' is out of range for parameter '%s'",
@@ -167,9 +185,18 @@ static void parse_memory(struct vm *vm, const char *arg, struct findings *f)
 		} else if (!strcmp(e->key, "slots")) {
 			char *end;
 
+			/* parse_option_number(): strtoull(), so "-1" is 2^64-1. */
 			errno = 0;
 			v = strtoull(e->val, &end, 0);
-			if (errno || end == e->val || *end || strchr(e->val, '-')) {
+			if (errno == ERANGE) {
+				char *q = xasprintf("Value '%s' is too large for parameter 'slots'",
+						    e->val);
+
+				parse_fail(f, NULL, q);
+				free(q);
+				goto out;
+			}
+			if (errno || end == e->val || *end) {
 				parse_fail(f, NULL, "Parameter 'slots' expects a number");
 				goto out;
 			}
@@ -187,28 +214,32 @@ static void parse_memory(struct vm *vm, const char *arg, struct findings *f)
 
 		if (!strcmp(e->key, "size")) {
 			uint64_t v = 0;
+			bool hex;
 
-			size_parse(e->val, &v);
+			size_parse_qemu(e->val, vm->qver, 1, &v, NULL);
 			if (v == 0)
 				continue;	/* 0 means "the default" */
-			/* The legacy form without suffix means MiB. */
+			/* The legacy form without suffix means MiB: "512" is read as "512M". */
 			if (isdigit((unsigned char)e->val[strlen(e->val) - 1])) {
 				char *mib = xasprintf("%sM", e->val);
-				int r = size_parse(mib, &v);
+				int r = size_parse_qemu(mib, vm->qver, 1, &v, &hex);
 
+				if (hex) {
+					char *w = qapi_hex_suffix_warning(mib);
+
+					warn_hex_suffix(f, NULL, w);
+					free(w);
+				}
 				free(mib);
 				if (r < 0) {
-					char *q = xasprintf("Parameter 'size' expects a non-negative number below 2^64");
-
-					parse_fail(f, NULL, q);
-					free(q);
+					parse_fail(f, NULL, "Parameter 'memory.size' expects size");
 					goto out;
 				}
 			}
 			m->size = v;
 			m->has_size = true;
 		} else if (!strcmp(e->key, "maxmem")) {
-			size_parse(e->val, &m->maxmem);
+			size_parse_qemu(e->val, vm->qver, 1, &m->maxmem, NULL);
 			m->has_maxmem = true;
 		} else {
 			m->slots = strtoull(e->val, NULL, 0);
@@ -261,18 +292,23 @@ static const struct member memfd_members[] = {
 	{ "seal", MT_BOOL, false, 0 },
 };
 
-static bool check_member(const struct member *m, const struct kv *e, char **err)
+static bool check_member(const struct member *m, const struct kv *e, qver_t qver,
+			 struct strv *warns, char **err)
 {
+	char *warn = NULL;
 	uint64_t u;
-	bool b;
+	bool b, ok;
 
 	switch (m->type) {
 	case MT_BOOL:
 		return qapi_get_bool(e, &b, err);
 	case MT_SIZE:
-		return qapi_get_size(e, QAPI_OBJECT, &u, err);
+		ok = qapi_get_size(e, QAPI_OBJECT, qver, &u, err, &warn);
+		if (warn)
+			strv_push(warns, warn);
+		return ok;
 	case MT_U32:
-		return qapi_get_uint(e, UINT32_MAX, &u, err);
+		return qapi_get_uint(e, QAPI_OBJECT, UINT32_MAX, &u, err);
 	case MT_STR:
 		return qapi_get_str(e, err);
 	case MT_ENUM:
@@ -298,7 +334,7 @@ static bool check_member(const struct member *m, const struct kv *e, char **err)
 
 /* Visit members in schema order as the QAPI input visitor does. */
 static bool visit_members(const struct member *ms, size_t n, const struct kvlist *kv,
-			  qver_t qver, bool *seen, char **err)
+			  qver_t qver, bool *seen, struct strv *warns, char **err)
 {
 	for (size_t i = 0; i < n; i++) {
 		const struct member *m = &ms[i];
@@ -315,7 +351,7 @@ static bool visit_members(const struct member *ms, size_t n, const struct kvlist
 			continue;
 		}
 		seen[e - kv->v] = true;
-		if (!check_member(m, e, err))
+		if (!check_member(m, e, qver, warns, err))
 			return false;
 	}
 	return true;
@@ -336,14 +372,14 @@ static bool kv_bool(const struct kvlist *kv, const char *key, bool dflt)
 	return b;
 }
 
-static bool kv_size(const struct kvlist *kv, const char *key, uint64_t *out)
+static bool kv_size(const struct kvlist *kv, qver_t qver, const char *key, uint64_t *out)
 {
 	const struct kv *e = kv_find(kv, key);
 	char *err = NULL;
 
 	if (!e)
 		return false;
-	if (!qapi_get_size(e, QAPI_OBJECT, out, &err)) {
+	if (!qapi_get_size(e, QAPI_OBJECT, qver, out, &err, NULL)) {
 		free(err);
 		return false;
 	}
@@ -355,20 +391,21 @@ static void parse_object_kv(struct vm *vm, const char *arg, struct findings *f);
 /* An -object QEMU refuses still names its id: DIMMs using it add no noise. */
 static void parse_object(struct vm *vm, const char *arg, struct findings *f)
 {
-	size_t fails = findings_count(f, LEVEL_FAIL);
+	size_t before = f->n;
 
 	parse_object_kv(vm, arg, f);
-	if (findings_count(f, LEVEL_FAIL) > fails && f->v[f->n - 1].object)
-		strv_push(&vm->failed_objects, xstrdup(f->v[f->n - 1].object));
+	if (findings_failed_since(f, before) && f->v[f->n - 1].object)
+		id_add(&vm->failed_objects, &vm->failed_set, f->v[f->n - 1].object);
 }
 
 static void parse_object_kv(struct vm *vm, const char *arg, struct findings *f)
 {
 	struct kvlist kv;
+	struct strv warns = { 0 };
 	struct backend *b;
 	const char *type, *id;
 	char *err = NULL;
-	bool *seen = NULL;
+	bool *seen = NULL, ok;
 	enum backend_kind kind;
 
 	if (opts_parse(arg, "qom-type", SYNTAX_QEMUOPTS, &kv, &err) < 0) {
@@ -386,7 +423,7 @@ static void parse_object_kv(struct vm *vm, const char *arg, struct findings *f)
 	if (!str_startswith(type, "memory-backend-")) {
 		/* Not modelled: kept and ignored, but its id is taken. */
 		if (id)
-			strv_push(&vm->other_objects, xstrdup(id));
+			id_add(&vm->other_objects, &vm->other_set, id);
 		goto out;
 	}
 	if (!strcmp(type, "memory-backend-file")) {
@@ -398,7 +435,7 @@ static void parse_object_kv(struct vm *vm, const char *arg, struct findings *f)
 	} else if (!strcmp(type, "memory-backend-epc") ||
 		   (!strcmp(type, "memory-backend-shm") && vm->qver >= QVER(9, 1))) {
 		if (id)
-			strv_push(&vm->other_objects, xstrdup(id));
+			id_add(&vm->other_objects, &vm->other_set, id);
 		goto out;
 	} else {
 		err = xasprintf("Parameter 'qom-type' does not accept value '%s'", type);
@@ -417,11 +454,16 @@ static void parse_object_kv(struct vm *vm, const char *arg, struct findings *f)
 	seen = xcalloc(kv.n, sizeof(*seen));
 	seen[kv_find(&kv, "qom-type") - kv.v] = true;
 	seen[kv_find(&kv, "id") - kv.v] = true;
-	if (!visit_members(backend_members, ARRAY_SIZE(backend_members), &kv, vm->qver, seen, &err) ||
-	    (kind == BK_FILE &&
-	     !visit_members(file_members, ARRAY_SIZE(file_members), &kv, vm->qver, seen, &err)) ||
-	    (kind == BK_MEMFD &&
-	     !visit_members(memfd_members, ARRAY_SIZE(memfd_members), &kv, vm->qver, seen, &err))) {
+	ok = visit_members(backend_members, ARRAY_SIZE(backend_members), &kv, vm->qver, seen,
+			   &warns, &err) &&
+	     (kind != BK_FILE || visit_members(file_members, ARRAY_SIZE(file_members), &kv,
+					       vm->qver, seen, &warns, &err)) &&
+	     (kind != BK_MEMFD || visit_members(memfd_members, ARRAY_SIZE(memfd_members), &kv,
+						vm->qver, seen, &warns, &err));
+	for (size_t i = 0; i < warns.n; i++)
+		warn_hex_suffix(f, id, warns.v[i]);
+	strv_free(&warns);
+	if (!ok) {
 		parse_fail(f, id, err);
 		free(err);
 		goto out;
@@ -442,7 +484,7 @@ static void parse_object_kv(struct vm *vm, const char *arg, struct findings *f)
 		goto out;
 	}
 
-	vm->backends = xrealloc(vm->backends, (vm->nbackends + 1) * sizeof(*vm->backends));
+	vm->backends = xgrow(vm->backends, vm->nbackends, sizeof(*vm->backends));
 	b = &vm->backends[vm->nbackends++];
 	memset(b, 0, sizeof(*b));
 	b->id = xstrdup(id);
@@ -451,9 +493,9 @@ static void parse_object_kv(struct vm *vm, const char *arg, struct findings *f)
 	b->arg = xstrdup(arg);
 	b->props = kv;
 	memset(&kv, 0, sizeof(kv));
-	b->has_size = kv_size(&b->props, "size", &b->size);
-	b->has_align = kv_size(&b->props, "align", &b->align);
-	b->has_offset = kv_size(&b->props, "offset", &b->offset);
+	b->has_size = kv_size(&b->props, vm->qver, "size", &b->size);
+	b->has_align = kv_size(&b->props, vm->qver, "align", &b->align);
+	b->has_offset = kv_size(&b->props, vm->qver, "offset", &b->offset);
 	b->has_share = kv_find(&b->props, "share") != NULL;
 	b->share = kv_bool(&b->props, "share", kind == BK_MEMFD);
 	b->has_pmem = kv_find(&b->props, "pmem") != NULL;
@@ -476,10 +518,7 @@ out:
 
 static bool device_id_taken(const struct vm *vm, const char *id)
 {
-	for (size_t i = 0; i < vm->device_ids.n; i++)
-		if (streq(vm->device_ids.v[i], id))
-			return true;
-	return false;
+	return strmap_get(&vm->device_set, id) != NULL;
 }
 
 static void parse_device(struct vm *vm, const char *arg, struct findings *f)
@@ -514,13 +553,13 @@ static void parse_device(struct vm *vm, const char *arg, struct findings *f)
 	}
 	/* Every device has a name in QEMU's tree; the NFIT's order comes from it. */
 	if (id)
-		strv_push(&vm->device_ids, xstrdup(id));
+		id_add(&vm->device_ids, &vm->device_set, id);
 	else
 		anon = (int)vm->anon_devices++;
 	if (strcmp(driver, "nvdimm") && strcmp(driver, "pc-dimm"))
 		goto out;	/* not a memory device we model */
 
-	vm->dimms = xrealloc(vm->dimms, (vm->ndimms + 1) * sizeof(*vm->dimms));
+	vm->dimms = xgrow(vm->dimms, vm->ndimms, sizeof(*vm->dimms));
 	d = &vm->dimms[vm->ndimms++];
 	memset(d, 0, sizeof(*d));
 	d->kind = strcmp(driver, "nvdimm") ? DK_PC_DIMM : DK_NVDIMM;
@@ -550,7 +589,7 @@ static void parse_numa(struct vm *vm, const char *arg, struct findings *f)
 		struct numa_node *n;
 		const char *id = kv_get(&kv, "nodeid");
 
-		vm->nodes = xrealloc(vm->nodes, (vm->nnodes + 1) * sizeof(*vm->nodes));
+		vm->nodes = xgrow(vm->nodes, vm->nnodes, sizeof(*vm->nodes));
 		n = &vm->nodes[vm->nnodes];
 		n->nodeid = id ? strtoll(id, NULL, 0) : (int64_t)vm->nnodes;
 		n->memdev = kv_get(&kv, "memdev") ? xstrdup(kv_get(&kv, "memdev")) : NULL;
@@ -685,5 +724,10 @@ void vm_free(struct vm *vm)
 	strv_free(&vm->other_objects);
 	strv_free(&vm->failed_objects);
 	strv_free(&vm->device_ids);
+	strmap_free(&vm->backend_ids);
+	strmap_free(&vm->other_set);
+	strmap_free(&vm->failed_set);
+	strmap_free(&vm->device_set);
+	free(vm->placed);
 	memset(vm, 0, sizeof(*vm));
 }

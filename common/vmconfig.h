@@ -121,6 +121,13 @@ struct vm {
 	struct strv failed_objects;	/* ids of -object QEMU refuses to parse */
 	struct strv device_ids;		/* every -device id, in order (QEMU's peripheral container) */
 	size_t anon_devices;		/* -device without id ("device[N]" in peripheral-anon) */
+	/* Lookups by id in O(1): 100k options must read in linear time. */
+	struct strmap backend_ids;	/* id -> index in backends, filled by vm_find_backend() */
+	size_t backends_indexed;
+	struct strmap other_set, failed_set, device_set;
+	/* The DIMMs placed so far (indexes in dimms) and their region sizes' sum. */
+	size_t *placed, nplaced;
+	uint64_t placed_size;
 	unsigned phys_bits;
 	bool cpu_aarch64;	/* virt: the CPU model runs AArch64 (default cortex-a15: no) */
 	bool libvirt;		/* from a libvirt domain: fixes are said in its XML */
@@ -150,5 +157,13 @@ bool vm_other_object(const struct vm *vm, const char *id);
 /* An -object with this id was refused while parsing. */
 bool vm_failed_object(const struct vm *vm, const char *id);
 const char *dimm_name(const struct dimm *d);
+/*
+ * A fail-level finding is among those added since f had from findings: the
+ * per-option form of findings_count(), whose cost does not grow with the
+ * findings of earlier options.
+ */
+bool findings_failed_since(const struct findings *f, size_t from);
+/* The finding for QEMU's warning qemu (qapi_hex_suffix_warning()) before 8.0. */
+void warn_hex_suffix(struct findings *f, const char *object, const char *qemu);
 
 #endif

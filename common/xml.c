@@ -212,7 +212,7 @@ static int read_attrs(struct parser *ps, struct xml_node *n)
 			return -1;
 		}
 		advance(ps, 1);
-		n->attrs = xrealloc(n->attrs, (n->nattrs + 1) * sizeof(*n->attrs));
+		n->attrs = xgrow(n->attrs, n->nattrs, sizeof(*n->attrs));
 		n->attrs[n->nattrs].name = name;
 		n->attrs[n->nattrs].value = sb_detach(&v);
 		n->nattrs++;
@@ -290,7 +290,7 @@ static int element(struct parser *ps, struct xml_node *n, int depth)
 		if (*ps->p == '<') {
 			struct xml_node *c;
 
-			n->children = xrealloc(n->children, (n->nchildren + 1) * sizeof(*n->children));
+			n->children = xgrow(n->children, n->nchildren, sizeof(*n->children));
 			c = &n->children[n->nchildren++];
 			memset(c, 0, sizeof(*c));
 			if (element(ps, c, depth + 1)) {

@@ -6,6 +6,9 @@
 #   (a) nvd-plan, one process per configuration         mean ms per config
 #   (b) nvd-plan, 1000 FILE arguments in one process     mean us per config
 #   (c) QEMU trial start per configuration               mean ms per config
+#   (d) nvd-plan reading one large configuration         ms per MiB
+#       (tools/bigconfig.sh N: 1k, 10k and 100k options of every kind,
+#        best of BENCH_RUNS; linear reading shows the same ms per MiB)
 #       (qemu-system-x86_64 -S -display none -nodefaults -no-user-config
 #        -accel tcg -qmp stdio ARGS, qmp_capabilities + quit on stdin)
 #
@@ -138,6 +141,25 @@ else
 	echo "bench: no $TIME_BIN (apt-get install time): peak RSS not measured" >&2
 fi
 
+# ---- (d): one large configuration, 1k to 100k options ----
+echo "bench: large configurations (tools/bigconfig.sh), $RUNS runs each..." >&2
+big_rows=()
+for n in 1000 10000 100000; do
+	"$HERE/bigconfig.sh" "$n" >"$WORK/big$n.args"
+	bytes=$(wc -c <"$WORK/big$n.args")
+	best=
+	for ((i = 0; i < RUNS; i++)); do
+		s=$EPOCHREALTIME
+		"$NVD_PLAN" --json --offline --qemu-version "$QVER" "$WORK/big$n.args" >/dev/null 2>&1
+		rc=$?
+		e=$EPOCHREALTIME
+		[ $rc -le 1 ] || die "nvd-plan exit $rc on $n options (tools/bigconfig.sh $n)"
+		best=$(awk -v b="$best" -v s="$s" -v e="$e" 'BEGIN { t = e - s; print (b == "" || t < b) ? t : b }')
+	done
+	big_rows+=("$(awk -v n="$n" -v by="$bytes" -v t="$best" 'BEGIN {
+		printf "%-22s %8.2f MiB %9.1f ms %9.1f ms/MiB", n " options", by / 1048576, t * 1000, t * 1000 / (by / 1048576) }')")
+done
+
 # ---- the table ----
 ratio() { # QEMU_MS NVD_MS_PER_CONFIG
 	awk -v q="$1" -v p="$2" 'BEGIN { if (q == "-" || p == "-" || p == 0) print "-"; else printf "%.0fx", q / p }'
@@ -158,3 +180,9 @@ echo
 echo "peak RSS of the $BATCH-config batch (--offline): ${rss} KiB"
 echo "(a) and (c) are timed from fork to exit, in the case's prepared directory;"
 echo "(b) is wall time of the whole process divided by $BATCH, mean of $RUNS runs."
+echo
+echo "(d) reading one large configuration (nvd-plan --offline --json, best of $RUNS):"
+for r in "${big_rows[@]}"; do
+	echo "    $r"
+done
+echo "    (linear reading: about the same ms/MiB at every size; goal: 4 MiB well under 1 s)"

@@ -35,6 +35,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		size_parse(s, &v);
 		size_parse_unit(s, MiB, &v);
+		size_parse_qemu(s, QVER(7, 2), 1, &v, NULL);
+		size_parse_qemu(s, QVER(8, 0), MiB, &v, NULL);
 		free(size_to_str(v));
 		free(size_human(v));
 		free(s);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* RAM split, device-memory window and first-fit placement (QEMU's numbers). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "layout.h"
@@ -9,6 +10,7 @@
 static void vm_init(struct vm *vm, enum machine_family fam, uint64_t ram, uint64_t maxmem,
 		    uint64_t slots)
 {
+	free(vm->placed);
 	memset(vm, 0, sizeof(*vm));
 	vm->machine.family = fam;
 	vm->machine.type_version = QVER(7, 2);
@@ -26,9 +28,10 @@ static struct dimm *add(struct vm *vm, struct dimm *d, uint64_t size, uint64_t a
 
 	memset(d, 0, sizeof(*d));
 	d->region_size = size;
-	if (layout_find_addr(vm, 0, align, size, &d->assigned_addr, &c) == ADDR_OK)
-		d->placed = true;
+	d->assigned_slot = -1;
 	vm->ndimms++;
+	if (layout_find_addr(vm, 0, align, size, &d->assigned_addr, &c) == ADDR_OK)
+		layout_place(vm, d);
 	return d;
 }
 
@@ -36,7 +39,7 @@ int main(void)
 {
 	struct dimm dimms[4];
 	const struct dimm *c = NULL;
-	struct vm vm;
+	struct vm vm = { 0 };
 	uint64_t a;
 
 	/* qtest dimmpxm: 128M RAM, 3 slots, maxmem 1G -> 0x100000000 + 0xf8000000 */
@@ -74,5 +77,20 @@ int main(void)
 	CHECK(vm.below_4g == 2 * GiB && vm.above_4g == 0);
 	/* phys-bits: q35's 32 GiB PCI hole above the window */
 	CHECK(layout_max_used_gpa(&vm, 4 * GiB) == 4 * GiB + 32 * GiB - 1);
+
+	/* Placed DIMMs are what the queries see: used size, slots. */
+	vm_init(&vm, MF_PC, 512 * MiB, 8 * GiB, 3);
+	vm.dimms = dimms;
+	add(&vm, &dimms[0], GiB, 2 * MiB);
+	dimms[0].assigned_slot = 1;
+	CHECK(layout_used(&vm) == GiB && layout_free_slot(&vm) == 0);
+	add(&vm, &dimms[1], GiB, 2 * MiB);
+	dimms[1].assigned_slot = 0;
+	CHECK(layout_used(&vm) == 2 * GiB && layout_free_slot(&vm) == 2);
+	CHECK(layout_slot_user(&vm, 1) == &dimms[0] && !layout_slot_user(&vm, 2));
+	add(&vm, &dimms[2], GiB, 2 * MiB);
+	dimms[2].assigned_slot = 2;
+	CHECK(layout_free_slot(&vm) == -1);
+	free(vm.placed);
 	UNIT_DONE();
 }

@@ -54,7 +54,10 @@ int main(void)
 	CHECK(err == -EINVAL);
 	sz("", &err);
 	CHECK(err == -EINVAL);
+	/* Negative: malformed for our own options (QEMU 8.0 on: out of range, below). */
 	sz("-1", &err);
+	CHECK(err == -EINVAL);
+	sz("-1G", &err);
 	CHECK(err == -EINVAL);
 	sz("1X", &err);
 	CHECK(err == -EINVAL);
@@ -80,6 +83,62 @@ int main(void)
 	CHECK(size_parse_unit("512", MiB, &v) == 0 && v == 512 * MiB);
 	CHECK(size_parse_unit("1.5", MiB, &v) == 0 && v == 3 * MiB / 2);
 	CHECK(size_parse_unit("2G", MiB, &v) == 0 && v == 2 * GiB);
+
+	/* Per release: the forms checked against real QEMU 7.2 and 10.0 (t/qemu/cases/num-*). */
+	{
+		static const struct {
+			const char *text;
+			int r72;
+			uint64_t v72;
+			bool hex72;
+			int r100;
+			uint64_t v100;
+		} forms[] = {
+			{ "0x400M", 0, 1ULL << 30, true, -EINVAL, 0 },
+			{ "0X10k", 0, 16 * KiB, true, -EINVAL, 0 },
+			{ "0x400", 0, 0x400, false, 0, 0x400 },
+			{ " +0x10", 0, 16, false, 0, 16 },
+			{ "00x10", -EINVAL, 0, false, -EINVAL, 0 },
+			{ "0x", -EINVAL, 0, false, -EINVAL, 0 },
+			{ "0x1.8G", -EINVAL, 0, false, -EINVAL, 0 },
+			{ "0x10000000000000000", -ERANGE, 0, false, -ERANGE, 0 },
+			{ "0x100000000000000M", -ERANGE, 0, true, -EINVAL, 0 },
+			{ "1.", 0, 1, false, 0, 1 },
+			{ "1.G", 0, GiB, false, 0, GiB },
+			{ "1..G", -EINVAL, 0, false, -EINVAL, 0 },
+			{ ".5G", -EINVAL, 0, false, 0, GiB / 2 },
+			{ " .5G", -EINVAL, 0, false, 0, GiB / 2 },
+			{ ".", -EINVAL, 0, false, -EINVAL, 0 },
+			{ ".G", -EINVAL, 0, false, -EINVAL, 0 },
+			{ ".5", -EINVAL, 0, false, -EINVAL, 0 },
+			{ "-.5", -EINVAL, 0, false, -ERANGE, 0 },
+			{ "-1", -EINVAL, 0, false, -ERANGE, 0 },
+			{ "-0", -EINVAL, 0, false, -ERANGE, 0 },
+			{ "-1G", -EINVAL, 0, false, -EINVAL, 0 },
+			{ "1e3", -EINVAL, 0, false, -EINVAL, 0 },
+			{ "1.5e3M", -EINVAL, 0, false, -EINVAL, 0 },
+			{ "1.5e", 0, 3ULL << 59, false, 0, 3ULL << 59 },
+			{ "0100", 0, 100, false, 0, 100 },
+			{ "99999999999999999999K", -EINVAL, 0, false, -EINVAL, 0 },
+			{ "0.0005K", 0, 1, false, 0, 1 },
+			{ "1.0000000000000000000001", 0, 1, false, -EINVAL, 0 },
+			{ "0.99999999999999999999M", 0, 0, false, 0, MiB },
+		};
+
+		for (size_t i = 0; i < ARRAY_SIZE(forms); i++) {
+			uint64_t v72 = 0, v100 = 0;
+			bool hex = false;
+			int r72 = size_parse_qemu(forms[i].text, 702, 1, &v72, &hex);
+			int r100 = size_parse_qemu(forms[i].text, 1000, 1, &v100, NULL);
+			int ok = r72 == forms[i].r72 && hex == forms[i].hex72 && r100 == forms[i].r100 &&
+				 (r72 || v72 == forms[i].v72) && (r100 || v100 == forms[i].v100);
+
+			if (!ok)
+				fprintf(stderr, "'%s': 7.2 %d %llu hex %d, 10.0 %d %llu\n", forms[i].text,
+					r72, (unsigned long long)v72, hex, r100, (unsigned long long)v100);
+			CHECK(ok);
+		}
+	}
 
 	CHECK(str_is(size_to_str(4096), "4 KiB"));
 	CHECK(str_is(size_to_str(2 * MiB), "2 MiB"));
