@@ -165,7 +165,7 @@ void strv_free(struct strv *sv)
  * The length of the valid UTF-8 sequence at s (at most max bytes), or 0:
  * no overlong forms, no surrogates, nothing above U+10FFFF.
  */
-static size_t utf8_len(const unsigned char *s, size_t max)
+size_t utf8_len(const unsigned char *s, size_t max)
 {
 	size_t n;
 	uint32_t c;

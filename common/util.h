@@ -88,6 +88,11 @@ void strmap_free(struct strmap *m);
  * Appends at most max bytes of s ((size_t)-1: all).
  */
 void sb_add_escaped(struct strbuf *sb, const char *s, size_t max);
+/*
+ * The length of the valid UTF-8 sequence at s (at most max bytes), or 0:
+ * no overlong forms, no surrogates, nothing above U+10FFFF.
+ */
+size_t utf8_len(const unsigned char *s, size_t max);
 /* Valid UTF-8 for JSON and XML: each byte that is not becomes U+FFFD. */
 void sb_add_utf8(struct strbuf *sb, const char *s);
 /* A new string of s made valid UTF-8 (sb_add_utf8). */

@@ -115,6 +115,40 @@ static void put_utf8(struct strbuf *sb, uint32_t c)
 	}
 }
 
+/* XML 1.0's Char: no control character but tab, newline and carriage return. */
+static bool xml_char(uint32_t c)
+{
+	return c >= 0x20 ? c != 0xfffe && c != 0xffff : c == '\t' || c == '\n' || c == '\r';
+}
+
+/*
+ * The whole document is UTF-8 and XML 1.0 characters, as libxml2 (libvirt's
+ * reader) insists: a control character or a byte that is not UTF-8 never
+ * gets into a path or a name.
+ */
+static int check_chars(struct parser *ps)
+{
+	const unsigned char *s = (const unsigned char *)ps->p, *end = (const unsigned char *)ps->end;
+
+	while (s < end) {
+		size_t n = utf8_len(s, (size_t)(end - s));
+		uint32_t c = 0;
+
+		if (!n)
+			return fail(ps, "not UTF-8 (byte 0x%02X): XML is read as UTF-8, as libvirt reads it", *s);
+		c = n == 1 ? s[0] : n == 2 ? (s[0] & 0x1fu) : n == 3 ? (s[0] & 0x0fu) : (s[0] & 0x07u);
+		for (size_t i = 1; i < n; i++)
+			c = c << 6 | (s[i] & 0x3fu);
+		if (!xml_char(c))
+			return fail(ps, "invalid Char value %u: XML 1.0 allows no control character but tab, newline and carriage return", c);
+		if (*s == '\n')
+			ps->line++;
+		s += n;
+	}
+	ps->line = 1;
+	return 0;
+}
+
 /* An entity or character reference at ps->p ('&'), appended decoded. */
 static int reference(struct parser *ps, struct strbuf *sb)
 {
@@ -149,6 +183,8 @@ static int reference(struct parser *ps, struct strbuf *sb)
 	}
 	if (!digits || ps->p >= ps->end || *ps->p != ';' || c == 0 || (c >= 0xd800 && c < 0xe000))
 		return fail(ps, "bad character reference");
+	if (!xml_char(c))
+		return fail(ps, "character reference to U+%04X, which XML 1.0 does not allow", c);
 	advance(ps, 1);
 	put_utf8(sb, c);
 	return 0;
@@ -338,6 +374,8 @@ int xml_parse(const char *text, size_t len, struct xml_node *root, char **err)
 	memset(root, 0, sizeof(*root));
 	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3))
 		ps.p += 3;	/* a UTF-8 byte order mark */
+	if (check_chars(&ps))
+		goto out;
 	for (;;) {
 		int m;
 

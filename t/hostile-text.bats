@@ -111,17 +111,33 @@ json() {
 }
 
 @test "libvirt domain XML: paths and names, findings and errors" {
-	sed "s|<path>nv0.img</path>|<path>nv$E.img</path>|; s|<name>window-too-small</name>|<name>w$E</name>|" \
+	# XML 1.0 (libvirt reads it with libxml2) has no control character but tab, newline and
+	# carriage return, and is UTF-8: ESC, BEL and the invalid byte are refused, raw or as a
+	# character reference, with one clean line; a C1 character is XML and is shown escaped.
+	local c1=$'\xc2\x9b' c1_shown='\xc2\x9b'
+	sed "s|<path>nv0.img</path>|<path>nv$E.img</path>|" \
+		"$REPO/t/libvirt/cases/align-above-size.xml" > raw.xml
+	run -2 bash -c '"$@" 2> err.txt' _ "$BIN/nvd-plan" --qemu-version 7.2 raw.xml
+	clean err.txt
+	grep -qF "invalid Char value 27" err.txt || fail "$(cat -A err.txt)"
+	sed "s|<path>nv0.img</path>|<path>nv\&#27;.img</path>|" \
+		"$REPO/t/libvirt/cases/align-above-size.xml" > ref.xml
+	run -2 bash -c '"$@" 2> err.txt' _ "$BIN/nvd-plan" --qemu-version 7.2 ref.xml
+	clean err.txt
+	grep -qF "character reference to U+001B" err.txt || fail "$(cat -A err.txt)"
+	sed "s|<path>nv0.img</path>|<path>nv$c1.img</path>|; s|<name>window-too-small</name>|<name>w$c1</name>|" \
 		"$REPO/t/libvirt/cases/align-above-size.xml" > dom.xml
-	truncate -s 16M "nv$E.img"
+	truncate -s 16M "nv$c1.img"
 	run -1 bash -c '"$@" > dom.txt' _ "$BIN/nvd-plan" --qemu-version 7.2 dom.xml
 	run -1 bash -c '"$@" > dom.json' _ "$BIN/nvd-plan" --qemu-version 7.2 --json dom.xml
-	text dom.txt
-	json dom.json
-	sed "s|<memory unit='GiB'>4</memory>|<memory unit='G$E'>4</memory>|" \
+	clean dom.txt
+	grep -qF "nv$c1_shown.img" dom.txt || fail "dom.txt does not show nv$c1_shown.img: $(cat -A dom.txt)"
+	jq -e . dom.json > /dev/null || fail "dom.json: not JSON"
+	sed "s|<memory unit='GiB'>4</memory>|<memory unit='G$c1'>4</memory>|" \
 		"$REPO/t/libvirt/cases/align-above-size.xml" > unit.xml
 	run -2 bash -c '"$@" 2> err.txt' _ "$BIN/nvd-plan" --qemu-version 7.2 unit.xml
-	text err.txt
+	clean err.txt
+	grep -qF "G$c1_shown" err.txt || fail "$(cat -A err.txt)"
 }
 
 @test "NFIT fields decoded from a table (OEM ids): text and JSON" {
