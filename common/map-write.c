@@ -355,6 +355,7 @@ static void prealloc_failed(const char *path, int fd, const struct stat *st, con
 	const char *why = backend_changed(fd, path, st, (uint64_t)st->st_size, buf, sizeof(buf));
 	struct stat now;
 	uint64_t left = 0;
+	pid_t pid;
 	int r;
 
 	if (why) {
@@ -367,7 +368,12 @@ static void prealloc_failed(const char *path, int fd, const struct stat *st, con
 		nvd_warnx("%s: %s: %s", path, step, strerror(err));
 		return;
 	}
-	r = holes_give_back(fd, h);
+	/*
+	 * A process mapping the file (--force) writes without our lock: a range
+	 * read as zeros could take its data before the punch. Keep the blocks.
+	 */
+	pid = label_mapped_by(st->st_dev, st->st_ino, NULL, 0);
+	r = pid ? -EBUSY : holes_give_back(fd, h);
 	if (fstat(fd, &now) == 0 && now.st_blocks > st->st_blocks)
 		left = (uint64_t)(now.st_blocks - st->st_blocks) * 512;
 	if (!left)
@@ -375,7 +381,8 @@ static void prealloc_failed(const char *path, int fd, const struct stat *st, con
 	else
 		nvd_warnx("%s: %s: %s (%llu bytes it allocated stay allocated%s)", path, step,
 			  strerror(err), (unsigned long long)left,
-			  r == -EOPNOTSUPP ? ": this file system cannot punch holes" : "");
+			  r == -EOPNOTSUPP ? ": this file system cannot punch holes" :
+			  r == -EBUSY ? ": a running process maps the file" : "");
 }
 
 /*

@@ -28,8 +28,8 @@ setup() {
 
 teardown() {
 	[[ -z ${STOPPED:-} ]] || kill -KILL "$STOPPED" 2>/dev/null || :
+	[[ -z ${RACER_PID:-} ]] || { kill -KILL "$RACER_PID" 2>/dev/null; wait "$RACER_PID" 2>/dev/null; } || :
 	[[ -z ${MNT:-} ]] || umount "$MNT" || :
-	[[ -z ${RACER_PID:-} ]] || kill -KILL "$RACER_PID" 2>/dev/null || :
 	[[ -z ${SHM:-} ]] || rm -rf "$SHM"
 }
 
@@ -543,6 +543,26 @@ race_runs() { echo "${NVD_RACE_RUNS:-200}"; }
 		assert_equal "$(used mnt)" "$u"
 		rm mnt/filler
 	done
+}
+
+@test "nvd-map prealloc --force out of space beside a process mapping the file: its blocks are kept, never punched" {
+	small_fs ext2
+	mixed_file mnt/f.img
+	python3 -c 'import mmap,sys,time
+f=open(sys.argv[1],"r+b"); m=mmap.mmap(f.fileno(),0); print("ready",flush=True); time.sleep(60)' mnt/f.img >ready &
+	RACER_PID=$!
+	for _ in $(seq 50); do [[ -s ready ]] && break; sleep 0.1; done
+	NVD_FAULT=stop:1:fallocate stopped env NVD_FAULT_NO_POPULATE=1 "$MAP" prealloc --force --threads 1 mnt/f.img
+	fill_fs mnt $((2 << 20))
+	resumed
+	assert_equal "$status" 3
+	# a punched range read as zeros could have taken the mapper's write: nothing is punched
+	[[ $(cat stopped.err) == "nvd-map: mnt/f.img: cannot populate: No space left on device ("*" bytes it allocated stay allocated: a running process maps the file)" ]] ||
+		fail "$(cat stopped.err)"
+	assert_equal "$(stat -c %s mnt/f.img)" 8388608
+	kill "$RACER_PID"
+	wait "$RACER_PID" 2>/dev/null || :
+	RACER_PID=
 }
 
 @test "nvd-map prealloc of a file truncated under it: names the cause, never grows it back (issue 14, item 11)" {
