@@ -68,7 +68,8 @@ int backend_map_sync_trial(const char *path, uint64_t len, bool *opened);
  * opened (was: its fstat then, size: its backend_fd_size() then): path now
  * names another file or none, or the file's size changed. NULL when it
  * still is; else a text for "PATH: TEXT" (in buf, len bytes). For writers
- * to call before each write step, and readers after reading.
+ * to call before each write step, and for digest after reading (a file cut
+ * short under it reads as a short file, not as an I/O error).
  */
 struct stat;
 const char *backend_changed(int fd, const char *path, const struct stat *was, uint64_t size,

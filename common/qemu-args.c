@@ -293,7 +293,8 @@ void kvlist_set(struct kvlist *kv, char *key, char *val, enum kv_type type)
 
 static void kv_add_flag(struct kvlist *kv, const char *key)
 {
-	kv->flags = xrealloc(kv->flags, (kv->nflags + 2) * sizeof(*kv->flags));
+	/* room for element nflags and the NULL after it: xgrow() of index nflags + 1 */
+	kv->flags = xgrow(kv->flags, kv->nflags + 1, sizeof(*kv->flags));
 	kv->flags[kv->nflags++] = xstrdup(key);
 	kv->flags[kv->nflags] = NULL;
 }

@@ -407,16 +407,14 @@ void rules_devices(struct vm *vm, struct findings *f)
 
 void rules_hotplug_plan(struct vm *vm, const struct plan_opts *po, struct findings *f)
 {
-	size_t base = vm->ndimms;
-
-	if (!po->nhotplug)
-		return;
-	vm->dimms = xrealloc(vm->dimms, (vm->ndimms + po->nhotplug) * sizeof(*vm->dimms));
 	for (size_t i = 0; i < po->nhotplug; i++) {
-		struct dimm *d = &vm->dimms[base + i];
 		struct findings tmp = { 0 };
 		struct backend *b;
+		struct dimm *d;
 
+		/* grown as vmconfig.c grows them: xgrow() is the only allocator of both */
+		vm->dimms = xgrow(vm->dimms, vm->ndimms, sizeof(*vm->dimms));
+		d = &vm->dimms[vm->ndimms];
 		memset(d, 0, sizeof(*d));
 		vm->ndimms++;
 		d->kind = DK_PC_DIMM;
@@ -424,7 +422,7 @@ void rules_hotplug_plan(struct vm *vm, const struct plan_opts *po, struct findin
 		d->id = xasprintf("hotplug%zu", i);
 		d->slot = -1;
 		/* A hot-plugged DIMM on a memory-backend-ram: 2 MiB aligned. */
-		vm->backends = xrealloc(vm->backends, (vm->nbackends + 1) * sizeof(*vm->backends));
+		vm->backends = xgrow(vm->backends, vm->nbackends, sizeof(*vm->backends));
 		b = &vm->backends[vm->nbackends++];
 		memset(b, 0, sizeof(*b));
 		b->id = xasprintf("hotplug-mem%zu", i);

@@ -196,6 +196,7 @@ static void machine_props(struct vm *vm, struct findings *f)
 
 	/* -m is merged into the machine options as "memory", after -machine's keys. */
 	order_kv.v = xcalloc(n + 1, sizeof(*order_kv.v));
+	order_kv.index = (struct strmap){ 0 };	/* mc->props' own: never shared */
 	if (n)
 		memcpy(order_kv.v, mc->props.v, n * sizeof(*order_kv.v));
 	if (has_memory)
