@@ -174,6 +174,7 @@ static void xml_escape(FILE *fp, const char *str)
 {
 	/* XML is UTF-8 here: a byte that is not becomes U+FFFD */
 	char *u = utf8_valid(str ? str : "");
+	size_t n;
 
 	for (const char *s = u; *s; s++) {
 		switch (*s) {
@@ -191,12 +192,10 @@ static void xml_escape(FILE *fp, const char *str)
 			break;
 		default:
 			/* Control characters are not allowed in XML 1.0. */
-			if (((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t') || *s == 0x7f) {
+			/* (C1 controls are only "discouraged" in XML: replaced too) */
+			if (*s != '\n' && *s != '\t' && (n = ctl_len(s))) {
 				fputc('?', fp);
-			} else if ((unsigned char)s[0] == 0xc2 && (unsigned char)s[1] >= 0x80 &&
-				   (unsigned char)s[1] < 0xa0) {
-				fputc('?', fp);	/* a C1 control, "discouraged" in XML */
-				s++;
+				s += n - 1;
 			} else {
 				fputc(*s, fp);
 			}

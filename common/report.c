@@ -229,6 +229,7 @@ char *prom_label_value(const char *s)
 {
 	struct strbuf sb;
 	char *u = utf8_valid(s ? s : "");
+	size_t n;
 
 	sb_init(&sb);
 	for (const char *p = u; *p; p++) {
@@ -236,11 +237,8 @@ char *prom_label_value(const char *s)
 			sb_addf(&sb, "\\%c", *p);
 		else if (*p == '\n')
 			sb_adds(&sb, "\\n");
-		else if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			sb_adds(&sb, "\xef\xbf\xbd");
-		else if ((unsigned char)p[0] == 0xc2 && (unsigned char)p[1] >= 0x80 &&
-			 (unsigned char)p[1] < 0xa0)
-			sb_adds(&sb, "\xef\xbf\xbd"), p++;	/* a C1 control */
+		else if ((n = ctl_len(p)))
+			sb_adds(&sb, "\xef\xbf\xbd"), p += n - 1;	/* C0, DEL, C1 */
 		else
 			sb_addc(&sb, *p);
 	}

@@ -194,6 +194,15 @@ size_t utf8_len(const unsigned char *s, size_t max)
 	return n;
 }
 
+size_t ctl_len(const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	if (s[0] < 0x20 || s[0] == 0x7f)
+		return 1;
+	return s[0] == 0xc2 && s[1] >= 0x80 && s[1] < 0xa0 ? 2 : 0;
+}
+
 void sb_add_escaped(struct strbuf *sb, const char *str, size_t max)
 {
 	const unsigned char *s = (const unsigned char *)str;
@@ -202,9 +211,7 @@ void sb_add_escaped(struct strbuf *sb, const char *str, size_t max)
 	for (size_t i = 0; i < len;) {
 		size_t n = utf8_len(s + i, len - i);
 
-		if (n == 1 && s[i] >= 0x20 && s[i] != 0x7f) {
-			sb_addc(sb, (char)s[i]);
-		} else if (n > 1 && !(n == 2 && s[i] == 0xc2 && s[i + 1] < 0xa0)) {
+		if (n && !ctl_len(str + i)) {
 			sb_addn(sb, str + i, n);
 		} else {
 			/* a control character (C1 too: 0xc2 0x80..0x9f) or an invalid byte */

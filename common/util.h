@@ -93,6 +93,8 @@ void sb_add_escaped(struct strbuf *sb, const char *s, size_t max);
  * no overlong forms, no surrogates, nothing above U+10FFFF.
  */
 size_t utf8_len(const unsigned char *s, size_t max);
+/* The length of a control character at s: C0 and DEL 1, C1 (U+0080..U+009F) 2; else 0. */
+size_t ctl_len(const char *s);
 /* Valid UTF-8 for JSON and XML: each byte that is not becomes U+FFFD. */
 void sb_add_utf8(struct strbuf *sb, const char *s);
 /* A new string of s made valid UTF-8 (sb_add_utf8). */
