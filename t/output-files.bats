@@ -8,8 +8,7 @@ load lib/common
 setup() {
 	load_bats_libs
 	cd "$BATS_TEST_TMPDIR"
-	truncate -s 16M nv.img
-	printf -- '-M pc,nvdimm=on -m 1G,slots=1,maxmem=3G -object memory-backend-file,id=m0,share=on,mem-path=nv.img,size=16M -device nvdimm,id=nv0,memdev=m0,label-size=128K\n' > vm.args
+	nvdimm_vm
 	ln -s vm.args link.args
 	ln vm.args hard.args
 	ln -s nv.img link.img

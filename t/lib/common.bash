@@ -13,3 +13,9 @@ load_bats_libs() {
 checksums() {
 	sha256sum "$@"
 }
+
+# nvdimm_vm: nv.img (16 MiB) and vm.args, a VM with one NVDIMM nv0 on it, label-size=128K.
+nvdimm_vm() {
+	truncate -s 16M nv.img
+	printf -- '-M pc,nvdimm=on -m 1G,slots=1,maxmem=3G -object memory-backend-file,id=m0,share=on,mem-path=nv.img,size=16M -device nvdimm,id=nv0,memdev=m0,label-size=128K\n' > vm.args
+}
