@@ -14,13 +14,16 @@
 #include "newfile.h"
 #include "plan.h"
 #include "probe.h"
+#include "running.h"
 #include "size.h"
 #include "util.h"
 #include "vmconfig.h"
 
 static char *opt_object, *opt_share, *opt_pmem, *opt_readonly, *opt_align, *opt_size;
 static char *opt_sync, *opt_qemu_version, *opt_sysroot, *opt_libs;
-static int opt_prometheus;
+static int opt_prometheus, opt_running;
+static long *opt_pids;
+static size_t opt_npids;
 
 static struct poptOption options[] = {
 	{ "object", '\0', POPT_ARG_STRING, &opt_object, 0,
@@ -38,6 +41,10 @@ static struct poptOption options[] = {
 	{ "qemu-version", '\0', POPT_ARG_STRING, &opt_qemu_version, 0,
 	  "QEMU release whose messages to give (default: qemu-system-x86_64 on PATH, else the newest modelled)",
 	  "X.Y" },
+	{ "pid", '\0', POPT_ARG_STRING, NULL, 'p',
+	  "check the running QEMU process PID: what each memory device got (repeatable)", "PID" },
+	{ "running", '\0', POPT_ARG_NONE, &opt_running, 0,
+	  "check every running qemu-system-* process", NULL },
 	{ "prometheus", '\0', POPT_ARG_NONE, &opt_prometheus, 0,
 	  "print metrics in node_exporter's textfile format", NULL },
 	{ "sysroot", '\0', POPT_ARG_STRING, &opt_sysroot, 0,
@@ -51,12 +58,14 @@ static struct poptOption options[] = {
 
 static const struct cli_tool tool = {
 	.name = "nvd-check",
-	.usage = "[OPTIONS] [PATH...]",
+	.usage = "[OPTIONS] [PATH... | --pid PID... | --running]",
 	.summary = "Will guest writes to a QEMU NVDIMM backend survive a host crash? Probe PATH (file,\n"
 		   "directory or /dev/daxX.Y) and give QEMU's verdict; without PATH, list the host's NVDIMMs.",
 	.footer = "Without QEMU options the verdict is for pmem=on,share=on, the best QEMU can do.\n"
 		  "Exit status: 0 persistent (or the inventory), 1 not persistent or QEMU refuses,\n"
-		  "2 usage error, 3 I/O error (a path that cannot be probed).\n",
+		  "2 usage error, 3 I/O error (a path that cannot be probed).\n"
+		  "--pid, --running: 0 every memory device persistent (or none), 1 one is not,\n"
+		  "2 a PID that is not QEMU, 3 a process or its mappings cannot be read (UNKNOWN).\n",
 	.options = options,
 };
 
@@ -148,6 +157,72 @@ static void options_text(struct out *o, const struct qemu_opts *q)
 	out_obj_close(o);
 }
 
+static int check_running(struct host *h, qver_t qver)
+{
+	struct run_vm *vms;
+	long *pids = opt_pids;
+	size_t n = opt_npids;
+	int rc = NVD_EXIT_OK;
+	struct out *o;
+
+	if (opt_running) {
+		int r = running_pids(h, &pids, &n);
+
+		if (r < 0) {
+			nvd_warnx("%s/proc: cannot list processes: %s", h->sysroot ? h->sysroot : "",
+				  strerror(-r));
+			return NVD_EXIT_ENV;
+		}
+	}
+	vms = xcalloc(n + 1, sizeof(*vms));
+	for (size_t i = 0; i < n; i++) {
+		running_probe(h, pids[i], qver, &vms[i]);
+		if (vms[i].err == -EINVAL) {
+			/* not QEMU: a usage error, nothing written */
+			nvd_warnx("--pid %ld: %s", pids[i], vms[i].error);
+			for (size_t j = 0; j <= i; j++)
+				run_vm_free(&vms[j]);
+			free(vms);
+			if (pids != opt_pids)
+				free(pids);
+			return NVD_EXIT_USAGE;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (vms[i].error && opt_running && vms[i].err == -ENOENT)
+			continue;	/* exited since it was listed */
+		if (vms[i].error)
+			nvd_warnx("%s", vms[i].error);
+		else if (vms[i].unreadable)
+			nvd_warnx("%s", vms[i].unreadable);
+		if (vms[i].verdict == RV_UNKNOWN)
+			rc = NVD_EXIT_ENV;
+		else if (vms[i].verdict == RV_NOT_PERSISTENT && rc == NVD_EXIT_OK)
+			rc = NVD_EXIT_FAIL;
+	}
+	if (opt_prometheus) {
+		running_prometheus(vms, n, stdout);
+	} else {
+		o = out_new(stdout, cli.json, cli.color);
+		out_str(o, "tool", NULL, "nvd-check");
+		out_i64(o, "version", NULL, 1);
+		out_text(o, "nvd-check: kernel %s, %zu QEMU process%s\n", h->kernel, n,
+			 n == 1 ? "" : "es");
+		out_str(o, "kernel", NULL, h->kernel);
+		out_str(o, "sysroot", NULL, h->sysroot && *h->sysroot ? h->sysroot : NULL);
+		running_print(vms, n, o, cli.color, cli.quiet);
+		out_str(o, "verdict", NULL, rc == NVD_EXIT_OK ? "persistent" :
+			rc == NVD_EXIT_FAIL ? "not-persistent" : "unknown");
+		out_finish(o);
+	}
+	for (size_t i = 0; i < n; i++)
+		run_vm_free(&vms[i]);
+	free(vms);
+	if (pids != opt_pids)
+		free(pids);
+	return rc;
+}
+
 int main(int argc, const char **argv)
 {
 	struct qemu_opts q = { .sync = -2 };
@@ -166,9 +241,23 @@ int main(int argc, const char **argv)
 	argc = cli_onoff_args(argc, argv, onoff_opts);
 	ctx = cli_start(&tool, argc, argv);
 	while ((opt = poptGetNextOpt(ctx)) >= 0) {
-		char **dst = opt == 'S' ? &opt_share : opt == 'P' ? &opt_pmem : &opt_readonly;
+		char **dst;
 		bool b;
 
+		if (opt == 'p') {
+			char *v = poptGetOptArg(ctx), *end;
+			long pid;
+
+			errno = 0;
+			pid = v ? strtol(v, &end, 10) : 0;
+			if (!v || !*v || *end || errno || pid <= 0)
+				cli_usage_error("invalid --pid '%s': use a process id", v ? v : "");
+			free(v);
+			opt_pids = xrealloc(opt_pids, (opt_npids + 1) * sizeof(*opt_pids));
+			opt_pids[opt_npids++] = pid;
+			continue;
+		}
+		dst = opt == 'S' ? &opt_share : opt == 'P' ? &opt_pmem : &opt_readonly;
 		free(*dst);
 		*dst = poptGetOptArg(ctx);
 		/* a bad value is a usage error now, before any other */
@@ -180,6 +269,12 @@ int main(int argc, const char **argv)
 		n++;
 	if (opt_prometheus && cli.json)
 		cli_usage_error("--json and --prometheus: choose one output format");
+	if (opt_running && opt_npids)
+		cli_usage_error("--running already checks every QEMU process: give it or --pid, not both");
+	if ((opt_running || opt_npids) && (n || opt_object || opt_share || opt_pmem || opt_readonly ||
+					  opt_align || opt_size || opt_sync))
+		cli_usage_error("%s reads the running QEMU's own options: give no PATH, --object, --share, --pmem, --readonly, --align, --size or --sync",
+				opt_running ? "--running" : "--pid");
 	if (opt_object && (opt_share || opt_pmem || opt_readonly || opt_align || opt_size))
 		cli_usage_error("--object already holds the backend options: do not add --share, --pmem, --readonly, --align or --size");
 	if (opt_libs) {
@@ -200,7 +295,8 @@ int main(int argc, const char **argv)
 		else
 			cli_usage_error("invalid --sync value '%s': use on, off or auto", opt_sync);
 	}
-	qver = qver_choose(opt_qemu_version, false);
+	/* a running QEMU accepted its command line: read it as the newest release, no QEMU run */
+	qver = qver_choose(opt_qemu_version, opt_running || opt_npids);
 	q.given = opt_object || opt_share || opt_pmem || opt_readonly || opt_align || opt_size ||
 		  opt_sync;
 	if (opt_object) {
@@ -243,6 +339,14 @@ int main(int argc, const char **argv)
 
 	if (host_init(&h, opt_sysroot, libs) < 0 && opt_sysroot)
 		nvd_warnx("%s/proc/self/mountinfo: cannot read it: mounts unknown", opt_sysroot);
+
+	if (opt_running || opt_npids) {
+		rc = check_running(&h, qver);
+		host_free(&h);
+		poptFreeContext(ctx);
+		free(opt_pids);
+		return cli_finish(rc);
+	}
 
 	for (size_t i = 0; i < n; i++) {
 		const struct run_input in = { "the path", paths[i] };

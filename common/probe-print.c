@@ -15,8 +15,6 @@
 #include "size.h"
 #include "util.h"
 
-enum result { R_PASS, R_WARN, R_FAIL, R_INFO };
-
 static const char *const res_text[] = { "PASS", "WARN", "FAIL", "INFO" };
 static const char *const res_json[] = { "pass", "warn", "fail", "info" };
 static const char *const res_color[] = { "\033[1;32m", "\033[1;33m", "\033[1;31m", "\033[1;36m" };
@@ -25,32 +23,38 @@ static const char *const kind_names[] = { "file", "directory", "missing", "devda
 
 static bool use_color, quiet_text;
 
-static void check(struct out *o, const char *id, const char *title, enum result res,
-		  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-static void check(struct out *o, const char *id, const char *title, enum result res,
-		  const char *fmt, ...)
+void out_vcheck(struct out *o, bool color, bool quiet, const char *id, const char *title,
+		enum check_result res, const char *fmt, va_list ap)
 {
-	va_list ap;
-	char *detail;
+	char *detail = xvasprintf(fmt, ap);
 
-	va_start(ap, fmt);
-	detail = xvasprintf(fmt, ap);
-	va_end(ap);
 	/* --quiet: the text keeps WARN and FAIL lines; JSON keeps everything. */
-	if (quiet_text && !out_is_json(o) && (res == R_PASS || res == R_INFO)) {
+	if (quiet && !out_is_json(o) && (res == R_PASS || res == R_INFO)) {
 		free(detail);
 		return;
 	}
 	out_obj_open(o, NULL);
 	out_str(o, "id", NULL, id);
 	out_str(o, "check", "  Checking %-36s: ", title);
-	out_color(o, use_color ? res_color[res] : NULL);
+	out_color(o, color ? res_color[res] : NULL);
 	out_text(o, "%s", res_text[res]);
-	out_color(o, use_color ? "\033[0m" : NULL);
+	out_color(o, color ? "\033[0m" : NULL);
 	out_str(o, "result", NULL, res_json[res]);
 	out_str(o, "detail", *detail ? " (%s)\n" : "\n", detail);
 	out_obj_close(o);
 	free(detail);
+}
+
+static void check(struct out *o, const char *id, const char *title, enum check_result res,
+		  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void check(struct out *o, const char *id, const char *title, enum check_result res,
+		  const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	out_vcheck(o, use_color, quiet_text, id, title, res, fmt, ap);
+	va_end(ap);
 }
 
 static void check_fs(const struct path_facts *f, struct out *o)

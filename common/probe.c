@@ -201,8 +201,8 @@ static bool covers(const char *mp, const char *p)
  * covering mount point (the last of equals: it is on top); without a
  * device match (a replayed mountinfo), the longest covering mount point.
  */
-static const struct mount_entry *find_mount(const struct host *h, const char *real, dev_t dev,
-					    bool have_dev)
+const struct mount_entry *host_find_mount(const struct host *h, const char *real, dev_t dev,
+					  bool have_dev)
 {
 	const struct mount_entry *best = NULL, *any = NULL;
 
@@ -325,7 +325,7 @@ static void probe_mount(struct host *h, struct path_facts *f, const struct stat 
 {
 	char *link;
 
-	f->mnt = find_mount(h, f->real_path ? f->real_path : f->probed, st->st_dev, true);
+	f->mnt = host_find_mount(h, f->real_path ? f->real_path : f->probed, st->st_dev, true);
 	if (!f->mnt)
 		return;
 	f->dax_mount = dax_mount_mode(f->mnt);

@@ -10,8 +10,10 @@
 #ifndef NVD_PROBE_H
 #define NVD_PROBE_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "report.h"
 #include "vmconfig.h"
@@ -98,6 +100,14 @@ enum dax_mount dax_mount_mode(const struct mount_entry *e);
 const char *dax_mount_name(enum dax_mount d);
 const char *granularity_name(enum granularity g);
 
+/*
+ * The mount a path is on: the one with device dev and the longest covering
+ * mount point; without a device match (have_dev false, or a replayed
+ * mountinfo), the longest covering mount point. NULL when none covers it.
+ */
+const struct mount_entry *host_find_mount(const struct host *h, const char *real, dev_t dev,
+					  bool have_dev);
+
 /* The facts of one path; never fails, sets f->error instead. */
 void path_probe(struct host *h, const char *path, struct path_facts *f);
 void path_facts_free(struct path_facts *f);
@@ -148,6 +158,15 @@ const char *verdict_name(enum verdict v);
 void verdict_eval(const struct host *h, const struct path_facts *f, const struct qemu_opts *q,
 		  qver_t qver, struct verdict_result *r);
 void verdict_free(struct verdict_result *r);
+
+/*
+ * One check line in the manner of virt-host-validate: "  Checking TITLE: PASS
+ * (detail)" in text, {id, check, result, detail} in JSON; quiet drops PASS
+ * and INFO lines from the text.
+ */
+enum check_result { R_PASS, R_WARN, R_FAIL, R_INFO };
+void out_vcheck(struct out *o, bool color, bool quiet, const char *id, const char *title,
+		enum check_result res, const char *fmt, va_list ap);
 
 /* Output of one path: checks, facts, verdict. */
 void path_print(const struct host *h, const struct path_facts *f, const struct verdict_result *r,

@@ -30,7 +30,8 @@ jqe() {
 @test "--help, --version and --list-opts" {
 	run --separate-stderr "$CHECK" --help
 	assert_success
-	assert_output --partial 'Usage: nvd-check [OPTIONS] [PATH...]'
+	assert_output --partial 'Usage: nvd-check [OPTIONS] [PATH... | --pid PID... | --running]'
+	assert_output --partial '--pid, --running: 0 every memory device persistent'
 	assert_output --partial 'Exit status: 0 persistent'
 	run "$CHECK" --version
 	assert_success
@@ -38,7 +39,7 @@ jqe() {
 	run "$CHECK" --list-opts
 	assert_success
 	for o in --object= --share= --pmem= --readonly= --align= --size= --sync= --qemu-version= \
-		--prometheus --sysroot= --libs= --json --color=; do
+		--prometheus --sysroot= --libs= --json --color= --pid= --running; do
 		assert_line -- "$o"
 	done
 	refute_line -- --list-opts

@@ -1,0 +1,877 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * nvd-check --pid/--running: for each memory device of a running QEMU, the
+ * backend's mapping as the kernel shows it in /proc/PID/smaps (found by
+ * device and inode, else by the name the kernel gives it), whether the
+ * mem-path still names that file, shared or private, MAP_SYNC ("sf" in
+ * VmFlags), device-DAX, the file system now, and the verdict.
+ */
+#include "running.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "size.h"
+#include "util.h"
+
+#define SMAPS_MAX (64u << 20)
+
+static const char *const rv_names[] = { "persistent", "not-persistent", "unknown", "none" };
+
+const char *run_verdict_name(enum run_verdict v)
+{
+	return rv_names[v];
+}
+
+static const char *procroot(const struct host *h)
+{
+	return h->sysroot ? h->sysroot : "";
+}
+
+static int cmp_long(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The first bytes of a file, NUL-terminated: their length, or -1. */
+static ssize_t read_head(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t r;
+
+	if (fd < 0)
+		return -1;
+	r = read(fd, buf, size - 1);
+	close(fd);
+	if (r >= 0)
+		buf[r] = '\0';
+	return r;
+}
+
+int running_pids(const struct host *h, long **pids, size_t *n)
+{
+	char *dir = xasprintf("%s/proc", procroot(h));
+	size_t cap = 0;
+	struct dirent *e;
+	DIR *d;
+
+	*pids = NULL;
+	*n = 0;
+	d = opendir(dir);
+	free(dir);
+	if (!d)
+		return -errno;
+	while ((e = readdir(d))) {
+		char *path, *end, text[PATH_MAX + 1];
+		long pid;
+
+		if (!isdigit((unsigned char)e->d_name[0]))
+			continue;
+		pid = strtol(e->d_name, &end, 10);
+		if (*end || pid <= 0 || (!*procroot(h) && pid == (long)getpid()))
+			continue;
+		path = xasprintf("%s/proc/%ld/cmdline", procroot(h), pid);
+		/* the program name is enough: a gone process is simply not listed */
+		if (read_head(path, text, sizeof(text)) > 0 && is_program_name(text) &&
+		    !str_startswith(strrchr(text, '/') ? strrchr(text, '/') + 1 : text, "qemu-img")) {
+			if (*n == cap) {
+				cap = cap ? 2 * cap : 16;
+				*pids = xrealloc(*pids, cap * sizeof(**pids));
+			}
+			(*pids)[(*n)++] = pid;
+		}
+		free(path);
+	}
+	closedir(d);
+	if (*n)
+		qsort(*pids, *n, sizeof(**pids), cmp_long);
+	return 0;
+}
+
+/* One mapping of smaps. */
+struct smap {
+	uint64_t start, end, ino, size, rss;
+	unsigned maj, min;
+	bool shared, sf, deleted;
+	char *name;
+};
+
+struct smaps {
+	struct smap *v;
+	size_t n, cap;
+};
+
+static void smaps_free(struct smaps *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i].name);
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}
+
+static int smaps_read(const struct host *h, long pid, struct smaps *s)
+{
+	char *path = xasprintf("%s/proc/%ld/smaps", procroot(h), pid), *text, *save = NULL;
+	struct smap *cur = NULL;
+	size_t len;
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	r = read_all(path, SMAPS_MAX, &text, &len);
+	free(path);
+	if (r < 0)
+		return r;
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		unsigned long long start, end, off, ino;
+		unsigned maj, min;
+		char perms[8];
+		int name_at = -1;
+
+		if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu %n", &start, &end, perms, &off, &maj,
+			   &min, &ino, &name_at) >= 7 && strlen(perms) == 4) {
+			const char *name = name_at >= 0 ? line + name_at : "";
+			size_t nl = strlen(name);
+
+			if (s->n == s->cap) {
+				s->cap = s->cap ? 2 * s->cap : 64;
+				s->v = xrealloc(s->v, s->cap * sizeof(*s->v));
+			}
+			cur = &s->v[s->n++];
+			memset(cur, 0, sizeof(*cur));
+			cur->start = start;
+			cur->end = end;
+			cur->size = end - start;
+			cur->maj = maj;
+			cur->min = min;
+			cur->ino = ino;
+			cur->shared = perms[3] == 's';
+			if (nl > 10 && !strcmp(name + nl - 10, " (deleted)")) {
+				cur->deleted = true;
+				nl -= 10;
+			}
+			cur->name = xstrndup(name, nl);
+			continue;
+		}
+		if (!cur)
+			continue;
+		if (str_startswith(line, "Rss:")) {
+			unsigned long long kb;
+
+			if (sscanf(line + 4, "%llu", &kb) == 1)
+				cur->rss = kb * 1024;
+		} else if (str_startswith(line, "VmFlags:")) {
+			char *save2 = NULL;
+
+			for (char *w = strtok_r(line + 8, " ", &save2); w; w = strtok_r(NULL, " ", &save2)) {
+				if (!strcmp(w, "sf"))
+					cur->sf = true;
+				else if (!strcmp(w, "sh"))
+					cur->shared = true;
+			}
+		}
+	}
+	free(text);
+	return 0;
+}
+
+/* A name's directory resolved (symbolic links, "..", /proc/PID/cwd), its last part kept. */
+static char *canonical(const char *path)
+{
+	char *copy = xstrdup(path), *copy2 = xstrdup(path), *dir, *base, *real, *out;
+
+	real = realpath(path, NULL);
+	if (real) {
+		free(copy);
+		free(copy2);
+		return real;
+	}
+	dir = dirname(copy);
+	base = basename(copy2);
+	real = realpath(dir, NULL);
+	out = real ? xasprintf("%s/%s", streq(real, "/") ? "" : real, base) : xstrdup(path);
+	free(real);
+	free(copy);
+	free(copy2);
+	return out;
+}
+
+/* QEMU's descriptor of the file with this device and inode: /proc/PID/fd/N. */
+static int find_fd(const struct host *h, long pid, unsigned maj, unsigned min, uint64_t ino)
+{
+	char *dir = xasprintf("%s/proc/%ld/fd", procroot(h), pid);
+	struct dirent *e;
+	int found = -1;
+	DIR *d = opendir(dir);
+
+	if (d) {
+		while (found < 0 && (e = readdir(d))) {
+			char *p;
+			struct stat st;
+
+			if (!isdigit((unsigned char)e->d_name[0]))
+				continue;
+			p = xasprintf("%s/%s", dir, e->d_name);
+			if (stat(p, &st) == 0 && major(st.st_dev) == maj && minor(st.st_dev) == min &&
+			    st.st_ino == ino)
+				found = atoi(e->d_name);
+			free(p);
+		}
+		closedir(d);
+	}
+	free(dir);
+	return found;
+}
+
+/* Take the largest mapping that qualifies. */
+static const struct smap *best(const struct smap *a, const struct smap *b)
+{
+	return !a || b->size > a->size ? b : a;
+}
+
+static void find_mapping(struct host *h, long pid, const struct smaps *sm, struct run_dev *d)
+{
+	const struct smap *m = NULL;
+	struct stat st;
+	bool have_st = stat(d->host_path, &st) == 0;
+	char *prefix = NULL;
+
+	d->canon = canonical(d->host_path);
+	d->is_dir = have_st && S_ISDIR(st.st_mode);
+	if (d->is_dir)
+		prefix = xasprintf("%s/qemu_back_mem.", d->canon);
+	for (size_t i = 0; i < sm->n; i++) {
+		const struct smap *s = &sm->v[i];
+
+		if (!s->ino)
+			continue;
+		if (prefix) {
+			if (str_startswith(s->name, prefix))
+				m = best(m, s);
+		} else if (have_st && s->maj == major(st.st_dev) && s->min == minor(st.st_dev) &&
+			   s->ino == st.st_ino && !s->deleted) {
+			m = best(m, s);
+		}
+	}
+	free(prefix);
+	if (m) {
+		d->names_mapped = RF_YES;
+	} else if (!d->is_dir) {
+		/* the kernel's name of the mapping: the same path, its file deleted or replaced */
+		for (size_t i = 0; i < sm->n; i++)
+			if (sm->v[i].ino && streq(sm->v[i].name, d->canon))
+				m = best(m, &sm->v[i]);
+		if (m && !m->deleted) {
+			d->names_mapped = RF_YES;	/* another device or inode view of it (overlayfs) */
+		} else if (m) {
+			d->names_mapped = RF_NO;
+			d->deleted = !have_st;
+			d->replaced = have_st;
+		}
+	}
+	if (!m)
+		return;
+	d->mapped = true;
+	d->map_name = xstrdup(m->name);
+	d->map_major = m->maj;
+	d->map_minor = m->min;
+	d->map_ino = m->ino;
+	d->map_size = m->size;
+	d->rss = m->rss;
+	d->shared = m->shared ? RF_YES : RF_NO;
+	d->map_sync = m->sf ? RF_YES : RF_NO;
+	if (d->is_dir)
+		d->deleted = m->deleted;
+	d->fd = find_fd(h, pid, m->maj, m->min, m->ino);
+	d->devdax = RF_NO;
+	if (str_startswith(m->name, "/dev/")) {
+		struct path_facts pf = { 0 };
+
+		path_probe(h, m->name, &pf);
+		d->devdax = pf.kind == PK_DEVDAX ? RF_YES : RF_NO;
+		path_facts_free(&pf);
+	}
+	if (d->devdax == RF_NO) {
+		const struct mount_entry *e;
+
+		e = host_find_mount(h, m->name, makedev(m->maj, m->min), true);
+		if (e && e->major == m->maj && e->minor == m->min) {
+			d->have_mount = true;
+			d->fstype = xstrdup(e->fstype);
+			d->mount_point = xstrdup(e->point);
+			d->dax = dax_mount_mode(e);
+		}
+	}
+}
+
+static void dev_fix(struct run_dev *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void dev_fix(struct run_dev *d, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	free(d->fix);
+	d->fix = xvasprintf(fmt, ap);
+	va_end(ap);
+}
+
+static void dev_set(struct run_dev *d, enum run_verdict v, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void dev_set(struct run_dev *d, enum run_verdict v, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	d->verdict = v;
+	free(d->reason);
+	d->reason = xvasprintf(fmt, ap);
+	va_end(ap);
+}
+
+void run_dev_verdict(struct run_dev *d, long pid)
+{
+	const char *path = d->mem_path ? d->mem_path : "";
+
+	if (!d->backend_type) {
+		dev_set(d, RV_UNKNOWN, "no memory backend '%s' on the command line", d->memdev);
+		return;
+	}
+	if (!d->mem_path) {
+		dev_set(d, RV_NOT_PERSISTENT, "%s: anonymous memory, gone with the process",
+			d->backend_type);
+		dev_fix(d, "at the next start give %s memory-backend-file,mem-path=FILE,share=on,pmem=on with FILE on a DAX file system or device-DAX",
+			d->memdev);
+		return;
+	}
+	if (!d->mapped) {
+		dev_set(d, RV_UNKNOWN, "no mapping of %s found in /proc/%ld/smaps", path, pid);
+		return;
+	}
+	if (d->is_dir) {
+		dev_set(d, RV_NOT_PERSISTENT,
+			"mem-path is a directory: QEMU maps an unlinked file made in it, gone when QEMU exits");
+		dev_fix(d, "at the next start give %s a file as mem-path, not a directory", d->memdev);
+		return;
+	}
+	if (d->deleted || d->replaced) {
+		dev_set(d, RV_NOT_PERSISTENT, d->deleted
+			? "the backend file was deleted after QEMU mapped it: the guest writes to a file no name reaches, gone when QEMU exits"
+			: "%s now names another file: the guest writes to the old one, deleted, gone when QEMU exits",
+			path);
+		if (d->fd >= 0)
+			dev_fix(d, "before QEMU exits, save the data: cp --sparse=always /proc/%ld/fd/%d FILE; at the next start give that FILE as mem-path",
+				pid, d->fd);
+		else
+			dev_fix(d, "before QEMU exits, save the data from the mapping (QEMU's descriptor of it was not found); at the next start give the saved file as mem-path");
+		return;
+	}
+	if (d->shared == RF_NO) {
+		dev_set(d, RV_NOT_PERSISTENT,
+			"a private mapping (share=off): guest writes go to copy-on-write memory, never to %s",
+			path);
+		dev_fix(d, "at the next start give %s share=on", d->memdev);
+		return;
+	}
+	if (d->devdax == RF_YES) {
+		dev_set(d, RV_PERSISTENT, "a shared mapping of device-DAX %s: stores reach the media",
+			d->map_name);
+		return;
+	}
+	if (d->map_sync == RF_YES) {
+		dev_set(d, RV_PERSISTENT, "MAP_SYNC in effect (sf): the file system keeps the metadata of every page the guest writes");
+		return;
+	}
+	if (streq(d->type, "virtio-pmem-pci")) {
+		dev_set(d, RV_PERSISTENT,
+			"virtio-pmem: a shared file mapping, made persistent by the guest's flush requests (fsync on the host)");
+		return;
+	}
+	if (d->asked_pmem) {
+		dev_set(d, RV_NOT_PERSISTENT,
+			"pmem=on but no MAP_SYNC (no sf in VmFlags): QEMU fell back to a plain shared mapping, as %s on %s is not DAX",
+			d->fstype ? d->fstype : "the file system",
+			d->mount_point ? d->mount_point : "its mount");
+		dev_fix(d, "at the next start put %s on a file system mounted -o dax=always on a pmem device, or use device-DAX",
+			d->memdev);
+		return;
+	}
+	dev_set(d, RV_NOT_PERSISTENT,
+		"pmem=off: no MAP_SYNC asked, guest writes stay in the page cache until written back");
+	dev_fix(d, "at the next start give %s pmem=on, its file on a file system mounted -o dax=always (or device-DAX)",
+		d->memdev);
+}
+
+static void dev_from_backend(struct run_dev *d, struct backend *b, const char *cwd)
+{
+	if (!b)
+		return;
+	d->backend_type = xstrdup(b->qom_type);
+	d->asked_share = b->share;
+	d->asked_pmem = b->pmem;
+	d->asked_prealloc = b->prealloc;
+	d->size = b->size;
+	if (b->kind == BK_FILE && b->mem_path) {
+		d->mem_path = xstrdup(b->mem_path);
+		d->host_path = b->mem_path[0] == '/' ? xstrdup(b->mem_path)
+						     : xasprintf("%s/%s", cwd, b->mem_path);
+	}
+}
+
+static struct run_dev *add_dev(struct run_vm *vm)
+{
+	struct run_dev *d;
+
+	vm->devs = xrealloc(vm->devs, (vm->ndevs + 1) * sizeof(*vm->devs));
+	d = &vm->devs[vm->ndevs++];
+	memset(d, 0, sizeof(*d));
+	d->fd = -1;
+	d->names_mapped = d->shared = d->map_sync = d->devdax = RF_UNKNOWN;
+	return d;
+}
+
+/* -device virtio-pmem-pci: what vm_build does not model yet. */
+static void virtio_pmem_devs(struct vm *model, const struct qcmdline *cl, struct run_vm *vm,
+			     const char *cwd)
+{
+	size_t anon = 0;
+
+	for (size_t i = 0; i < cl->nopts; i++) {
+		struct kvlist kv = { 0 };
+		const char *drv, *id;
+		char *err = NULL;
+
+		if (!streq(cl->opts[i].name, "device") || !cl->opts[i].arg)
+			continue;
+		if (opts_parse(cl->opts[i].arg, "driver", SYNTAX_QEMUOPTS, &kv, &err) == 0) {
+			drv = kv_get(&kv, "driver");
+			id = kv_get(&kv, "id");
+			if (!id)
+				anon++;
+			if (drv && (streq(drv, "virtio-pmem-pci") || streq(drv, "virtio-pmem"))) {
+				struct run_dev *d = add_dev(vm);
+
+				d->type = "virtio-pmem-pci";
+				d->id = id ? xstrdup(id) : xasprintf("device[%zu]", anon - 1);
+				d->memdev = xstrdup(kv_get(&kv, "memdev") ? kv_get(&kv, "memdev") : "");
+				dev_from_backend(d, vm_find_backend(model, d->memdev), cwd);
+			}
+		}
+		free(err);
+		kvlist_free(&kv);
+	}
+}
+
+static char *vm_name(const struct qcmdline *cl)
+{
+	char *name = NULL;
+
+	for (size_t i = 0; i < cl->nopts; i++) {
+		struct kvlist kv = { 0 };
+		char *err = NULL;
+
+		if (!streq(cl->opts[i].name, "name") || !cl->opts[i].arg)
+			continue;
+		if (opts_parse(cl->opts[i].arg, "guest", SYNTAX_QEMUOPTS, &kv, &err) == 0 &&
+		    kv_get(&kv, "guest")) {
+			free(name);
+			name = xstrdup(kv_get(&kv, "guest"));
+		}
+		free(err);
+		kvlist_free(&kv);
+	}
+	return name;
+}
+
+void running_probe(struct host *h, long pid, qver_t qver, struct run_vm *vm)
+{
+	struct findings f = { 0 };
+	struct qcmdline cl;
+	struct smaps sm = { 0 };
+	struct vm model;
+	char *err = NULL, *cwd;
+	int r;
+
+	memset(vm, 0, sizeof(*vm));
+	vm->pid = pid;
+	vm->verdict = RV_NONE;
+	r = qcmdline_from_pid(h->sysroot && *h->sysroot ? h->sysroot : NULL, pid, &cl, &err);
+	if (r < 0) {
+		vm->err = r;
+		if (r == -EINVAL)
+			vm->error = err;
+		else if (r == -ENOENT)
+			vm->error = xasprintf("no process %ld", pid);
+		else if (r == -ENODATA)
+			vm->error = xasprintf("process %ld has no command line (a kernel thread or a zombie)",
+					      pid);
+		else
+			vm->error = xasprintf("process %ld: cannot read its command line: %s", pid,
+					      strerror(-r));
+		if (r != -EINVAL)
+			free(err);
+		vm->verdict = RV_UNKNOWN;
+		return;
+	}
+	vm->name = vm_name(&cl);
+	vm_build(&model, &cl, qver, &f);
+	findings_free(&f);
+	cwd = xasprintf("%s/proc/%ld/cwd", procroot(h), pid);
+	for (size_t i = 0; i < model.ndimms; i++) {
+		struct dimm *dm = &model.dimms[i];
+		struct run_dev *d = add_dev(vm);
+		const char *memdev;
+
+		d->type = dm->kind == DK_NVDIMM ? "nvdimm" : "pc-dimm";
+		d->id = xstrdup(dimm_name(dm));
+		/* the rules set dm->memdev; the command line is the source here */
+		memdev = dm->memdev ? dm->memdev : kv_get(&dm->props, "memdev");
+		d->memdev = xstrdup(memdev ? memdev : "");
+		dev_from_backend(d, memdev ? vm_find_backend(&model, memdev) : NULL, cwd);
+	}
+	virtio_pmem_devs(&model, &cl, vm, cwd);
+	free(cwd);
+	if (vm->ndevs) {
+		r = smaps_read(h, pid, &sm);
+		if (r < 0)
+			vm->unreadable = xasprintf("cannot read /proc/%ld/smaps: %s%s", pid, strerror(-r),
+						   r == -EACCES || r == -EPERM
+							   ? " (run as root or as the VM's user)" : "");
+	}
+	for (size_t i = 0; i < vm->ndevs; i++) {
+		struct run_dev *d = &vm->devs[i];
+
+		if (vm->unreadable && d->host_path) {
+			dev_set(d, RV_UNKNOWN, "%s", vm->unreadable);
+		} else {
+			if (d->host_path)
+				find_mapping(h, pid, &sm, d);
+			run_dev_verdict(d, pid);
+		}
+		if (d->verdict == RV_NOT_PERSISTENT || vm->verdict == RV_NONE ||
+		    (d->verdict == RV_UNKNOWN && vm->verdict == RV_PERSISTENT))
+			vm->verdict = vm->verdict == RV_NOT_PERSISTENT ? RV_NOT_PERSISTENT : d->verdict;
+	}
+	smaps_free(&sm);
+	vm_free(&model);
+	qcmdline_free(&cl);
+}
+
+void run_vm_free(struct run_vm *vm)
+{
+	for (size_t i = 0; i < vm->ndevs; i++) {
+		struct run_dev *d = &vm->devs[i];
+
+		free(d->id);
+		free(d->memdev);
+		free(d->backend_type);
+		free(d->mem_path);
+		free(d->host_path);
+		free(d->canon);
+		free(d->map_name);
+		free(d->fstype);
+		free(d->mount_point);
+		free(d->reason);
+		free(d->fix);
+	}
+	free(vm->devs);
+	free(vm->name);
+	free(vm->error);
+	free(vm->unreadable);
+	memset(vm, 0, sizeof(*vm));
+}
+
+/* Output. */
+
+static bool use_color, quiet_text;
+
+static void check(struct out *o, const char *id, const char *title, enum check_result res,
+		  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void check(struct out *o, const char *id, const char *title, enum check_result res,
+		  const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	out_vcheck(o, use_color, quiet_text, id, title, res, fmt, ap);
+	va_end(ap);
+}
+
+static void out_fact(struct out *o, const char *key, enum run_fact v)
+{
+	if (v == RF_UNKNOWN)
+		out_null(o, key, NULL);
+	else
+		out_bool(o, key, NULL, v == RF_YES);
+}
+
+static void dev_checks(const struct run_dev *d, long pid, struct out *o)
+{
+	char *a, *b;
+
+	out_arr_open(o, "checks");
+	if (!d->backend_type || !d->mem_path || !d->mapped || !d->reason) {
+		out_arr_close(o);
+		return;
+	}
+	if (d->is_dir)
+		check(o, "running-backend-path", "the backend file", R_FAIL,
+		      "%s is a directory: QEMU maps %s (deleted)", d->mem_path, d->map_name);
+	else if (d->deleted)
+		check(o, "running-backend-deleted", "the backend file", R_FAIL,
+		      "%s was deleted: QEMU maps %s (deleted), inode %llu%s", d->mem_path, d->map_name,
+		      (unsigned long long)d->map_ino, d->fd >= 0 ? ", still open" : "");
+	else if (d->replaced)
+		check(o, "running-backend-replaced", "the backend file", R_FAIL,
+		      "%s now names another file: QEMU maps inode %llu, deleted", d->mem_path,
+		      (unsigned long long)d->map_ino);
+	else
+		check(o, "running-backend-path", "the backend file", R_PASS,
+		      "%s names the mapped file (device %u:%u, inode %llu)", d->mem_path, d->map_major,
+		      d->map_minor, (unsigned long long)d->map_ino);
+	a = size_human(d->map_size);
+	check(o, "running-mapping", "the mapping", d->shared == RF_YES ? R_PASS : R_FAIL, "%s, %s%s",
+	      d->shared == RF_YES ? "shared" : "private", a,
+	      d->shared == RF_YES || !d->asked_share ? "" : ": QEMU was asked share=on");
+	free(a);
+	if (d->devdax == RF_YES)
+		check(o, "running-devdax", "device-DAX", R_PASS, "%s", d->map_name);
+	else if (d->map_sync == RF_YES)
+		check(o, "running-map-sync", "MAP_SYNC", R_PASS, "in effect (sf in VmFlags)");
+	else if (d->asked_pmem)
+		check(o, "running-pmem-fallback", "MAP_SYNC", R_FAIL,
+		      "pmem=on was asked but not granted (no sf in VmFlags): QEMU fell back");
+	else
+		check(o, "running-map-sync", "MAP_SYNC", streq(d->type, "virtio-pmem-pci") ? R_INFO : R_WARN,
+		      "not asked (pmem=off)");
+	if (d->devdax != RF_YES) {
+		if (!d->have_mount)
+			check(o, "running-mount", "the file system", R_WARN,
+			      "no mountinfo entry for device %u:%u", d->map_major, d->map_minor);
+		else
+			check(o, "running-mount", "the file system",
+			      d->dax == DAX_MOUNT_ALWAYS || d->map_sync == RF_YES ? R_PASS : R_WARN,
+			      "%s at %s, dax %s", d->fstype, d->mount_point, dax_mount_name(d->dax));
+	}
+	a = size_human(d->rss);
+	b = size_human(d->map_size);
+	check(o, "running-resident", "the resident size",
+	      d->asked_prealloc && d->rss < d->map_size ? R_WARN : R_INFO, "%s of %s%s", a, b,
+	      d->asked_prealloc && d->rss < d->map_size ? ": prealloc=on, pages were dropped since" : "");
+	free(a);
+	free(b);
+	(void)pid;
+	out_arr_close(o);
+}
+
+static void dev_print(const struct run_dev *d, long pid, struct out *o)
+{
+	out_obj_open(o, NULL);
+	out_str(o, "id", "  %s", d->id);
+	out_str(o, "type", " (%s", d->type);
+	out_str(o, "memdev", ", memdev %s", d->memdev);
+	out_str(o, "backend", d->backend_type ? ", %s" : NULL, d->backend_type);
+	out_str(o, "mem_path", d->mem_path ? ", %s" : NULL, d->mem_path);
+	out_text(o, ")\n");
+	out_str(o, "host_path", NULL, d->canon);
+	out_bool(o, "asked_share", NULL, d->asked_share);
+	out_bool(o, "asked_pmem", NULL, d->asked_pmem);
+	out_bool(o, "asked_prealloc", NULL, d->asked_prealloc);
+	out_u64(o, "size", NULL, d->size);
+	out_bool(o, "mapped", NULL, d->mapped);
+	out_str(o, "mapped_file", NULL, d->map_name);
+	if (d->mapped) {
+		char *dev = xasprintf("%u:%u", d->map_major, d->map_minor);
+
+		out_str(o, "mapped_device", NULL, dev);
+		out_u64(o, "mapped_inode", NULL, d->map_ino);
+		out_u64(o, "mapping_size", NULL, d->map_size);
+		out_u64(o, "resident", NULL, d->rss);
+		free(dev);
+	} else {
+		out_null(o, "mapped_device", NULL);
+		out_null(o, "mapped_inode", NULL);
+		out_null(o, "mapping_size", NULL);
+		out_null(o, "resident", NULL);
+	}
+	out_fact(o, "path_names_mapped_file", d->names_mapped);
+	out_bool(o, "backend_deleted", NULL, d->deleted);
+	out_bool(o, "backend_replaced", NULL, d->replaced);
+	out_fact(o, "shared", d->shared);
+	out_fact(o, "map_sync", d->map_sync);
+	out_fact(o, "devdax", d->devdax);
+	if (d->mapped)
+		out_bool(o, "pmem_fallback", NULL,
+			 d->asked_pmem && d->map_sync != RF_YES && d->devdax != RF_YES);
+	else
+		out_null(o, "pmem_fallback", NULL);
+	if (d->have_mount) {
+		out_obj_open(o, "mount");
+		out_str(o, "point", NULL, d->mount_point);
+		out_str(o, "fstype", NULL, d->fstype);
+		out_str(o, "dax", NULL, dax_mount_name(d->dax));
+		out_obj_close(o);
+	} else {
+		out_null(o, "mount", NULL);
+	}
+	if (d->fd >= 0)
+		out_i64(o, "fd", NULL, d->fd);
+	else
+		out_null(o, "fd", NULL);
+	dev_checks(d, pid, o);
+	if (d->verdict == RV_UNKNOWN)
+		out_null(o, "persistent", NULL);
+	else
+		out_bool(o, "persistent", NULL, d->verdict == RV_PERSISTENT);
+	out_text(o, "    Verdict: ");
+	out_color(o, use_color ? (d->verdict == RV_PERSISTENT ? "\033[1;32m" :
+				  d->verdict == RV_UNKNOWN ? "\033[1;33m" : "\033[1;31m") : NULL);
+	out_text(o, "%s", d->verdict == RV_PERSISTENT ? "PERSISTENT" :
+		 d->verdict == RV_UNKNOWN ? "UNKNOWN" : "NOT PERSISTENT");
+	out_color(o, use_color ? "\033[0m" : NULL);
+	out_text(o, "\n");
+	out_str(o, "verdict", NULL, run_verdict_name(d->verdict));
+	out_str(o, "reason", "      why: %s\n", d->reason);
+	out_str(o, "fix", d->fix ? "      fix: %s\n" : NULL, d->fix);
+	out_obj_close(o);
+}
+
+void running_print(const struct run_vm *vms, size_t n, struct out *o, bool color, bool quiet)
+{
+	use_color = color;
+	quiet_text = quiet;
+	out_arr_open(o, "vms");
+	for (size_t i = 0; i < n; i++) {
+		const struct run_vm *vm = &vms[i];
+
+		out_obj_open(o, NULL);
+		out_i64(o, "pid", "process %lld", vm->pid);
+		out_str(o, "name", vm->name ? " (%s)" : NULL, vm->name);
+		if (vm->error) {
+			out_str(o, "error", ": %s\n", vm->error);
+			out_arr_open(o, "devices");
+			out_arr_close(o);
+			out_str(o, "verdict", NULL, run_verdict_name(RV_UNKNOWN));
+			out_obj_close(o);
+			continue;
+		}
+		out_text(o, ": %zu memory device%s\n", vm->ndevs, vm->ndevs == 1 ? "" : "s");
+		out_str(o, "error", NULL, vm->unreadable);
+		out_arr_open(o, "devices");
+		for (size_t j = 0; j < vm->ndevs; j++)
+			dev_print(&vm->devs[j], vm->pid, o);
+		out_arr_close(o);
+		out_str(o, "verdict", NULL, run_verdict_name(vm->verdict));
+		out_text(o, "  VM verdict: %s\n",
+			 vm->verdict == RV_PERSISTENT ? "PERSISTENT" :
+			 vm->verdict == RV_UNKNOWN ? "UNKNOWN" :
+			 vm->verdict == RV_NONE ? "no memory device (nothing persistent asked)" :
+			 "NOT PERSISTENT");
+		out_obj_close(o);
+	}
+	out_arr_close(o);
+}
+
+static void family(FILE *fp, const char *name, const char *help)
+{
+	fprintf(fp, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
+}
+
+static void label(FILE *fp, const char *key, const char *val, bool first)
+{
+	char *v = prom_label_value(val ? val : "");
+
+	fprintf(fp, "%s%s=\"%s\"", first ? "" : ",", key, v);
+	free(v);
+}
+
+static void dev_sample(FILE *fp, const char *metric, const struct run_vm *vm,
+		       const struct run_dev *d, const char *k, const char *v, int val)
+{
+	char pid[32];
+
+	snprintf(pid, sizeof(pid), "%ld", vm->pid);
+	fprintf(fp, "%s{", metric);
+	label(fp, "vm", vm->name, true);
+	label(fp, "pid", pid, false);
+	label(fp, "device", d->id, false);
+	label(fp, "memdev", d->memdev, false);
+	label(fp, "path", d->mem_path ? (d->canon ? d->canon : d->mem_path) : "", false);
+	if (k)
+		label(fp, k, v, false);
+	fprintf(fp, "} %d\n", val);
+}
+
+typedef int (*dev_value)(const struct run_dev *d);
+
+static int v_persistent(const struct run_dev *d)
+{
+	return d->verdict == RV_UNKNOWN ? -1 : d->verdict == RV_PERSISTENT;
+}
+
+static int v_map_sync(const struct run_dev *d)
+{
+	return d->map_sync == RF_UNKNOWN ? -1 : d->map_sync == RF_YES;
+}
+
+static int v_shared(const struct run_dev *d)
+{
+	return d->shared == RF_UNKNOWN ? -1 : d->shared == RF_YES;
+}
+
+static int v_devdax(const struct run_dev *d)
+{
+	return d->devdax == RF_UNKNOWN ? -1 : d->devdax == RF_YES;
+}
+
+static int v_deleted(const struct run_dev *d)
+{
+	return !d->mapped || d->is_dir ? -1 : d->deleted || d->replaced;
+}
+
+static void dev_family(FILE *fp, const struct run_vm *vms, size_t n, const char *metric,
+		       const char *help, dev_value fn)
+{
+	family(fp, metric, help);
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < vms[i].ndevs; j++) {
+			int v = fn(&vms[i].devs[j]);
+
+			if (v >= 0)	/* unknown: no sample, never a guess */
+				dev_sample(fp, metric, &vms[i], &vms[i].devs[j], NULL, NULL, v);
+		}
+}
+
+void running_prometheus(const struct run_vm *vms, size_t n, FILE *fp)
+{
+	size_t nvms = 0;
+
+	for (size_t i = 0; i < n; i++)
+		nvms += !vms[i].error;
+	family(fp, "nvd_running_vms", "QEMU processes read");
+	fprintf(fp, "nvd_running_vms %zu\n", nvms);
+	dev_family(fp, vms, n, "nvd_running_device_persistent",
+		   "1 when guest writes to the running VM's memory device survive a host crash now", v_persistent);
+	family(fp, "nvd_running_device_verdict", "the device's verdict, as a label (unknown: its process could not be read)");
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < vms[i].ndevs; j++)
+			dev_sample(fp, "nvd_running_device_verdict", &vms[i], &vms[i].devs[j], "verdict",
+				   run_verdict_name(vms[i].devs[j].verdict), 1);
+	dev_family(fp, vms, n, "nvd_running_device_map_sync",
+		   "1 when the backend's mapping has MAP_SYNC (sf in VmFlags)", v_map_sync);
+	dev_family(fp, vms, n, "nvd_running_device_shared",
+		   "1 when the backend's mapping is shared (share=on)", v_shared);
+	dev_family(fp, vms, n, "nvd_running_device_devdax",
+		   "1 when the backend is a device-DAX character device", v_devdax);
+	dev_family(fp, vms, n, "nvd_running_device_backend_deleted",
+		   "1 when the mapped backend file was deleted or replaced after QEMU started", v_deleted);
+}

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Running QEMU processes: what each memory device's backend got from the
+ * kernel, read from /proc/PID/cmdline, smaps and fd (under the host's
+ * sysroot, so the tests replay captured trees), and whether guest writes
+ * to it survive a host crash now. The kernel's word, not a prediction:
+ * "sh" and "sf" (MAP_SYNC) in VmFlags, the mapping's device and inode.
+ */
+#ifndef NVD_RUNNING_H
+#define NVD_RUNNING_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "probe.h"
+#include "report.h"
+#include "vmconfig.h"
+
+enum run_verdict { RV_PERSISTENT, RV_NOT_PERSISTENT, RV_UNKNOWN, RV_NONE };
+
+/* A tristate fact: read from the kernel, or not known (cannot read). */
+enum run_fact { RF_UNKNOWN = -1, RF_NO = 0, RF_YES = 1 };
+
+struct run_dev {
+	char *id;		/* the device's id, or "device[N]" */
+	const char *type;	/* "nvdimm", "pc-dimm", "virtio-pmem-pci" */
+	char *memdev;
+	char *backend_type;	/* memory-backend-file, -ram, -memfd...; NULL: no such backend */
+	char *mem_path;		/* as on the command line, or NULL */
+	char *host_path;	/* where it is: against /proc/PID/cwd when relative */
+	char *canon;		/* host_path with its directory resolved (what maps shows) */
+	bool asked_share, asked_pmem, asked_prealloc, is_dir;
+	uint64_t size;		/* size= of the backend */
+	/* The mapping found in smaps. */
+	bool mapped;
+	char *map_name;		/* its path, without " (deleted)" */
+	unsigned map_major, map_minor;
+	uint64_t map_ino, map_size, rss;
+	enum run_fact names_mapped;	/* mem-path still names the mapped file */
+	bool deleted;		/* the mapped file has no name any more */
+	bool replaced;		/* mem-path now names another file */
+	enum run_fact shared, map_sync, devdax;
+	int fd;			/* QEMU's descriptor of the mapped file, -1 */
+	/* The file system of the mapped file, now. */
+	char *fstype, *mount_point;
+	enum dax_mount dax;
+	bool have_mount;
+	/* Verdict. */
+	enum run_verdict verdict;
+	char *reason, *fix;
+};
+
+struct run_vm {
+	long pid;
+	char *name;		/* -name (guest=), or NULL */
+	char *error;		/* the process could not be read at all */
+	int err;		/* -errno of that, or -EINVAL: not QEMU */
+	char *unreadable;	/* smaps could not be read: every device UNKNOWN */
+	struct run_dev *devs;
+	size_t ndevs;
+	enum run_verdict verdict;
+};
+
+const char *run_verdict_name(enum run_verdict v);
+
+/* The PIDs of every qemu-system-* (qemu-kvm, kvm) process, in PID order. 0 or -errno. */
+int running_pids(const struct host *h, long **pids, size_t *n);
+
+/*
+ * Read one process. Never exits; a process that cannot be read sets
+ * vm->error and vm->err (-ENOENT gone, -ENODATA zombie or kernel thread,
+ * -EINVAL not QEMU, else the errno of the read).
+ */
+void running_probe(struct host *h, long pid, qver_t qver, struct run_vm *vm);
+/* The verdict of one device from its facts: the one place that decides. */
+void run_dev_verdict(struct run_dev *d, long pid);
+void run_vm_free(struct run_vm *vm);
+
+void running_print(const struct run_vm *vms, size_t n, struct out *o, bool color, bool quiet);
+/* node_exporter textfile format: a gauge family each, a sample per VM device. */
+void running_prometheus(const struct run_vm *vms, size_t n, FILE *fp);
+
+#endif
