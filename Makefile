@@ -4,6 +4,8 @@ DESTDIR ?=
 BINDIR = $(PREFIX)/bin
 MANDIR = $(PREFIX)/share/man
 COMPDIR = $(PREFIX)/share/bash-completion/completions
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+DATADIR = $(PREFIX)/share/nvd-toolkit
 
 VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1)
 CC ?= cc
@@ -106,6 +108,13 @@ install: all
 	install -m 755 $(addprefix bin/,$(TOOLS)) $(DESTDIR)$(BINDIR)
 	install -m 644 $(addprefix man/,$(TOOLS:=.1)) $(DESTDIR)$(MANDIR)/man1
 	for t in $(TOOLS) nvd; do install -m 644 completions/$$t $(DESTDIR)$(COMPDIR)/$$t; done
+	@# nvd-check --running for node_exporter: installed, never enabled here
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DATADIR)/prometheus
+	sed 's|@BINDIR@|$(BINDIR)|g' dist/systemd/nvd-check-running.service.in \
+		> $(DESTDIR)$(UNITDIR)/nvd-check-running.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/nvd-check-running.service
+	install -m 644 dist/systemd/nvd-check-running.timer $(DESTDIR)$(UNITDIR)
+	install -m 644 dist/prometheus/nvd-running.rules.yml $(DESTDIR)$(DATADIR)/prometheus
 
 clean:
 	rm -rf build build-asan build-fuzz bin

@@ -20,7 +20,7 @@
 #include "vmconfig.h"
 
 static char *opt_object, *opt_share, *opt_pmem, *opt_readonly, *opt_align, *opt_size;
-static char *opt_sync, *opt_qemu_version, *opt_sysroot, *opt_libs;
+static char *opt_sync, *opt_qemu_version, *opt_sysroot, *opt_libs, *opt_textfile;
 static int opt_prometheus, opt_running;
 static long *opt_pids;
 static size_t opt_npids;
@@ -47,6 +47,9 @@ static struct poptOption options[] = {
 	  "check every running qemu-system-* process", NULL },
 	{ "prometheus", '\0', POPT_ARG_NONE, &opt_prometheus, 0,
 	  "print metrics in node_exporter's textfile format", NULL },
+	{ "textfile", '\0', POPT_ARG_STRING, &opt_textfile, 0,
+	  "write those metrics to FILE instead, replaced whole (for node_exporter's textfile collector)",
+	  "FILE" },
 	{ "sysroot", '\0', POPT_ARG_STRING, &opt_sysroot, 0,
 	  "read /sys and /proc under DIR (captured trees)", "DIR" },
 	{ "libs", '\0', POPT_ARG_STRING, &opt_libs, 0,
@@ -157,6 +160,47 @@ static void options_text(struct out *o, const struct qemu_opts *q)
 	out_obj_close(o);
 }
 
+/* Where the metrics go: stdout, or memory for --textfile (prom_finish). */
+static FILE *prom_open(char **buf, size_t *len)
+{
+	FILE *fp;
+
+	if (!opt_textfile)
+		return stdout;
+	fp = open_memstream(buf, len);
+	if (!fp) {
+		nvd_warnx("%s: cannot write: %s", opt_textfile, strerror(errno));
+		exit(NVD_EXIT_ENV);
+	}
+	return fp;
+}
+
+/*
+ * --textfile: the metrics are written beside FILE and renamed over it, so
+ * node_exporter never reads half a file. 0 or NVD_EXIT_ENV.
+ */
+static int prom_finish(FILE *fp, char **buf, size_t *len)
+{
+	struct outfile of;
+	int rc;
+
+	if (fp == stdout)
+		return 0;
+	if (fclose(fp) != 0) {
+		nvd_warnx("%s: cannot write: %s", opt_textfile, strerror(errno));
+		free(*buf);
+		return NVD_EXIT_ENV;
+	}
+	rc = outfile_open(&of, opt_textfile);
+	if (!rc)
+		rc = outfile_write(&of, *buf, *len);
+	if (!rc)
+		rc = outfile_commit(&of);
+	outfile_close(&of);
+	free(*buf);
+	return rc;
+}
+
 static int check_running(struct host *h, qver_t qver)
 {
 	struct run_vm *vms;
@@ -201,7 +245,15 @@ static int check_running(struct host *h, qver_t qver)
 			rc = NVD_EXIT_FAIL;
 	}
 	if (opt_prometheus) {
-		running_prometheus(vms, n, stdout);
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *fp = prom_open(&buf, &len);
+		int prc;
+
+		running_prometheus(vms, n, fp);
+		prc = prom_finish(fp, &buf, &len);
+		if (prc)
+			rc = prc;
 	} else {
 		o = out_new(stdout, cli.json, cli.color);
 		out_str(o, "tool", NULL, "nvd-check");
@@ -267,6 +319,12 @@ int main(int argc, const char **argv)
 	paths = poptGetArgs(ctx);
 	while (paths && paths[n])
 		n++;
+	if (opt_textfile && !*opt_textfile)
+		cli_usage_error("--textfile '': give a file name");
+	if (opt_textfile && cli.json)
+		cli_usage_error("--json and --textfile: --textfile writes Prometheus metrics");
+	if (opt_textfile)
+		opt_prometheus = 1;
 	if (opt_prometheus && cli.json)
 		cli_usage_error("--json and --prometheus: choose one output format");
 	if (opt_running && opt_npids)
@@ -352,6 +410,8 @@ int main(int argc, const char **argv)
 		const struct run_input in = { "the path", paths[i] };
 
 		cli_output_not_input(NULL, "-", &in, 1);
+		if (opt_textfile)
+			cli_output_not_input("--textfile", opt_textfile, &in, 1);
 	}
 	fs = xcalloc(n + 1, sizeof(*fs));
 	rs = xcalloc(n + 1, sizeof(*rs));
@@ -367,10 +427,18 @@ int main(int argc, const char **argv)
 	}
 
 	if (opt_prometheus) {
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *fp = prom_open(&buf, &len);
+		int prc;
+
 		if (n)
-			paths_prometheus(fs, rs, n, stdout);
+			paths_prometheus(fs, rs, n, fp);
 		else
-			inventory_prometheus(&h, stdout);
+			inventory_prometheus(&h, fp);
+		prc = prom_finish(fp, &buf, &len);
+		if (prc)
+			rc = prc;
 	} else {
 		o = out_new(stdout, cli.json, cli.color);
 		out_str(o, "tool", NULL, "nvd-check");

@@ -859,6 +859,20 @@ void running_prometheus(const struct run_vm *vms, size_t n, FILE *fp)
 		nvms += !vms[i].error;
 	family(fp, "nvd_running_vms", "QEMU processes read");
 	fprintf(fp, "nvd_running_vms %zu\n", nvms);
+	family(fp, "nvd_running_vm_persistent",
+	       "1 when every memory device of the VM is persistent now (no sample: unknown, or no device)");
+	for (size_t i = 0; i < n; i++) {
+		const struct run_vm *vm = &vms[i];
+		char pid[32];
+
+		if (vm->error || vm->verdict == RV_UNKNOWN || vm->verdict == RV_NONE)
+			continue;
+		snprintf(pid, sizeof(pid), "%ld", vm->pid);
+		fputs("nvd_running_vm_persistent{", fp);
+		label(fp, "vm", vm->name, true);
+		label(fp, "pid", pid, false);
+		fprintf(fp, "} %d\n", vm->verdict == RV_PERSISTENT);
+	}
 	dev_family(fp, vms, n, "nvd_running_device_persistent",
 		   "1 when guest writes to the running VM's memory device survive a host crash now", v_persistent);
 	family(fp, "nvd_running_device_verdict", "the device's verdict, as a label (unknown: its process could not be read)");

@@ -39,7 +39,7 @@ jqe() {
 	run "$CHECK" --list-opts
 	assert_success
 	for o in --object= --share= --pmem= --readonly= --align= --size= --sync= --qemu-version= \
-		--prometheus --sysroot= --libs= --json --color= --pid= --running; do
+		--prometheus --sysroot= --libs= --json --color= --pid= --running --textfile=; do
 		assert_line -- "$o"
 	done
 	refute_line -- --list-opts
