@@ -24,6 +24,8 @@ static char *opt_sync, *opt_qemu_version, *opt_sysroot, *opt_libs, *opt_textfile
 static int opt_prometheus, opt_running;
 static long *opt_pids;
 static size_t opt_npids;
+static char **opt_qmps;
+static size_t opt_nqmps;
 
 static struct poptOption options[] = {
 	{ "object", '\0', POPT_ARG_STRING, &opt_object, 0,
@@ -45,6 +47,9 @@ static struct poptOption options[] = {
 	  "check the running QEMU process PID: what each memory device got (repeatable)", "PID" },
 	{ "running", '\0', POPT_ARG_NONE, &opt_running, 0,
 	  "check every running qemu-system-* process", NULL },
+	{ "qmp", '\0', POPT_ARG_STRING, NULL, 'M',
+	  "ask the QEMU on this QMP socket too (the process is the socket's peer; repeatable)",
+	  "SOCKET" },
 	{ "prometheus", '\0', POPT_ARG_NONE, &opt_prometheus, 0,
 	  "print metrics in node_exporter's textfile format", NULL },
 	{ "textfile", '\0', POPT_ARG_STRING, &opt_textfile, 0,
@@ -67,8 +72,8 @@ static const struct cli_tool tool = {
 	.footer = "Without QEMU options the verdict is for pmem=on,share=on, the best QEMU can do.\n"
 		  "Exit status: 0 persistent (or the inventory), 1 not persistent or QEMU refuses,\n"
 		  "2 usage error, 3 I/O error (a path that cannot be probed).\n"
-		  "--pid, --running: 0 every memory device persistent (or none), 1 one is not,\n"
-		  "2 a PID that is not QEMU, 3 a process or its mappings cannot be read (UNKNOWN).\n",
+		  "--pid, --running, --qmp: 0 every memory device persistent (or none), 1 one is not,\n"
+		  "2 a PID that is not QEMU, 3 a process, its mappings or a QMP socket cannot be read.\n",
 	.options = options,
 };
 
@@ -201,6 +206,50 @@ static int prom_finish(FILE *fp, char **buf, size_t *len)
 	return rc;
 }
 
+/*
+ * --qmp: connect to each socket, take the QEMU behind it (SO_PEERCRED, or
+ * the one --pid), ask it, and read the process with QEMU's answer.
+ */
+static int ask_qmp(struct host *h, qver_t qver, struct run_vm **vmsp, size_t *np)
+{
+	struct run_vm *vms = xcalloc(opt_nqmps + 1, sizeof(*vms));
+
+	for (size_t i = 0; i < opt_nqmps; i++) {
+		struct qmp_memdev *qm = NULL;
+		struct qmp q;
+		char *err = NULL;
+		size_t nqm = 0;
+		long pid;
+
+		if (qmp_open(&q, opt_qmps[i], &err) < 0 || qmp_memory_devices(&q, &qm, &nqm, &err) < 0) {
+			nvd_warnx("--qmp %s: %s", opt_qmps[i], err);
+			free(err);
+			qmp_close(&q);
+			for (size_t j = 0; j < i; j++)
+				run_vm_free(&vms[j]);
+			free(vms);
+			return NVD_EXIT_ENV;
+		}
+		pid = opt_npids ? opt_pids[0] : q.peer;
+		if (opt_npids && q.peer && !opt_sysroot && q.peer != opt_pids[0]) {
+			nvd_warnx("--qmp %s: the monitor of process %ld, not of --pid %ld", opt_qmps[i],
+				  (long)q.peer, opt_pids[0]);
+			qmp_memdevs_free(qm, nqm);
+			qmp_close(&q);
+			for (size_t j = 0; j < i; j++)
+				run_vm_free(&vms[j]);
+			free(vms);
+			return NVD_EXIT_USAGE;
+		}
+		qmp_close(&q);
+		running_probe_qmp(h, pid, qver, opt_qmps[i], qm, nqm, &vms[i]);
+		qmp_memdevs_free(qm, nqm);
+	}
+	*vmsp = vms;
+	*np = opt_nqmps;
+	return 0;
+}
+
 static int check_running(struct host *h, qver_t qver)
 {
 	struct run_vm *vms;
@@ -218,8 +267,16 @@ static int check_running(struct host *h, qver_t qver)
 			return NVD_EXIT_ENV;
 		}
 	}
-	vms = xcalloc(n + 1, sizeof(*vms));
-	for (size_t i = 0; i < n; i++) {
+	if (opt_nqmps) {
+		int qrc = ask_qmp(h, qver, &vms, &n);
+
+		if (qrc)
+			return qrc;
+		pids = NULL;
+	} else {
+		vms = xcalloc(n + 1, sizeof(*vms));
+	}
+	for (size_t i = 0; i < n && !opt_nqmps; i++) {
 		running_probe(h, pids[i], qver, &vms[i]);
 		if (vms[i].err == -EINVAL) {
 			/* not QEMU: a usage error, nothing written */
@@ -229,6 +286,15 @@ static int check_running(struct host *h, qver_t qver)
 			free(vms);
 			if (pids != opt_pids)
 				free(pids);
+			return NVD_EXIT_USAGE;
+		}
+	}
+	for (size_t i = 0; i < n && opt_nqmps; i++) {
+		if (vms[i].err == -EINVAL) {
+			nvd_warnx("--qmp %s: %s", opt_qmps[i], vms[i].error);
+			for (size_t j = 0; j < n; j++)
+				run_vm_free(&vms[j]);
+			free(vms);
 			return NVD_EXIT_USAGE;
 		}
 	}
@@ -309,6 +375,15 @@ int main(int argc, const char **argv)
 			opt_pids[opt_npids++] = pid;
 			continue;
 		}
+		if (opt == 'M') {
+			char *v = poptGetOptArg(ctx);
+
+			if (!v || !*v)
+				cli_usage_error("--qmp '': give the QMP socket of a running QEMU");
+			opt_qmps = xrealloc(opt_qmps, (opt_nqmps + 1) * sizeof(*opt_qmps));
+			opt_qmps[opt_nqmps++] = v;
+			continue;
+		}
 		dst = opt == 'S' ? &opt_share : opt == 'P' ? &opt_pmem : &opt_readonly;
 		free(*dst);
 		*dst = poptGetOptArg(ctx);
@@ -329,10 +404,14 @@ int main(int argc, const char **argv)
 		cli_usage_error("--json and --prometheus: choose one output format");
 	if (opt_running && opt_npids)
 		cli_usage_error("--running already checks every QEMU process: give it or --pid, not both");
-	if ((opt_running || opt_npids) && (n || opt_object || opt_share || opt_pmem || opt_readonly ||
+	if (opt_running && opt_nqmps)
+		cli_usage_error("--qmp names one QEMU each: give it without --running");
+	if (opt_nqmps && opt_npids && (opt_npids != 1 || opt_nqmps != 1))
+		cli_usage_error("--qmp with --pid: one of each (the socket is that process's monitor)");
+	if ((opt_running || opt_npids || opt_nqmps) && (n || opt_object || opt_share || opt_pmem || opt_readonly ||
 					  opt_align || opt_size || opt_sync))
 		cli_usage_error("%s reads the running QEMU's own options: give no PATH, --object, --share, --pmem, --readonly, --align, --size or --sync",
-				opt_running ? "--running" : "--pid");
+				opt_running ? "--running" : opt_npids ? "--pid" : "--qmp");
 	if (opt_object && (opt_share || opt_pmem || opt_readonly || opt_align || opt_size))
 		cli_usage_error("--object already holds the backend options: do not add --share, --pmem, --readonly, --align or --size");
 	if (opt_libs) {
@@ -354,7 +433,7 @@ int main(int argc, const char **argv)
 			cli_usage_error("invalid --sync value '%s': use on, off or auto", opt_sync);
 	}
 	/* a running QEMU accepted its command line: read it as the newest release, no QEMU run */
-	qver = qver_choose(opt_qemu_version, opt_running || opt_npids);
+	qver = qver_choose(opt_qemu_version, opt_running || opt_npids || opt_nqmps);
 	q.given = opt_object || opt_share || opt_pmem || opt_readonly || opt_align || opt_size ||
 		  opt_sync;
 	if (opt_object) {
@@ -398,11 +477,14 @@ int main(int argc, const char **argv)
 	if (host_init(&h, opt_sysroot, libs) < 0 && opt_sysroot)
 		nvd_warnx("%s/proc/self/mountinfo: cannot read it: mounts unknown", opt_sysroot);
 
-	if (opt_running || opt_npids) {
+	if (opt_running || opt_npids || opt_nqmps) {
 		rc = check_running(&h, qver);
 		host_free(&h);
 		poptFreeContext(ctx);
 		free(opt_pids);
+		for (size_t i = 0; i < opt_nqmps; i++)
+			free(opt_qmps[i]);
+		free(opt_qmps);
 		return cli_finish(rc);
 	}
 

@@ -420,6 +420,8 @@ static void dev_from_backend(struct run_dev *d, struct backend *b, const char *c
 	d->asked_pmem = b->pmem;
 	d->asked_prealloc = b->prealloc;
 	d->size = b->size;
+	d->align = b->align;
+	d->has_align = b->has_align;
 	if (b->kind == BK_FILE && b->mem_path) {
 		d->mem_path = xstrdup(b->mem_path);
 		d->host_path = b->mem_path[0] == '/' ? xstrdup(b->mem_path)
@@ -492,7 +494,113 @@ static char *vm_name(const struct qcmdline *cl)
 	return name;
 }
 
+static const char *qmp_type_name(const char *t)
+{
+	if (streq(t, "dimm"))
+		return "pc-dimm";
+	if (streq(t, "nvdimm"))
+		return "nvdimm";
+	if (streq(t, "virtio-pmem"))
+		return "virtio-pmem-pci";
+	if (streq(t, "virtio-mem"))
+		return "virtio-mem-pci";
+	return "other";
+}
+
+static char *xstrdup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+static void qmp_copy(struct qmp_memdev *dst, const struct qmp_memdev *src)
+{
+	*dst = *src;
+	dst->type = xstrdup_or_null(src->type);
+	dst->id = xstrdup_or_null(src->id);
+	dst->memdev = xstrdup_or_null(src->memdev);
+	dst->backend_type = xstrdup_or_null(src->backend_type);
+	dst->mem_path = xstrdup_or_null(src->mem_path);
+}
+
+/* What QEMU says against what its command line says: "" when the same. */
+static char *qmp_compare(const struct run_dev *d, const struct qmp_memdev *m)
+{
+	struct strbuf sb;
+
+	sb_init(&sb);
+	if (!streq(d->memdev, m->memdev ? m->memdev : ""))
+		sb_addf(&sb, "; memdev: command line %s, QEMU %s", d->memdev, m->memdev ? m->memdev : "none");
+	if ((d->mem_path || m->mem_path) &&
+	    (!d->mem_path || !m->mem_path || !streq(d->mem_path, m->mem_path)))
+		sb_addf(&sb, "; mem-path: command line %s, QEMU %s", d->mem_path ? d->mem_path : "none",
+			m->mem_path ? m->mem_path : "none");
+	if (m->has_share && m->share != d->asked_share)
+		sb_addf(&sb, "; share: command line %s, QEMU %s", d->asked_share ? "on" : "off",
+			m->share ? "on" : "off");
+	if (m->has_pmem && m->pmem != d->asked_pmem)
+		sb_addf(&sb, "; pmem: command line %s, QEMU %s", d->asked_pmem ? "on" : "off",
+			m->pmem ? "on" : "off");
+	if (m->has_align && d->has_align && m->align != d->align)
+		sb_addf(&sb, "; align: command line %llu, QEMU %llu", (unsigned long long)d->align,
+			(unsigned long long)m->align);
+	return sb_detach(&sb);
+}
+
+/* Merge QEMU's answer: a device by id (by memdev for one without id). */
+static void merge_qmp(struct run_vm *vm, const struct qmp_memdev *qm, size_t n, const char *cwd)
+{
+	size_t ncmd = vm->ndevs;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct qmp_memdev *m = &qm[i];
+		struct run_dev *d = NULL;
+		char *diff;
+
+		for (size_t j = 0; j < ncmd && !d; j++) {
+			struct run_dev *c = &vm->devs[j];
+
+			if (c->qmp_seen)
+				continue;
+			if (m->id ? streq(c->id, m->id)
+				  : str_startswith(c->id, "device[") && streq(c->memdev, m->memdev ? m->memdev : ""))
+				d = c;
+		}
+		if (!d) {
+			d = add_dev(vm);
+			d->from_qmp = true;
+			d->type = qmp_type_name(m->type);
+			d->id = m->id ? xstrdup(m->id) : xstrdup("(no id)");
+			d->memdev = xstrdup(m->memdev ? m->memdev : "");
+			d->backend_type = xstrdup_or_null(m->backend_type);
+			d->asked_share = m->share;
+			d->asked_pmem = m->pmem;
+			d->align = m->align;
+			d->has_align = m->has_align;
+			if (m->mem_path) {
+				d->mem_path = xstrdup(m->mem_path);
+				d->host_path = m->mem_path[0] == '/' ? xstrdup(m->mem_path)
+								     : xasprintf("%s/%s", cwd, m->mem_path);
+			}
+		}
+		d->qmp_seen = true;
+		d->hotplugged = m->hotplugged;
+		qmp_copy(&d->qmp, m);
+		diff = qmp_compare(d, m);
+		if (*diff)
+			d->qmp_diff = xstrdup(diff + 2);
+		free(diff);
+	}
+	for (size_t j = 0; j < ncmd; j++)
+		vm->devs[j].qmp_missing = !vm->devs[j].qmp_seen;
+}
+
 void running_probe(struct host *h, long pid, qver_t qver, struct run_vm *vm)
+{
+	running_probe_qmp(h, pid, qver, NULL, NULL, 0, vm);
+}
+
+void running_probe_qmp(struct host *h, long pid, qver_t qver, const char *socket,
+		       const struct qmp_memdev *qm, size_t nqm, struct run_vm *vm)
 {
 	struct findings f = { 0 };
 	struct qcmdline cl;
@@ -539,6 +647,11 @@ void running_probe(struct host *h, long pid, qver_t qver, struct run_vm *vm)
 		dev_from_backend(d, memdev ? vm_find_backend(&model, memdev) : NULL, cwd);
 	}
 	virtio_pmem_devs(&model, &cl, vm, cwd);
+	if (socket) {
+		vm->qmp_asked = true;
+		vm->qmp_socket = xstrdup(socket);
+		merge_qmp(vm, qm, nqm, cwd);
+	}
 	free(cwd);
 	if (vm->ndevs) {
 		r = smaps_read(h, pid, &sm);
@@ -582,7 +695,14 @@ void run_vm_free(struct run_vm *vm)
 		free(d->mount_point);
 		free(d->reason);
 		free(d->fix);
+		free(d->qmp_diff);
+		free(d->qmp.type);
+		free(d->qmp.id);
+		free(d->qmp.memdev);
+		free(d->qmp.backend_type);
+		free(d->qmp.mem_path);
 	}
+	free(vm->qmp_socket);
 	free(vm->devs);
 	free(vm->name);
 	free(vm->error);
@@ -614,11 +734,14 @@ static void out_fact(struct out *o, const char *key, enum run_fact v)
 		out_bool(o, key, NULL, v == RF_YES);
 }
 
-static void dev_checks(const struct run_dev *d, long pid, struct out *o)
+static void qmp_check(const struct run_dev *d, bool asked, struct out *o);
+
+static void dev_checks(const struct run_dev *d, long pid, bool qmp_asked, struct out *o)
 {
 	char *a, *b;
 
 	out_arr_open(o, "checks");
+	qmp_check(d, qmp_asked, o);
 	if (!d->backend_type || !d->mem_path || !d->mapped || !d->reason) {
 		out_arr_close(o);
 		return;
@@ -673,7 +796,56 @@ static void dev_checks(const struct run_dev *d, long pid, struct out *o)
 	out_arr_close(o);
 }
 
-static void dev_print(const struct run_dev *d, long pid, struct out *o)
+static void qmp_check(const struct run_dev *d, bool asked, struct out *o)
+{
+	if (!asked)
+		return;
+	if (d->qmp_missing)
+		check(o, "running-qmp-missing", "what QEMU says (QMP)", R_WARN,
+		      "not in query-memory-devices: unplugged since start?");
+	else if (d->qmp_diff)
+		check(o, "running-qmp-differs", "what QEMU says (QMP)", R_WARN, "%s", d->qmp_diff);
+	else if (d->from_qmp)
+		check(o, "running-qmp-hotplugged", "what QEMU says (QMP)", R_INFO,
+		      "not on the command line: %s; %s, share=%s, pmem=%s",
+		      d->hotplugged ? "hotplugged" : "added", d->qmp.backend_type ? d->qmp.backend_type : "?",
+		      d->qmp.share ? "on" : "off", d->qmp.pmem ? "on" : "off");
+	else
+		check(o, "running-qmp", "what QEMU says (QMP)", R_PASS,
+		      "as on the command line: share=%s, pmem=%s%s%s",
+		      d->qmp.share ? "on" : "off", d->qmp.pmem ? "on" : "off",
+		      d->qmp.mem_path ? ", mem-path=" : "", d->qmp.mem_path ? d->qmp.mem_path : "");
+}
+
+static void qmp_json(const struct run_dev *d, bool asked, struct out *o)
+{
+	if (!asked || !d->qmp_seen) {
+		out_null(o, "qmp", NULL);
+		return;
+	}
+	out_obj_open(o, "qmp");
+	out_str(o, "type", NULL, d->qmp.type);
+	out_bool(o, "hotplugged", NULL, d->hotplugged);
+	out_bool(o, "on_command_line", NULL, !d->from_qmp);
+	out_str(o, "backend", NULL, d->qmp.backend_type);
+	out_str(o, "mem_path", NULL, d->qmp.mem_path);
+	if (d->qmp.has_share)
+		out_bool(o, "share", NULL, d->qmp.share);
+	else
+		out_null(o, "share", NULL);
+	if (d->qmp.has_pmem)
+		out_bool(o, "pmem", NULL, d->qmp.pmem);
+	else
+		out_null(o, "pmem", NULL);
+	if (d->qmp.has_align)
+		out_u64(o, "align", NULL, d->qmp.align);
+	else
+		out_null(o, "align", NULL);
+	out_str(o, "differs", NULL, d->qmp_diff);
+	out_obj_close(o);
+}
+
+static void dev_print(const struct run_dev *d, long pid, bool qmp_asked, struct out *o)
 {
 	out_obj_open(o, NULL);
 	out_str(o, "id", "  %s", d->id);
@@ -727,7 +899,9 @@ static void dev_print(const struct run_dev *d, long pid, struct out *o)
 		out_i64(o, "fd", NULL, d->fd);
 	else
 		out_null(o, "fd", NULL);
-	dev_checks(d, pid, o);
+	qmp_json(d, qmp_asked, o);
+	out_bool(o, "qmp_missing", NULL, d->qmp_missing);
+	dev_checks(d, pid, qmp_asked, o);
 	if (d->verdict == RV_UNKNOWN)
 		out_null(o, "persistent", NULL);
 	else
@@ -764,11 +938,13 @@ void running_print(const struct run_vm *vms, size_t n, struct out *o, bool color
 			out_obj_close(o);
 			continue;
 		}
-		out_text(o, ": %zu memory device%s\n", vm->ndevs, vm->ndevs == 1 ? "" : "s");
+		out_text(o, ": %zu memory device%s", vm->ndevs, vm->ndevs == 1 ? "" : "s");
+		out_str(o, "qmp", vm->qmp_socket ? ", QMP %s" : NULL, vm->qmp_socket);
+		out_text(o, "\n");
 		out_str(o, "error", NULL, vm->unreadable);
 		out_arr_open(o, "devices");
 		for (size_t j = 0; j < vm->ndevs; j++)
-			dev_print(&vm->devs[j], vm->pid, o);
+			dev_print(&vm->devs[j], vm->pid, vm->qmp_asked, o);
 		out_arr_close(o);
 		out_str(o, "verdict", NULL, run_verdict_name(vm->verdict));
 		out_text(o, "  VM verdict: %s\n",

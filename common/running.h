@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "probe.h"
+#include "qmp.h"
 #include "report.h"
 #include "vmconfig.h"
 
@@ -32,6 +33,15 @@ struct run_dev {
 	char *canon;		/* host_path with its directory resolved (what maps shows) */
 	bool asked_share, asked_pmem, asked_prealloc, is_dir;
 	uint64_t size;		/* size= of the backend */
+	uint64_t align;		/* align= of the backend, when has_align */
+	bool has_align;
+	/* What QEMU said over QMP (--qmp), when it was asked. */
+	bool qmp_seen;		/* the device is in query-memory-devices */
+	bool qmp_missing;	/* on the command line, not in query-memory-devices */
+	bool from_qmp;		/* in query-memory-devices only (hotplugged) */
+	bool hotplugged;
+	struct qmp_memdev qmp;	/* its backend's share, pmem, mem-path, align */
+	char *qmp_diff;		/* how QEMU's answer differs from the command line, or NULL */
 	/* The mapping found in smaps. */
 	bool mapped;
 	char *map_name;		/* its path, without " (deleted)" */
@@ -57,6 +67,8 @@ struct run_vm {
 	char *error;		/* the process could not be read at all */
 	int err;		/* -errno of that, or -EINVAL: not QEMU */
 	char *unreadable;	/* smaps could not be read: every device UNKNOWN */
+	bool qmp_asked;		/* QEMU was asked over QMP (--qmp) */
+	char *qmp_socket;
 	struct run_dev *devs;
 	size_t ndevs;
 	enum run_verdict verdict;
@@ -73,6 +85,13 @@ int running_pids(const struct host *h, long **pids, size_t *n);
  * -EINVAL not QEMU, else the errno of the read).
  */
 void running_probe(struct host *h, long pid, qver_t qver, struct run_vm *vm);
+/*
+ * The same, with what QEMU said over QMP (qm[0..n), from qmp_memory_devices()):
+ * hotplugged devices are added, and each difference from the command line is
+ * kept in the device's qmp_diff.
+ */
+void running_probe_qmp(struct host *h, long pid, qver_t qver, const char *socket,
+		       const struct qmp_memdev *qm, size_t n, struct run_vm *vm);
 /* The verdict of one device from its facts: the one place that decides. */
 void run_dev_verdict(struct run_dev *d, long pid);
 void run_vm_free(struct run_vm *vm);

@@ -31,7 +31,7 @@ jqe() {
 	run --separate-stderr "$CHECK" --help
 	assert_success
 	assert_output --partial 'Usage: nvd-check [OPTIONS] [PATH... | --pid PID... | --running]'
-	assert_output --partial '--pid, --running: 0 every memory device persistent'
+	assert_output --partial '--pid, --running, --qmp: 0 every memory device persistent'
 	assert_output --partial 'Exit status: 0 persistent'
 	run "$CHECK" --version
 	assert_success
@@ -39,7 +39,7 @@ jqe() {
 	run "$CHECK" --list-opts
 	assert_success
 	for o in --object= --share= --pmem= --readonly= --align= --size= --sync= --qemu-version= \
-		--prometheus --sysroot= --libs= --json --color= --pid= --running --textfile=; do
+		--prometheus --sysroot= --libs= --json --color= --pid= --running --textfile= --qmp=; do
 		assert_line -- "$o"
 	done
 	refute_line -- --list-opts

@@ -364,3 +364,108 @@ fake_proc() {
 	[[ " ${COMPREPLY[*]} " == *" $QPID "* ]] || fail "$QPID not offered: ${COMPREPLY[*]}"
 	[[ " ${COMPREPLY[*]} " != *" $$ "* ]] || fail "the test shell offered"
 }
+
+# qmp_cmd SOCKET JSON...: run QMP commands on SOCKET (after qmp_capabilities); each answer a line.
+qmp_cmd() {
+	python3 - "$@" <<'PY'
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+f = s.makefile("rw")
+f.readline()
+for c in ['{"execute":"qmp_capabilities"}'] + sys.argv[2:]:
+    f.write(c + "\n"); f.flush()
+    while True:
+        r = json.loads(f.readline())
+        if "event" not in r:
+            break
+    if c != sys.argv[1] and "qmp_capabilities" not in c:
+        print(json.dumps(r))
+PY
+}
+
+@test "--qmp: QEMU's own answer agrees, and a hotplugged device is checked too" {
+	truncate -s 32M nv.img hp.img
+	qemu . nv.img "${MACH[@]}" -qmp unix:"$PWD/q.sock",server=on,wait=off \
+		-object memory-backend-file,id=m0,share=on,pmem=on,mem-path=nv.img,size=32M,align=2M \
+		-device nvdimm,id=nv0,memdev=m0
+	run --separate-stderr "$CHECK" --json --qmp q.sock
+	[[ $status == 1 ]] || fail "exit $status: $stderr"
+	jq -e --argjson p "$QPID" '.vms[0].pid == $p and .vms[0].qmp == "q.sock" and (.vms[0].devices | length) == 1' <<<"$output" >/dev/null ||
+		fail "$output"
+	JSON=$output
+	dev_is nv0 '.qmp == {"type": "nvdimm", "hotplugged": false, "on_command_line": true, "backend": "memory-backend-file", "mem_path": "nv.img", "share": true, "pmem": true, "align": 2097152, "differs": null}'
+	dev_is nv0 '.checks[0] | .id == "running-qmp" and .result == "pass"'
+	# a pc-dimm on a share=off file, plugged in through QMP: not on the command line
+	run qmp_cmd q.sock '{"execute":"object-add","arguments":{"qom-type":"memory-backend-file","id":"hm","mem-path":"'"$PWD"'/hp.img","size":33554432,"share":false}}' \
+		'{"execute":"device_add","arguments":{"driver":"pc-dimm","id":"hd","memdev":"hm"}}'
+	assert_output $'{"return": {}}\n{"return": {}}'
+	check_json
+	run jq -r '[.vms[0].devices[].id] | join(" ")' <<<"$JSON"
+	assert_output "nv0"
+	run --separate-stderr "$CHECK" --json --qmp q.sock
+	JSON=$output
+	dev_is hd '.type == "pc-dimm" and .qmp.hotplugged == true and .qmp.on_command_line == false'
+	dev_is hd '.shared == false and .persistent == false and .mem_path == "'"$PWD"'/hp.img"'
+	dev_is hd '.checks[0] | .id == "running-qmp-hotplugged"'
+	same_as_smaps hd "$PWD/hp.img"
+	run "$CHECK" --qmp q.sock
+	assert_output --partial "process $QPID: 2 memory devices, QMP q.sock"
+	assert_output --partial "Checking what QEMU says (QMP)                : INFO (not on the command line: hotplugged; memory-backend-file, share=off, pmem=off)"
+}
+
+@test "--qmp: bad sockets and combinations" {
+	run --separate-stderr "$CHECK" --qmp nosuch.sock
+	[[ $status == 3 && $stderr == "nvd-check: --qmp nosuch.sock: cannot connect: No such file or directory" ]] ||
+		fail "$status $stderr"
+	[[ -z $output ]] || fail "$output"
+	python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX); s.bind("junk.sock"); s.listen(1)
+c, _ = s.accept(); c.sendall(b"{\"hello\": 1}\r\n"); c.close()' 3>&- &
+	QPIDS+=("$!")
+	for _ in $(seq 50); do [[ -S junk.sock ]] && break; sleep 0.1; done
+	run --separate-stderr "$CHECK" --qmp junk.sock
+	[[ $status == 3 && $stderr == "nvd-check: --qmp junk.sock: not a QMP monitor (no greeting)" ]] ||
+		fail "$status $stderr"
+	run --separate-stderr "$CHECK" --running --qmp q.sock
+	[[ $status == 2 ]] || fail "$status $stderr"
+	truncate -s 32M nv.img
+	qemu . nv.img "${MACH[@]}" -qmp unix:"$PWD/q.sock",server=on,wait=off \
+		-object memory-backend-file,id=m0,share=on,mem-path=nv.img,size=32M -device nvdimm,id=nv0,memdev=m0
+	run --separate-stderr "$CHECK" --qmp q.sock --pid $$
+	[[ $status == 2 && $stderr == "nvd-check: --qmp q.sock: the monitor of process $QPID, not of --pid $$" ]] ||
+		fail "$status $stderr"
+}
+
+@test "replayed with a fake monitor: each difference between QMP and the command line is a finding" {
+	mkdir -p mnt
+	truncate -s 32M mnt/a.img mnt/b.img
+	ino=$(stat -c %i mnt/a.img)
+	dev=$(printf '%02x:%02x' "$(stat -c %Hd mnt/a.img)" "$(stat -c %Ld mnt/a.img)")
+	fake_proc 4250 "-M pc,nvdimm=on -m 1G,slots=2,maxmem=3G -object memory-backend-file,id=m0,share=on,mem-path=$PWD/mnt/a.img,size=32M,align=2M -device nvdimm,id=nv0,memdev=m0 -object memory-backend-file,id=m1,share=on,mem-path=$PWD/mnt/b.img,size=32M -device nvdimm,id=nv1,memdev=m1" \
+		"7f0000000000-7f0002000000 rw-s 00000000 $dev $ino $PWD/mnt/a.img\nSize:              32768 kB\nRss:                   0 kB\nVmFlags: rd wr sh mr mw me ms \n"
+	python3 - "$PWD/mnt/other.img" <<'PY' 3>&- &
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX); s.bind("fake.sock"); s.listen(1)
+props = {"type": "memory-backend-file", "mem-path": sys.argv[1], "share": False, "pmem": True, "align": 4096}
+c, _ = s.accept(); f = c.makefile("rw")
+f.write('{"QMP": {"version": {}, "capabilities": []}}\r\n'); f.flush()
+for line in f:
+    cmd = json.loads(line)
+    if cmd["execute"] == "query-memory-devices":
+        r = [{"type": "nvdimm", "data": {"id": "nv0", "memdev": "/objects/m0", "hotplugged": False}}]
+    elif cmd["execute"] == "qom-get":
+        r = props[cmd["arguments"]["property"]]
+    else:
+        r = {}
+    f.write('{"event": "X", "data": {}}\r\n' + json.dumps({"return": r}) + "\r\n"); f.flush()
+PY
+	QPIDS+=("$!")
+	for _ in $(seq 50); do [[ -S fake.sock ]] && break; sleep 0.1; done
+	run --separate-stderr "$CHECK" --sysroot root --json --pid 4250 --qmp fake.sock
+	[[ $status == 1 || $status == 3 ]] || fail "exit $status: $stderr"
+	JSON=$output
+	dev_is nv0 '.qmp.differs == "mem-path: command line '"$PWD"'/mnt/a.img, QEMU '"$PWD"'/mnt/other.img; share: command line on, QEMU off; pmem: command line off, QEMU on; align: command line 2097152, QEMU 4096"'
+	dev_is nv0 '.checks[0] | .id == "running-qmp-differs" and .result == "warn"'
+	dev_is nv1 '.qmp_missing == true and .qmp == null and (.checks[0] | .id == "running-qmp-missing")'
+}
