@@ -120,6 +120,23 @@ static void smaps_free(struct smaps *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/* The kernel shows a newline in a mapping's name as \012 (seq_file_path()). */
+static char *unescape_nl(const char *s, size_t n)
+{
+	struct strbuf sb;
+
+	sb_init(&sb);
+	for (size_t i = 0; i < n; i++) {
+		if (i + 4 <= n && !strncmp(s + i, "\\012", 4)) {
+			sb_addc(&sb, '\n');
+			i += 3;
+		} else {
+			sb_addc(&sb, s[i]);
+		}
+	}
+	return sb_detach(&sb);
+}
+
 static int smaps_read(const struct host *h, long pid, struct smaps *s)
 {
 	char *path = xasprintf("%s/proc/%ld/smaps", procroot(h), pid), *text, *save = NULL;
@@ -160,7 +177,7 @@ static int smaps_read(const struct host *h, long pid, struct smaps *s)
 				cur->deleted = true;
 				nl -= 10;
 			}
-			cur->name = xstrndup(name, nl);
+			cur->name = unescape_nl(name, nl);
 			continue;
 		}
 		if (!cur)
@@ -259,7 +276,8 @@ static void find_mapping(struct host *h, long pid, const struct smaps *sm, struc
 			if (str_startswith(s->name, prefix))
 				m = best(m, s);
 		} else if (have_st && s->maj == major(st.st_dev) && s->min == minor(st.st_dev) &&
-			   s->ino == st.st_ino && !s->deleted) {
+			   s->ino == st.st_ino) {
+			/* the same file, whatever the name it was opened by has become */
 			m = best(m, s);
 		}
 	}
@@ -354,7 +372,8 @@ void run_dev_verdict(struct run_dev *d, long pid)
 		return;
 	}
 	if (!d->mapped) {
-		dev_set(d, RV_UNKNOWN, "no mapping of %s found in /proc/%ld/smaps", path, pid);
+		dev_set(d, RV_UNKNOWN, "no mapping of %s found in /proc/%ld/smaps%s", path, pid,
+			path[0] != '/' ? " (a relative mem-path: QEMU may have changed directory since, as -daemonize does)" : "");
 		return;
 	}
 	if (d->is_dir) {

@@ -469,3 +469,29 @@ PY
 	dev_is nv0 '.checks[0] | .id == "running-qmp-differs" and .result == "warn"'
 	dev_is nv1 '.qmp_missing == true and .qmp == null and (.checks[0] | .id == "running-qmp-missing")'
 }
+
+@test "a backend unlinked and linked again under its name: the same file, not 'deleted'" {
+	truncate -s 32M nv.img
+	qemu . nv.img "${MACH[@]}" \
+		-object memory-backend-file,id=m0,share=on,mem-path="$PWD/nv.img",size=32M \
+		-device nvdimm,id=nv0,memdev=m0
+	ln nv.img keep.img
+	rm nv.img
+	ln keep.img nv.img
+	grep -q "$PWD/nv.img (deleted)" "/proc/$QPID/maps" || fail "the kernel's name: $(grep nv.img "/proc/$QPID/maps")"
+	check_json
+	dev_is nv0 '.path_names_mapped_file == true and .backend_deleted == false and .backend_replaced == false'
+}
+
+@test "a mem-path with a newline (\\012 in smaps), deleted: still found" {
+	f=$'nv\nx.img'
+	truncate -s 32M "$f"
+	qemu . 'nv\\012x.img' "${MACH[@]}" \
+		-object "memory-backend-file,id=m0,share=on,mem-path=$PWD/$f,size=32M" \
+		-device nvdimm,id=nv0,memdev=m0
+	rm "$f"
+	check_json
+	dev_is nv0 '.mapped == true and .backend_deleted == true'
+	run "$CHECK" --pid "$QPID"
+	assert_output --partial 'nv\x0ax.img was deleted'
+}
