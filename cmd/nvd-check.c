@@ -256,6 +256,7 @@ static int check_running(struct host *h, qver_t qver)
 	long *pids = opt_pids;
 	size_t n = opt_npids;
 	int rc = NVD_EXIT_OK;
+	bool any_device = false;
 	struct out *o;
 
 	if (opt_running) {
@@ -298,9 +299,21 @@ static int check_running(struct host *h, qver_t qver)
 			return NVD_EXIT_USAGE;
 		}
 	}
+	if (opt_running) {
+		size_t kept = 0;
+
+		/* a process that exited since it was listed (gone, or a zombie) is not running */
+		for (size_t i = 0; i < n; i++) {
+			if (vms[i].err == -ENOENT || vms[i].err == -ENODATA)
+				run_vm_free(&vms[i]);
+			else
+				vms[kept++] = vms[i];
+		}
+		n = kept;
+	}
 	for (size_t i = 0; i < n; i++) {
-		if (vms[i].error && opt_running && vms[i].err == -ENOENT)
-			continue;	/* exited since it was listed */
+		if (vms[i].verdict != RV_NONE)
+			any_device = true;
 		if (vms[i].error)
 			nvd_warnx("%s", vms[i].error);
 		else if (vms[i].unreadable)
@@ -329,7 +342,7 @@ static int check_running(struct host *h, qver_t qver)
 		out_str(o, "kernel", NULL, h->kernel);
 		out_str(o, "sysroot", NULL, h->sysroot && *h->sysroot ? h->sysroot : NULL);
 		running_print(vms, n, o, cli.color, cli.quiet);
-		out_str(o, "verdict", NULL, rc == NVD_EXIT_OK ? "persistent" :
+		out_str(o, "verdict", NULL, !any_device ? "none" : rc == NVD_EXIT_OK ? "persistent" :
 			rc == NVD_EXIT_FAIL ? "not-persistent" : "unknown");
 		out_finish(o);
 	}

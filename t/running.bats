@@ -237,11 +237,11 @@ dev_is() {
 	assert_output --partial "nvd_running_device_shared{vm=\"vm \\\"b\\\"\\\\x\",pid=\"$B\",device=\"nv0\",memdev=\"m0\",path=\"$PWD/b.img\"} 0"
 }
 
-@test "a QEMU without memory devices: nothing to check, exit 0" {
-	qemu . '[heap]' -m 64M
+@test "a QEMU without memory devices: nothing to check, exit 0; its -name escaped" {
+	qemu . '[heap]' -m 64M -name $'guest=\e]0;x\a'
 	run --separate-stderr "$CHECK" --pid "$QPID"
 	assert_success
-	assert_output --partial "process $QPID: 0 memory devices"
+	assert_output --partial "process $QPID (\x1b]0;x\x07): 0 memory devices"
 	assert_output --partial "VM verdict: no memory device"
 }
 
@@ -344,7 +344,7 @@ fake_proc() {
 	printf '/usr/bin/qemu-img\0info\0x\0' > root/proc/4246/cmdline
 	run --separate-stderr "$CHECK" --sysroot root --json --running
 	assert_success
-	jq -e '[.vms[].pid] == [4244]' <<<"$output" >/dev/null || fail "$output"
+	jq -e '[.vms[].pid] == [4244] and .vms[0].verdict == "none" and .verdict == "none"' <<<"$output" >/dev/null || fail "$output"
 }
 
 @test "completion: --pid offers the running QEMU processes" {
