@@ -99,20 +99,7 @@ int running_pids(const struct host *h, long **pids, size_t *n)
 	return 0;
 }
 
-/* One mapping of smaps. */
-struct smap {
-	uint64_t start, end, ino, size, rss;
-	unsigned maj, min;
-	bool shared, sf, deleted;
-	char *name;
-};
-
-struct smaps {
-	struct smap *v;
-	size_t n, cap;
-};
-
-static void smaps_free(struct smaps *s)
+void smaps_free(struct smaps *s)
 {
 	for (size_t i = 0; i < s->n; i++)
 		free(s->v[i].name);
@@ -137,18 +124,12 @@ static char *unescape_nl(const char *s, size_t n)
 	return sb_detach(&sb);
 }
 
-static int smaps_read(const struct host *h, long pid, struct smaps *s)
+void smaps_parse(char *text, struct smaps *s)
 {
-	char *path = xasprintf("%s/proc/%ld/smaps", procroot(h), pid), *text, *save = NULL;
 	struct smap *cur = NULL;
-	size_t len;
-	int r;
+	char *save = NULL;
 
 	memset(s, 0, sizeof(*s));
-	r = read_all(path, SMAPS_MAX, &text, &len);
-	free(path);
-	if (r < 0)
-		return r;
 	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		unsigned long long start, end, off, ino;
 		unsigned maj, min;
@@ -198,6 +179,20 @@ static int smaps_read(const struct host *h, long pid, struct smaps *s)
 			}
 		}
 	}
+}
+
+static int smaps_read(const struct host *h, long pid, struct smaps *s)
+{
+	char *path = xasprintf("%s/proc/%ld/smaps", procroot(h), pid), *text;
+	size_t len;
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	r = read_all(path, SMAPS_MAX, &text, &len);
+	free(path);
+	if (r < 0)
+		return r;
+	smaps_parse(text, s);
 	free(text);
 	return 0;
 }

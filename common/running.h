@@ -76,6 +76,23 @@ struct run_vm {
 
 const char *run_verdict_name(enum run_verdict v);
 
+/* One mapping of /proc/PID/smaps. */
+struct smap {
+	uint64_t start, end, ino, size, rss;
+	unsigned maj, min;
+	bool shared, sf, deleted;
+	char *name;		/* without " (deleted)", \012 read as a newline */
+};
+
+struct smaps {
+	struct smap *v;
+	size_t n, cap;
+};
+
+/* Parse smaps text (changed in place: strtok). Never fails: lines it cannot read are skipped. */
+void smaps_parse(char *text, struct smaps *s);
+void smaps_free(struct smaps *s);
+
 /* The PIDs of every qemu-system-* (qemu-kvm, kvm) process, in PID order. 0 or -errno. */
 int running_pids(const struct host *h, long **pids, size_t *n);
 
