@@ -17,6 +17,10 @@ setup() {
 	truncate -s 2G nv1.img
 }
 
+teardown() {
+	[[ -z ${VGQPID:-} ]] || kill "$VGQPID" 2>/dev/null || true
+}
+
 vg() {
 	run --separate-stderr valgrind -q --error-exitcode=99 --leak-check=full \
 		--errors-for-leak-kinds=definite,indirect "$@"
@@ -54,4 +58,27 @@ vg() {
 	assert_equal "$status" 1
 	vg "$BIN/nvd-check" --json
 	assert_equal "$status" 0
+}
+
+@test "valgrind: nvd-check --pid and --qmp on a running QEMU, a backend deleted under it" {
+	local q=${NVD_QEMU72:-/usr/bin/qemu-system-x86_64} qpid
+	[[ -x $q ]] || skip "no $q"
+	truncate -s 16M a.img b.img
+	"$q" -S -display none -nodefaults -accel tcg -name vg -M pc,nvdimm=on -m 64M,slots=2,maxmem=1G \
+		-qmp unix:"$PWD/q.sock",server=on,wait=off \
+		-object memory-backend-file,id=m0,share=on,pmem=on,mem-path="$PWD/a.img",size=16M \
+		-device nvdimm,id=nv0,memdev=m0 \
+		-object memory-backend-file,id=m1,share=off,mem-path=b.img,size=16M \
+		-device pc-dimm,id=d1,memdev=m1 >/dev/null 2>&1 3>&- &
+	qpid=$!
+	VGQPID=$qpid
+	for _ in $(seq 100); do grep -q b.img "/proc/$qpid/maps" 2>/dev/null && break; sleep 0.1; done
+	rm a.img
+	vg "$BIN/nvd-check" --pid "$qpid"
+	local st1=$status
+	vg "$BIN/nvd-check" --json --qmp q.sock
+	local st2=$status
+	vg "$BIN/nvd-check" --prometheus --pid "$qpid"
+	local st3=$status
+	assert_equal "$st1 $st2 $st3" "1 1 1"
 }
