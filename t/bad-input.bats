@@ -135,6 +135,25 @@ refuses() {
 	refuses 2 nvd-check --sysroot ""
 	refuses 2 nvd-check --color=rainbow .
 	refuses 2 nvd-check --json --prometheus .
+	refuses 2 nvd-check --pid 0
+	refuses 2 nvd-check --pid -5
+	refuses 2 nvd-check --pid 12x
+	refuses 2 nvd-check --pid ''
+	refuses 2 nvd-check --pid 99999999999999999999
+	refuses 2 nvd-check --pid $$
+	refuses 2 nvd-check --pid 1 --running
+	refuses 2 nvd-check --pid 1 .
+	refuses 2 nvd-check --running --object 'memory-backend-file,id=m0,size=1G'
+	refuses 2 nvd-check --running --share=on
+	refuses 2 nvd-check --qmp ''
+	refuses 2 nvd-check --running --qmp x.sock
+	refuses 2 nvd-check --pid 1 --pid 2 --qmp x.sock
+	refuses 3 nvd-check --qmp no-such.sock
+	refuses 3 nvd-check --qmp backend.img
+	refuses 2 nvd-check --textfile '' --running
+	refuses 2 nvd-check --textfile x.prom --json --running
+	mkdir -p sr/proc/self && : > sr/proc/self/mountinfo	# a host without QEMU processes
+	refuses 3 nvd-check --sysroot sr --textfile no-dir/x.prom --running
 }
 
 @test "nvd-map: the bad-input catalogue" {
