@@ -608,6 +608,21 @@ static void merge_qmp(struct run_vm *vm, const struct qmp_memdev *qm, size_t n, 
 		vm->devs[j].qmp_missing = !vm->devs[j].qmp_seen;
 }
 
+/* QEMU's share= against the kernel's mapping: a difference is a finding too. */
+static void qmp_vs_mapping(struct run_dev *d)
+{
+	char *diff;
+
+	if (!d->qmp_seen || !d->qmp.has_share || d->shared == RF_UNKNOWN ||
+	    d->qmp.share == (d->shared == RF_YES))
+		return;
+	diff = xasprintf("%s%sshare: QEMU %s, the mapping %s", d->qmp_diff ? d->qmp_diff : "",
+			 d->qmp_diff ? "; " : "", d->qmp.share ? "on" : "off",
+			 d->shared == RF_YES ? "shared" : "private");
+	free(d->qmp_diff);
+	d->qmp_diff = diff;
+}
+
 void running_probe(struct host *h, long pid, qver_t qver, struct run_vm *vm)
 {
 	running_probe_qmp(h, pid, qver, NULL, NULL, 0, vm);
@@ -682,6 +697,7 @@ void running_probe_qmp(struct host *h, long pid, qver_t qver, const char *socket
 		} else {
 			if (d->host_path)
 				find_mapping(h, pid, &sm, d);
+			qmp_vs_mapping(d);
 			run_dev_verdict(d, pid);
 		}
 		if (d->verdict == RV_NOT_PERSISTENT || vm->verdict == RV_NONE ||

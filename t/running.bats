@@ -465,7 +465,7 @@ PY
 	run --separate-stderr "$CHECK" --sysroot root --json --pid 4250 --qmp fake.sock
 	[[ $status == 1 || $status == 3 ]] || fail "exit $status: $stderr"
 	JSON=$output
-	dev_is nv0 '.qmp.differs == "mem-path: command line '"$PWD"'/mnt/a.img, QEMU '"$PWD"'/mnt/other.img; share: command line on, QEMU off; pmem: command line off, QEMU on; align: command line 2097152, QEMU 4096"'
+	dev_is nv0 '.qmp.differs == "mem-path: command line '"$PWD"'/mnt/a.img, QEMU '"$PWD"'/mnt/other.img; share: command line on, QEMU off; pmem: command line off, QEMU on; align: command line 2097152, QEMU 4096; share: QEMU off, the mapping shared"'
 	dev_is nv0 '.checks[0] | .id == "running-qmp-differs" and .result == "warn"'
 	dev_is nv1 '.qmp_missing == true and .qmp == null and (.checks[0] | .id == "running-qmp-missing")'
 }
