@@ -206,57 +206,13 @@ static int prom_finish(FILE *fp, char **buf, size_t *len)
 	return rc;
 }
 
-/*
- * --qmp: connect to each socket, take the QEMU behind it (SO_PEERCRED, or
- * the one --pid), ask it, and read the process with QEMU's answer.
- */
-static int ask_qmp(struct host *h, qver_t qver, struct run_vm **vmsp, size_t *np)
-{
-	struct run_vm *vms = xcalloc(opt_nqmps + 1, sizeof(*vms));
-
-	for (size_t i = 0; i < opt_nqmps; i++) {
-		struct qmp_memdev *qm = NULL;
-		struct qmp q;
-		char *err = NULL;
-		size_t nqm = 0;
-		long pid;
-
-		if (qmp_open(&q, opt_qmps[i], &err) < 0 || qmp_memory_devices(&q, &qm, &nqm, &err) < 0) {
-			nvd_warnx("--qmp %s: %s", opt_qmps[i], err);
-			free(err);
-			qmp_close(&q);
-			for (size_t j = 0; j < i; j++)
-				run_vm_free(&vms[j]);
-			free(vms);
-			return NVD_EXIT_ENV;
-		}
-		pid = opt_npids ? opt_pids[0] : q.peer;
-		if (opt_npids && q.peer && !opt_sysroot && q.peer != opt_pids[0]) {
-			nvd_warnx("--qmp %s: the monitor of process %ld, not of --pid %ld", opt_qmps[i],
-				  (long)q.peer, opt_pids[0]);
-			qmp_memdevs_free(qm, nqm);
-			qmp_close(&q);
-			for (size_t j = 0; j < i; j++)
-				run_vm_free(&vms[j]);
-			free(vms);
-			return NVD_EXIT_USAGE;
-		}
-		qmp_close(&q);
-		running_probe_qmp(h, pid, qver, opt_qmps[i], qm, nqm, &vms[i]);
-		qmp_memdevs_free(qm, nqm);
-	}
-	*vmsp = vms;
-	*np = opt_nqmps;
-	return 0;
-}
-
+/* --pid, --running, --qmp: read each VM, print, and exit as running_exit_status() says. */
 static int check_running(struct host *h, qver_t qver)
 {
 	struct run_vm *vms;
 	long *pids = opt_pids;
 	size_t n = opt_npids;
 	int rc = NVD_EXIT_OK;
-	bool any_device = false;
 	struct out *o;
 
 	if (opt_running) {
@@ -268,61 +224,45 @@ static int check_running(struct host *h, qver_t qver)
 			return NVD_EXIT_ENV;
 		}
 	}
-	if (opt_nqmps) {
-		int qrc = ask_qmp(h, qver, &vms, &n);
+	if (opt_nqmps)
+		n = opt_nqmps;
+	vms = xcalloc(n + 1, sizeof(*vms));
+	for (size_t i = 0; i < n; i++) {
+		const char *what = opt_nqmps ? "--qmp" : "--pid";
+		char *err = NULL, *arg;
 
-		if (qrc)
-			return qrc;
-		pids = NULL;
-	} else {
-		vms = xcalloc(n + 1, sizeof(*vms));
-	}
-	for (size_t i = 0; i < n && !opt_nqmps; i++) {
-		running_probe(h, pids[i], qver, &vms[i]);
-		if (vms[i].err == -EINVAL) {
+		if (opt_nqmps)
+			rc = running_probe_socket(h, qver, opt_qmps[i], opt_npids ? opt_pids[0] : 0,
+						  !opt_sysroot, &vms[i], &err);
+		else
+			running_probe(h, pids[i], qver, &vms[i]);
+		if (!rc && vms[i].err == -EINVAL) {
 			/* not QEMU: a usage error, nothing written */
-			nvd_warnx("--pid %ld: %s", pids[i], vms[i].error);
+			rc = NVD_EXIT_USAGE;
+			err = xstrdup(vms[i].error);
+		}
+		if (rc) {
+			arg = opt_nqmps ? xstrdup(opt_qmps[i]) : xasprintf("%ld", pids[i]);
+			nvd_warnx("%s %s: %s", what, arg, err);
+			free(arg);
+			free(err);
 			for (size_t j = 0; j <= i; j++)
 				run_vm_free(&vms[j]);
 			free(vms);
 			if (pids != opt_pids)
 				free(pids);
-			return NVD_EXIT_USAGE;
+			return rc;
 		}
 	}
-	for (size_t i = 0; i < n && opt_nqmps; i++) {
-		if (vms[i].err == -EINVAL) {
-			nvd_warnx("--qmp %s: %s", opt_qmps[i], vms[i].error);
-			for (size_t j = 0; j < n; j++)
-				run_vm_free(&vms[j]);
-			free(vms);
-			return NVD_EXIT_USAGE;
-		}
-	}
-	if (opt_running) {
-		size_t kept = 0;
-
-		/* a process that exited since it was listed (gone, or a zombie) is not running */
-		for (size_t i = 0; i < n; i++) {
-			if (vms[i].err == -ENOENT || vms[i].err == -ENODATA)
-				run_vm_free(&vms[i]);
-			else
-				vms[kept++] = vms[i];
-		}
-		n = kept;
-	}
+	if (opt_running)
+		n = running_drop_exited(vms, n);
 	for (size_t i = 0; i < n; i++) {
-		if (vms[i].verdict != RV_NONE)
-			any_device = true;
 		if (vms[i].error)
 			nvd_warnx("%s", vms[i].error);
 		else if (vms[i].unreadable)
 			nvd_warnx("%s", vms[i].unreadable);
-		if (vms[i].verdict == RV_UNKNOWN)
-			rc = NVD_EXIT_ENV;
-		else if (vms[i].verdict == RV_NOT_PERSISTENT && rc == NVD_EXIT_OK)
-			rc = NVD_EXIT_FAIL;
 	}
+	rc = running_exit_status(vms, n);
 	if (opt_prometheus) {
 		char *buf = NULL;
 		size_t len = 0;
@@ -342,8 +282,7 @@ static int check_running(struct host *h, qver_t qver)
 		out_str(o, "kernel", NULL, h->kernel);
 		out_str(o, "sysroot", NULL, h->sysroot && *h->sysroot ? h->sysroot : NULL);
 		running_print(vms, n, o, cli.color, cli.quiet);
-		out_str(o, "verdict", NULL, !any_device ? "none" : rc == NVD_EXIT_OK ? "persistent" :
-			rc == NVD_EXIT_FAIL ? "not-persistent" : "unknown");
+		out_str(o, "verdict", NULL, running_verdict(vms, n));
 		out_finish(o);
 	}
 	for (size_t i = 0; i < n; i++)

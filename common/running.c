@@ -709,6 +709,76 @@ void running_probe_qmp(struct host *h, long pid, qver_t qver, const char *socket
 	qcmdline_free(&cl);
 }
 
+int running_probe_socket(struct host *h, qver_t qver, const char *socket, long pid,
+			 bool check_peer, struct run_vm *vm, char **err)
+{
+	struct qmp_memdev *qm = NULL;
+	size_t nqm = 0;
+	struct qmp q;
+
+	memset(vm, 0, sizeof(*vm));
+	if (qmp_open(&q, socket, err) < 0)
+		return NVD_EXIT_ENV;
+	if (qmp_memory_devices(&q, &qm, &nqm, err) < 0) {
+		qmp_close(&q);
+		return NVD_EXIT_ENV;
+	}
+	if (pid > 0 && check_peer && q.peer && q.peer != pid) {
+		*err = xasprintf("the monitor of process %ld, not of --pid %ld", (long)q.peer, pid);
+		qmp_memdevs_free(qm, nqm);
+		qmp_close(&q);
+		return NVD_EXIT_USAGE;
+	}
+	running_probe_qmp(h, pid > 0 ? pid : (long)q.peer, qver, socket, qm, nqm, vm);
+	qmp_memdevs_free(qm, nqm);
+	qmp_close(&q);
+	return 0;
+}
+
+size_t running_drop_exited(struct run_vm *vms, size_t n)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (vms[i].err == -ENOENT || vms[i].err == -ENODATA)
+			run_vm_free(&vms[i]);
+		else
+			vms[kept++] = vms[i];
+	}
+	return kept;
+}
+
+int running_exit_status(const struct run_vm *vms, size_t n)
+{
+	int rc = NVD_EXIT_OK;
+
+	for (size_t i = 0; i < n; i++) {
+		if (vms[i].verdict == RV_UNKNOWN)
+			rc = NVD_EXIT_ENV;
+		else if (vms[i].verdict == RV_NOT_PERSISTENT && rc == NVD_EXIT_OK)
+			rc = NVD_EXIT_FAIL;
+	}
+	return rc;
+}
+
+const char *running_verdict(const struct run_vm *vms, size_t n)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < n; i++)
+		any |= vms[i].verdict != RV_NONE;
+	switch (any ? running_exit_status(vms, n) : -1) {
+	case -1:
+		return "none";
+	case NVD_EXIT_OK:
+		return "persistent";
+	case NVD_EXIT_FAIL:
+		return "not-persistent";
+	default:
+		return "unknown";
+	}
+}
+
 void run_vm_free(struct run_vm *vm)
 {
 	for (size_t i = 0; i < vm->ndevs; i++) {

@@ -112,6 +112,20 @@ void running_probe_qmp(struct host *h, long pid, qver_t qver, const char *socket
 /* The verdict of one device from its facts: the one place that decides. */
 void run_dev_verdict(struct run_dev *d, long pid);
 void run_vm_free(struct run_vm *vm);
+/*
+ * --qmp: ask the QEMU whose monitor listens on socket, then read it (the
+ * process is the socket's peer, or pid when pid > 0; check_peer: they must
+ * agree). 0; NVD_EXIT_ENV when the monitor cannot be asked, NVD_EXIT_USAGE
+ * when it is another process's; *err says why.
+ */
+int running_probe_socket(struct host *h, qver_t qver, const char *socket, long pid,
+			 bool check_peer, struct run_vm *vm, char **err);
+/* --running: drop the processes that exited since they were listed (gone, zombies). */
+size_t running_drop_exited(struct run_vm *vms, size_t n);
+/* 0 all persistent or none, 1 one NOT PERSISTENT, 3 one UNKNOWN (it wins). */
+int running_exit_status(const struct run_vm *vms, size_t n);
+/* The run's verdict: "none" when no VM has a memory device, else as the exit status. */
+const char *running_verdict(const struct run_vm *vms, size_t n);
 
 void running_print(const struct run_vm *vms, size_t n, struct out *o, bool color, bool quiet);
 /* node_exporter textfile format: a gauge family each, a sample per VM device. */
