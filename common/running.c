@@ -278,7 +278,8 @@ static void find_mapping(struct host *h, long pid, const struct smaps *sm, struc
 	}
 	free(prefix);
 	if (m) {
-		d->names_mapped = RF_YES;
+		/* a directory names no file: QEMU's is unlinked in it */
+		d->names_mapped = d->is_dir ? RF_NO : RF_YES;
 	} else if (!d->is_dir) {
 		/* the kernel's name of the mapping: the same path, its file deleted or replaced */
 		for (size_t i = 0; i < sm->n; i++)
@@ -419,8 +420,12 @@ void run_dev_verdict(struct run_dev *d, long pid)
 			d->memdev);
 		return;
 	}
-	dev_set(d, RV_NOT_PERSISTENT,
-		"pmem=off: no MAP_SYNC asked, guest writes stay in the page cache until written back");
+	if (d->have_mount && d->dax == DAX_MOUNT_ALWAYS)
+		dev_set(d, RV_NOT_PERSISTENT,
+			"pmem=off: no MAP_SYNC asked; on this DAX file system stores reach the media, but the metadata of blocks a page fault allocates is not made durable with them");
+	else
+		dev_set(d, RV_NOT_PERSISTENT,
+			"pmem=off: no MAP_SYNC asked, guest writes stay in the page cache until written back");
 	dev_fix(d, "at the next start give %s pmem=on, its file on a file system mounted -o dax=always (or device-DAX)",
 		d->memdev);
 }

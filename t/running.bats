@@ -215,7 +215,7 @@ dev_is() {
 	check_json
 	[[ $STATUS == 1 ]] || fail "exit $STATUS"
 	dev_is nv0 '(.mapped_file | startswith("'"$PWD"'/d/qemu_back_mem.")) and .persistent == false'
-	dev_is nv0 '.reason | test("directory")'
+	dev_is nv0 '(.reason | test("directory")) and .path_names_mapped_file == false'
 }
 
 @test "--running: every QEMU process, each with its verdict" {
@@ -317,8 +317,15 @@ fake_proc() {
 	[[ $status == 0 ]] || fail "exit $status: $output $stderr"
 	jq -e '.vms[0].devices[0] | .map_sync == true and .shared == true and .persistent == true and .mount.dax == "always" and .mount.fstype == "ext4" and .resident == 4194304' <<<"$output" >/dev/null ||
 		fail "$output"
-	# the same mapping without sf: QEMU fell back although the mount says DAX
+	# pmem=off on the DAX mount: no sf asked, the data reaches the media, the metadata not
+	sed -i 's/pmem=on,/pmem=off,/' root/proc/4242/cmdline
 	sed -i 's/ sf $/ /' root/proc/4242/smaps
+	run --separate-stderr "$CHECK" --sysroot root --json --pid 4242
+	[[ $status == 1 ]] || fail "exit $status"
+	jq -e '.vms[0].devices[0] | .persistent == false and (.reason | test("on this DAX file system stores reach the media"))' <<<"$output" >/dev/null ||
+		fail "$output"
+	# the same mapping without sf: QEMU fell back although the mount says DAX
+	sed -i 's/pmem=off,/pmem=on,/' root/proc/4242/cmdline
 	run --separate-stderr "$CHECK" --sysroot root --json --pid 4242
 	[[ $status == 1 ]] || fail "exit $status"
 	jq -e '.vms[0].devices[0] | .pmem_fallback == true and .persistent == false' <<<"$output" >/dev/null || fail "$output"
