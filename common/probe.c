@@ -231,18 +231,27 @@ static unsigned statx_dax_bit(void)
 	return STATX_ATTR_DAX;
 }
 
-static void probe_statx(const char *path, struct path_facts *f)
+int statx_dax(const char *path)
 {
 	struct statx sx;
 	unsigned bit = statx_dax_bit();
 
 	if (statx(AT_FDCWD, path, AT_STATX_SYNC_AS_STAT, STATX_BASIC_STATS, &sx) < 0)
-		return;
+		return -1;
 	/* Only a file system that knows the attribute sets it in the mask. */
 	if (!(sx.stx_attributes_mask & bit))
+		return -1;
+	return (sx.stx_attributes & bit) != 0;
+}
+
+static void probe_statx(const char *path, struct path_facts *f)
+{
+	int r = statx_dax(path);
+
+	if (r < 0)
 		return;
 	f->statx_known = true;
-	f->statx_dax = (sx.stx_attributes & bit) != 0;
+	f->statx_dax = r;
 }
 
 static void set_error(struct path_facts *f, int err, const char *fmt, ...)

@@ -108,6 +108,9 @@ const char *granularity_name(enum granularity g);
 const struct mount_entry *host_find_mount(const struct host *h, const char *real, dev_t dev,
 					  bool have_dev);
 
+/* statx's DAX attribute of path: 1, 0, or -1 when not reported (or no such path). */
+int statx_dax(const char *path);
+
 /* The facts of one path; never fails, sets f->error instead. */
 void path_probe(struct host *h, const char *path, struct path_facts *f);
 void path_facts_free(struct path_facts *f);

@@ -307,6 +307,14 @@ static void find_mapping(struct host *h, long pid, const struct smaps *sm, struc
 	if (d->is_dir)
 		d->deleted = m->deleted;
 	d->fd = find_fd(h, pid, m->maj, m->min, m->ino);
+	if (d->fd >= 0) {
+		/* the mapped file itself, even deleted: QEMU's descriptor of it */
+		char *fdp = xasprintf("%s/proc/%ld/fd/%d", procroot(h), pid, d->fd);
+		int r = statx_dax(fdp);
+
+		d->statx_dax = r < 0 ? RF_UNKNOWN : r ? RF_YES : RF_NO;
+		free(fdp);
+	}
 	d->devdax = RF_NO;
 	if (str_startswith(m->name, "/dev/")) {
 		struct path_facts pf = { 0 };
@@ -456,7 +464,7 @@ static struct run_dev *add_dev(struct run_vm *vm)
 	d = &vm->devs[vm->ndevs++];
 	memset(d, 0, sizeof(*d));
 	d->fd = -1;
-	d->names_mapped = d->shared = d->map_sync = d->devdax = RF_UNKNOWN;
+	d->names_mapped = d->shared = d->map_sync = d->devdax = d->statx_dax = RF_UNKNOWN;
 	return d;
 }
 
@@ -888,7 +896,9 @@ static void dev_checks(const struct run_dev *d, long pid, bool qmp_asked, struct
 		else
 			check(o, "running-mount", "the file system",
 			      d->dax == DAX_MOUNT_ALWAYS || d->map_sync == RF_YES ? R_PASS : R_WARN,
-			      "%s at %s, dax %s", d->fstype, d->mount_point, dax_mount_name(d->dax));
+			      "%s at %s, dax %s%s", d->fstype, d->mount_point, dax_mount_name(d->dax),
+			      d->statx_dax == RF_YES ? ", the file has the DAX attribute" :
+			      d->statx_dax == RF_NO ? ", the file has no DAX attribute" : "");
 	}
 	a = size_human(d->rss);
 	b = size_human(d->map_size);
@@ -1000,6 +1010,7 @@ static void dev_print(const struct run_dev *d, long pid, bool qmp_asked, struct 
 	} else {
 		out_null(o, "mount", NULL);
 	}
+	out_fact(o, "statx_dax", d->statx_dax);
 	if (d->fd >= 0)
 		out_i64(o, "fd", NULL, d->fd);
 	else

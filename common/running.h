@@ -56,6 +56,7 @@ struct run_dev {
 	char *fstype, *mount_point;
 	enum dax_mount dax;
 	bool have_mount;
+	enum run_fact statx_dax;	/* statx's DAX attribute of the mapped file, through QEMU's fd */
 	/* Verdict. */
 	enum run_verdict verdict;
 	char *reason, *fix;

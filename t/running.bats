@@ -93,6 +93,9 @@ dev_is() {
 	dev_is nv0 '.shared == true and .map_sync == false and .devdax == false and .persistent == false'
 	dev_is nv0 '.path_names_mapped_file == true and .backend_deleted == false and .pmem_fallback == false'
 	dev_is nv0 '.mount != null and (.reason | test("pmem=off"))'
+	# statx through QEMU's descriptor: no DAX here (false, or null where not reported)
+	dev_is nv0 '.statx_dax != true and .fd != null'
+	if [[ $(findmnt -n -o FSTYPE -T "$PWD") == ext4 ]]; then dev_is nv0 '.statx_dax == false'; fi
 	same_as_smaps nv0 "$PWD/nv.img"
 	run "$CHECK" --pid "$QPID"
 	assert_output --partial "process $QPID (vm-shared): 1 memory device"

@@ -63,6 +63,9 @@ mkdir /t && mount -t tmpfs tmpfs /t')
 	j running.json '.vms[0].name == "inner" and ([.vms[0].devices[].id] == ["nv0", "nv1"])'
 	j running.json '.vms[0].devices[0] | .map_sync == true and .shared == true and .devdax == false and .persistent == true and .pmem_fallback == false'
 	j running.json '.vms[0].devices[0] | .mount.fstype == "ext4" and .mount.dax == "always" and .path_names_mapped_file == true'
+	j running.json '.vms[0].devices[0].statx_dax == true and .vms[0].devices[1].statx_dax != true'
+	grep -q "Checking the file system  *: PASS (ext4 at /mnt, dax always, the file has the DAX attribute)" "$OUT/running.txt" ||
+		fail "$(cat "$OUT/running.txt")"
 	j running.json '.vms[0].devices[1] | .map_sync == false and .pmem_fallback == true and .persistent == false and .mount.fstype == "tmpfs"'
 	grep -q "Checking MAP_SYNC  *: PASS (in effect (sf in VmFlags))" "$OUT/running.txt" || fail "$(cat "$OUT/running.txt")"
 	grep -q '^nvd_running_device_map_sync{vm="inner",pid="[0-9]*",device="nv0",memdev="m0",path="/mnt/a.img"} 1$' "$OUT/running.prom" ||
