@@ -25,7 +25,7 @@ all: $(addprefix bin/,$(TOOLS))
 
 .SECONDARY:
 
-.PHONY: all asan check check-unit check-bats check-asan bench deps demo install clean FORCE
+.PHONY: all asan check check-unit check-bats check-asan bench deps demo install uninstall clean FORCE
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -106,6 +106,12 @@ install: all
 	install -m 755 $(addprefix bin/,$(TOOLS)) $(DESTDIR)$(BINDIR)
 	install -m 644 $(addprefix man/,$(TOOLS:=.1)) $(DESTDIR)$(MANDIR)/man1
 	for t in $(TOOLS) nvd; do install -m 644 completions/$$t $(DESTDIR)$(COMPDIR)/$$t; done
+
+# What install put there, and nothing else (the directories stay: others share them).
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(TOOLS)) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man1/,$(TOOLS:=.1)) \
+		$(addprefix $(DESTDIR)$(COMPDIR)/,$(TOOLS) nvd)
 
 clean:
 	rm -rf build build-asan build-fuzz bin
