@@ -100,6 +100,7 @@ bench: all
 	@sh tools/bench.sh
 	@bash tools/bench-check.sh
 	@bash tools/bench-map.sh
+	@bash tools/bench-start.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(COMPDIR)
