@@ -27,7 +27,7 @@ all: $(addprefix bin/,$(TOOLS))
 
 .SECONDARY:
 
-.PHONY: all asan check check-unit check-bats check-asan bench deps demo install clean FORCE
+.PHONY: all asan check check-unit check-bats check-asan bench deps demo install uninstall clean FORCE
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -102,6 +102,7 @@ bench: all
 	@sh tools/bench.sh
 	@bash tools/bench-check.sh
 	@bash tools/bench-map.sh
+	@bash tools/bench-start.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(COMPDIR)
@@ -115,6 +116,12 @@ install: all
 	chmod 644 $(DESTDIR)$(UNITDIR)/nvd-check-running.service
 	install -m 644 dist/systemd/nvd-check-running.timer $(DESTDIR)$(UNITDIR)
 	install -m 644 dist/prometheus/nvd-running.rules.yml $(DESTDIR)$(DATADIR)/prometheus
+
+# What install put there, and nothing else (the directories stay: others share them).
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(TOOLS)) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man1/,$(TOOLS:=.1)) \
+		$(addprefix $(DESTDIR)$(COMPDIR)/,$(TOOLS) nvd)
 
 clean:
 	rm -rf build build-asan build-fuzz bin

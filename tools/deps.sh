@@ -3,6 +3,7 @@
 set -e
 pkgs="build-essential pkg-config libpopt-dev libjson-c-dev libndctl-dev libdaxctl-dev
 libpmem-dev bats bats-support bats-assert qemu-system-x86 qemu-system-arm jq clang debootstrap
+debhelper lintian
 busybox-static ndctl daxctl cpio kmod e2fsprogs valgrind acpica-tools xxhash b3sum strace
 prometheus prometheus-node-exporter curl"
 missing=
