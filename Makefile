@@ -121,7 +121,9 @@ install: all
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(TOOLS)) \
 		$(addprefix $(DESTDIR)$(MANDIR)/man1/,$(TOOLS:=.1)) \
-		$(addprefix $(DESTDIR)$(COMPDIR)/,$(TOOLS) nvd)
+		$(addprefix $(DESTDIR)$(COMPDIR)/,$(TOOLS) nvd) \
+		$(addprefix $(DESTDIR)$(UNITDIR)/,nvd-check-running.service nvd-check-running.timer) \
+		$(DESTDIR)$(DATADIR)/prometheus/nvd-running.rules.yml
 
 clean:
 	rm -rf build build-asan build-fuzz bin

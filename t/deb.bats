@@ -3,7 +3,8 @@
 # call `make deps`), lintian on the result (no tag at all, pedantic and info included), then the
 # .deb installed into a clean Debian 12 root (debootstrap minbase plus exactly the packages the
 # .deb depends on, and man-db/bash-completion to try those): each tool's --version, man -w,
-# the bash completion, the example configuration; `apt-get remove` leaves no file behind.
+# the bash completion, the example configuration; `apt-get remove` leaves no file of the
+# package behind (deb-systemd-helper's state goes with purge), `apt-get purge` nothing at all.
 # Needs root and debootstrap (make deps); the root is cached in /var/cache/nvd-toolkit.
 
 bats_require_minimum_version 1.5.0
@@ -45,7 +46,9 @@ teardown() {
 		/usr/share/man/man1/nvd-{plan,nfit,label,check,map}.1.gz \
 		/usr/share/bash-completion/completions/nvd{,-plan,-nfit,-label,-check,-map} \
 		/usr/share/doc/nvd-toolkit/{copyright,changelog.gz} \
-		/usr/share/doc/nvd-toolkit/examples/vm-nvdimm.args; do
+		/usr/share/doc/nvd-toolkit/examples/vm-nvdimm.args \
+		/lib/systemd/system/nvd-check-running.{service,timer} \
+		/usr/share/nvd-toolkit/prometheus/nvd-running.rules.yml; do
 		assert_output --partial " .$f"
 	done
 	# built with Debian's hardening flags, and linked only against what it loads
@@ -121,8 +124,16 @@ files() {
 	assert_success
 	assert_output --partial 'nv0'
 	chroot "$ROOT" rm -rf /tmp/demo
-	# apt-get remove: nothing of the package is left
+	# apt-get remove: no file of the package is left; only deb-systemd-helper's record of the
+	# timer (never enabled) stays, as Debian keeps a removed package's state until purge
 	run chroot "$ROOT" apt-get remove -y nvd-toolkit
+	assert_success
+	files >"$BATS_TEST_TMPDIR/after"
+	run diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+	assert_output --regexp '^[0-9a-c,]+
+> ./var/lib/systemd/deb-systemd-helper-enabled/nvd-check-running.timer.dsh-also$'
+	# apt-get purge: the tree is as it was
+	run chroot "$ROOT" apt-get purge -y nvd-toolkit
 	assert_success
 	files >"$BATS_TEST_TMPDIR/after"
 	run diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
@@ -135,7 +146,8 @@ files() {
 	local d=$BATS_TEST_TMPDIR/dest
 	make -s -C "$DEB_DIR/src" install DESTDIR="$d" PREFIX=/opt/nvd >/dev/null
 	[[ -x $d/opt/nvd/bin/nvd-plan && -f $d/opt/nvd/share/man/man1/nvd-map.1 &&
-		-f $d/opt/nvd/share/bash-completion/completions/nvd ]] || fail "$(find "$d")"
+		-f $d/opt/nvd/share/bash-completion/completions/nvd &&
+		-f $d/opt/nvd/lib/systemd/system/nvd-check-running.timer ]] || fail "$(find "$d")"
 	make -s -C "$DEB_DIR/src" uninstall DESTDIR="$d" PREFIX=/opt/nvd >/dev/null
 	run find "$d" -type f
 	assert_output ''
