@@ -49,6 +49,20 @@ static struct poptOption options[] = {
 	POPT_TABLEEND
 };
 
+static const char *const onoff_opts[] = { "share", "pmem", "readonly", NULL };
+static bool parse_onoff(const char *opt, const char *v, bool *out);
+
+/* --share, --pmem, --readonly: a bad value is a usage error now, before any other. */
+static void backend_option(poptContext ctx, int val)
+{
+	char **dst = val == 'S' ? &opt_share : val == 'P' ? &opt_pmem : &opt_readonly;
+	bool b;
+
+	free(*dst);
+	*dst = poptGetOptArg(ctx);
+	parse_onoff(val == 'S' ? "share" : val == 'P' ? "pmem" : "readonly", *dst, &b);
+}
+
 static const struct cli_tool tool = {
 	.name = "nvd-check",
 	.usage = "[OPTIONS] [PATH...]",
@@ -58,6 +72,9 @@ static const struct cli_tool tool = {
 		  "Exit status: 0 persistent (or the inventory), 1 not persistent or QEMU refuses,\n"
 		  "2 usage error, 3 I/O error (a path that cannot be probed).\n",
 	.options = options,
+	.onoff = onoff_opts,
+	.no_qemu_args = true,
+	.option = backend_option,
 };
 
 static bool parse_onoff(const char *opt, const char *v, bool *out)
@@ -153,31 +170,17 @@ int main(int argc, const char **argv)
 	struct qemu_opts q = { .sync = -2 };
 	struct path_facts *fs = NULL;
 	struct verdict_result *rs = NULL;
+	struct cli_args a;
 	const char **paths;
 	struct host h;
 	struct out *o;
-	poptContext ctx;
-	size_t n = 0;
-	int opt, rc = NVD_EXIT_OK, libs = PROBE_LIBS_AUTO;
+	size_t n;
+	int rc = NVD_EXIT_OK, libs = PROBE_LIBS_AUTO;
 	qver_t qver;
 
-	static const char *const onoff_opts[] = { "share", "pmem", "readonly", NULL };
-
-	argc = cli_onoff_args(argc, argv, onoff_opts);
-	ctx = cli_start(&tool, argc, argv);
-	while ((opt = poptGetNextOpt(ctx)) >= 0) {
-		char **dst = opt == 'S' ? &opt_share : opt == 'P' ? &opt_pmem : &opt_readonly;
-		bool b;
-
-		free(*dst);
-		*dst = poptGetOptArg(ctx);
-		/* a bad value is a usage error now, before any other */
-		parse_onoff(opt == 'S' ? "share" : opt == 'P' ? "pmem" : "readonly", *dst, &b);
-	}
-	cli_check_opt(&tool, ctx, opt);
-	paths = poptGetArgs(ctx);
-	while (paths && paths[n])
-		n++;
+	cli_parse(&tool, argc, argv, &a);
+	paths = a.args;
+	n = a.nargs;
 	if (opt_prometheus && cli.json)
 		cli_usage_error("--json and --prometheus: choose one output format");
 	if (opt_object && (opt_share || opt_pmem || opt_readonly || opt_align || opt_size))
@@ -319,6 +322,6 @@ int main(int argc, const char **argv)
 	free(opt_pmem);
 	free(opt_readonly);
 	host_free(&h);
-	poptFreeContext(ctx);
+	cli_args_free(&a);
 	return cli_finish(rc);
 }

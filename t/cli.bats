@@ -1,0 +1,102 @@
+#!/usr/bin/env bats
+# One way to parse a command line (common/cli.c, cli_parse) for every tool, subcommands
+# included, and the completion asking the tool for its subcommands as for its options.
+
+bats_require_minimum_version 1.5.0
+load lib/common
+
+setup() {
+	load_bats_libs
+	cd "$BATS_TEST_TMPDIR"
+}
+
+# complete TOOL WORD...: the replies of completions/TOOL for "TOOL WORD..." in $output.
+complete_words() {
+	local tool=$1
+	shift
+	COMP_WORDS=("${PROG:-$tool}" "$@")
+	COMP_CWORD=$#
+	COMP_LINE="${COMP_WORDS[*]}"
+	COMP_POINT=${#COMP_LINE}
+	COMPREPLY=()
+	"_${tool//-/_}"
+	output=$(printf '%s\n' "${COMPREPLY[@]}")
+	lines=("${COMPREPLY[@]}")
+}
+
+@test "--list-commands: nvd-label's and nvd-map's commands, none for the others; hidden from --help and --list-opts" {
+	run "$BIN/nvd-label" --list-commands
+	assert_success
+	assert_output "$(printf '%s\n' dump check init zero read write)"
+	run "$BIN/nvd-map" --list-commands
+	assert_output "$(printf '%s\n' 'validate (default)' create prealloc digest)"
+	for t in nvd-plan nvd-nfit nvd-check; do
+		run "$BIN/$t" --list-commands
+		assert_success
+		assert_output ''
+	done
+	for t in nvd-plan nvd-nfit nvd-check nvd-label nvd-map; do
+		run "$BIN/$t" --help
+		refute_output --partial list-commands
+		run "$BIN/$t" --list-opts
+		refute_output --partial list-commands
+	done
+}
+
+@test "every listed command is one the parser takes; an unknown or missing one is a usage error naming them" {
+	while read -r c; do
+		run --separate-stderr "$BIN/nvd-label" "$c"
+		assert_failure 2
+		refute_output --partial 'unknown command'
+		[[ $stderr != *"unknown command"* && $stderr != *"no command"* ]]
+	done < <("$BIN/nvd-label" --list-commands)
+	run --separate-stderr "$BIN/nvd-label" frob nv.img
+	assert_failure 2
+	assert_equal "$stderr" "nvd-label: unknown command 'frob': use dump, check, init, zero, read or write
+Try 'nvd-label --help' for more information."
+	run --separate-stderr "$BIN/nvd-label"
+	assert_failure 2
+	assert_equal "${stderr%%$'\n'*}" "nvd-label: no command: give dump, check, init, zero, read or write"
+	# nvd-map: without a command word the first word is the BACKEND (validate)
+	run --separate-stderr "$BIN/nvd-map" create new.img
+	assert_equal "${stderr%%$'\n'*}" "nvd-map: create needs --size"
+	truncate -s 2M digest
+	run --separate-stderr "$BIN/nvd-map" --json --qemu-version 10.0 --share=on -- digest
+	assert_failure 2
+	assert_equal "${stderr%%$'\n'*}" "nvd-map: unexpected '--': nvd-map takes no QEMU arguments"
+}
+
+@test "the completion offers the commands the binary lists, not a copy: a binary with other commands gets those" {
+	# shellcheck source=../completions/nvd-label
+	source "$REPO/completions/nvd-label"
+	# shellcheck source=../completions/nvd-map
+	source "$REPO/completions/nvd-map"
+	PATH=$BIN:$PATH
+	complete_words nvd-label ''
+	assert_output "$(printf '%s\n' dump check init zero read write)"
+	touch nv.img
+	complete_words nvd-map n
+	assert_output nv.img
+	complete_words nvd-map ''
+	assert_line validate
+	assert_line nv.img
+	# A stand-in nvd-label, given by path, with other commands: the completion asks it.
+	mkdir -p fake
+	cat > fake/nvd-label <<'SH'
+#!/bin/sh
+case $1 in
+--list-commands) printf '%s\n' grow shrink ;;
+--list-opts) printf '%s\n' --size= --json ;;
+esac
+SH
+	chmod +x fake/nvd-label
+	PROG=./fake/nvd-label complete_words nvd-label ''
+	assert_output "$(printf '%s\n' grow shrink)"
+	PROG=./fake/nvd-label complete_words nvd-label grow n
+	assert_output nv.img
+	PROG=./fake/nvd-label complete_words nvd-label grow --
+	assert_output "$(printf '%s\n' --size= --json --)"
+	# and no completion file holds a command list of its own
+	run grep -lE "dump.*check.*init|validate.*create.*prealloc" "$REPO"/completions/*
+	assert_failure 1
+}
