@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "cli-config.h"
 #include "newfile.h"
 #include "plan.h"
 #include "probe.h"

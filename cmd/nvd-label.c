@@ -287,12 +287,12 @@ int main(int argc, const char **argv)
 		spec.offset = parse_size_opt("offset", opt_offset);
 		spec.has_offset = true;
 	}
-	spec.dimm = opt_dimm;
 	spec.writing = c == C_INIT || c == C_ZERO || c == C_WRITE;
 	/* The lock before the area is read: what is decided is what gets written over. */
 	spec.lock = spec.writing ? LOCK_EX : c == C_READ ? LOCK_SH : 0;
 
-	rc = opt_dimm ? label_spec_from_vm(arg, a.rest, (size_t)a.nrest, &spec, &vm_path) : 0;
+	rc = opt_dimm ? label_dimm_resolve(opt_dimm, arg, a.rest, (size_t)a.nrest, &spec, &vm_path)
+		      : 0;
 	/* Without a label size the open refuses: no reading of stdin before that. */
 	if (!rc && c == C_WRITE && spec.has_label_size)
 		rc = read_input(&input, spec.label_size);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli-config.h"
 #include "map.h"
 #include "newfile.h"
 #include "plan.h"
@@ -168,6 +169,7 @@ int main(int argc, const char **argv)
 			.path = path, .object = opt_object, .size = opt_size, .align = opt_align,
 			.offset = opt_offset, .share = onoff(opt_share), .pmem = onoff(opt_pmem),
 			.readonly = onoff(opt_readonly), .sysroot = opt_sysroot,
+			.quiet = cli.quiet, .strict = cli.strict,
 		};
 
 		if (opt_size)
@@ -200,7 +202,7 @@ int main(int argc, const char **argv)
 	}
 	default: {
 		struct map_digest_opts dopts = {
-			.path = path, .expect = opt_expect,
+			.path = path, .expect = opt_expect, .verbose = cli.verbose,
 			.threads = opt_threads > 0 ? (unsigned)opt_threads : map_default_threads(),
 		};
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli-config.h"
 #include "newfile.h"
 #include "nfit.h"
 #include "plan.h"

@@ -100,3 +100,20 @@ SH
 	run grep -lE "dump.*check.*init|validate.*create.*prealloc" "$REPO"/completions/*
 	assert_failure 1
 }
+
+@test "the core reads no command-line state and never exits: common/ outside cli.c and cli-config.c" {
+	cd "$REPO/common"
+	core=$(ls -- *.c *.h | grep -vxE 'cli\.[ch]|cli-config\.[ch]')
+	# neither the CLI's globals nor its headers, nor a usage error (which exits 2)
+	run grep -nE '#include "cli(-config)?\.h"|\bcli\.(json|quiet|verbose|strict|color)\b|cli_usage_error|config_cli|\bcli_args\b' $core
+	assert_output ''
+	# exit() only where memory runs out (util.c: "out of memory", exit 3); abort() is for
+	# programming errors (assertions)
+	run grep -nE '\b(_?exit|_Exit|quick_exit) *\(' $core
+	assert_output --regexp '^util\.c:[0-9]+:	exit\(NVD_EXIT_ENV\);$'
+	((${#lines[@]} == 1))
+	# the --dimm resolution is nvd-label's, named for it; the label core takes a struct
+	run grep -n 'dimm' label-io.h
+	refute_output --partial 'const char *dimm;'
+	grep -q 'label_dimm_resolve' "$REPO/cmd/nvd-label.c"
+}
