@@ -10,15 +10,14 @@
 #include "plan.h"
 #include "util.h"
 
-/* "6.0 6.1 ... 10.2": the releases qver_supported() takes, for the message. */
-static char *releases_text(void)
+char *cli_releases_text(const char *sep)
 {
 	char *s = xstrdup(""), *n;
 
 	for (qver_t v = QVER_OLDEST; v <= QVER_NEWEST; v++) {
 		if (!qver_supported(v))
 			continue;
-		n = xasprintf("%s%s%d.%d", s, *s ? " " : "", v / 100, v % 100);
+		n = xasprintf("%s%s%d.%d", s, *s ? sep : "", v / 100, v % 100);
 		free(s);
 		s = n;
 	}
@@ -36,7 +35,7 @@ qver_t qver_choose(const char *opt_qemu_version, bool offline)
 		cli_usage_error("invalid --qemu-version '%s': use X.Y, e.g. 7.2", opt_qemu_version);
 	if (!qver_supported(v))
 		cli_usage_error("QEMU %s is not a release modelled: use one of %s", opt_qemu_version,
-				releases_text());
+				cli_releases_text(" "));
 	return v;
 }
 

@@ -14,6 +14,9 @@
 #include "rules.h"
 #include "vmconfig.h"
 
+/* The releases modelled ("6.0 6.1 ... 10.2" with sep " "), malloc'd. */
+char *cli_releases_text(const char *sep);
+
 /*
  * The release to model: --qemu-version (exits 2 when not a modelled
  * release), else the QEMU on PATH (unless offline), else the newest.

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli-config.h"
 #include "newfile.h"
 #include "util.h"
 
@@ -20,7 +21,7 @@
 struct cli cli;
 
 static int opt_help, opt_version, opt_list, opt_list_commands;
-static char *opt_color;
+static char *opt_color, *opt_list_values;
 static const struct cli_tool *cur_tool;
 
 struct poptOption cli_common_options[] = {
@@ -33,6 +34,8 @@ struct poptOption cli_common_options[] = {
 	{ "version", 'V', POPT_ARG_NONE, &opt_version, 0, "show the version and exit", NULL },
 	{ "list-opts", '\0', POPT_ARG_NONE | POPT_ARGFLAG_DOC_HIDDEN, &opt_list, 0, NULL, NULL },
 	{ "list-commands", '\0', POPT_ARG_NONE | POPT_ARGFLAG_DOC_HIDDEN, &opt_list_commands, 0, NULL,
+	  NULL },
+	{ "list-values", '\0', POPT_ARG_STRING | POPT_ARGFLAG_DOC_HIDDEN, &opt_list_values, 0, NULL,
 	  NULL },
 	POPT_TABLEEND
 };
@@ -127,6 +130,42 @@ static void resolve_color(void)
 		cli.color = false;
 }
 
+static const struct poptOption *find_opt(const struct poptOption *t, const char *name)
+{
+	for (; t->longName || t->shortName || t->arg; t++) {
+		const struct poptOption *o;
+
+		if ((t->argInfo & POPT_ARG_MASK) == POPT_ARG_INCLUDE_TABLE) {
+			if ((o = find_opt(t->arg, name)))
+				return o;
+			continue;
+		}
+		if (t->longName && streq(t->longName, name))
+			return t;
+	}
+	return NULL;
+}
+
+/*
+ * The values option --NAME takes, one a line, for completion: the releases
+ * modelled for --qemu-version, the words of its "a|b|c" value in --help for
+ * the others; nothing when they are not a fixed list.
+ */
+static void list_values(const struct cli_tool *t, const char *name)
+{
+	const struct poptOption *o = find_opt(t->options, name);
+	const char *d = o ? o->argDescrip : NULL;
+
+	if (o && streq(name, "qemu-version")) {
+		printf("%s\n", cli_releases_text("\n"));
+		return;
+	}
+	if (!d || !strchr(d, '|') || strpbrk(d, " ,[]"))
+		return;
+	for (const char *p = d; *p; p += strcspn(p, "|"), p += *p == '|')
+		printf("%.*s\n", (int)strcspn(p, "|"), p);
+}
+
 /*
  * The subcommands, one a line, for completion; the default one (taken when
  * the first word is none of them) is followed by " (default)".
@@ -193,6 +232,10 @@ static void check_opt(const struct cli_tool *tool, poptContext ctx, int rc)
 	}
 	if (opt_list) {
 		list_opts(cur_tool->options);
+		exit(cli_finish(NVD_EXIT_OK));
+	}
+	if (opt_list_values) {
+		list_values(cur_tool, opt_list_values);
 		exit(cli_finish(NVD_EXIT_OK));
 	}
 	if (opt_list_commands) {

@@ -87,6 +87,7 @@ Try 'nvd-label --help' for more information."
 case $1 in
 --list-commands) printf '%s\n' grow shrink ;;
 --list-opts) printf '%s\n' --size= --json ;;
+--list-values) [ "$2" = size ] && printf '%s\n' 1G 2G ;;
 esac
 SH
 	chmod +x fake/nvd-label
@@ -96,8 +97,36 @@ SH
 	assert_output nv.img
 	PROG=./fake/nvd-label complete_words nvd-label grow --
 	assert_output "$(printf '%s\n' --size= --json --)"
+	PROG=./fake/nvd-label complete_words nvd-label grow --size ''
+	assert_output "$(printf '%s\n' 1G 2G)"
 	# and no completion file holds a command list of its own
 	run grep -lE "dump.*check.*init|validate.*create.*prealloc" "$REPO"/completions/*
+	assert_failure 1
+}
+
+@test "--list-values: an option's fixed values, from the binary: releases, the words of a|b|c" {
+	run "$BIN/nvd-plan" --list-values qemu-version
+	assert_success
+	assert_line 7.2
+	assert_line 10.0
+	# the same releases --qemu-version takes: each listed one is accepted, the message lists them
+	run --separate-stderr "$BIN/nvd-plan" --qemu-version 5.9 --offline /dev/null
+	assert_failure 2
+	[[ ${stderr%%$'\n'*} == *"use one of $("$BIN/nvd-plan" --list-values qemu-version | tr '\n' ' ' | sed 's/ $//')" ]]
+	run "$BIN/nvd-check" --list-values sync
+	assert_output "$(printf '%s\n' on off auto)"
+	run "$BIN/nvd-label" --list-values label-version
+	assert_output "$(printf '%s\n' 1.1 1.2)"
+	run "$BIN/nvd-label" --list-values color
+	assert_output "$(printf '%s\n' auto always never)"
+	# not a fixed list (a size, a file), or no such option: nothing
+	run "$BIN/nvd-label" --list-values label-size
+	assert_success
+	assert_output ''
+	run "$BIN/nvd-label" --list-values no-such
+	assert_output ''
+	# and no completion file holds such a list
+	run grep -nE "always never|'on off'|1\.1 1\.2|10\.0 10\.1" "$REPO"/completions/*
 	assert_failure 1
 }
 
