@@ -77,7 +77,7 @@ $(FAULT_LIB): t/fault/nvdfault.c
 check-bats: all $(FAULT_LIB)
 	bats t/*.bats
 
-check-asan: asan $(FAULT_LIB)
+check-asan: asan $(FAULT_LIB) $(FINDINGS_MAN)
 	@$(MAKE) --no-print-directory B=build-asan CFLAGS="-O1 -g $(SAN_FLAGS)" \
 		LDFLAGS="$(SAN_FLAGS)" check-unit
 	NVD_BIN=$(CURDIR)/build-asan/bin ASAN_OPTIONS=detect_leaks=1 \

@@ -26,6 +26,7 @@ char *cli_releases_text(const char *sep)
 
 qver_t qver_choose(const char *opt_qemu_version, bool offline)
 {
+	static char *list;	/* until the exit: reachable, not a leak */
 	qver_t v;
 
 	if (!opt_qemu_version)
@@ -33,9 +34,11 @@ qver_t qver_choose(const char *opt_qemu_version, bool offline)
 	v = qver_parse(opt_qemu_version);
 	if (v < 0)
 		cli_usage_error("invalid --qemu-version '%s': use X.Y, e.g. 7.2", opt_qemu_version);
-	if (!qver_supported(v))
+	if (!qver_supported(v)) {
+		list = cli_releases_text(" ");
 		cli_usage_error("QEMU %s is not a release modelled: use one of %s", opt_qemu_version,
-				cli_releases_text(" "));
+				list);
+	}
 	return v;
 }
 

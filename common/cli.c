@@ -157,7 +157,10 @@ static void list_values(const struct cli_tool *t, const char *name)
 	const char *d = o ? o->argDescrip : NULL;
 
 	if (o && streq(name, "qemu-version")) {
-		printf("%s\n", cli_releases_text("\n"));
+		char *r = cli_releases_text("\n");
+
+		printf("%s\n", r);
+		free(r);
 		return;
 	}
 	if (!d || !strchr(d, '|') || strpbrk(d, " ,[]"))
@@ -197,6 +200,7 @@ static char *commands_text(const struct cli_tool *t)
 /* The command word: the first argument, or the default command. */
 static int take_command(const struct cli_tool *t, struct cli_args *a)
 {
+	static char *list;	/* until the exit: reachable, not a leak */
 	const char *w = a->nargs ? a->args[0] : NULL;
 
 	for (int i = 0; w && t->commands[i]; i++) {
@@ -209,9 +213,10 @@ static int take_command(const struct cli_tool *t, struct cli_args *a)
 	for (int i = 0; t->default_command && t->commands[i]; i++)
 		if (streq(t->default_command, t->commands[i]))
 			return i;
+	list = commands_text(t);
 	if (!w)
-		cli_usage_error("no command: give %s", commands_text(t));
-	cli_usage_error("unknown command '%s': use %s", w, commands_text(t));
+		cli_usage_error("no command: give %s", list);
+	cli_usage_error("unknown command '%s': use %s", w, list);
 }
 
 static void check_opt(const struct cli_tool *tool, poptContext ctx, int rc)

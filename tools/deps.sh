@@ -3,7 +3,8 @@
 set -e
 pkgs="build-essential pkg-config libpopt-dev libjson-c-dev libndctl-dev libdaxctl-dev
 libpmem-dev bats bats-support bats-assert qemu-system-x86 qemu-system-arm jq clang debootstrap
-busybox-static ndctl daxctl cpio kmod e2fsprogs valgrind acpica-tools xxhash b3sum strace"
+busybox-static ndctl daxctl cpio kmod e2fsprogs valgrind acpica-tools xxhash b3sum strace
+python3 perl groff-base"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
