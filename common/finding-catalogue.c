@@ -8,7 +8,7 @@
  * row is emitted somewhere. HACKING.md, "Findings", says how to add one.
  *
  * A row: the id; the levels it is emitted at (L_FAIL, L_WARN, L_INFO, or'ed
- * when the call picks one); the man page that documents the tool's side; a
+ * when the call picks one; .check for nvd-check's checks, which also pass); the man page that documents the tool's side; a
  * one-line summary; what it means; the fix; QEMU's own message where QEMU
  * prints one, per release when it changed ("when" is the releases it covers;
  * "..." stands for a value QEMU fills in).
@@ -22,6 +22,7 @@
 #define NFIT "nvd-nfit(1)"
 #define MAP "nvd-map(1)"
 #define BACKEND "nvd-plan(1), nvd-map(1)"
+#define CHECK "nvd-check(1)"
 
 const struct finding_def finding_catalogue[] = {
 	/* --- QEMU's command line, as QemuOpts and QAPI read it --- */
@@ -551,6 +552,43 @@ const struct finding_def finding_catalogue[] = {
 	  .summary = "--diff: a structure is not expected",
 	  .meaning = "The table has a structure QEMU would not build for the configuration (an NVDIMM more).",
 	  .fix = "Check the configuration against the guest's QEMU." },
+	/* --- nvd-check's checks of a path (each also reports pass) --- */
+	{ .id = "path", .check = true, .levels = L_FAIL | L_WARN, .doc = CHECK,
+	  .summary = "what the path is: file, directory, device-DAX, block device, missing",
+	  .meaning = "A file, a directory (QEMU maps an unlinked file made there), a missing file (QEMU creates it) and device-DAX pass; a block device warns (QEMU maps it like a file); a symbolic link to nothing fails (QEMU hangs on it).",
+	  .fix = "For a dangling link: create its target or point mem-path at the file." },
+	{ .id = "mount", .check = true, .levels = L_WARN, .doc = CHECK,
+	  .summary = "the file system under the path, and whether it can do DAX",
+	  .meaning = "ext4, xfs, ext2, erofs and virtiofs can do DAX; another file system (or no mountinfo entry) cannot give MAP_SYNC.",
+	  .fix = "Put the backend on ext4 or xfs on a pmem device, mounted with -o dax=always." },
+	{ .id = "mount-dax", .check = true, .levels = L_WARN, .doc = CHECK,
+	  .summary = "the mount's DAX option",
+	  .meaning = "dax=always passes; dax=inode gives DAX only to files with the DAX flag, dax=never or no option none.",
+	  .fix = "Remount with -o dax=always (or set the file's DAX flag with dax=inode)." },
+	{ .id = "statx-dax", .check = true, .levels = L_WARN, .doc = CHECK,
+	  .summary = "the file's statx DAX attribute",
+	  .meaning = "The kernel says whether accesses to the file go straight to persistent memory; not set (or not reported) means they may not.",
+	  .fix = "Use a DAX mount (see mount-dax)." },
+	{ .id = "map-sync", .check = true, .levels = L_FAIL | L_WARN, .doc = CHECK,
+	  .summary = "whether the kernel grants MAP_SYNC on the path",
+	  .meaning = "MAP_SYNC is what pmem=on asks for: granted, guest writes are persistent once flushed from the CPU; refused, QEMU falls back to a mapping whose writes a host crash can lose.",
+	  .fix = "Move the backend to a DAX file system or device-DAX." },
+	{ .id = "devdax-align", .check = true, .levels = 0, .doc = CHECK,
+	  .summary = "the device-DAX device's alignment and size",
+	  .meaning = "QEMU's align= must be at least this alignment (see backend-devdax-align).",
+	  .fix = "Give the backend align= of at least the alignment shown." },
+	{ .id = "region", .check = true, .levels = L_WARN, .doc = CHECK,
+	  .summary = "the NVDIMM region and namespace under the path",
+	  .meaning = "A path not on an NVDIMM namespace is not persistent memory of this host.",
+	  .fix = "Put the backend on a pmem namespace (ndctl create-namespace), or accept that it is ordinary storage." },
+	{ .id = "persistence-domain", .check = true, .levels = L_WARN, .doc = CHECK,
+	  .summary = "the region's persistence domain (cpu_cache, memory_controller)",
+	  .meaning = "Where a store becomes persistent: with cpu_cache (eADR) a store is persistent once globally visible, with memory_controller after a cache flush; unknown warns.",
+	  .fix = "Nothing to change on the host; guest software must flush caches unless it is cpu_cache." },
+	{ .id = "store-granularity", .check = true, .levels = L_INFO, .doc = CHECK,
+	  .summary = "the store granularity libpmem2 would use",
+	  .meaning = "Byte (eADR), cache line (ADR) or page (not pmem): what a program must flush to make a store persistent.",
+	  .fix = "Information only." },
 };
 
 const size_t finding_catalogue_n = sizeof(finding_catalogue) / sizeof(finding_catalogue[0]);

@@ -33,6 +33,9 @@ static void check(struct out *o, const char *id, const char *title, enum result 
 	va_list ap;
 	char *detail;
 
+	/* every check id is in the finding catalogue, at this result */
+	check_id_assert(id, res == R_PASS,
+			res == R_FAIL ? LEVEL_FAIL : res == R_WARN ? LEVEL_WARN : LEVEL_INFO);
 	va_start(ap, fmt);
 	detail = xvasprintf(fmt, ap);
 	va_end(ap);

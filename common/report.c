@@ -33,7 +33,7 @@ void finding_add(struct findings *f, enum level level, const char *id, const cha
 	struct finding *n;
 	va_list ap;
 
-	if (!d || !(d->levels & (1u << level))) {
+	if (!d || d->check || !(d->levels & (1u << level))) {
 		/* a programming error: the catalogue and the code disagree */
 		fprintf(stderr, "%s: internal error: finding '%s' at level %s is not in the finding catalogue%s (common/finding-catalogue.c)\n",
 			nvd_progname, id, level_name(level), d ? " at that level" : "");
@@ -48,6 +48,18 @@ void finding_add(struct findings *f, enum level level, const char *id, const cha
 	va_end(ap);
 	n->qemu = qemu ? xstrdup(qemu) : NULL;
 	n->object = object ? xstrdup(object) : NULL;
+}
+
+void check_id_assert(const char *id, bool pass, enum level level)
+{
+	const struct finding_def *d = finding_def_find(id);
+
+	if (!d || !d->check || (!pass && !(d->levels & (1u << level)))) {
+		fprintf(stderr, "%s: internal error: check '%s' (%s) is not in the finding catalogue%s (common/finding-catalogue.c)\n",
+			nvd_progname, id, pass ? "pass" : level_name(level),
+			d ? " as a check with that result" : "");
+		abort();
+	}
 }
 
 void findings_append(struct findings *to, const struct findings *from)

@@ -38,6 +38,7 @@ struct findings {
 struct finding_def {
 	const char *id;
 	unsigned levels;	/* the levels it is emitted at: L_FAIL, L_WARN, L_INFO */
+	bool check;		/* one of nvd-check's checks: its result may also be pass */
 	const char *doc;	/* the man page(s) of the tool's side, "nvd-plan(1)" */
 	const char *summary;	/* one line */
 	const char *meaning;	/* what it means */
@@ -60,6 +61,11 @@ const struct finding_def *finding_def_find(const char *id);
  */
 void finding_add(struct findings *f, enum level level, const char *id, const char *object,
 		 const char *qemu, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/*
+ * nvd-check's checks: id must have a check row in the catalogue that allows
+ * the result (pass always; fail, warn, info as its levels say), or it aborts.
+ */
+void check_id_assert(const char *id, bool pass, enum level level);
 /* Append a copy of every finding of from to to (another list). */
 void findings_append(struct findings *to, const struct findings *from);
 void findings_free(struct findings *f);

@@ -14,7 +14,8 @@ setup() {
 	cd "$BATS_TEST_TMPDIR"
 	"$GEN" --tsv > catalogue.tsv
 	cut -f1 catalogue.tsv | sort > catalogue.ids
-	# every finding_add() call of the sources (and the rules' FAIL/WARN/INFO): FILE:LINE LEVEL ID
+	# every finding_add() call of the sources (the rules' FAIL/WARN/INFO, nvd-check's check()):
+	# FILE:LINE LEVEL ID
 	"$REPO/tools/finding-ids.pl" "$REPO"/common/*.c "$REPO"/cmd/*.c > calls.txt
 	awk '$3 != "-" { print $3 }' calls.txt | sort -u > emitted.ids
 }
@@ -56,7 +57,8 @@ setup() {
 	grep -A2 -x '\.B dimm\\-memdev\\-unknown' "$PAGE" | grep -q '^(fail) memdev= names no object\.$'
 	grep -A8 -x '\.B mem\\-no\\-window' "$PAGE" | grep -q '^QEMU 8\.1 on: \\(lqthe configuration is not prepared'
 	grep -A8 -x '\.B mem\\-no\\-window' "$PAGE" | grep -q '^QEMU 6\.0 to 8\.0: \\(lqmemory devices (e\.g\. for memory hotplug) are not supported'
-	grep -A6 -x '\.B label\\-index\\-invalid' "$PAGE" | grep -q '^(fail or warn) '
+	grep -A6 -x '\.B label\\-index\\-invalid' "$PAGE" | grep -q '^(fail, warn) '
+	grep -A2 -x '\.B map\\-sync' "$PAGE" | grep -q '^(check: pass, fail, warn) '
 	[[ $(grep -c '^Fix: ' "$PAGE") == $(wc -l < catalogue.ids) ]]
 }
 

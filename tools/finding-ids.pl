@@ -6,7 +6,8 @@
 # A call whose id is not a literal prints ID as "-": the line must carry the
 # comment "finding id: passed on" (a finding copied from another list, whose
 # own call is listed where it was made). The FAIL/WARN/INFO macros of the
-# rules count as calls. Used by t/findings.bats.
+# rules count as calls, and nvd-check's check(o, ID, title, R_RESULT, ...)
+# (LEVEL pass for R_PASS). Used by t/findings.bats.
 use strict;
 use warnings;
 
@@ -15,7 +16,7 @@ for my $file (@ARGV) {
 	open(my $fh, '<', $file) or die "$file: $!\n";
 	my $src = do { local $/; <$fh> };
 	close $fh;
-	while ($src =~ /\b(FAIL|WARN|INFO|finding_add)\s*\(/g) {
+	while ($src =~ /\b(FAIL|WARN|INFO|finding_add|check(?=\s*\(\s*o\s*,))\s*\(/g) {
 		my ($kind, $start) = ($1, pos($src));
 		my $line = 1 + (substr($src, 0, $start) =~ tr/\n//);
 		my $lineend = index($src, "\n", $start);
@@ -46,12 +47,16 @@ for my $file (@ARGV) {
 		my ($level, $id);
 		if ($kind eq 'finding_add') {
 			($level, $id) = ($args[1], $args[2]);
+		} elsif ($kind eq 'check') {
+			# nvd-check's checks: check(o, ID, title, R_PASS|R_WARN|R_FAIL|R_INFO, ...)
+			($level, $id) = ($args[3], $args[1]);
+			$level =~ s/\bR_(PASS|WARN|FAIL|INFO)\b/LEVEL_$1/g;
 		} else {
 			($level, $id) = (lc $kind, $args[1]);
 		}
-		my @levels = $level =~ /LEVEL_(FAIL|WARN|INFO)/g;
+		my @levels = $level =~ /LEVEL_(FAIL|WARN|INFO|PASS)/g;
 		$level = lc(join('|', @levels)) if @levels;
-		$level = '?' if $level !~ /^(fail|warn|info)(\|(fail|warn|info))*$/;
+		$level = '?' if $level !~ /^(fail|warn|info|pass)(\|(fail|warn|info|pass))*$/;
 		my @ids = $id =~ /"([^"]*)"/g;
 		if (!@ids) {
 			if ($linetext =~ m{finding id: passed on}) {

@@ -15,9 +15,15 @@
 #define NVD_VERSION "0.1"
 #endif
 
-static void levels(FILE *fp, unsigned l, const char *sep)
+static void levels(FILE *fp, const struct finding_def *d, const char *sep)
 {
+	unsigned l = d->levels;
 	const char *s = "";
+
+	if (d->check) {
+		fprintf(fp, "pass");
+		s = sep;
+	}
 
 	for (int v = LEVEL_FAIL; v >= LEVEL_INFO; v--) {
 		if (l & (1u << v)) {
@@ -57,7 +63,11 @@ static const char *const intro =
 	"invalid; the tool exits 1.\n"
 	"\\fBwarn\\fP: it starts, but something is lost or will be; exit 0, or 1 with \\fB\\-\\-strict\\fP.\n"
 	"\\fBinfo\\fP: said for completeness (text shows it with \\fB\\-\\-verbose\\fP).\n"
-	"A finding listed under two levels takes the one its message explains.\n";
+	"A finding listed under two levels takes the one its message explains.\n"
+	".PP\n"
+	"\\fBnvd\\-check\\fP reports checks of a path instead (JSON \\fBchecks\\fP:\n"
+	"\\fBid\\fP, \\fBresult\\fP): each is listed with the results it can have besides\n"
+	"\\fBpass\\fP.\n";
 
 static void man(void)
 {
@@ -84,7 +94,9 @@ static void man(void)
 		printf(".TP\n.B ");
 		roff(stdout, d->id);
 		printf("\n(");
-		levels(stdout, d->levels, " or ");
+		if (d->check)
+			printf("check: ");
+		levels(stdout, d, ", ");
 		printf(") ");
 		roff(stdout, d->summary);
 		printf(".\n.br\n");
@@ -115,7 +127,7 @@ static void tsv(void)
 		const struct finding_def *d = &finding_catalogue[i];
 
 		printf("%s\t", d->id);
-		levels(stdout, d->levels, "|");
+		levels(stdout, d, "|");
 		printf("\t%s\t%s", d->doc, d->summary);
 		for (int k = 0; k < FINDING_QEMU_MAX && d->qemu[k].text; k++)
 			printf("\t%s=%s", d->qemu[k].when ? d->qemu[k].when : "", d->qemu[k].text);

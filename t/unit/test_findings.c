@@ -40,6 +40,28 @@ static int aborts(const char *id, enum level level)
 	return WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT;
 }
 
+/* The same for check_id_assert(id, pass, level). */
+static int check_aborts(const char *id, bool pass, enum level level)
+{
+	pid_t pid;
+	int st;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		signal(SIGABRT, SIG_DFL);
+		if (!freopen("/dev/null", "w", stderr))
+			_exit(3);
+		check_id_assert(id, pass, level);
+		_exit(0);
+	}
+	if (waitpid(pid, &st, 0) != pid)
+		return -1;
+	return WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT;
+}
+
 static bool id_wellformed(const char *s)
 {
 	if (!*s || *s == '-' || s[strlen(s) - 1] == '-')
@@ -65,7 +87,7 @@ int main(void)
 		const struct finding_def *d = &finding_catalogue[i];
 
 		CHECK(id_wellformed(d->id));
-		CHECK(d->levels && !(d->levels & ~(L_FAIL | L_WARN | L_INFO)));
+		CHECK((d->levels || d->check) && !(d->levels & ~(L_FAIL | L_WARN | L_INFO)));
 		CHECK(one_line(d->doc) && strstr(d->doc, "(1)"));
 		CHECK(one_line(d->summary) && d->summary[strlen(d->summary) - 1] != '.');
 		CHECK(one_line(d->meaning) && one_line(d->fix));
@@ -87,6 +109,12 @@ int main(void)
 	CHECK(aborts("no-such-finding", LEVEL_FAIL) == 1);
 	CHECK(aborts("host-checks-skipped", LEVEL_FAIL) == 1);	/* an info finding */
 	CHECK(aborts("dimm-memdev-unknown", LEVEL_WARN) == 1);	/* a fail finding */
+	CHECK(aborts("map-sync", LEVEL_FAIL) == 1);	/* a check is not a finding */
+	CHECK(check_aborts("map-sync", true, LEVEL_INFO) == 0);
+	CHECK(check_aborts("map-sync", false, LEVEL_FAIL) == 0);
+	CHECK(check_aborts("map-sync", false, LEVEL_INFO) == 1);	/* not at that result */
+	CHECK(check_aborts("dimm-memdev-unknown", false, LEVEL_FAIL) == 1);	/* not a check */
+	CHECK(check_aborts("no-such-check", true, LEVEL_INFO) == 1);
 
 	finding_add(&f, LEVEL_WARN, "nvdimm-share-off", "nv0", NULL, "share=%s", "off");
 	finding_add(&g, LEVEL_INFO, "host-checks-skipped", NULL, NULL, "offline");
