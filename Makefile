@@ -23,7 +23,10 @@ UNIT_SRC = $(wildcard t/unit/*.c)
 B ?= build
 SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-all: $(addprefix bin/,$(TOOLS))
+# nvd-findings(7) is generated from the finding catalogue (common/finding-catalogue.c).
+FINDINGS_MAN = $(B)/man/nvd-findings.7
+
+all: $(addprefix bin/,$(TOOLS)) $(FINDINGS_MAN)
 
 .SECONDARY:
 
@@ -40,6 +43,13 @@ $(B)/libnvd.a: $(COMMON_SRC:%.c=$(B)/%.o)
 bin/%: $(B)/cmd/%.o $(B)/libnvd.a
 	@mkdir -p bin
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/tools/gen-findings: $(B)/tools/gen-findings.o $(B)/libnvd.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(FINDINGS_MAN): $(B)/tools/gen-findings
+	@mkdir -p $(dir $@)
+	$< --man > $@.tmp && mv $@.tmp $@
 
 build-asan/bin/%: FORCE
 	@$(MAKE) --no-print-directory B=build-asan CFLAGS="-O1 -g $(SAN_FLAGS)" \
@@ -69,7 +79,7 @@ $(FAULT_LIB): t/fault/nvdfault.c
 check-bats: all $(FAULT_LIB)
 	bats t/*.bats
 
-check-asan: asan $(FAULT_LIB)
+check-asan: asan $(FAULT_LIB) $(FINDINGS_MAN)
 	@$(MAKE) --no-print-directory B=build-asan CFLAGS="-O1 -g $(SAN_FLAGS)" \
 		LDFLAGS="$(SAN_FLAGS)" check-unit
 	NVD_BIN=$(CURDIR)/build-asan/bin ASAN_OPTIONS=detect_leaks=1 \
@@ -105,9 +115,10 @@ bench: all
 	@bash tools/bench-start.sh
 
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(COMPDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(COMPDIR)
 	install -m 755 $(addprefix bin/,$(TOOLS)) $(DESTDIR)$(BINDIR)
 	install -m 644 $(addprefix man/,$(TOOLS:=.1)) $(DESTDIR)$(MANDIR)/man1
+	install -m 644 $(FINDINGS_MAN) $(DESTDIR)$(MANDIR)/man7
 	for t in $(TOOLS) nvd; do install -m 644 completions/$$t $(DESTDIR)$(COMPDIR)/$$t; done
 	@# nvd-check --running for node_exporter: installed, never enabled here
 	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DATADIR)/prometheus

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "cli-config.h"
 #include "newfile.h"
 #include "plan.h"
 #include "probe.h"
@@ -64,6 +65,46 @@ static struct poptOption options[] = {
 	POPT_TABLEEND
 };
 
+static const char *const onoff_opts[] = { "share", "pmem", "readonly", NULL };
+static bool parse_onoff(const char *opt, const char *v, bool *out);
+
+/*
+ * --pid and --qmp (repeatable), and --share, --pmem, --readonly: a bad value is a usage
+ * error now, before any other.
+ */
+static void backend_option(poptContext ctx, int val)
+{
+	char **dst;
+	bool b;
+
+	if (val == 'p') {
+		char *v = poptGetOptArg(ctx), *end;
+		long pid;
+
+		errno = 0;
+		pid = v ? strtol(v, &end, 10) : 0;
+		if (!v || !*v || *end || errno || pid <= 0)
+			cli_usage_error("invalid --pid '%s': use a process id", v ? v : "");
+		free(v);
+		opt_pids = xrealloc(opt_pids, (opt_npids + 1) * sizeof(*opt_pids));
+		opt_pids[opt_npids++] = pid;
+		return;
+	}
+	if (val == 'M') {
+		char *v = poptGetOptArg(ctx);
+
+		if (!v || !*v)
+			cli_usage_error("--qmp '': give the QMP socket of a running QEMU");
+		opt_qmps = xrealloc(opt_qmps, (opt_nqmps + 1) * sizeof(*opt_qmps));
+		opt_qmps[opt_nqmps++] = v;
+		return;
+	}
+	dst = val == 'S' ? &opt_share : val == 'P' ? &opt_pmem : &opt_readonly;
+	free(*dst);
+	*dst = poptGetOptArg(ctx);
+	parse_onoff(val == 'S' ? "share" : val == 'P' ? "pmem" : "readonly", *dst, &b);
+}
+
 static const struct cli_tool tool = {
 	.name = "nvd-check",
 	.usage = "[OPTIONS] [PATH... | --pid PID... | --running]",
@@ -75,6 +116,9 @@ static const struct cli_tool tool = {
 		  "--pid, --running, --qmp: 0 every memory device persistent (or none), 1 one is not,\n"
 		  "2 a PID that is not QEMU, 3 a process, its mappings or a QMP socket cannot be read.\n",
 	.options = options,
+	.onoff = onoff_opts,
+	.no_qemu_args = true,
+	.option = backend_option,
 };
 
 static bool parse_onoff(const char *opt, const char *v, bool *out)
@@ -298,54 +342,17 @@ int main(int argc, const char **argv)
 	struct qemu_opts q = { .sync = -2 };
 	struct path_facts *fs = NULL;
 	struct verdict_result *rs = NULL;
+	struct cli_args a;
 	const char **paths;
 	struct host h;
 	struct out *o;
-	poptContext ctx;
-	size_t n = 0;
-	int opt, rc = NVD_EXIT_OK, libs = PROBE_LIBS_AUTO;
+	size_t n;
+	int rc = NVD_EXIT_OK, libs = PROBE_LIBS_AUTO;
 	qver_t qver;
 
-	static const char *const onoff_opts[] = { "share", "pmem", "readonly", NULL };
-
-	argc = cli_onoff_args(argc, argv, onoff_opts);
-	ctx = cli_start(&tool, argc, argv);
-	while ((opt = poptGetNextOpt(ctx)) >= 0) {
-		char **dst;
-		bool b;
-
-		if (opt == 'p') {
-			char *v = poptGetOptArg(ctx), *end;
-			long pid;
-
-			errno = 0;
-			pid = v ? strtol(v, &end, 10) : 0;
-			if (!v || !*v || *end || errno || pid <= 0)
-				cli_usage_error("invalid --pid '%s': use a process id", v ? v : "");
-			free(v);
-			opt_pids = xrealloc(opt_pids, (opt_npids + 1) * sizeof(*opt_pids));
-			opt_pids[opt_npids++] = pid;
-			continue;
-		}
-		if (opt == 'M') {
-			char *v = poptGetOptArg(ctx);
-
-			if (!v || !*v)
-				cli_usage_error("--qmp '': give the QMP socket of a running QEMU");
-			opt_qmps = xrealloc(opt_qmps, (opt_nqmps + 1) * sizeof(*opt_qmps));
-			opt_qmps[opt_nqmps++] = v;
-			continue;
-		}
-		dst = opt == 'S' ? &opt_share : opt == 'P' ? &opt_pmem : &opt_readonly;
-		free(*dst);
-		*dst = poptGetOptArg(ctx);
-		/* a bad value is a usage error now, before any other */
-		parse_onoff(opt == 'S' ? "share" : opt == 'P' ? "pmem" : "readonly", *dst, &b);
-	}
-	cli_check_opt(&tool, ctx, opt);
-	paths = poptGetArgs(ctx);
-	while (paths && paths[n])
-		n++;
+	cli_parse(&tool, argc, argv, &a);
+	paths = a.args;
+	n = a.nargs;
 	if (opt_textfile && !*opt_textfile)
 		cli_usage_error("--textfile '': give a file name");
 	if (opt_textfile && cli.json)
@@ -432,7 +439,7 @@ int main(int argc, const char **argv)
 	if (opt_running || opt_npids || opt_nqmps) {
 		rc = check_running(&h, qver);
 		host_free(&h);
-		poptFreeContext(ctx);
+		cli_args_free(&a);
 		free(opt_pids);
 		for (size_t i = 0; i < opt_nqmps; i++)
 			free(opt_qmps[i]);
@@ -525,6 +532,6 @@ int main(int argc, const char **argv)
 	free(opt_pmem);
 	free(opt_readonly);
 	host_free(&h);
-	poptFreeContext(ctx);
+	cli_args_free(&a);
 	return cli_finish(rc);
 }

@@ -47,6 +47,9 @@ static struct poptOption options[] = {
 	POPT_TABLEEND
 };
 
+enum cmd { C_DUMP, C_CHECK, C_INIT, C_ZERO, C_READ, C_WRITE };
+static const char *const cmd_names[] = { "dump", "check", "init", "zero", "read", "write", NULL };
+
 static const struct cli_tool tool = {
 	.name = "nvd-label",
 	.usage = "COMMAND [OPTIONS] BACKEND | COMMAND --dimm ID [OPTIONS] (FILE | -- QEMU-ARGS)",
@@ -57,10 +60,8 @@ static const struct cli_tool tool = {
 		  "written). A write that was done exits 0 even if its report cannot be printed.\n",
 	.options = options,
 	.own_short_v = true,
+	.commands = cmd_names,
 };
-
-enum cmd { C_DUMP, C_CHECK, C_INIT, C_ZERO, C_READ, C_WRITE };
-static const char *const cmd_names[] = { "dump", "check", "init", "zero", "read", "write" };
 
 static uint64_t parse_size_opt(const char *name, const char *v)
 {
@@ -69,16 +70,6 @@ static uint64_t parse_size_opt(const char *name, const char *v)
 	if (size_parse(v, &n) < 0)
 		cli_usage_error("invalid --%s '%s': use a size like 128K or 1G", name, v);
 	return n;
-}
-
-static enum cmd parse_cmd(const char *s)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(cmd_names); i++)
-		if (s && streq(s, cmd_names[i]))
-			return (enum cmd)i;
-	if (!s)
-		cli_usage_error("no command: give dump, check, init, zero, read or write");
-	cli_usage_error("unknown command '%s': use dump, check, init, zero, read or write", s);
 }
 
 static void check_opts(enum cmd c, bool dashdash, size_t nargs)
@@ -272,27 +263,15 @@ int main(int argc, const char **argv)
 	struct input input = { 0 };
 	char *vm_path = NULL;
 	uint8_t *buf = NULL;
-	const char **args;
-	poptContext ctx;
-	int dashdash = argc, rc, opt;
-	size_t nargs = 0;
+	struct cli_args a;
+	const char *arg;
 	enum cmd c;
+	int rc;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--")) {
-			dashdash = i;
-			break;
-		}
-	}
-	ctx = cli_start(&tool, dashdash, argv);
-	while ((opt = poptGetNextOpt(ctx)) >= 0)
-		;
-	cli_check_opt(&tool, ctx, opt);
-	args = poptGetArgs(ctx);
-	c = parse_cmd(args ? args[0] : NULL);
-	while (args && args[nargs + 1])
-		nargs++;
-	check_opts(c, dashdash < argc, nargs);
+	cli_parse(&tool, argc, argv, &a);
+	c = (enum cmd)a.command;
+	arg = a.nargs ? a.args[0] : NULL;
+	check_opts(c, a.rest != NULL, a.nargs);
 	if (opt_version && !streq(opt_version, "1.1") && !streq(opt_version, "1.2") &&
 	    !streq(opt_version, "v1.1") && !streq(opt_version, "v1.2"))
 		cli_usage_error("invalid --label-version '%s': use 1.1 or 1.2", opt_version);
@@ -308,23 +287,21 @@ int main(int argc, const char **argv)
 		spec.offset = parse_size_opt("offset", opt_offset);
 		spec.has_offset = true;
 	}
-	spec.dimm = opt_dimm;
 	spec.writing = c == C_INIT || c == C_ZERO || c == C_WRITE;
 	/* The lock before the area is read: what is decided is what gets written over. */
 	spec.lock = spec.writing ? LOCK_EX : c == C_READ ? LOCK_SH : 0;
 
-	rc = opt_dimm ? label_spec_from_vm(nargs ? args[1] : NULL, (char **)argv + dashdash + 1,
-					   (size_t)(argc - dashdash - 1), &spec, &vm_path)
+	rc = opt_dimm ? label_dimm_resolve(opt_dimm, arg, a.rest, (size_t)a.nrest, &spec, &vm_path)
 		      : 0;
 	/* Without a label size the open refuses: no reading of stdin before that. */
 	if (!rc && c == C_WRITE && spec.has_label_size)
 		rc = read_input(&input, spec.label_size);
 	if (!rc)
-		rc = label_target_open(&t, opt_dimm ? vm_path : args[1], &spec);
+		rc = label_target_open(&t, opt_dimm ? vm_path : arg, &spec);
 	if (!rc) {
 		const struct run_input in[] = {
 			{ "the backend", t.path },
-			{ "the configuration", opt_dimm && nargs ? args[1] : NULL },
+			{ "the configuration", opt_dimm ? arg : NULL },
 			{ "the input", opt_input },
 		};
 
@@ -345,6 +322,6 @@ int main(int argc, const char **argv)
 	free(vm_path);
 	free(buf);
 	label_target_close(&t);
-	poptFreeContext(ctx);
+	cli_args_free(&a);
 	return cli_finish(rc);
 }

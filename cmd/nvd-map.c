@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli-config.h"
 #include "map.h"
 #include "newfile.h"
 #include "plan.h"
@@ -60,6 +61,10 @@ static struct poptOption options[] = {
 	POPT_TABLEEND
 };
 
+enum command { CMD_VALIDATE, CMD_CREATE, CMD_PREALLOC, CMD_DIGEST };
+static const char *const command_names[] = { "validate", "create", "prealloc", "digest", NULL };
+static const char *const onoff_opts[] = { "share", "pmem", "readonly", NULL };
+
 static const struct cli_tool tool = {
 	.name = "nvd-map",
 	.usage = "[validate|create|prealloc|digest] [OPTIONS] BACKEND",
@@ -71,10 +76,10 @@ static const struct cli_tool tool = {
 		  "or digest worked, no space). A create or prealloc that was done exits 0 even if\n"
 		  "its report cannot be printed.\n",
 	.options = options,
+	.commands = command_names,
+	.default_command = "validate",
+	.onoff = onoff_opts,
 };
-
-enum command { CMD_VALIDATE, CMD_CREATE, CMD_PREALLOC, CMD_DIGEST };
-static const char *const command_names[] = { "validate", "create", "prealloc", "digest" };
 
 static uint64_t parse_size_opt(const char *name, const char *s)
 {
@@ -129,29 +134,20 @@ static const char *onoff(const char *v)
 
 int main(int argc, const char **argv)
 {
-	enum command cmd = CMD_VALIDATE;
+	enum command cmd;
 	struct cli_args a;
 	const char *path = NULL;
 	struct out *o;
-	size_t first = 0;
 	int rc;
 
-	static const char *const onoff_opts[] = { "share", "pmem", "readonly", NULL };
-
-	argc = cli_onoff_args(argc, argv, onoff_opts);
 	cli_parse(&tool, argc, argv, &a);
+	cmd = (enum command)a.command;
 	if (a.rest)
 		cli_usage_error("unexpected '--': nvd-map takes no QEMU arguments");
-	for (size_t i = 0; a.nargs && i < ARRAY_SIZE(command_names); i++) {
-		if (streq(a.args[0], command_names[i])) {
-			cmd = (enum command)i;
-			first = 1;
-		}
-	}
-	if (a.nargs - first > 1)
+	if (a.nargs > 1)
 		cli_usage_error("one BACKEND at a time");
-	if (a.nargs > first)
-		path = a.args[first];
+	if (a.nargs)
+		path = a.args[0];
 	if (!path && !(cmd == CMD_VALIDATE && opt_object))
 		cli_usage_error("no BACKEND given");
 	if (path && !*path)
@@ -173,6 +169,7 @@ int main(int argc, const char **argv)
 			.path = path, .object = opt_object, .size = opt_size, .align = opt_align,
 			.offset = opt_offset, .share = onoff(opt_share), .pmem = onoff(opt_pmem),
 			.readonly = onoff(opt_readonly), .sysroot = opt_sysroot,
+			.quiet = cli.quiet, .strict = cli.strict,
 		};
 
 		if (opt_size)
@@ -205,7 +202,7 @@ int main(int argc, const char **argv)
 	}
 	default: {
 		struct map_digest_opts dopts = {
-			.path = path, .expect = opt_expect,
+			.path = path, .expect = opt_expect, .verbose = cli.verbose,
 			.threads = opt_threads > 0 ? (unsigned)opt_threads : map_default_threads(),
 		};
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli-config.h"
 #include "newfile.h"
 #include "nfit.h"
 #include "plan.h"
@@ -110,11 +111,8 @@ static int show(const char *source, qver_t qver, const uint8_t *t, size_t len,
 	out_u64(o, "length", nfit ? "NFIT, %llu bytes\n" : "%llu bytes, not an NFIT\n", len);
 	r = nfit_decode(t, len, o, &f);
 	out_bool(o, "valid", NULL, r == 0);
-	for (size_t i = 0; config && i < config->n; i++) {
-		const struct finding *x = &config->v[i];
-
-		finding_add(&f, x->level, x->id, x->object, x->qemu, "%s", x->message);
-	}
+	if (config)
+		findings_append(&f, config);
 	out_findings(o, &f, cli.quiet, cli.strict);
 	out_finish(o);
 	if (cli.strict && findings_count(&f, LEVEL_WARN))
@@ -136,11 +134,7 @@ static void show_none(const char *source, qver_t qver, bool accepted, const stru
 	out_str(o, "verdict", "%s", accepted ? "accept" : "reject");
 	out_text(o, "%s%s\n", why ? ": no NFIT: " : "", why ? why : "");
 	out_bool(o, "valid", NULL, false);
-	for (size_t i = 0; i < config->n; i++) {
-		const struct finding *x = &config->v[i];
-
-		finding_add(&f, x->level, x->id, x->object, x->qemu, "%s", x->message);
-	}
+	findings_append(&f, config);
 	if (why)
 		finding_add(&f, LEVEL_FAIL, "nfit-none", NULL, NULL, "QEMU builds no NFIT: %s", why);
 	out_findings(o, &f, cli.quiet, cli.strict);

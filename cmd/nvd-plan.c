@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli-config.h"
 #include "newfile.h"
 #include "plan.h"
 #include "size.h"

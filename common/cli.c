@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli-config.h"
 #include "newfile.h"
 #include "util.h"
 
@@ -19,8 +20,8 @@
 
 struct cli cli;
 
-static int opt_help, opt_version, opt_list;
-static char *opt_color;
+static int opt_help, opt_version, opt_list, opt_list_commands;
+static char *opt_color, *opt_list_values;
 static const struct cli_tool *cur_tool;
 
 struct poptOption cli_common_options[] = {
@@ -32,6 +33,10 @@ struct poptOption cli_common_options[] = {
 	{ "help", 'h', POPT_ARG_NONE, &opt_help, 0, "show this help and exit", NULL },
 	{ "version", 'V', POPT_ARG_NONE, &opt_version, 0, "show the version and exit", NULL },
 	{ "list-opts", '\0', POPT_ARG_NONE | POPT_ARGFLAG_DOC_HIDDEN, &opt_list, 0, NULL, NULL },
+	{ "list-commands", '\0', POPT_ARG_NONE | POPT_ARGFLAG_DOC_HIDDEN, &opt_list_commands, 0, NULL,
+	  NULL },
+	{ "list-values", '\0', POPT_ARG_STRING | POPT_ARGFLAG_DOC_HIDDEN, &opt_list_values, 0, NULL,
+	  NULL },
 	POPT_TABLEEND
 };
 
@@ -125,7 +130,96 @@ static void resolve_color(void)
 		cli.color = false;
 }
 
-void cli_check_opt(const struct cli_tool *tool, poptContext ctx, int rc)
+static const struct poptOption *find_opt(const struct poptOption *t, const char *name)
+{
+	for (; t->longName || t->shortName || t->arg; t++) {
+		const struct poptOption *o;
+
+		if ((t->argInfo & POPT_ARG_MASK) == POPT_ARG_INCLUDE_TABLE) {
+			if ((o = find_opt(t->arg, name)))
+				return o;
+			continue;
+		}
+		if (t->longName && streq(t->longName, name))
+			return t;
+	}
+	return NULL;
+}
+
+/*
+ * The values option --NAME takes, one a line, for completion: the releases
+ * modelled for --qemu-version, the words of its "a|b|c" value in --help for
+ * the others; nothing when they are not a fixed list.
+ */
+static void list_values(const struct cli_tool *t, const char *name)
+{
+	const struct poptOption *o = find_opt(t->options, name);
+	const char *d = o ? o->argDescrip : NULL;
+
+	if (o && streq(name, "qemu-version")) {
+		char *r = cli_releases_text("\n");
+
+		printf("%s\n", r);
+		free(r);
+		return;
+	}
+	if (!d || !strchr(d, '|') || strpbrk(d, " ,[]"))
+		return;
+	for (const char *p = d; *p; p += strcspn(p, "|"), p += *p == '|')
+		printf("%.*s\n", (int)strcspn(p, "|"), p);
+}
+
+/*
+ * The subcommands, one a line, for completion; the default one (taken when
+ * the first word is none of them) is followed by " (default)".
+ */
+static void list_commands(const struct cli_tool *t)
+{
+	for (size_t i = 0; t->commands && t->commands[i]; i++)
+		printf("%s%s\n", t->commands[i],
+		       t->default_command && streq(t->default_command, t->commands[i]) ? " (default)"
+										 : "");
+}
+
+/* "dump, check, init, zero, read or write" */
+static char *commands_text(const struct cli_tool *t)
+{
+	char *s = xstrdup(""), *n;
+	size_t k = 0;
+
+	while (t->commands[k])
+		k++;
+	for (size_t i = 0; i < k; i++) {
+		n = xasprintf("%s%s%s", s, i == 0 ? "" : i + 1 == k ? " or " : ", ", t->commands[i]);
+		free(s);
+		s = n;
+	}
+	return s;
+}
+
+/* The command word: the first argument, or the default command. */
+static int take_command(const struct cli_tool *t, struct cli_args *a)
+{
+	static char *list;	/* until the exit: reachable, not a leak */
+	const char *w = a->nargs ? a->args[0] : NULL;
+
+	for (int i = 0; w && t->commands[i]; i++) {
+		if (streq(w, t->commands[i])) {
+			a->args++;
+			a->nargs--;
+			return i;
+		}
+	}
+	for (int i = 0; t->default_command && t->commands[i]; i++)
+		if (streq(t->default_command, t->commands[i]))
+			return i;
+	list = commands_text(t);
+	if (!w)
+		cli_usage_error("no command: give %s", list);
+	cli_usage_error("unknown command '%s': use %s", w, list);
+}
+
+static void check_opt(const struct cli_tool *tool, poptContext ctx, int rc)
 {
 	(void)tool;
 	if (rc < -1)
@@ -145,27 +239,44 @@ void cli_check_opt(const struct cli_tool *tool, poptContext ctx, int rc)
 		list_opts(cur_tool->options);
 		exit(cli_finish(NVD_EXIT_OK));
 	}
+	if (opt_list_values) {
+		list_values(cur_tool, opt_list_values);
+		exit(cli_finish(NVD_EXIT_OK));
+	}
+	if (opt_list_commands) {
+		list_commands(cur_tool);
+		exit(cli_finish(NVD_EXIT_OK));
+	}
 	resolve_color();
 }
 
+static poptContext start(const struct cli_tool *tool, int argc, const char **argv);
+
 void cli_parse(const struct cli_tool *tool, int argc, const char **argv, struct cli_args *a)
 {
-	int dashdash = argc, rc;
+	int dashdash, rc;
 
-	for (int i = 1; i < argc; i++) {
+	if (tool->onoff)
+		argc = cli_onoff_args(argc, argv, tool->onoff);
+	dashdash = argc;
+	for (int i = 1; i < argc && !tool->no_qemu_args; i++) {
 		if (!strcmp(argv[i], "--")) {
 			dashdash = i;
 			break;
 		}
 	}
 	memset(a, 0, sizeof(*a));
-	a->ctx = cli_start(tool, dashdash, argv);
+	a->command = -1;
+	a->ctx = start(tool, dashdash, argv);
 	while ((rc = poptGetNextOpt(a->ctx)) >= 0)
-		;
-	cli_check_opt(tool, a->ctx, rc);
+		if (rc > 0 && tool->option)
+			tool->option(a->ctx, rc);
+	check_opt(tool, a->ctx, rc);
 	a->args = poptGetArgs(a->ctx);
 	while (a->args && a->args[a->nargs])
 		a->nargs++;
+	if (tool->commands)
+		a->command = take_command(tool, a);
 	if (dashdash < argc) {
 		a->rest = (char **)argv + dashdash + 1;
 		a->nrest = argc - dashdash - 1;
@@ -236,7 +347,8 @@ void cli_std_fds(void)
 	}
 }
 
-poptContext cli_start(const struct cli_tool *tool, int argc, const char **argv)
+/* The popt context; nothing is opened before cli_std_fds(). */
+static poptContext start(const struct cli_tool *tool, int argc, const char **argv)
 {
 	poptContext ctx;
 

@@ -19,6 +19,11 @@ extern struct poptOption cli_common_options[];
 #define CLI_COMMON_TABLE \
 	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, cli_common_options, 0, "Common options:", NULL }
 
+/*
+ * A tool's command line, all of it: every tool parses through cli_parse()
+ * with one of these, and completion asks the binary for the same lists
+ * (--list-opts, --list-commands), so no list is written twice.
+ */
 struct cli_tool {
 	const char *name;	/* "nvd-plan" */
 	const char *usage;	/* "[OPTIONS] [FILE... | -- QEMU-ARGS | --pid PID]" */
@@ -26,40 +31,41 @@ struct cli_tool {
 	const char *footer;	/* exit status etc. for --help */
 	struct poptOption *options;	/* the tool's table, with CLI_COMMON_TABLE */
 	bool own_short_v;	/* -V is the tool's (ndctl's -V), --version has no short form */
+	/* Subcommands (the first word that is not an option), NULL-terminated; NULL: none. */
+	const char *const *commands;
+	/* The command when the first word is none of them (nvd-map: validate); NULL: required. */
+	const char *default_command;
+	/* On/off options whose value is optional (cli_onoff_args), NULL-terminated. */
+	const char *const *onoff;
+	/* "--" only ends the options (its words are arguments), not QEMU's arguments. */
+	bool no_qemu_args;
+	/* Called for each option whose popt val is not 0, as popt meets it. */
+	void (*option)(poptContext ctx, int val);
 };
 
 /*
  * Make sure fds 0, 1 and 2 are open before anything else is (DESIGN.md,
- * section 4). cli_start() calls it first; a tool opens no file before that.
+ * section 4). cli_parse() calls it first; a tool opens no file before that.
  */
 void cli_std_fds(void);
-
-/*
- * Create the popt context (no ~/.popt: a user's aliases must not change a
- * validator). Returns the context; exits for --help, --version, --list-opts
- * and usage errors.
- */
-poptContext cli_start(const struct cli_tool *tool, int argc, const char **argv);
-
-/*
- * Handle one poptGetNextOpt() value that the tool did not: returns for
- * normal end (-1), exits 2 with a message for errors.
- */
-void cli_check_opt(const struct cli_tool *tool, poptContext ctx, int rc);
 
 /* What is on the command line besides the options. */
 struct cli_args {
 	poptContext ctx;
-	const char **args;	/* words that are not options (NULL-terminated) */
+	int command;		/* the index in tool->commands, or -1 (no commands) */
+	const char **args;	/* words that are not options, the command word left out */
 	size_t nargs;
 	char **rest;		/* the words after "--" (QEMU's arguments), or NULL */
 	int nrest;
 };
 
 /*
- * All of the above in one call: split off everything after the first "--"
- * (it is QEMU's, never ours), parse the options, exit for --help, --version,
- * --list-opts and usage errors. Free with cli_args_free().
+ * Parse a tool's command line: rewrite its on/off options, split off
+ * everything after the first "--" (it is QEMU's, never ours), parse the
+ * options (no ~/.popt: a user's aliases must not change a validator), take
+ * the command word, and exit for --help, --version, --list-opts,
+ * --list-commands and usage errors (an unknown or missing command included).
+ * Free with cli_args_free().
  */
 void cli_parse(const struct cli_tool *tool, int argc, const char **argv, struct cli_args *a);
 void cli_args_free(struct cli_args *a);
@@ -69,7 +75,7 @@ void cli_args_free(struct cli_args *a);
  * "--share" alone means on, "--share=off" and "--share off" (the next word
  * on, off, yes, no, true or false) give the value; any other next word stays
  * an argument. Rewrites argv (up to "--") into "--NAME=VALUE" words before
- * parsing, and returns the new argc.
+ * parsing, and returns the new argc. cli_parse() does it for tool->onoff.
  */
 int cli_onoff_args(int argc, const char **argv, const char *const *names);
 

@@ -20,7 +20,6 @@
 struct label_spec {
 	uint64_t label_size, size, offset;
 	bool has_label_size, has_size, has_offset;
-	const char *dimm;	/* --dimm ID: the backend comes from a configuration */
 	bool writing;		/* a command that writes: stricter defaults */
 	int lock;		/* 0, LOCK_SH or LOCK_EX: taken before anything is read */
 	uint64_t pmem_limit;	/* the DIMM's pmem before the area, when known (--dimm) */
@@ -49,13 +48,13 @@ struct label_target {
 int label_target_open(struct label_target *t, const char *path, const struct label_spec *spec);
 
 /*
- * The backend of NVDIMM spec->dimm in a QEMU command line (words, or a FILE
- * when words is NULL): its mem-path (*path, malloc'd) and its label area
- * into spec, for label_target_open. A device without a label area in a
- * file is refused with the reason (exit 2).
+ * nvd-label --dimm (label-dimm.c): the backend of NVDIMM dimm in a QEMU
+ * command line (words, or a FILE when words is NULL): its mem-path (*path,
+ * malloc'd) and its label area into spec, for label_target_open. A device
+ * without a label area in a file is refused with the reason (exit 2).
  */
-int label_spec_from_vm(const char *file, char **words, size_t nwords, struct label_spec *spec,
-		       char **path);
+int label_dimm_resolve(const char *dimm, const char *file, char **words, size_t nwords,
+		       struct label_spec *spec, char **path);
 void label_target_close(struct label_target *t);
 
 /* The area's bytes (malloc'd). */

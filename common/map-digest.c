@@ -21,7 +21,6 @@
 #include <unistd.h>
 
 #include "backend.h"
-#include "cli.h"
 #include "util.h"
 
 #define P1 11400714785074694791ULL
@@ -347,8 +346,8 @@ int map_digest(const struct map_digest_opts *dopts, struct out *o)
 	out_text(o, "  %s\n", dopts->path);
 	out_u64(o, "offset", NULL, dopts->offset);
 	out_u64(o, "size", NULL, size);
-	out_u64(o, "data_bytes", cli.verbose ? "data: %llu bytes, " : NULL, d.data_bytes);
-	out_u64(o, "hole_bytes", cli.verbose ? "holes: %llu bytes\n" : NULL, d.hole_bytes);
+	out_u64(o, "data_bytes", dopts->verbose ? "data: %llu bytes, " : NULL, d.data_bytes);
+	out_u64(o, "hole_bytes", dopts->verbose ? "holes: %llu bytes\n" : NULL, d.hole_bytes);
 	if (dopts->expect) {
 		bool match = !strcasecmp(dopts->expect, hex);
 

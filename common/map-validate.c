@@ -19,7 +19,6 @@
 #include <unistd.h>
 
 #include "backend.h"
-#include "cli.h"
 #include "qemu-args.h"
 #include "qemu-backend.h"
 #include "util.h"
@@ -251,10 +250,10 @@ int map_validate(const struct map_validate_opts *mo, struct out *o)
 				    "%s is a directory: QEMU creates an unlinked file qemu_back_mem.%s.XXXXXX in it, and the guest's data is gone when QEMU exits",
 				    b->mem_path, b->id);
 	}
-	rc = findings_count(&f, LEVEL_FAIL) || (cli.strict && findings_count(&f, LEVEL_WARN))
+	rc = findings_count(&f, LEVEL_FAIL) || (mo->strict && findings_count(&f, LEVEL_WARN))
 		     ? NVD_EXIT_FAIL : NVD_EXIT_OK;
 	out_str(o, "verdict", "verdict: %s\n", findings_count(&f, LEVEL_FAIL) ? "reject" : "accept");
-	out_findings(o, &f, cli.quiet, cli.strict);
+	out_findings(o, &f, mo->quiet, mo->strict);
 out:
 	vm_free(&vm);
 	qcmdline_free(&cl);

@@ -23,6 +23,7 @@ struct map_validate_opts {
 	const char *share, *pmem, *readonly;	/* on/off as given, NULL unset */
 	const char *sysroot;	/* prefix for /sys */
 	qver_t qver;
+	bool quiet, strict;	/* the report: failures only; warnings fail (exit 1) */
 };
 
 /* Build "memory-backend-file,id=mem0,mem-path=...,..." (commas escaped). */
@@ -69,6 +70,7 @@ struct map_digest_opts {
 	bool has_size;
 	unsigned threads;
 	const char *expect;	/* compare with this digest: mismatch exits 1 */
+	bool verbose;		/* text: also the data and hole bytes */
 };
 
 struct map_digest {

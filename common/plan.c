@@ -8,7 +8,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cli.h"
 #include "size.h"
 #include "util.h"
 
@@ -252,19 +251,10 @@ int plan_write_junit(FILE *fp, const struct plan_result *rs, size_t n, bool stri
 	return fflush(fp) == 0 && !ferror(fp) ? 0 : -EIO;
 }
 
-qver_t qver_choose(const char *opt_qemu_version, bool offline)
+qver_t qver_default(bool offline)
 {
 	qver_t v;
 
-	if (opt_qemu_version) {
-		v = qver_parse(opt_qemu_version);
-		if (v < 0)
-			cli_usage_error("invalid --qemu-version '%s': use X.Y, e.g. 7.2", opt_qemu_version);
-		if (!qver_supported(v))
-			cli_usage_error("QEMU %s is not a release modelled: use one of 6.0 6.1 6.2 7.0 7.1 7.2 8.0 8.1 8.2 9.0 9.1 9.2 10.0 10.1 10.2",
-					opt_qemu_version);
-		return v;
-	}
 	/* --offline is for a machine that is not the VM host: its QEMU says nothing. */
 	if (!offline) {
 		v = qemu_version_on_path();
@@ -282,64 +272,6 @@ qver_t qver_choose(const char *opt_qemu_version, bool offline)
 			return qver_supported(v) ? v : QVER_NEWEST;
 	}
 	return QVER_NEWEST;
-}
-
-struct config_cli config_cli = { .pid = -1 };
-
-/*
- * --pid is checked as popt meets it: a value that is not a process id
- * (-3, "", "12x") must be named as such, not taken for "no --pid" later.
- */
-static void config_pid_cb(poptContext ctx, enum poptCallbackReason reason,
-			  const struct poptOption *opt, const char *arg, const void *data)
-{
-	char *end;
-	long v;
-
-	(void)ctx;
-	(void)data;
-	if (reason != POPT_CALLBACK_REASON_OPTION || !opt || opt->val != 'p')
-		return;
-	errno = 0;
-	v = arg && *arg >= '0' && *arg <= '9' ? strtol(arg, &end, 10) : 0;
-	if (!arg || !*arg || *arg < '0' || *arg > '9' || *end || errno || v <= 0 || v > INT_MAX)
-		cli_usage_error("invalid --pid '%s': not a process id (a number above 0)",
-				arg ? arg : "");
-	config_cli.pid = v;
-}
-
-struct poptOption config_options[] = {
-	{ NULL, '\0', POPT_ARG_CALLBACK, (void *)config_pid_cb, 0, NULL, NULL },
-	{ "qemu-version", '\0', POPT_ARG_STRING, &config_cli.qemu_version, 0,
-	  "behave as this QEMU release (default: qemu-system-x86_64 on PATH; with --offline or without one, the newest modelled, 10.2)",
-	  "X.Y" },
-	{ "target", '\0', POPT_ARG_STRING, &config_cli.target, 0,
-	  "the QEMU binary: x86_64 (pc, q35; the default) or aarch64 (virt)",
-	  "x86_64|aarch64" },
-	{ "pid", 'p', POPT_ARG_STRING, NULL, 'p', "read the command line of a running QEMU",
-	  "PID" },
-	{ "offline", '\0', POPT_ARG_NONE, &config_cli.offline, 0,
-	  "no host access: do not look at backend files", NULL },
-	{ "sysroot", '\0', POPT_ARG_STRING | POPT_ARGFLAG_DOC_HIDDEN, &config_cli.sysroot, 0,
-	  "read /sys and /proc under DIR", "DIR" },
-	POPT_TABLEEND
-};
-
-qver_t config_options_apply(struct plan_opts *po)
-{
-	po->offline = config_cli.offline;
-	po->sysroot = config_cli.sysroot;
-	po->target = target_choose(config_cli.target);
-	return qver_choose(config_cli.qemu_version, config_cli.offline);
-}
-
-enum target target_choose(const char *opt_target)
-{
-	if (!opt_target || !strcmp(opt_target, "x86_64"))
-		return TARGET_X86_64;
-	if (!strcmp(opt_target, "aarch64"))
-		return TARGET_AARCH64;
-	cli_usage_error("invalid --target '%s': use x86_64 or aarch64", opt_target);
 }
 
 char *config_cwd(const struct config_source *src)

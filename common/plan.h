@@ -3,7 +3,6 @@
 #ifndef NVD_PLAN_H
 #define NVD_PLAN_H
 
-#include <popt.h>
 #include <stdio.h>
 
 #include "qemu-args.h"
@@ -33,34 +32,8 @@ int plan_write_junit(FILE *fp, const struct plan_result *rs, size_t n, bool stri
 /* The version of qemu-system-x86_64 on PATH, or -1. */
 qver_t qemu_version_on_path(void);
 
-/*
- * The release to model: --qemu-version (exits 2 when not a modelled
- * release), else the QEMU on PATH (unless offline), else the newest.
- */
-qver_t qver_choose(const char *opt_qemu_version, bool offline);
-
-/*
- * The options of every tool that reads a VM configuration: --qemu-version,
- * --target, --pid, --offline, --sysroot. Include CONFIG_OPTIONS_TABLE in the
- * tool's popt table; config_options_apply() checks them and fills what the
- * core needs.
- */
-struct config_cli {
-	char *qemu_version, *target, *sysroot;
-	long pid;		/* -1: none */
-	int offline;
-};
-extern struct config_cli config_cli;
-extern struct poptOption config_options[];
-
-#define CONFIG_OPTIONS_TABLE \
-	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, config_options, 0, "Configuration options:", NULL }
-
-/* Checks --pid, chooses the release and the target; exits 2 on bad values. */
-qver_t config_options_apply(struct plan_opts *po);
-
-/* "x86_64" or "aarch64" (the qemu-system-* suffix); exits 2 for others. */
-enum target target_choose(const char *opt_target);
+/* The release to model without --qemu-version: the QEMU on PATH (unless offline), else the newest. */
+qver_t qver_default(bool offline);
 
 /* Where a configuration comes from: a FILE, argv after "--", or a PID. */
 struct config_source {

@@ -28,6 +28,9 @@ void out_vcheck(struct out *o, bool color, bool quiet, const char *id, const cha
 {
 	char *detail = xvasprintf(fmt, ap);
 
+	/* every check id is in the finding catalogue, at this result */
+	check_id_assert(id, res == R_PASS,
+			res == R_FAIL ? LEVEL_FAIL : res == R_WARN ? LEVEL_WARN : LEVEL_INFO);
 	/* --quiet: the text keeps WARN and FAIL lines; JSON keeps everything. */
 	if (quiet && !out_is_json(o) && (res == R_PASS || res == R_INFO)) {
 		free(detail);

@@ -29,9 +29,16 @@ const char *level_name(enum level level)
 void finding_add(struct findings *f, enum level level, const char *id, const char *object,
 		 const char *qemu, const char *fmt, ...)
 {
+	const struct finding_def *d = finding_def_find(id);
 	struct finding *n;
 	va_list ap;
 
+	if (!d || d->check || !(d->levels & (1u << level))) {
+		/* a programming error: the catalogue and the code disagree */
+		fprintf(stderr, "%s: internal error: finding '%s' at level %s is not in the finding catalogue%s (common/finding-catalogue.c)\n",
+			nvd_progname, id, level_name(level), d ? " at that level" : "");
+		abort();
+	}
 	f->v = xgrow(f->v, f->n, sizeof(*f->v));
 	n = &f->v[f->n++];
 	n->id = xstrdup(id);
@@ -41,6 +48,27 @@ void finding_add(struct findings *f, enum level level, const char *id, const cha
 	va_end(ap);
 	n->qemu = qemu ? xstrdup(qemu) : NULL;
 	n->object = object ? xstrdup(object) : NULL;
+}
+
+void check_id_assert(const char *id, bool pass, enum level level)
+{
+	const struct finding_def *d = finding_def_find(id);
+
+	if (!d || !d->check || (!pass && !(d->levels & (1u << level)))) {
+		fprintf(stderr, "%s: internal error: check '%s' (%s) is not in the finding catalogue%s (common/finding-catalogue.c)\n",
+			nvd_progname, id, pass ? "pass" : level_name(level),
+			d ? " as a check with that result" : "");
+		abort();
+	}
+}
+
+void findings_append(struct findings *to, const struct findings *from)
+{
+	for (size_t i = 0; i < from->n; i++) {
+		const struct finding *x = &from->v[i];
+
+		finding_add(to, x->level, x->id, x->object, x->qemu, "%s", x->message); /* finding id: passed on */
+	}
 }
 
 void findings_free(struct findings *f)

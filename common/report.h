@@ -26,8 +26,48 @@ struct findings {
 	size_t n;
 };
 
+/*
+ * The finding catalogue (finding-catalogue.c): one row per id any tool
+ * emits. A new id is a new row there (HACKING.md, "Findings").
+ */
+#define L_INFO (1u << LEVEL_INFO)
+#define L_WARN (1u << LEVEL_WARN)
+#define L_FAIL (1u << LEVEL_FAIL)
+#define FINDING_QEMU_MAX 12
+
+struct finding_def {
+	const char *id;
+	unsigned levels;	/* the levels it is emitted at: L_FAIL, L_WARN, L_INFO */
+	bool check;		/* one of nvd-check's checks: its result may also be pass */
+	const char *doc;	/* the man page(s) of the tool's side, "nvd-plan(1)" */
+	const char *summary;	/* one line */
+	const char *meaning;	/* what it means */
+	const char *fix;	/* what to do */
+	struct {
+		const char *when;	/* the releases (or machines) it covers; NULL: all */
+		const char *text;	/* QEMU's message, "..." for a value */
+	} qemu[FINDING_QEMU_MAX];	/* QEMU's messages, if QEMU prints one */
+};
+
+extern const struct finding_def finding_catalogue[];
+extern const size_t finding_catalogue_n;
+/* The catalogue's row of id, or NULL. */
+const struct finding_def *finding_def_find(const char *id);
+
+/*
+ * Add a finding. id must have a row in the catalogue that allows level: an
+ * id without one, or a level its row does not allow, is a programming error
+ * that aborts (the test suite runs every path that emits one).
+ */
 void finding_add(struct findings *f, enum level level, const char *id, const char *object,
 		 const char *qemu, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/*
+ * nvd-check's checks: id must have a check row in the catalogue that allows
+ * the result (pass always; fail, warn, info as its levels say), or it aborts.
+ */
+void check_id_assert(const char *id, bool pass, enum level level);
+/* Append a copy of every finding of from to to (another list). */
+void findings_append(struct findings *to, const struct findings *from);
 void findings_free(struct findings *f);
 size_t findings_count(const struct findings *f, enum level level);
 const char *level_name(enum level level);

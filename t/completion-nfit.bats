@@ -128,11 +128,14 @@ sorted() {
 	assert_equal "$(printf '%s ' "${COMPREPLY[@]}")" '9.0 9.1 9.2 '
 }
 
-@test "--qemu-version offers the same releases as nvd-plan's completion" {
-	# shellcheck disable=SC2016 # expanded by the inner shell
-	plan=$(bash -c 'source "$1"; echo "$_nvd_plan_qemu_versions"' - "$REPO/completions/nvd-plan")
+@test "--qemu-version offers the releases the binary models (--list-values), as nvd-plan's does" {
 	complete_words --qemu-version ''
-	assert_equal "${COMPREPLY[*]}" "$plan"
+	assert_equal "${COMPREPLY[*]}" "$(nvd-nfit --list-values qemu-version | tr '\n' ' ' | sed 's/ $//')"
+	assert_equal "${COMPREPLY[*]}" "$(nvd-plan --list-values qemu-version | tr '\n' ' ' | sed 's/ $//')"
+	[[ " ${COMPREPLY[*]} " == *" 7.2 "*" 10.0 "* ]]
+	# no completion file holds a list of releases of its own
+	run grep -lE "10\.0.*10\.1|7\.2 8\.0" "$REPO"/completions/*
+	assert_failure 1
 }
 
 @test "--color offers auto always never" {

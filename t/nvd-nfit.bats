@@ -4,7 +4,8 @@
 bats_require_minimum_version 1.5.0
 load lib/common
 
-VECTORS=$REPO/../shared/vectors/qemu-acpi
+# QEMU's tests/data/acpi NFIT blobs, kept in the repository (t/fixtures/qemu-acpi/README.md).
+VECTORS=$REPO/t/fixtures/qemu-acpi
 
 # The configuration of QEMU's bios-tables-test "dimmpxm" (tests/qtest/bios-tables-test.c).
 dimmpxm() {
@@ -23,7 +24,6 @@ setup() {
 }
 
 @test "QEMU's vector x86/pc/NFIT.dimmpxm, byte for byte" {
-	[[ -f $VECTORS/x86/pc/NFIT.dimmpxm ]] || skip "no shared/vectors here"
 	dimmpxm pc
 	"$NFIT" --qemu-version 7.2 --raw -- "${DIMMPXM[@]}" > pc.nfit
 	cmp pc.nfit "$VECTORS/x86/pc/NFIT.dimmpxm"
@@ -31,13 +31,11 @@ setup() {
 }
 
 @test "QEMU's vector x86/q35/NFIT.dimmpxm, byte for byte" {
-	[[ -f $VECTORS/x86/q35/NFIT.dimmpxm ]] || skip "no shared/vectors here"
 	dimmpxm q35
 	"$NFIT" --qemu-version 7.2 --raw -- "${DIMMPXM[@]}" | cmp - "$VECTORS/x86/q35/NFIT.dimmpxm"
 }
 
 @test "QEMU's vector aarch64/virt/NFIT.memhp, byte for byte (--target aarch64)" {
-	[[ -f $VECTORS/aarch64/virt/NFIT.memhp ]] || skip "no shared/vectors here"
 	"$NFIT" --qemu-version 10.2 --target aarch64 --raw -- -M virt,nvdimm=on -cpu cortex-a57 \
 		-m 256M,slots=3,maxmem=1G -object memory-backend-ram,id=ram0,size=128M \
 		-object memory-backend-ram,id=ram1,size=128M -numa node,memdev=ram0 -numa node,memdev=ram1 \
@@ -47,7 +45,6 @@ setup() {
 }
 
 @test "decode: QEMU's vectors are valid, fields named as iasl -d names them" {
-	[[ -d $VECTORS ]] || skip "no shared/vectors here"
 	run "$NFIT" --decode "$VECTORS/x86/pc/NFIT.dimmpxm"
 	assert_success
 	assert_line "[000h 0000   4]                    Signature : \"NFIT\"    [NVDIMM Firmware Interface Table]"
@@ -68,7 +65,7 @@ setup() {
 		-device nvdimm,id=a,memdev=r0,unarmed=on -object memory-backend-ram,id=r1,size=512M \
 		-device nvdimm,id=b,memdev=r1 > x.dat
 	for t in x.dat "$VECTORS/x86/pc/NFIT.dimmpxm" "$VECTORS/aarch64/virt/NFIT.memhp"; do
-		[[ -f $t ]] || continue
+		[[ -f $t ]] || fail "$t: missing"
 		cp "$t" t.dat
 		iasl -d t.dat >/dev/null 2>&1
 		sed -n '/^\[000h/,/^Raw Table Data/p' t.dsl | sed '$d' > iasl.txt
@@ -271,6 +268,6 @@ PY
 	run --separate-stderr "$NFIT" --decode /dev/zero
 	assert_equal "$status" 3
 	assert_equal "$stderr" "nvd-nfit: /dev/zero: larger than 1 MiB: not an NFIT"
-	run --separate-stderr bash -c "'$NFIT' --decode '$REPO/../shared/vectors/qemu-acpi/x86/pc/NFIT.dimmpxm' > /dev/full"
+	run --separate-stderr bash -c "'$NFIT' --decode '$VECTORS/x86/pc/NFIT.dimmpxm' > /dev/full"
 	assert_equal "$status" 3
 }

@@ -5,7 +5,7 @@ pkgs="build-essential pkg-config libpopt-dev libjson-c-dev libndctl-dev libdaxct
 libpmem-dev bats bats-support bats-assert qemu-system-x86 qemu-system-arm jq clang debootstrap
 debhelper lintian
 busybox-static ndctl daxctl cpio kmod e2fsprogs valgrind acpica-tools xxhash b3sum strace
-prometheus prometheus-node-exporter curl"
+prometheus prometheus-node-exporter curl python3 perl groff-base"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
