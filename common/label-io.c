@@ -182,7 +182,7 @@ static const char *finding_qemu(const struct findings *f, const char *id, const 
 }
 
 /* Why device d of a configuration has no label area in a file, printed; false when it has. */
-static bool dimm_refused(const char *src, const struct plan_result *r, const struct dimm *d)
+static bool dimm_refused(const char *src, const struct plan_result *r, const struct memdev *d)
 {
 	const char *q;
 
@@ -250,8 +250,8 @@ int label_spec_from_vm(const char *file, char **words, size_t nwords, struct lab
 	plan_evaluate(&cl, QVER_NEWEST, &po, &r);
 	qcmdline_free(&cl);
 	rc = NVD_EXIT_USAGE;
-	for (size_t i = 0; i < r.vm.ndimms; i++) {
-		const struct dimm *d = &r.vm.dimms[i];
+	for (size_t i = 0; i < r.vm.nmemdevs; i++) {
+		const struct memdev *d = &r.vm.memdevs[i];
 
 		if (!d->id || !streq(d->id, spec->dimm))
 			continue;

@@ -35,13 +35,13 @@ enum addr_result {
  * hint is the explicit address or 0.
  */
 enum addr_result layout_find_addr(const struct vm *vm, uint64_t hint, uint64_t align,
-				  uint64_t size, uint64_t *addr, const struct dimm **conflict);
+				  uint64_t size, uint64_t *addr, const struct memdev **conflict);
 
 /*
  * Mark d placed. The queries below look at placed DIMMs only (at most the
  * slots, 256), never at every DIMM: 100k -device options stay linear.
  */
-void layout_place(struct vm *vm, struct dimm *d);
+void layout_place(struct vm *vm, struct memdev *d);
 
 /* Sum of the region sizes of placed DIMMs. */
 uint64_t layout_used(const struct vm *vm);
@@ -49,6 +49,6 @@ uint64_t layout_used(const struct vm *vm);
 /* The lowest free slot, or -1. */
 int64_t layout_free_slot(const struct vm *vm);
 /* The placed DIMM in slot s, or NULL. */
-const struct dimm *layout_slot_user(const struct vm *vm, int64_t s);
+const struct memdev *layout_slot_user(const struct vm *vm, int64_t s);
 
 #endif

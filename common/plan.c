@@ -46,12 +46,12 @@ static const char *family_name(enum machine_family f)
 	return names[f];
 }
 
-static void print_dimm(struct out *o, const struct dimm *d)
+static void print_memdev(struct out *o, const struct memdev *d)
 {
 	const struct backend *b = d->be;
 
 	out_obj_open(o, NULL);
-	out_str(o, "id", "  %-10s", dimm_name(d));
+	out_str(o, "id", "  %-10s", memdev_name(d));
 	out_str(o, "type", " %-8s", d->kind == DK_NVDIMM ? "nvdimm" : "pc-dimm");
 	out_bool(o, "hotplug", NULL, d->hotplug);
 	out_i64(o, "slot", " %4lld", d->assigned_slot);
@@ -151,18 +151,18 @@ void plan_print(struct out *o, const struct plan_result *r, bool quiet, bool ver
 	}
 	out_obj_close(o);
 
-	for (size_t i = 0; i < vm->ndimms; i++)
-		nplaced += vm->dimms[i].placed;
+	for (size_t i = 0; i < vm->nmemdevs; i++)
+		nplaced += vm->memdevs[i].placed;
 	if (nplaced && !quiet)
 		out_text(o, "  %-10s %-8s %4s  %-14s %12s  %-9s %-12s %s\n", "DIMM", "TYPE", "SLOT",
 			 "ADDRESS", "SIZE", "LABEL", "LABEL AT", "BACKEND");
 	out_arr_open(o, "dimms");
-	for (size_t i = 0; i < vm->ndimms; i++) {
-		if (!vm->dimms[i].placed)
+	for (size_t i = 0; i < vm->nmemdevs; i++) {
+		if (!vm->memdevs[i].placed)
 			continue;
 		if (quiet && !out_is_json(o))
 			continue;
-		print_dimm(o, &vm->dimms[i]);
+		print_memdev(o, &vm->memdevs[i]);
 	}
 	out_arr_close(o);
 

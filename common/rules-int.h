@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* What the two halves of QEMU's rules share: rules.c (machine, memory,
- * backends, board) and rules-dimm.c (DIMMs, hot-plug plan, regrets). */
+ * backends, board) and rules-memdev.c (DIMMs, hot-plug plan, regrets). */
 #ifndef NVD_RULES_INT_H
 #define NVD_RULES_INT_H
 

@@ -46,7 +46,7 @@ bool qver_supported(qver_t v)
 	return v >= QVER_OLDEST && v <= QVER_NEWEST && v % 100 <= 2;
 }
 
-const char *dimm_name(const struct dimm *d)
+const char *memdev_name(const struct memdev *d)
 {
 	return d->id ? d->id : "(unnamed)";
 }
@@ -525,7 +525,7 @@ static void parse_device(struct vm *vm, const char *arg, struct findings *f)
 {
 	struct kvlist kv;
 	const char *driver, *id;
-	struct dimm *d;
+	struct memdev *d;
 	char *err = NULL;
 	int anon = -1;
 
@@ -559,8 +559,8 @@ static void parse_device(struct vm *vm, const char *arg, struct findings *f)
 	if (strcmp(driver, "nvdimm") && strcmp(driver, "pc-dimm"))
 		goto out;	/* not a memory device we model */
 
-	vm->dimms = xgrow(vm->dimms, vm->ndimms, sizeof(*vm->dimms));
-	d = &vm->dimms[vm->ndimms++];
+	vm->memdevs = xgrow(vm->memdevs, vm->nmemdevs, sizeof(*vm->memdevs));
+	d = &vm->memdevs[vm->nmemdevs++];
 	memset(d, 0, sizeof(*d));
 	d->kind = strcmp(driver, "nvdimm") ? DK_PC_DIMM : DK_NVDIMM;
 	d->id = id ? xstrdup(id) : NULL;
@@ -709,15 +709,15 @@ void vm_free(struct vm *vm)
 		kvlist_free(&b->props);
 	}
 	free(vm->backends);
-	for (size_t i = 0; i < vm->ndimms; i++) {
-		struct dimm *d = &vm->dimms[i];
+	for (size_t i = 0; i < vm->nmemdevs; i++) {
+		struct memdev *d = &vm->memdevs[i];
 
 		free(d->id);
 		free(d->arg);
 		free(d->memdev);
 		kvlist_free(&d->props);
 	}
-	free(vm->dimms);
+	free(vm->memdevs);
 	for (size_t i = 0; i < vm->nnodes; i++)
 		free(vm->nodes[i].memdev);
 	free(vm->nodes);

@@ -72,11 +72,11 @@ struct backend {
 	bool file_exists, is_devdax, is_dir;
 };
 
-enum dimm_kind { DK_NVDIMM, DK_PC_DIMM };
+enum memdev_kind { DK_NVDIMM, DK_PC_DIMM };
 
-struct dimm {
+struct memdev {
 	char *id;		/* NULL for a device without id */
-	enum dimm_kind kind;
+	enum memdev_kind kind;
 	char *arg;
 	struct kvlist props;
 	char *memdev;
@@ -113,8 +113,8 @@ struct vm {
 	struct memory mem;
 	struct backend *backends;
 	size_t nbackends;
-	struct dimm *dimms;
-	size_t ndimms;
+	struct memdev *memdevs;
+	size_t nmemdevs;
 	struct numa_node *nodes;
 	size_t nnodes;
 	struct strv other_objects;	/* ids of -object that are not memory backends */
@@ -125,7 +125,7 @@ struct vm {
 	struct strmap backend_ids;	/* id -> index in backends, filled by vm_find_backend() */
 	size_t backends_indexed;
 	struct strmap other_set, failed_set, device_set;
-	/* The DIMMs placed so far (indexes in dimms) and their region sizes' sum. */
+	/* The DIMMs placed so far (indexes in memdevs) and their region sizes' sum. */
 	size_t *placed, nplaced;
 	uint64_t placed_size;
 	unsigned phys_bits;
@@ -156,7 +156,7 @@ const char *backend_open_path(const struct backend *b);
 bool vm_other_object(const struct vm *vm, const char *id);
 /* An -object with this id was refused while parsing. */
 bool vm_failed_object(const struct vm *vm, const char *id);
-const char *dimm_name(const struct dimm *d);
+const char *memdev_name(const struct memdev *d);
 /*
  * A fail-level finding is among those added since f had from findings: the
  * per-option form of findings_count(), whose cost does not grow with the

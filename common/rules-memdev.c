@@ -35,13 +35,13 @@ static bool uuid_wellformed(const char *s)
 	return true;
 }
 
-static const char *driver_name(const struct dimm *d)
+static const char *driver_name(const struct memdev *d)
 {
 	return d->kind == DK_NVDIMM ? "nvdimm" : "pc-dimm";
 }
 
 /* Device properties, set in QDict order before realize. */
-static bool dimm_props(struct vm *vm, struct dimm *d, struct findings *f)
+static bool memdev_props(struct vm *vm, struct memdev *d, struct findings *f)
 {
 	size_t *idx = xcalloc(d->props.n + 1, sizeof(*idx));
 	const char *obj = d->id;
@@ -142,7 +142,7 @@ bad:
 }
 
 /* nvdimm_prepare_memory_region(): pmem size, label location, ROM rule. */
-static bool dimm_region(struct vm *vm, struct dimm *d, struct findings *f)
+static bool memdev_region(struct vm *vm, struct memdev *d, struct findings *f)
 {
 	struct backend *b;
 	char *q;
@@ -186,9 +186,9 @@ static bool dimm_region(struct vm *vm, struct dimm *d, struct findings *f)
 	return true;
 }
 
-static bool dimm_address(struct vm *vm, struct dimm *d, struct findings *f)
+static bool memdev_address(struct vm *vm, struct memdev *d, struct findings *f)
 {
-	const struct dimm *conflict = NULL;
+	const struct memdev *conflict = NULL;
 	uint64_t used, avail, align = d->align;
 	enum addr_result r;
 	char *q;
@@ -249,8 +249,8 @@ static bool dimm_address(struct vm *vm, struct dimm *d, struct findings *f)
 		FAIL(f, "dimm-too-big", d->id, q, "the device does not fit the window");
 		break;
 	case ADDR_CONFLICT:
-		q = xasprintf("address range conflicts with memory device id='%s'", dimm_name(conflict));
-		FAIL(f, "dimm-addr-conflict", d->id, q, "addr overlaps %s", dimm_name(conflict));
+		q = xasprintf("address range conflicts with memory device id='%s'", memdev_name(conflict));
+		FAIL(f, "dimm-addr-conflict", d->id, q, "addr overlaps %s", memdev_name(conflict));
 		break;
 	default:
 		q = xstrdup("could not find position in guest address space for memory device - memory fragmented due to alignments");
@@ -263,7 +263,7 @@ static bool dimm_address(struct vm *vm, struct dimm *d, struct findings *f)
 }
 
 /* pc_memory_pre_plug(), pc_dimm_pre_plug(), memory_device_pre_plug(). */
-static bool dimm_pre_plug(struct vm *vm, struct dimm *d, struct findings *f)
+static bool memdev_pre_plug(struct vm *vm, struct memdev *d, struct findings *f)
 {
 	char *q;
 
@@ -334,7 +334,7 @@ static bool dimm_pre_plug(struct vm *vm, struct dimm *d, struct findings *f)
 		if (layout_slot_user(vm, d->slot)) {
 			q = xasprintf("slot %d is busy", (int)d->slot);
 			FAIL(f, "dimm-slot-busy", d->id, q, "slot %d is taken by %s", (int)d->slot,
-			     dimm_name(layout_slot_user(vm, d->slot)));
+			     memdev_name(layout_slot_user(vm, d->slot)));
 			free(q);
 			return false;
 		}
@@ -347,12 +347,12 @@ static bool dimm_pre_plug(struct vm *vm, struct dimm *d, struct findings *f)
 			return false;
 		}
 	}
-	if (!dimm_region(vm, d, f))
+	if (!memdev_region(vm, d, f))
 		return false;
-	return dimm_address(vm, d, f) && ok;
+	return memdev_address(vm, d, f) && ok;
 }
 
-static bool dimm_realize(struct vm *vm, struct dimm *d, struct findings *f)
+static bool memdev_realize(struct vm *vm, struct memdev *d, struct findings *f)
 {
 	char *q;
 
@@ -382,22 +382,22 @@ static bool dimm_realize(struct vm *vm, struct dimm *d, struct findings *f)
  */
 void rules_devices(struct vm *vm, struct findings *f)
 {
-	for (size_t i = 0; i < vm->ndimms; i++) {
-		struct dimm *d = &vm->dimms[i];
+	for (size_t i = 0; i < vm->nmemdevs; i++) {
+		struct memdev *d = &vm->memdevs[i];
 		struct backend *b;
 
 		size_t before = f->n;
 
-		dimm_props(vm, d, f);
+		memdev_props(vm, d, f);
 		b = d->memdev ? vm_find_backend(vm, d->memdev) : NULL;
 		if (d->memdev && (!b || !b->created)) {
 			d->refused = true;
 			continue;	/* reported already */
 		}
 		/* A refused device is still placed, to find what comes after it. */
-		dimm_pre_plug(vm, d, f);
+		memdev_pre_plug(vm, d, f);
 		if (d->has_addr)
-			dimm_realize(vm, d, f);
+			memdev_realize(vm, d, f);
 		if (findings_failed_since(f, before))
 			d->refused = true;
 	}
@@ -410,13 +410,13 @@ void rules_hotplug_plan(struct vm *vm, const struct plan_opts *po, struct findin
 	for (size_t i = 0; i < po->nhotplug; i++) {
 		struct findings tmp = { 0 };
 		struct backend *b;
-		struct dimm *d;
+		struct memdev *d;
 
 		/* grown as vmconfig.c grows them: xgrow() is the only allocator of both */
-		vm->dimms = xgrow(vm->dimms, vm->ndimms, sizeof(*vm->dimms));
-		d = &vm->dimms[vm->ndimms];
+		vm->memdevs = xgrow(vm->memdevs, vm->nmemdevs, sizeof(*vm->memdevs));
+		d = &vm->memdevs[vm->nmemdevs];
 		memset(d, 0, sizeof(*d));
-		vm->ndimms++;
+		vm->nmemdevs++;
 		d->kind = DK_PC_DIMM;
 		d->hotplug = true;
 		d->id = xasprintf("hotplug%zu", i);
@@ -432,12 +432,12 @@ void rules_hotplug_plan(struct vm *vm, const struct plan_opts *po, struct findin
 		b->region_align = VMALLOC_ALIGN;
 		b->created = true;
 		/* vm->backends moved: re-point the placed DIMMs. */
-		for (size_t k = 0; k < vm->ndimms; k++)
-			if (vm->dimms[k].memdev)
-				vm->dimms[k].be = vm_find_backend(vm, vm->dimms[k].memdev);
+		for (size_t k = 0; k < vm->nmemdevs; k++)
+			if (vm->memdevs[k].memdev)
+				vm->memdevs[k].be = vm_find_backend(vm, vm->memdevs[k].memdev);
 		d->memdev = xstrdup(b->id);
-		if (dimm_pre_plug(vm, d, &tmp))
-			dimm_realize(vm, d, &tmp);
+		if (memdev_pre_plug(vm, d, &tmp))
+			memdev_realize(vm, d, &tmp);
 		for (size_t k = 0; k < tmp.n; k++)
 			WARN(f, "hotplug-fails", d->id, tmp.v[k].qemu,
 			     "hot-plugging a %s DIMM would fail: %s", hsz(b->size),
@@ -456,8 +456,8 @@ static bool all_zero(const unsigned char *p, size_t n)
 
 void rules_regrets(struct vm *vm, const struct plan_opts *po, struct findings *f)
 {
-	for (size_t i = 0; i < vm->ndimms; i++) {
-		struct dimm *d = &vm->dimms[i];
+	for (size_t i = 0; i < vm->nmemdevs; i++) {
+		struct memdev *d = &vm->memdevs[i];
 		struct backend *b = d->be;
 
 		if (!d->placed || d->hotplug)
