@@ -15,9 +15,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "qemu-backend.h"
 #include "util.h"
 
-#define HOST_PAGE 4096ULL
 
 static const char *const verdict_names[] = { "persistent", "not-persistent", "refused", "error" };
 
@@ -91,7 +91,7 @@ static char *qemu_file_name(const struct path_facts *f, const struct qemu_opts *
 static bool refused(const struct path_facts *f, const struct qemu_opts *q, qver_t qver,
 		    struct verdict_result *r)
 {
-	uint64_t size_r = ALIGN_UP(q->size, HOST_PAGE), off = q->has_offset ? q->offset : 0;
+	uint64_t size_r = ALIGN_UP(q->size, QEMU_HOST_PAGE), off = q->has_offset ? q->offset : 0;
 	uint64_t fsize = f->kind == PK_DEVDAX ? f->dax_size : f->file_size;
 	uint64_t align = q->has_align ? q->align : 0;
 	uint64_t dax_align = f->dax_region_align ? f->dax_region_align : f->dax_align;
@@ -147,10 +147,10 @@ static bool refused(const struct path_facts *f, const struct qemu_opts *q, qver_
 		free(s);
 		return true;
 	}
-	if (align % HOST_PAGE) {
+	if (align % QEMU_HOST_PAGE) {
 		set(r, V_REFUSED, false, "align is not a multiple of the page size");
 		qemu_msg(r, "alignment 0x%llx must be multiples of page size 0x%llx",
-			 (unsigned long long)align, HOST_PAGE);
+			 (unsigned long long)align, QEMU_HOST_PAGE);
 		fix(r, "align=2M");
 		return true;
 	}
