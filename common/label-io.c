@@ -17,6 +17,7 @@
 
 #include "backend.h"
 #include "label.h"
+#include "memdev.h"
 #include "newfile.h"
 #include "plan.h"
 #include "size.h"
@@ -186,8 +187,9 @@ static bool dimm_refused(const char *src, const struct plan_result *r, const str
 {
 	const char *q;
 
-	if (d->kind != DK_NVDIMM) {
-		nvd_warnx("%s: device %s is a pc-dimm: only an nvdimm has a label area", src, d->id);
+	if (!d->type->nfit) {
+		nvd_warnx("%s: device %s is a %s: only an nvdimm has a label area", src, d->id,
+			  d->type->driver);
 		return true;
 	}
 	/* A label-size QEMU refuses is not kept in the model: its finding says it. */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "memdev.h"
 #include "util.h"
 
 /* Persistent memory: 66F0D379-B4F3-4074-AC43-0D3318B78CDB, as stored. */
@@ -200,7 +201,7 @@ const struct memdev **nfit_dimm_order(const struct vm *vm)
 				bool match = anon ? (!d->id && d->anon_index == (int)order[k])
 						  : streq(d->id, name);
 
-				if (match && d->kind == DK_NVDIMM && d->placed && !d->hotplug)
+				if (match && d->type->nfit && d->placed && !d->hotplug)
 					out[n++] = d;
 			}
 		}

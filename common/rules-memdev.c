@@ -1,18 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * QEMU's rules for memory devices (pc-dimm, nvdimm), in its order: the
- * properties, pc_memory_pre_plug()/pc_dimm_pre_plug()/memory_device_pre_plug()
- * (slot, region, space, address), realize (node, busy memdev); then the
- * hot-plug plan and the warnings for what QEMU accepts but loses data.
+ * QEMU's rules for every memory device, in its order, the type's own steps
+ * taken from its row of memdev_types[] (memdev.h): the PCI bus, the
+ * properties, the machine's pre-plug, the slot (DIMMs),
+ * memory_device_pre_plug() (region, space, address), realize (the type's
+ * own checks, busy memdev); then the hot-plug plan and, per type, the
+ * warnings for what QEMU accepts but loses data.
  */
-#include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend.h"
 #include "layout.h"
+#include "memdev.h"
 #include "qapi.h"
 #include "rules-int.h"
 #include "size.h"
@@ -20,29 +20,10 @@
 
 /* ---- devices ------------------------------------------------------------- */
 
-static bool uuid_wellformed(const char *s)
-{
-	if (strlen(s) != 36)
-		return false;
-	for (int i = 0; i < 36; i++) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i] != '-')
-				return false;
-		} else if (!isxdigit((unsigned char)s[i])) {
-			return false;
-		}
-	}
-	return true;
-}
-
-static const char *driver_name(const struct memdev *d)
-{
-	return d->kind == DK_NVDIMM ? "nvdimm" : "pc-dimm";
-}
-
-/* Device properties, set in QDict order before realize. */
+/* Properties, set in QDict order before realize, read as the type's table says. */
 static bool memdev_props(struct vm *vm, struct memdev *d, struct findings *f)
 {
+	const struct memdev_type *t = d->type;
 	size_t *idx = xcalloc(d->props.n + 1, sizeof(*idx));
 	const char *obj = d->id;
 	bool ok = true;
@@ -50,142 +31,125 @@ static bool memdev_props(struct vm *vm, struct memdev *d, struct findings *f)
 	qdict_order(&d->props, idx);
 	for (size_t k = 0; k < d->props.n; k++) {
 		const struct kv *e = &d->props.v[idx[k]];
-		char *err = NULL, *q = NULL;
-		uint64_t u;
-		int64_t i;
-		bool b;
+		const struct mprop *p;
+		char *err = NULL, *q = NULL, *w = NULL;
+		uint64_t u = 0;
+		int64_t i = 0;
+		bool b = false, got = true;
 
 		if (!strcmp(e->key, "driver") || !strcmp(e->key, "id"))
 			continue;
-		if (!strcmp(e->key, "memdev")) {
-			if (!qapi_get_str(e, &err))
-				goto bad;
+		p = memdev_prop(t, e->key, vm->qver);
+		if (!p) {
+			q = xasprintf("Property '%s.%s' not found", t->driver, e->key);
+			FAIL(f, memdev_fid(d, "property-unknown"), obj, q, "%s has no property '%s'",
+			     t->driver, e->key);
+			free(q);
+			ok = false;
+			continue;
+		}
+		switch (p->type) {
+		case MP_LINK:
+		case MP_STR:
+			got = qapi_get_str(e, &err);
+			break;
+		case MP_INT32:
+			got = qapi_get_int(e, INT32_MIN, INT32_MAX, &i, &err);
+			break;
+		case MP_UINT32:
+			got = qapi_get_uint(e, QAPI_DEVICE, UINT32_MAX, &u, &err);
+			break;
+		case MP_UINT64:
+			got = qapi_get_uint(e, QAPI_DEVICE, UINT64_MAX, &u, &err);
+			break;
+		case MP_SIZE:
+			got = qapi_get_size(e, QAPI_DEVICE, vm->qver, &u, &err, &w);
+			if (w)
+				warn_hex_suffix(f, obj, w);
+			free(w);
+			break;
+		case MP_BOOL:
+			got = qapi_get_bool(e, &b, &err);
+			break;
+		case MP_READONLY:
+			q = xasprintf("Property '%s.%s' is not writable", t->owner, e->key);
+			FAIL(f, memdev_fid(d, "property-readonly"), obj, q,
+			     "%s's %s comes from its memdev: set size= on the backend", t->driver,
+			     e->key);
+			free(q);
+			ok = false;
+			continue;
+		case MP_ANY:
+			break;
+		}
+		if (!got) {
+			FAIL(f, memdev_fid(d, "property-invalid"), obj, err, "bad value for %s", e->key);
+			free(err);
+			ok = false;
+			continue;
+		}
+		switch (p->role) {
+		case MR_MEMDEV:
 			if (vm_failed_object(vm, e->val)) {
 				ok = false;	/* its -object's failure is reported */
 			} else if (!vm_find_backend(vm, e->val) && vm_other_object(vm, e->val)) {
-				q = xstrdup("Invalid parameter type for 'memdev', expected: memory-backend");
-				FAIL(f, "dimm-memdev-type", obj, q, "memdev=%s is not a memory backend",
-				     e->val);
+				FAIL(f, memdev_fid(d, "memdev-type"), obj,
+				     "Invalid parameter type for 'memdev', expected: memory-backend",
+				     "memdev=%s is not a memory backend", e->val);
 				ok = false;
 			} else if (!vm_find_backend(vm, e->val)) {
 				q = xasprintf("Device '%s' not found", e->val);
-				FAIL(f, "dimm-memdev-unknown", obj, q,
+				FAIL(f, memdev_fid(d, "memdev-unknown"), obj, q,
 				     "memdev=%s names no memory backend (-object memory-backend-*,id=%s)",
 				     e->val, e->val);
+				free(q);
 				ok = false;
 			}
 			free(d->memdev);
 			d->memdev = xstrdup(e->val);
-		} else if (!strcmp(e->key, "slot")) {
-			if (!qapi_get_int(e, INT32_MIN, INT32_MAX, &i, &err))
-				goto bad;
+			break;
+		case MR_SLOT:
 			d->slot = i;
-		} else if (!strcmp(e->key, "addr")) {
-			if (!qapi_get_uint(e, QAPI_DEVICE, UINT64_MAX, &u, &err))
-				goto bad;
+			break;
+		case MR_ADDR:
 			d->addr = u;
-		} else if (!strcmp(e->key, "node")) {
-			if (!qapi_get_uint(e, QAPI_DEVICE, UINT32_MAX, &u, &err))
-				goto bad;
+			break;
+		case MR_NODE:
 			d->node = u;
-		} else if (d->kind == DK_NVDIMM && !strcmp(e->key, "label-size")) {
-			char *w = NULL;
-			bool got = qapi_get_size(e, QAPI_DEVICE, vm->qver, &u, &err, &w);
-
-			if (w)
-				warn_hex_suffix(f, obj, w);
-			free(w);
-			if (!got)
-				goto bad;
-			if (u < MIN_LABEL_SIZE) {
-				q = xasprintf("Property 'nvdimm.label-size' (0x%llx) is required at least 0x20000",
-					      (unsigned long long)u);
-				FAIL(f, "nvdimm-label-size-min", obj, q,
-				     "label-size must be at least 128 KiB (label-size=0 is refused too: leave it out for no labels)");
+			break;
+		case MR_OWN:
+			if (!t->set_prop(vm, d, e, u, b, f))
 				ok = false;
-			}
-			if (u >= MIN_LABEL_SIZE) {
-				d->label_size = u;
-				d->has_label_size = true;
-			}
-		} else if (d->kind == DK_NVDIMM && !strcmp(e->key, "unarmed")) {
-			if (!qapi_get_bool(e, &b, &err))
-				goto bad;
-			d->unarmed = b;
-		} else if (d->kind == DK_NVDIMM && !strcmp(e->key, "uuid")) {
-			if (!uuid_wellformed(e->val)) {
-				q = xstrdup("Property 'nvdimm.uuid' has invalid value");
-				FAIL(f, "dimm-property-invalid", obj, q,
-				     "uuid must look like 123e4567-e89b-12d3-a456-426614174000");
-				ok = false;
-			}
-		} else if (!strcmp(e->key, "size")) {
-			q = xasprintf("Property '%s.size' is not writable", driver_name(d));
-			FAIL(f, "dimm-property-readonly", obj, q,
-			     "a DIMM's size comes from its memdev: set size= on the backend");
-			ok = false;
-		} else {
-			q = xasprintf("Property '%s.%s' not found", driver_name(d), e->key);
-			FAIL(f, "dimm-property-unknown", obj, q, "%s has no property '%s'",
-			     driver_name(d), e->key);
-			ok = false;
+			break;
+		case MR_NONE:
+			break;
 		}
-		free(q);
-		continue;
-bad:
-		FAIL(f, "dimm-property-invalid", obj, err, "bad value for %s", e->key);
-		free(err);
-		ok = false;
 	}
 	free(idx);
 	return ok;
 }
 
-/* nvdimm_prepare_memory_region(): pmem size, label location, ROM rule. */
-static bool memdev_region(struct vm *vm, struct memdev *d, struct findings *f)
+static void no_window(struct vm *vm, struct memdev *d, struct findings *f)
 {
-	struct backend *b;
-	char *q;
+	const char *fix = d->type->slot
+				  ? "DIMMs need -m ...,slots=N,maxmem=M with maxmem above the RAM size"
+				  : "memory devices need -m ...,maxmem=M with maxmem above the RAM size by their sizes";
 
-	(void)vm;
-	if (!d->memdev) {
-		FAIL(f, "dimm-memdev-missing", d->id, "'memdev' property must be set",
-		     "add memdev=ID of a memory backend");
-		return false;
-	}
-	b = vm_find_backend(vm, d->memdev);
-	d->be = b;
-	d->align = b->region_align;
-	if (d->kind == DK_PC_DIMM) {
-		d->region_size = b->size;
-		return true;
-	}
-	if (b->size <= d->label_size ||
-	    ALIGN_DOWN(b->size - d->label_size, b->region_align) == 0) {
-		q = xasprintf("the size of memdev %s (0x%llx) is too small to contain nvdimm label (0x%llx) and aligned PMEM (0x%llx)",
-			      b->id, (unsigned long long)b->size, (unsigned long long)d->label_size,
-			      (unsigned long long)b->region_align);
-		FAIL(f, "nvdimm-too-small", d->id, q,
-		     "%s must hold the label area and at least one aligned block (%s) of pmem",
-		     b->id, hsz(b->region_align));
-		free(q);
-		return false;
-	}
-	d->region_size = ALIGN_DOWN(b->size - d->label_size, b->region_align);
-	d->label_offset = (b->has_offset ? b->offset : 0) + b->size - d->label_size;
-	if (!d->unarmed && b->is_rom) {
-		q = xasprintf(vm->qver >= QVER(7, 2)
-				      ? "'unarmed' property must be 'on' since memdev %s is read-only"
-				      : "'unarmed' property must be off since memdev %s is read-only",
-			      b->id);
-		FAIL(f, "nvdimm-readonly-armed", d->id, q,
-		     "a read-only backend needs unarmed=on, so the guest knows it cannot write");
-		free(q);
-		d->refused = true;	/* refused, but sized: it goes on to placement */
-	}
-	return true;
+	if (vm->qver >= QVER(8, 1))
+		FAIL(f, "mem-no-window", d->id,
+		     "the configuration is not prepared for memory devices (e.g., for memory hotplug), consider specifying the maxmem option",
+		     "%s", fix);
+	else if (d->type->slot)
+		FAIL(f, "mem-no-window", d->id,
+		     "memory devices (e.g. for memory hotplug) are not supported by the machine", "%s",
+		     fix);
+	else
+		FAIL(f, "mem-no-window", d->id,
+		     "memory devices (e.g. for memory hotplug) are not enabled, please specify the maxmem option",
+		     "%s", fix);
 }
 
+/* memory_device_pre_plug(): space, then memory_device_get_free_addr(). */
 static bool memdev_address(struct vm *vm, struct memdev *d, struct findings *f)
 {
 	const struct memdev *conflict = NULL;
@@ -194,20 +158,13 @@ static bool memdev_address(struct vm *vm, struct memdev *d, struct findings *f)
 	char *q;
 
 	if (!vm->has_window) {
-		if (vm->qver >= QVER(8, 1))
-			FAIL(f, "mem-no-window", d->id,
-			     "the configuration is not prepared for memory devices (e.g., for memory hotplug), consider specifying the maxmem option",
-			     "DIMMs need -m ...,slots=N,maxmem=M with maxmem above the RAM size");
-		else
-			FAIL(f, "mem-no-window", d->id,
-			     "memory devices (e.g. for memory hotplug) are not supported by the machine",
-			     "DIMMs need -m ...,slots=N,maxmem=M with maxmem above the RAM size");
+		no_window(vm, d, f);
 		return false;
 	}
 	if (vm->window_base % align) {
 		q = xasprintf("the alignment (0x%llx) exceeds the expected maximum alignment, memory will get fragmented and not all 'maxmem' might be usable for memory devices.",
 			      (unsigned long long)align);
-		WARN(f, "dimm-align-fragments", d->id, q,
+		WARN(f, memdev_fid(d, "align-fragments"), d->id, q,
 		     "alignment %s is above 1 GiB: the window will fragment", hsz(align));
 		free(q);
 	}
@@ -230,31 +187,33 @@ static bool memdev_address(struct vm *vm, struct memdev *d, struct findings *f)
 		return true;
 	case ADDR_UNALIGNED:
 		q = xasprintf("address must be aligned to 0x%llx bytes", (unsigned long long)align);
-		FAIL(f, "dimm-addr-unaligned", d->id, q, "addr must be a multiple of %s",
-		     hsz(align));
+		FAIL(f, memdev_fid(d, "addr-unaligned"), d->id, q, "%s must be a multiple of %s",
+		     d->type->slot ? "addr" : "memaddr", hsz(align));
 		break;
 	case ADDR_SIZE_UNALIGNED:
 		q = xasprintf("backend memory size must be multiple of 0x%llx", (unsigned long long)align);
-		FAIL(f, "dimm-size-unaligned", d->id, q, "the backend size must be a multiple of %s",
-		     hsz(align));
+		FAIL(f, memdev_fid(d, "size-unaligned"), d->id, q,
+		     "the backend size must be a multiple of %s", hsz(align));
 		break;
 	case ADDR_OUTSIDE:
 		q = xasprintf("can't add memory device [0x%llx:0x%llx], usable range for memory devices [0x%llx:0x%llx]",
 			      (unsigned long long)d->addr, (unsigned long long)d->region_size,
 			      (unsigned long long)vm->window_base, (unsigned long long)vm->window_size);
-		FAIL(f, "dimm-addr-outside", d->id, q, "addr must lie inside the device-memory window");
+		FAIL(f, memdev_fid(d, "addr-outside"), d->id, q,
+		     "%s must lie inside the device-memory window", d->type->slot ? "addr" : "memaddr");
 		break;
 	case ADDR_TOO_BIG:
 		q = xstrdup("can't add memory device, device too big");
-		FAIL(f, "dimm-too-big", d->id, q, "the device does not fit the window");
+		FAIL(f, memdev_fid(d, "too-big"), d->id, q, "the device does not fit the window");
 		break;
 	case ADDR_CONFLICT:
 		q = xasprintf("address range conflicts with memory device id='%s'", memdev_name(conflict));
-		FAIL(f, "dimm-addr-conflict", d->id, q, "addr overlaps %s", memdev_name(conflict));
+		FAIL(f, memdev_fid(d, "addr-conflict"), d->id, q, "%s overlaps %s",
+		     d->type->slot ? "addr" : "memaddr", memdev_name(conflict));
 		break;
 	default:
 		q = xstrdup("could not find position in guest address space for memory device - memory fragmented due to alignments");
-		FAIL(f, "dimm-fragmented", d->id, q,
+		FAIL(f, memdev_fid(d, "fragmented"), d->id, q,
 		     "no gap of the window fits: alignment holes; raise maxmem or reorder");
 		break;
 	}
@@ -262,60 +221,11 @@ static bool memdev_address(struct vm *vm, struct memdev *d, struct findings *f)
 	return false;
 }
 
-/* pc_memory_pre_plug(), pc_dimm_pre_plug(), memory_device_pre_plug(). */
-static bool memdev_pre_plug(struct vm *vm, struct memdev *d, struct findings *f)
+/* The slot of a DIMM (pc_dimm_pre_plug()). */
+static bool memdev_slot(struct vm *vm, struct memdev *d, struct findings *f)
 {
 	char *q;
 
-	bool ok = true;
-
-	/* Machine-wide: said once, then the device's own checks go on. */
-	if (vm->machine.family == MF_VIRT) {
-		/*
-		 * virt_memory_pre_plug(): DIMMs need the GED device, which virt
-		 * creates only with an AArch64 CPU, firmware and ACPI (cold plug
-		 * without it since 10.2).
-		 */
-		const char *why = vm->machine.acpi == TRI_OFF ?
-			"DIMMs on virt need ACPI (its GED device) before QEMU 10.2" :
-			!vm->cpu_aarch64 ?
-			"virt has no GED device, which DIMMs need before QEMU 10.2, with a 32-bit CPU (the default cortex-a15): add -cpu max or another 64-bit model" :
-			!vm->firmware ?
-			"virt has no GED device, which DIMMs need before QEMU 10.2, without firmware: add -bios (UEFI, e.g. /usr/share/qemu-efi-aarch64/QEMU_EFI.fd) or a pflash drive" :
-			NULL;
-
-		if (why && vm->qver < QVER(10, 2)) {
-			if (!vm->said_acpi_off)
-				FAIL(f, vm->machine.acpi == TRI_OFF ? "machine-acpi-off" : "machine-no-ged",
-				     d->id,
-				     "memory hotplug is not enabled: missing acpi-ged device", "%s", why);
-			vm->said_acpi_off = true;
-			ok = false;
-		} else if (d->kind == DK_NVDIMM && !vm->machine.nvdimm) {
-			if (!vm->said_nvdimm_off)
-				FAIL(f, "machine-nvdimm-off", d->id,
-				     "nvdimm is not enabled: add 'nvdimm=on' to '-M'",
-				     "add nvdimm=on to -machine");
-			vm->said_nvdimm_off = true;
-			ok = false;
-		}
-	} else if (vm->machine.acpi == TRI_OFF) {
-		if (!vm->said_acpi_off)
-			FAIL(f, "machine-acpi-off", d->id,
-			     "memory hotplug is not enabled: missing acpi device or acpi disabled",
-			     "%s", vm->libvirt ?
-			     "DIMMs and NVDIMMs need ACPI: add <features><acpi/></features> to the domain" :
-			     "DIMMs and NVDIMMs need ACPI: remove acpi=off / -no-acpi");
-		vm->said_acpi_off = true;
-		ok = false;
-	} else if (d->kind == DK_NVDIMM && !vm->machine.nvdimm) {
-		if (!vm->said_nvdimm_off)
-			FAIL(f, "machine-nvdimm-off", d->id,
-			     "nvdimm is not enabled: missing 'nvdimm' in '-M'",
-			     "add nvdimm=on to -machine");
-		vm->said_nvdimm_off = true;
-		ok = false;
-	}
 	if (d->slot != -1 && (d->slot < 0 || (uint64_t)d->slot >= vm->mem.slots)) {
 		q = xasprintf("invalid slot number %d, valid range is [0-%llu]", (int)d->slot,
 			      (unsigned long long)(vm->mem.slots - 1));
@@ -339,41 +249,79 @@ static bool memdev_pre_plug(struct vm *vm, struct memdev *d, struct findings *f)
 			return false;
 		}
 		d->assigned_slot = d->slot;
-	} else {
-		d->assigned_slot = layout_free_slot(vm);
-		if (d->assigned_slot < 0) {
-			FAIL(f, "mem-no-free-slot", d->id, "no free slots available",
-			     "all %llu slots are used: raise slots", (unsigned long long)vm->mem.slots);
-			return false;
-		}
+		return true;
 	}
-	if (!memdev_region(vm, d, f))
+	d->assigned_slot = layout_free_slot(vm);
+	if (d->assigned_slot < 0) {
+		FAIL(f, "mem-no-free-slot", d->id, "no free slots available",
+		     "all %llu slots are used: raise slots", (unsigned long long)vm->mem.slots);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * The machine's pre-plug (pc_memory_pre_plug(), virt_memory_pre_plug(),
+ * pc_virtio_md_pci_pre_plug()), then memory_device_pre_plug(). QEMU 8.1
+ * moved the window check of memory_device_pre_plug() before the memdev is
+ * looked at (7.2: memdev first, 10.0: window first; releases in between
+ * not checked).
+ */
+static bool memdev_pre_plug(struct vm *vm, struct memdev *d, struct findings *f)
+{
+	const struct memdev_type *t = d->type;
+	struct backend *b;
+	bool ok = true;
+
+	if (t->machine_check && !t->machine_check(vm, d, f))
+		ok = false;	/* machine-wide: said once, the device's own checks go on */
+	if (t->slot && !memdev_slot(vm, d, f))
+		return false;
+	if (!t->slot)
+		d->assigned_slot = -1;
+	if (!t->slot && vm->qver >= QVER(8, 1) && !vm->has_window) {
+		no_window(vm, d, f);
+		return false;
+	}
+	if (!d->memdev) {
+		FAIL(f, memdev_fid(d, "memdev-missing"), d->id, "'memdev' property must be set",
+		     "add memdev=ID of a memory backend");
+		return false;
+	}
+	b = vm_find_backend(vm, d->memdev);
+	d->be = b;
+	d->align = b->region_align;
+	d->region_size = b->size;
+	if (t->region && !t->region(vm, d, f))
 		return false;
 	return memdev_address(vm, d, f) && ok;
 }
 
+/* realize: the type's own checks, the node, the busy memdev; then plugged. */
 static bool memdev_realize(struct vm *vm, struct memdev *d, struct findings *f)
 {
-	char *q;
-
-	if ((vm->nnodes > 0 && d->node >= vm->nnodes) || (!vm->nnodes && d->node)) {
-		q = xasprintf("'DIMM property node has value %llu' which exceeds the number of numa nodes: %d",
-			      (unsigned long long)d->node, vm->nnodes ? (int)vm->nnodes : 1);
-		FAIL(f, "dimm-node-range", d->id, q, "node must be below the number of -numa nodes");
-		free(q);
+	if (d->type->realize && !d->type->realize(vm, d, f))
 		return false;
-	}
-	if (d->be->used) {
-		q = xasprintf("can't use already busy memdev: %s", d->be->id);
-		FAIL(f, "dimm-memdev-busy", d->id, q,
-		     "%s is already used by another DIMM or NUMA node: give each its own backend",
-		     d->be->id);
-		free(q);
+	if (!memdev_claim_backend(d, f))
 		return false;
-	}
-	d->be->used = true;
 	layout_place(vm, d);
 	return true;
+}
+
+/* A machine without a PCI bus refuses a PCI device as it creates it. */
+static bool machine_has_pci(const struct vm *vm)
+{
+	switch (vm->machine.family) {
+	case MF_PC:
+	case MF_Q35:
+	case MF_VIRT:
+		return true;
+	case MF_MICROVM:
+		/* pcie=on gives microvm a PCIe host bridge; its default has none */
+		return streq(kv_get(&vm->machine.props, "pcie"), "on");
+	default:
+		return false;
+	}
 }
 
 /*
@@ -385,9 +333,19 @@ void rules_devices(struct vm *vm, struct findings *f)
 	for (size_t i = 0; i < vm->nmemdevs; i++) {
 		struct memdev *d = &vm->memdevs[i];
 		struct backend *b;
-
 		size_t before = f->n;
 
+		if (d->type->pci && !machine_has_pci(vm)) {
+			char *q = xasprintf("No 'PCI' bus found for device '%s'", d->type->driver);
+
+			FAIL(f, memdev_fid(d, "no-pci-bus"), d->id, q,
+			     "machine %s has no PCI bus for %s: use pc or q35%s", vm->machine.type,
+			     d->type->driver,
+			     vm->machine.family == MF_MICROVM ? " (or microvm,pcie=on)" : "");
+			free(q);
+			d->refused = true;
+			continue;
+		}
 		memdev_props(vm, d, f);
 		b = d->memdev ? vm_find_backend(vm, d->memdev) : NULL;
 		if (d->memdev && (!b || !b->created)) {
@@ -417,7 +375,7 @@ void rules_hotplug_plan(struct vm *vm, const struct plan_opts *po, struct findin
 		d = &vm->memdevs[vm->nmemdevs];
 		memset(d, 0, sizeof(*d));
 		vm->nmemdevs++;
-		d->kind = DK_PC_DIMM;
+		d->type = &memdev_pc_dimm;
 		d->hotplug = true;
 		d->id = xasprintf("hotplug%zu", i);
 		d->slot = -1;
@@ -446,60 +404,12 @@ void rules_hotplug_plan(struct vm *vm, const struct plan_opts *po, struct findin
 	}
 }
 
-static bool all_zero(const unsigned char *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (p[i])
-			return false;
-	return true;
-}
-
 void rules_regrets(struct vm *vm, const struct plan_opts *po, struct findings *f)
 {
 	for (size_t i = 0; i < vm->nmemdevs; i++) {
 		struct memdev *d = &vm->memdevs[i];
-		struct backend *b = d->be;
 
-		if (!d->placed || d->hotplug)
-			continue;
-		if (d->kind == DK_PC_DIMM &&
-		    (d->assigned_addr % HOTPLUG_BLOCK || d->region_size % HOTPLUG_BLOCK))
-			WARN(f, "dimm-block-align", d->id, NULL,
-			     "pc-dimm at 0x%llx, %s: not on 128 MiB memory-block boundaries, so a Linux guest cannot online all of it (sizes and preceding NVDIMMs should be multiples of 128 MiB)",
-			     (unsigned long long)d->assigned_addr, hsz(d->region_size));
-		if (d->kind == DK_NVDIMM && b->kind != BK_FILE)
-			WARN(f, "nvdimm-volatile-backend", d->id, NULL,
-			     "%s is a %s: the NVDIMM's contents, labels included, are lost when QEMU exits; use memory-backend-file for persistent memory",
-			     b->id, b->qom_type);
-		if (d->kind != DK_NVDIMM || b->kind != BK_FILE)
-			continue;
-		if (!b->share && !b->is_rom)
-			WARN(f, "nvdimm-share-off", d->id, NULL,
-			     "%s has share=off: guest writes go to a private copy and never reach %s; %s",
-			     b->id, b->mem_path,
-			     vm->libvirt ? "set access='shared' on the <memory model='nvdimm'> device"
-					 : "set share=on");
-		if (b->discard_data)
-			WARN(f, "nvdimm-discard-data", d->id, NULL,
-			     "%s has discard-data=on: QEMU punches out the file's contents at exit, label area included",
-			     b->id);
-		if (b->readonly && !b->is_rom)
-			WARN(f, "nvdimm-readonly-private", d->id, NULL,
-			     "%s is readonly=on,rom=off: the guest writes to a private copy that is lost at exit",
-			     b->id);
-		if (d->has_label_size && !po->offline && b->file_exists && !b->is_dir &&
-		    b->file_size >= d->label_offset + d->label_size) {
-			unsigned char *buf = xmalloc(d->label_size);
-
-			if (backend_read_at(backend_open_path(b), d->label_offset, buf, d->label_size) == 0 &&
-			    !all_zero(buf, d->label_size) &&
-			    memcmp(buf, "NAMESPACE_INDEX", 16) && memcmp(buf + 256, "NAMESPACE_INDEX", 16) &&
-			    (d->label_size < 2 * 4096 || memcmp(buf + 4096, "NAMESPACE_INDEX", 16)))
-				WARN(f, "nvdimm-label-area-data", d->id, NULL,
-				     "the label area of %s (the last %s of its size, at file offset 0x%llx) holds data but no namespace index: a backend used before without labels loses its tail to the label area",
-				     b->mem_path, hsz(d->label_size),
-				     (unsigned long long)d->label_offset);
-			free(buf);
-		}
+		if (d->placed && !d->hotplug && d->type->regrets)
+			d->type->regrets(vm, d, po, f);
 	}
 }

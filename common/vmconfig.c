@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "memdev.h"
 #include "qapi.h"
 #include "size.h"
 #include "util.h"
@@ -524,6 +525,7 @@ static bool device_id_taken(const struct vm *vm, const char *id)
 static void parse_device(struct vm *vm, const char *arg, struct findings *f)
 {
 	struct kvlist kv;
+	const struct memdev_type *type;
 	const char *driver, *id;
 	struct memdev *d;
 	char *err = NULL;
@@ -556,13 +558,14 @@ static void parse_device(struct vm *vm, const char *arg, struct findings *f)
 		id_add(&vm->device_ids, &vm->device_set, id);
 	else
 		anon = (int)vm->anon_devices++;
-	if (strcmp(driver, "nvdimm") && strcmp(driver, "pc-dimm"))
+	type = memdev_type_by_driver(driver);
+	if (!type)
 		goto out;	/* not a memory device we model */
 
 	vm->memdevs = xgrow(vm->memdevs, vm->nmemdevs, sizeof(*vm->memdevs));
 	d = &vm->memdevs[vm->nmemdevs++];
 	memset(d, 0, sizeof(*d));
-	d->kind = strcmp(driver, "nvdimm") ? DK_PC_DIMM : DK_NVDIMM;
+	d->type = type;
 	d->id = id ? xstrdup(id) : NULL;
 	d->arg = xstrdup(arg);
 	d->props = kv;

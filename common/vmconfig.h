@@ -72,19 +72,22 @@ struct backend {
 	bool file_exists, is_devdax, is_dir;
 };
 
-enum memdev_kind { DK_NVDIMM, DK_PC_DIMM };
+struct memdev_type;
 
+/* A -device that maps a memory backend into the device-memory window. */
 struct memdev {
 	char *id;		/* NULL for a device without id */
-	enum memdev_kind kind;
+	const struct memdev_type *type;	/* its row of memdev_types[] (memdev.h) */
 	char *arg;
 	struct kvlist props;
 	char *memdev;
 	int64_t slot;		/* -1: automatic */
-	uint64_t addr;		/* 0: automatic */
+	uint64_t addr;		/* addr= (DIMMs) or memaddr= (virtio); 0: automatic */
 	uint64_t node;
-	uint64_t label_size;
+	uint64_t label_size;	/* nvdimm */
 	bool has_label_size, unarmed;
+	uint64_t requested_size, block_size;	/* virtio-mem; block_size 0: default */
+	bool prealloc;		/* virtio-mem prealloc= */
 	bool hotplug;		/* from --hotplug, not the command line */
 	int anon_index;		/* N of "device[N]" for a device without id */
 	/* Derived by the rules. */
@@ -94,7 +97,7 @@ struct memdev {
 	bool placed;
 	int64_t assigned_slot;
 	uint64_t assigned_addr;
-	uint64_t region_size;	/* pmem size for nvdimm, backend size for pc-dimm */
+	uint64_t region_size;	/* pmem size for nvdimm, the backend's size for the others */
 	uint64_t align;
 	uint64_t label_offset;	/* file offset of the label area */
 };
