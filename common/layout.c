@@ -80,7 +80,8 @@ static int cmp_addr(const void *a, const void *b)
 
 /* Ranges as [lob, upb], like QEMU's Range, so the window's end cannot overflow. */
 enum addr_result layout_find_addr(const struct vm *vm, uint64_t hint, uint64_t align,
-				  uint64_t size, uint64_t *addr, const struct memdev **conflict)
+				  uint64_t size_align, uint64_t size, uint64_t *addr,
+				  const struct memdev **conflict)
 {
 	const struct memdev **placed;
 	uint64_t as_lob = vm->window_base, as_upb = vm->window_base + vm->window_size - 1;
@@ -90,7 +91,7 @@ enum addr_result layout_find_addr(const struct vm *vm, uint64_t hint, uint64_t a
 
 	if (hint && hint % align)
 		return ADDR_UNALIGNED;
-	if (size % align)
+	if (size % size_align)
 		return ADDR_SIZE_UNALIGNED;
 	if (hint) {
 		if (!size || hint + size - 1 < hint || hint < as_lob || hint + size - 1 > as_upb)

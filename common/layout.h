@@ -31,11 +31,14 @@ enum addr_result {
 };
 
 /*
- * QEMU's memory_device_get_free_addr() over the DIMMs already placed.
- * hint is the explicit address or 0.
+ * QEMU's memory_device_get_free_addr() over the devices already placed.
+ * hint is the explicit address or 0; the address is aligned to align, the
+ * size must be a multiple of size_align (the same but for virtio-mem from
+ * QEMU 8.1 on, whose block size aligns the address only).
  */
 enum addr_result layout_find_addr(const struct vm *vm, uint64_t hint, uint64_t align,
-				  uint64_t size, uint64_t *addr, const struct memdev **conflict);
+				  uint64_t size_align, uint64_t size, uint64_t *addr,
+				  const struct memdev **conflict);
 
 /*
  * Mark d placed. The queries below look at placed DIMMs only (at most the

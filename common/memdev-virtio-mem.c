@@ -53,26 +53,21 @@ static uint64_t default_block_size(const struct backend *b)
 }
 
 /*
- * The region is the whole backend, aligned to the block size. QEMU 10.0
- * checks the backend's size against the block size before placing the
- * device; 7.2 places first and refuses the size there (8.1 assumed, as
- * for the other memory-device changes; not checked between).
+ * The region is the whole backend; its address is aligned to the block
+ * size. QEMU 7.2 passes the block size to memory_device_pre_plug() as the
+ * alignment of address and size alike; 10.0 aligns the address only and
+ * checks the size against the block size in realize (8.1 assumed, as for
+ * the other memory-device changes; the releases between are not checked).
  */
 static bool virtio_mem_region(struct vm *vm, struct memdev *d, struct findings *f)
 {
 	uint64_t bs = d->block_size ? d->block_size : default_block_size(d->be);
 
+	(void)f;
+	if (vm->qver >= QVER(8, 1))
+		d->size_align = d->align;
 	if (bs > d->align)
 		d->align = bs;
-	if (vm->qver >= QVER(8, 1) && d->region_size % bs) {
-		char *q = xasprintf("'memdev' property memdev size has to be multiples of'block-size' (0x%llx)",
-				    (unsigned long long)bs);
-
-		FAIL(f, "virtio-mem-size-block", d->id, q,
-		     "the backend's size must be a multiple of the block size (%s)", hsz(bs));
-		free(q);
-		return false;
-	}
 	return true;
 }
 
@@ -135,6 +130,14 @@ static bool virtio_mem_realize(struct vm *vm, struct memdev *d, struct findings 
 			      (unsigned long long)bs);
 		FAIL(f, "virtio-mem-requested-size", d->id, q,
 		     "requested-size must be a multiple of the block size (%s)", hsz(bs));
+		free(q);
+		return false;
+	}
+	if (d->region_size % bs) {
+		q = xasprintf("'memdev' property memdev size has to be multiples of'block-size' (0x%llx)",
+			      (unsigned long long)bs);
+		FAIL(f, "virtio-mem-size-block", d->id, q,
+		     "the backend's size must be a multiple of the block size (%s)", hsz(bs));
 		free(q);
 		return false;
 	}

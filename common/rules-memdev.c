@@ -180,7 +180,8 @@ static bool memdev_address(struct vm *vm, struct memdev *d, struct findings *f)
 		free(q);
 		return false;
 	}
-	r = layout_find_addr(vm, d->addr, align, d->region_size, &d->assigned_addr, &conflict);
+	r = layout_find_addr(vm, d->addr, align, d->size_align ? d->size_align : align,
+			     d->region_size, &d->assigned_addr, &conflict);
 	switch (r) {
 	case ADDR_OK:
 		d->has_addr = true;
@@ -191,6 +192,7 @@ static bool memdev_address(struct vm *vm, struct memdev *d, struct findings *f)
 		     d->type->slot ? "addr" : "memaddr", hsz(align));
 		break;
 	case ADDR_SIZE_UNALIGNED:
+		align = d->size_align ? d->size_align : align;
 		q = xasprintf("backend memory size must be multiple of 0x%llx", (unsigned long long)align);
 		FAIL(f, memdev_fid(d, "size-unaligned"), d->id, q,
 		     "the backend size must be a multiple of %s", hsz(align));

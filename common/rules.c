@@ -380,6 +380,13 @@ static void numa_setup(struct vm *vm, struct findings *f)
 		total += b->size;
 	}
 	(void)any_memdev;
+	/* -machine memory-backend=ID: the machine's RAM maps that backend. */
+	if (kv_get(&vm->machine.props, "memory-backend")) {
+		struct backend *b = vm_find_backend(vm, kv_get(&vm->machine.props, "memory-backend"));
+
+		if (b)
+			b->used = true;
+	}
 	if (vm->nnodes && total != vm->mem.size) {
 		char *q = xasprintf("total memory for NUMA nodes (0x%llx) should equal RAM size (0x%llx)",
 				    (unsigned long long)total, (unsigned long long)vm->mem.size);

@@ -99,6 +99,7 @@ struct memdev {
 	uint64_t assigned_addr;
 	uint64_t region_size;	/* pmem size for nvdimm, the backend's size for the others */
 	uint64_t align;
+	uint64_t size_align;	/* the size's alignment when not align's (0: align) */
 	uint64_t label_offset;	/* file offset of the label area */
 };
 

@@ -30,7 +30,7 @@ static struct memdev *add(struct vm *vm, struct memdev *d, uint64_t size, uint64
 	d->region_size = size;
 	d->assigned_slot = -1;
 	vm->nmemdevs++;
-	if (layout_find_addr(vm, 0, align, size, &d->assigned_addr, &c) == ADDR_OK)
+	if (layout_find_addr(vm, 0, align, align, size, &d->assigned_addr, &c) == ADDR_OK)
 		layout_place(vm, d);
 	return d;
 }
@@ -62,10 +62,10 @@ int main(void)
 	CHECK(memdevs[2].assigned_addr == 0x180000000ULL);
 
 	/* explicit addresses */
-	CHECK(layout_find_addr(&vm, 0x100001000ULL, 2 * MiB, 2 * MiB, &a, &c) == ADDR_UNALIGNED);
-	CHECK(layout_find_addr(&vm, 0x100000000ULL, 4096, 4096, &a, &c) == ADDR_CONFLICT &&
+	CHECK(layout_find_addr(&vm, 0x100001000ULL, 2 * MiB, 2 * MiB, 2 * MiB, &a, &c) == ADDR_UNALIGNED);
+	CHECK(layout_find_addr(&vm, 0x100000000ULL, 4096, 4096, 4096, &a, &c) == ADDR_CONFLICT &&
 	      c == &memdevs[0]);
-	CHECK(layout_find_addr(&vm, 0x80000000ULL, 4096, 4096, &a, &c) == ADDR_OUTSIDE);
+	CHECK(layout_find_addr(&vm, 0x80000000ULL, 4096, 4096, 4096, &a, &c) == ADDR_OUTSIDE);
 
 	/* RAM split: pc 3.5G -> 3G low; q35 >= 2.75G -> 2G low */
 	vm_init(&vm, MF_PC, 4 * GiB, 4 * GiB, 0);
