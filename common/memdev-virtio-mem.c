@@ -177,6 +177,7 @@ const struct memdev_type memdev_virtio_mem_pci = {
 	.finding_prefix = "memdev",
 	.props = virtio_mem_props,
 	.pci = true,
+	.persistence = PM_VOLATILE,
 	.srat = false,
 	.set_prop = virtio_mem_set_prop,
 	.region = virtio_mem_region,

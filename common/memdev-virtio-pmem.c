@@ -55,5 +55,6 @@ const struct memdev_type memdev_virtio_pmem_pci = {
 	.finding_prefix = "memdev",
 	.props = virtio_pmem_props,
 	.pci = true,
+	.persistence = PM_GUEST_FLUSH,
 	.regrets = virtio_pmem_regrets,
 };

@@ -50,6 +50,13 @@ struct mprop {
 	qver_t since;		/* 0: every modelled release */
 };
 
+/* How data written by the guest to the device reaches the host file. */
+enum persist_model {
+	PM_VOLATILE,	/* RAM for the guest: nothing is meant to persist */
+	PM_MAP_SYNC,	/* stores persist by themselves where QEMU gets MAP_SYNC (nvdimm) */
+	PM_GUEST_FLUSH,	/* persistent when the guest flushes: QEMU fsync()s (virtio-pmem) */
+};
+
 struct memdev_type {
 	const char *driver;		/* -device DRIVER */
 	const char *qmp_type;		/* query-memory-devices "type" */
@@ -61,6 +68,7 @@ struct memdev_type {
 	bool pci;			/* sits on a PCI bus: addr= is its PCI slot */
 	bool nfit;			/* described by the NFIT (and has a label area) */
 	bool srat;			/* has a SRAT memory-affinity entry at boot */
+	enum persist_model persistence;	/* nvd-check's verdict for the backend file */
 	/*
 	 * The type's own properties (role MR_OWN), value already read as the
 	 * table says (u for numbers and sizes, b for bools); false when QEMU

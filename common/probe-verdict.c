@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "memdev.h"
 #include "qemu-backend.h"
 #include "util.h"
 
@@ -230,6 +231,43 @@ static void persistence_fix(const struct path_facts *f, struct verdict_result *r
 		    f->nd.region);
 }
 
+/*
+ * virtio-pmem (QEMU's docs/system/devices/virtio-pmem.rst): the guest's
+ * region is not synchronous, so its kernel refuses MAP_SYNC and a guest
+ * flush (fsync/msync) makes QEMU fsync() the backend; the host file needs
+ * no DAX, and a real NVDIMM or device-DAX backend is not supported.
+ */
+static void guest_flush(const struct path_facts *f, const struct qemu_opts *q, qver_t qver,
+			struct verdict_result *r)
+{
+	const char *drv = q->device->driver;
+
+	if (f->kind == PK_DEVDAX) {
+		set(r, V_NOT_PERSISTENT, true, "%s on device-DAX %s: QEMU's documentation says a real NVDIMM or device-DAX backend is not supported for virtio-pmem (its flush is an fsync, which device-DAX does not need nor honour as such)",
+		    drv, f->dax_name);
+		fix(r, "give virtio-pmem a file on a regular file system, or give the device-DAX node to an nvdimm device");
+	} else if (!q->share) {
+		set(r, V_NOT_PERSISTENT, true, "share=off maps the backend privately: the guest's flushes make QEMU fsync %s, which the guest's writes never reach",
+		    f->path);
+		fix(r, "share=on");
+	} else {
+		set(r, V_PERSISTENT, false, "%s: persistent through guest flushes: data the guest has fsync'ed or msync'ed is on %s (QEMU fsyncs the file for it); the guest's region is not synchronous, so MAP_SYNC is refused in the guest and stores alone are not durable; the host file needs no DAX",
+		    drv, f->path);
+	}
+	if (q->pmem && q->share && f->sync_tried && f->sync_errno == EOPNOTSUPP) {
+		/* the backend's own warnings, whatever device maps it */
+		char *name = qemu_file_name(f, q);
+
+		qemu_msg(r, "Warning: requesting persistence across crashes for backend file %s failed. Proceeding without persistence, data might become corrupted in case of host crash.",
+			 name);
+		free(name);
+		if (qver >= QVER(6, 1))
+			qemu_msg(r, "warning: Using non DAX backing file with 'pmem=on' option is deprecated");
+	}
+	if (q->pmem && f->kind != PK_DEVDAX)
+		fix(r, "pmem=off: pmem=on is for an nvdimm on DAX; virtio-pmem persists through the guest's flushes");
+}
+
 void verdict_eval(const struct host *h, const struct path_facts *f, const struct qemu_opts *q,
 		  qver_t qver, struct verdict_result *r)
 {
@@ -237,12 +275,18 @@ void verdict_eval(const struct host *h, const struct path_facts *f, const struct
 
 	(void)h;
 	memset(r, 0, sizeof(*r));
+	r->model = q->device && q->device->persistence == PM_GUEST_FLUSH ? "guest-flush"
+									 : "map-sync";
 	if (f->error) {
 		set(r, V_ERROR, false, "%s", f->error_msg);
 		return;
 	}
 	if (refused(f, q, qver, r))
 		return;
+	if (q->device && q->device->persistence == PM_GUEST_FLUSH) {
+		guest_flush(f, q, qver, r);
+		return;
+	}
 	if (f->kind == PK_DEVDAX) {
 		set(r, V_PERSISTENT, false, "device-DAX %s: every store goes to the NVDIMM, no file system metadata to sync",
 		    f->dax_name);
