@@ -92,7 +92,7 @@ static char *qemu_file_name(const struct path_facts *f, const struct qemu_opts *
 static bool refused(const struct path_facts *f, const struct qemu_opts *q, qver_t qver,
 		    struct verdict_result *r)
 {
-	uint64_t size_r = ALIGN_UP(q->size, QEMU_HOST_PAGE), off = q->has_offset ? q->offset : 0;
+	uint64_t off = q->has_offset ? q->offset : 0;
 	uint64_t fsize = f->kind == PK_DEVDAX ? f->dax_size : f->file_size;
 	uint64_t align = q->has_align ? q->align : 0;
 	uint64_t dax_align = f->dax_region_align ? f->dax_region_align : f->dax_align;
@@ -117,47 +117,32 @@ static bool refused(const struct path_facts *f, const struct qemu_opts *q, qver_
 		fix(r, "create the link's target, or point the link at an existing file");
 		return true;
 	}
-	if (q->has_size && fsize) {
-		bool small = qver >= QVER(10, 0) ? fsize < off + size_r
-			   : qver >= QVER(8, 1) ? fsize > off && fsize < off + size_r
-						 : fsize < size_r;
-
-		if (small) {
-			set(r, V_REFUSED, false, "%s has %llu bytes, less than size%s: QEMU never grows an existing backend",
-			    f->path, (unsigned long long)fsize, off ? " plus offset" : "");
-			if (qver >= QVER(10, 0))
-				qemu_msg(r, "%s backing store size 0x%llx is too small for 'size' option 0x%llx plus 'offset' option 0x%llx",
-					 q->id ? q->id : "mem0", (unsigned long long)fsize,
-					 (unsigned long long)size_r, (unsigned long long)off);
-			else
-				qemu_msg(r, "backing store size 0x%llx does not match 'size' option 0x%llx",
-					 (unsigned long long)fsize, (unsigned long long)size_r);
-			s = size_opt(fsize - (fsize > off ? off : 0));
-			fix(r, "size=%s or less (what the backend holds)", s);
-			free(s);
-			return true;
-		}
+	if (q->has_size && fsize &&
+	    (s = qemu_file_size_refusal(qver, q->id ? q->id : "mem0", f->path, fsize, off, q->size))) {
+		set(r, V_REFUSED, false, "%s has %llu bytes, less than size%s: QEMU never grows an existing backend",
+		    f->path, (unsigned long long)fsize, off ? " plus offset" : "");
+		qemu_msg(r, "%s", s);
+		free(s);
+		s = size_opt(fsize - (fsize > off ? off : 0));
+		fix(r, "size=%s or less (what the backend holds)", s);
+		free(s);
+		return true;
 	}
-	if (f->kind == PK_DEVDAX && dax_align > align) {
+	if (f->kind == PK_DEVDAX && (s = qemu_devdax_align_refusal(dax_align, align))) {
+		qemu_msg(r, "%s", s);
+		free(s);
 		s = size_opt(dax_align);
 		set(r, V_REFUSED, false, "%s is aligned to %s: QEMU refuses a smaller 'align' option",
 		    f->dax_name, s);
-		qemu_msg(r, "backing store align 0x%llx is larger than 'align' option 0x%llx",
-			 (unsigned long long)dax_align, (unsigned long long)align);
 		fix(r, "align=%s", s);
 		free(s);
 		return true;
 	}
-	if (align % QEMU_HOST_PAGE) {
-		set(r, V_REFUSED, false, "align is not a multiple of the page size");
-		qemu_msg(r, "alignment 0x%llx must be multiples of page size 0x%llx",
-			 (unsigned long long)align, QEMU_HOST_PAGE);
-		fix(r, "align=2M");
-		return true;
-	}
-	if (align && !is_pow2(align)) {
-		set(r, V_REFUSED, false, "align is not a power of two");
-		qemu_msg(r, "alignment 0x%llx must be a power of two", (unsigned long long)align);
+	if ((s = qemu_align_refusal(align, QEMU_HOST_PAGE))) {
+		set(r, V_REFUSED, false, "align is not a %s",
+		    align % QEMU_HOST_PAGE ? "multiple of the page size" : "power of two");
+		qemu_msg(r, "%s", s);
+		free(s);
 		fix(r, "align=2M");
 		return true;
 	}
