@@ -66,6 +66,10 @@ int main(void)
 	CHECK(layout_find_addr(&vm, 0x100000000ULL, 4096, 4096, 4096, &a, &c) == ADDR_CONFLICT &&
 	      c == &memdevs[0]);
 	CHECK(layout_find_addr(&vm, 0x80000000ULL, 4096, 4096, 4096, &a, &c) == ADDR_OUTSIDE);
+	/* virtio-mem from 10.0: the address at the block size, the size at the backend's */
+	CHECK(layout_find_addr(&vm, 0, 2 * GiB, 2 * MiB, GiB, &a, &c) == ADDR_OK &&
+	      a == 0x200000000ULL);
+	CHECK(layout_find_addr(&vm, 0, 2 * GiB, 2 * GiB, GiB, &a, &c) == ADDR_SIZE_UNALIGNED);
 
 	/* RAM split: pc 3.5G -> 3G low; q35 >= 2.75G -> 2G low */
 	vm_init(&vm, MF_PC, 4 * GiB, 4 * GiB, 0);
