@@ -514,11 +514,10 @@ int libvirt_domain_words(const char *text, size_t len, struct strv *words,
 		if (m->alias && !strncmp(m->alias, "ua-", 3))
 			m->id = xstrdup(m->alias);
 		else if (m->type->slot)
-			m->id = xasprintf("%s%ld", m->nvdimm ? "nvdimm" : "dimm",
+			m->id = xasprintf("%s%ld", m->type->libvirt_alias,
 					  m->slot < 0 ? (long)i : m->slot);
 		else
-			m->id = xasprintf("%s%zu", streq(m->type->libvirt_model, "virtio-pmem")
-							   ? "virtiopmem" : "virtiomem", nth);
+			m->id = xasprintf("%s%zu", m->type->libvirt_alias, nth);
 		emit_mem(words, m);
 	}
 	rc = 0;

@@ -174,6 +174,7 @@ const struct memdev_type memdev_virtio_mem_pci = {
 	.qmp_type = "virtio-mem",
 	.owner = "virtio-mem",
 	.libvirt_model = "virtio-mem",
+	.libvirt_alias = "virtiomem",
 	.finding_prefix = "memdev",
 	.props = virtio_mem_props,
 	.pci = true,

@@ -52,6 +52,7 @@ const struct memdev_type memdev_virtio_pmem_pci = {
 	.qmp_type = "virtio-pmem",
 	.owner = "virtio-pmem",
 	.libvirt_model = "virtio-pmem",
+	.libvirt_alias = "virtiopmem",
 	.finding_prefix = "memdev",
 	.props = virtio_pmem_props,
 	.pci = true,

@@ -62,6 +62,7 @@ struct memdev_type {
 	const char *qmp_type;		/* query-memory-devices "type" */
 	const char *owner;		/* the QOM type named in "is not writable" */
 	const char *libvirt_model;	/* <memory model='...'> */
+	const char *libvirt_alias;	/* libvirt's device id: ALIAS + slot (DIMMs) or + N */
 	const char *finding_prefix;	/* "dimm": dimm-addr-conflict; "memdev": memdev-... */
 	const struct mprop *props;	/* ends with { NULL } */
 	bool slot;			/* takes one of -m slots= (ACPI memory hotplug) */

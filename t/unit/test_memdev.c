@@ -16,6 +16,7 @@ int main(void)
 		CHECK(t->driver && t->qmp_type && t->owner && t->finding_prefix && t->props);
 		CHECK(memdev_type_by_driver(t->driver) == t);
 		CHECK(!t->libvirt_model || memdev_type_by_model(t->libvirt_model) == t);
+		CHECK(!t->libvirt_model || t->libvirt_alias);
 		/* every type has a memdev link and an address property */
 		CHECK(memdev_prop(t, "memdev", QVER(7, 2)) &&
 		      memdev_prop(t, "memdev", QVER(7, 2))->role == MR_MEMDEV);
