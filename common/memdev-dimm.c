@@ -253,14 +253,14 @@ static void nvdimm_print(struct out *o, const struct memdev *d)
 	{ "size", MP_READONLY, MR_NONE, NULL, 0 },                  \
 	{ "slot", MP_INT32, MR_SLOT, "-1", 0 }
 
-static const struct mprop pc_dimm_props[] = { DIMM_PROPS, { NULL } };
+static const struct mprop pc_dimm_props[] = { DIMM_PROPS, { 0 } };
 
 static const struct mprop nvdimm_props[] = {
 	DIMM_PROPS,
 	{ "label-size", MP_SIZE, MR_OWN, "0", 0 },
 	{ "uuid", MP_STR, MR_OWN, NULL, 0 },
 	{ "unarmed", MP_BOOL, MR_OWN, "off", 0 },
-	{ NULL },
+	{ 0 },
 };
 
 const struct memdev_type memdev_pc_dimm = {

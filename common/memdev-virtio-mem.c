@@ -166,7 +166,7 @@ static const struct mprop virtio_mem_props[] = {
 	{ "vectors", MP_UINT32, MR_NONE, NULL, MEMDEV_NEWER_THAN_7_2 },
 	{ "x-early-migration", MP_BOOL, MR_NONE, "on", MEMDEV_NEWER_THAN_7_2 },
 	MEMDEV_PCI_PROPS,
-	{ NULL },
+	{ 0 },
 };
 
 const struct memdev_type memdev_virtio_mem_pci = {

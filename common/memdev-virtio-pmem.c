@@ -44,7 +44,7 @@ static const struct mprop virtio_pmem_props[] = {
 	{ "memaddr", MP_UINT64, MR_ADDR, "0", 0 },
 	{ "memdev", MP_LINK, MR_MEMDEV, NULL, 0 },
 	MEMDEV_PCI_PROPS,
-	{ NULL },
+	{ 0 },
 };
 
 const struct memdev_type memdev_virtio_pmem_pci = {
