@@ -177,6 +177,7 @@ const struct memdev_type memdev_virtio_mem_pci = {
 	.libvirt_alias = "virtiomem",
 	.finding_prefix = "memdev",
 	.props = virtio_mem_props,
+	.targets = MEMDEV_ALL_TARGETS,
 	.pci = true,
 	.persistence = PM_VOLATILE,
 	.srat = false,

@@ -40,6 +40,10 @@ static void virtio_pmem_regrets(struct vm *vm, struct memdev *d, const struct pl
 		     "%s has discard-data=on: QEMU punches out the file's contents at exit", b->id);
 }
 
+/*
+ * Debian's qemu-system-aarch64 (7.2, 10.0) has no virtio-pmem-pci: QEMU
+ * builds it only where the machine can plug it (x86 then).
+ */
 static const struct mprop virtio_pmem_props[] = {
 	{ "memaddr", MP_UINT64, MR_ADDR, "0", 0 },
 	{ "memdev", MP_LINK, MR_MEMDEV, NULL, 0 },
@@ -55,6 +59,7 @@ const struct memdev_type memdev_virtio_pmem_pci = {
 	.libvirt_alias = "virtiopmem",
 	.finding_prefix = "memdev",
 	.props = virtio_pmem_props,
+	.targets = 1u << TARGET_X86_64,
 	.pci = true,
 	.persistence = PM_GUEST_FLUSH,
 	.regrets = virtio_pmem_regrets,

@@ -64,7 +64,8 @@ struct memdev_type {
 	const char *libvirt_model;	/* <memory model='...'> */
 	const char *libvirt_alias;	/* libvirt's device id: ALIAS + slot (DIMMs) or + N */
 	const char *finding_prefix;	/* "dimm": dimm-addr-conflict; "memdev": memdev-... */
-	const struct mprop *props;	/* ends with { NULL } */
+	const struct mprop *props;	/* ends with { 0 } */
+	unsigned targets;		/* 1 << enum target: the QEMU binaries that have it */
 	bool slot;			/* takes one of -m slots= (ACPI memory hotplug) */
 	bool pci;			/* sits on a PCI bus: addr= is its PCI slot */
 	bool nfit;			/* described by the NFIT (and has a label area) */
@@ -89,6 +90,8 @@ struct memdev_type {
 	/* its own keys in nvd-plan's device entry (JSON) and table columns */
 	void (*print)(struct out *o, const struct memdev *d);
 };
+
+#define MEMDEV_ALL_TARGETS ((1u << TARGET_X86_64) | (1u << TARGET_AARCH64))
 
 /* Every type, NULL-terminated, in the order of --help and the man page. */
 extern const struct memdev_type *const memdev_types[];

@@ -337,6 +337,16 @@ void rules_devices(struct vm *vm, struct findings *f)
 		struct backend *b;
 		size_t before = f->n;
 
+		if (!(d->type->targets & (1u << vm->target))) {
+			char *q = xasprintf("'%s' is not a valid device model name", d->type->driver);
+
+			FAIL(f, memdev_fid(d, "driver-unknown"), d->id, q,
+			     "qemu-system-%s has no %s", vm->target == TARGET_AARCH64 ? "aarch64" : "x86_64",
+			     d->type->driver);
+			free(q);
+			d->refused = true;
+			continue;
+		}
 		if (d->type->pci && !machine_has_pci(vm)) {
 			char *q = xasprintf("No 'PCI' bus found for device '%s'", d->type->driver);
 

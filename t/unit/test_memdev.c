@@ -26,6 +26,7 @@ int main(void)
 			CHECK(p->role != MR_OWN || t->set_prop);
 		/* a slot is a DIMM's; a PCI device has none */
 		CHECK(!(t->slot && t->pci));
+		CHECK(t->targets & (1u << TARGET_X86_64));
 		/* only an NFIT device has a label area and persists through MAP_SYNC */
 		CHECK(t->nfit == (t->persistence == PM_MAP_SYNC));
 		for (size_t k = 0; k < i; k++)
