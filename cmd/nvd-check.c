@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "cli-config.h"
+#include "memdev.h"
 #include "newfile.h"
 #include "plan.h"
 #include "probe.h"
@@ -20,7 +21,7 @@
 #include "util.h"
 #include "vmconfig.h"
 
-static char *opt_object, *opt_share, *opt_pmem, *opt_readonly, *opt_align, *opt_size;
+static char *opt_device, *opt_object, *opt_share, *opt_pmem, *opt_readonly, *opt_align, *opt_size;
 static char *opt_sync, *opt_qemu_version, *opt_sysroot, *opt_libs, *opt_textfile;
 static int opt_prometheus, opt_running;
 static long *opt_pids;
@@ -31,6 +32,9 @@ static size_t opt_nqmps;
 static struct poptOption options[] = {
 	{ "object", '\0', POPT_ARG_STRING, &opt_object, 0,
 	  "QEMU's backend options, as for -object", "'memory-backend-file,...'" },
+	{ "device", '\0', POPT_ARG_STRING, &opt_device, 0,
+	  "the device that maps the backend, as for -device (default: an nvdimm)",
+	  "'nvdimm,...' | 'virtio-pmem-pci,...'" },
 	{ "share", '\0', POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL, NULL, 'S',
 	  "share= of the backend (QEMU's default: off)", "on|off" },
 	{ "pmem", '\0', POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL, NULL, 'P',
@@ -141,6 +145,23 @@ static uint64_t parse_sz(const char *opt, const char *v)
 	if (size_parse(v, &s) < 0)
 		cli_usage_error("invalid --%s '%s': use a size like 2M or 1G", opt, v);
 	return s;
+}
+
+/* --device: only its driver matters to the verdict (its persistence model). */
+static void from_device(struct qemu_opts *q)
+{
+	struct kvlist kv;
+	char *err = NULL;
+	const char *drv;
+
+	if (opts_parse(opt_device, "driver", SYNTAX_QEMUOPTS, &kv, &err) < 0)
+		cli_usage_error("--device: %s", err);
+	drv = kv_get(&kv, "driver");
+	q->device = drv ? memdev_type_by_driver(drv) : NULL;
+	if (!q->device || q->device->persistence == PM_VOLATILE)
+		cli_usage_error("--device '%s': not a persistent-memory device: use nvdimm or virtio-pmem-pci",
+				drv ? drv : "");
+	kvlist_free(&kv);
 }
 
 static void from_object(qver_t qver, struct qemu_opts *q)
@@ -367,9 +388,9 @@ int main(int argc, const char **argv)
 		cli_usage_error("--qmp names one QEMU each: give it without --running");
 	if (opt_nqmps && opt_npids && (opt_npids != 1 || opt_nqmps != 1))
 		cli_usage_error("--qmp with --pid: one of each (the socket is that process's monitor)");
-	if ((opt_running || opt_npids || opt_nqmps) && (n || opt_object || opt_share || opt_pmem || opt_readonly ||
-					  opt_align || opt_size || opt_sync))
-		cli_usage_error("%s reads the running QEMU's own options: give no PATH, --object, --share, --pmem, --readonly, --align, --size or --sync",
+	if ((opt_running || opt_npids || opt_nqmps) && (n || opt_device || opt_object || opt_share || opt_pmem ||
+					  opt_readonly || opt_align || opt_size || opt_sync))
+		cli_usage_error("%s reads the running QEMU's own options: give no PATH, --device, --object, --share, --pmem, --readonly, --align, --size or --sync",
 				opt_running ? "--running" : opt_npids ? "--pid" : "--qmp");
 	if (opt_object && (opt_share || opt_pmem || opt_readonly || opt_align || opt_size))
 		cli_usage_error("--object already holds the backend options: do not add --share, --pmem, --readonly, --align or --size");
@@ -395,6 +416,8 @@ int main(int argc, const char **argv)
 	qver = qver_choose(opt_qemu_version, opt_running || opt_npids || opt_nqmps);
 	q.given = opt_object || opt_share || opt_pmem || opt_readonly || opt_align || opt_size ||
 		  opt_sync;
+	if (opt_device)
+		from_device(&q);
 	if (opt_object) {
 		from_object(qver, &q);
 		if (q.mem_path && n > 1)
@@ -409,6 +432,9 @@ int main(int argc, const char **argv)
 		}
 	} else {
 		q.share = q.pmem = !q.given;
+		/* virtio-pmem persists through flushes: pmem=on is not what it wants */
+		if (q.device && q.device->persistence == PM_GUEST_FLUSH && !q.given)
+			q.pmem = false;
 		if (opt_share)
 			parse_onoff("share", opt_share, &q.share);
 		if (opt_pmem)

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "memdev.h"
 #include "plan.h"
 #include "util.h"
 
@@ -24,12 +25,13 @@ static const char *finding_qemu(const struct findings *f, const char *id, const 
 }
 
 /* Why device d of a configuration has no label area in a file, printed; false when it has. */
-static bool dimm_refused(const char *src, const struct plan_result *r, const struct dimm *d)
+static bool dimm_refused(const char *src, const struct plan_result *r, const struct memdev *d)
 {
 	const char *q;
 
-	if (d->kind != DK_NVDIMM) {
-		nvd_warnx("%s: device %s is a pc-dimm: only an nvdimm has a label area", src, d->id);
+	if (!d->type->nfit) {
+		nvd_warnx("%s: device %s is a %s: only an nvdimm has a label area", src, d->id,
+			  d->type->driver);
 		return true;
 	}
 	/* A label-size QEMU refuses is not kept in the model: its finding says it. */
@@ -92,8 +94,8 @@ int label_dimm_resolve(const char *dimm, const char *file, char **words, size_t 
 	plan_evaluate(&cl, QVER_NEWEST, &po, &r);
 	qcmdline_free(&cl);
 	rc = NVD_EXIT_USAGE;
-	for (size_t i = 0; i < r.vm.ndimms; i++) {
-		const struct dimm *d = &r.vm.dimms[i];
+	for (size_t i = 0; i < r.vm.nmemdevs; i++) {
+		const struct memdev *d = &r.vm.memdevs[i];
 
 		if (!d->id || !streq(d->id, dimm))
 			continue;

@@ -17,6 +17,7 @@
 
 #include "backend.h"
 #include "label.h"
+#include "memdev.h"
 #include "newfile.h"
 #include "size.h"
 #include "util.h"

@@ -73,16 +73,17 @@ uint64_t layout_max_used_gpa(const struct vm *vm, uint64_t above_4g_start)
 
 static int cmp_addr(const void *a, const void *b)
 {
-	const struct dimm *x = *(const struct dimm *const *)a, *y = *(const struct dimm *const *)b;
+	const struct memdev *x = *(const struct memdev *const *)a, *y = *(const struct memdev *const *)b;
 
 	return x->assigned_addr < y->assigned_addr ? -1 : x->assigned_addr > y->assigned_addr;
 }
 
 /* Ranges as [lob, upb], like QEMU's Range, so the window's end cannot overflow. */
 enum addr_result layout_find_addr(const struct vm *vm, uint64_t hint, uint64_t align,
-				  uint64_t size, uint64_t *addr, const struct dimm **conflict)
+				  uint64_t size_align, uint64_t size, uint64_t *addr,
+				  const struct memdev **conflict)
 {
-	const struct dimm **placed;
+	const struct memdev **placed;
 	uint64_t as_lob = vm->window_base, as_upb = vm->window_base + vm->window_size - 1;
 	uint64_t lob, upb;
 	bool empty = false;
@@ -90,7 +91,7 @@ enum addr_result layout_find_addr(const struct vm *vm, uint64_t hint, uint64_t a
 
 	if (hint && hint % align)
 		return ADDR_UNALIGNED;
-	if (size % align)
+	if (size % size_align)
 		return ADDR_SIZE_UNALIGNED;
 	if (hint) {
 		if (!size || hint + size - 1 < hint || hint < as_lob || hint + size - 1 > as_upb)
@@ -105,7 +106,7 @@ enum addr_result layout_find_addr(const struct vm *vm, uint64_t hint, uint64_t a
 
 	placed = xcalloc(vm->nplaced + 1, sizeof(*placed));
 	for (size_t i = 0; i < vm->nplaced; i++)
-		placed[n++] = &vm->dimms[vm->placed[i]];
+		placed[n++] = &vm->memdevs[vm->placed[i]];
 	qsort(placed, n, sizeof(*placed), cmp_addr);
 	for (size_t i = 0; i < n; i++) {
 		uint64_t t_lob = placed[i]->assigned_addr;
@@ -137,11 +138,11 @@ enum addr_result layout_find_addr(const struct vm *vm, uint64_t hint, uint64_t a
 	return ADDR_OK;
 }
 
-void layout_place(struct vm *vm, struct dimm *d)
+void layout_place(struct vm *vm, struct memdev *d)
 {
 	d->placed = true;
 	vm->placed = xgrow(vm->placed, vm->nplaced, sizeof(*vm->placed));
-	vm->placed[vm->nplaced++] = (size_t)(d - vm->dimms);
+	vm->placed[vm->nplaced++] = (size_t)(d - vm->memdevs);
 	vm->placed_size += d->region_size;
 }
 
@@ -150,11 +151,11 @@ uint64_t layout_used(const struct vm *vm)
 	return vm->placed_size;
 }
 
-const struct dimm *layout_slot_user(const struct vm *vm, int64_t s)
+const struct memdev *layout_slot_user(const struct vm *vm, int64_t s)
 {
 	for (size_t i = 0; i < vm->nplaced; i++)
-		if (vm->dimms[vm->placed[i]].assigned_slot == s)
-			return &vm->dimms[vm->placed[i]];
+		if (vm->memdevs[vm->placed[i]].assigned_slot == s)
+			return &vm->memdevs[vm->placed[i]];
 	return NULL;
 }
 
@@ -165,7 +166,7 @@ int64_t layout_free_slot(const struct vm *vm)
 	int64_t s;
 
 	for (size_t i = 0; i < vm->nplaced; i++) {
-		int64_t t = vm->dimms[vm->placed[i]].assigned_slot;
+		int64_t t = vm->memdevs[vm->placed[i]].assigned_slot;
 
 		if (t >= 0 && (uint64_t)t <= vm->nplaced)
 			used[t] = true;

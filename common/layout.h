@@ -31,17 +31,20 @@ enum addr_result {
 };
 
 /*
- * QEMU's memory_device_get_free_addr() over the DIMMs already placed.
- * hint is the explicit address or 0.
+ * QEMU's memory_device_get_free_addr() over the devices already placed.
+ * hint is the explicit address or 0; the address is aligned to align, the
+ * size must be a multiple of size_align (the same but for virtio-mem from
+ * QEMU 8.1 on, whose block size aligns the address only).
  */
 enum addr_result layout_find_addr(const struct vm *vm, uint64_t hint, uint64_t align,
-				  uint64_t size, uint64_t *addr, const struct dimm **conflict);
+				  uint64_t size_align, uint64_t size, uint64_t *addr,
+				  const struct memdev **conflict);
 
 /*
  * Mark d placed. The queries below look at placed DIMMs only (at most the
  * slots, 256), never at every DIMM: 100k -device options stay linear.
  */
-void layout_place(struct vm *vm, struct dimm *d);
+void layout_place(struct vm *vm, struct memdev *d);
 
 /* Sum of the region sizes of placed DIMMs. */
 uint64_t layout_used(const struct vm *vm);
@@ -49,6 +52,6 @@ uint64_t layout_used(const struct vm *vm);
 /* The lowest free slot, or -1. */
 int64_t layout_free_slot(const struct vm *vm);
 /* The placed DIMM in slot s, or NULL. */
-const struct dimm *layout_slot_user(const struct vm *vm, int64_t s);
+const struct memdev *layout_slot_user(const struct vm *vm, int64_t s);
 
 #endif

@@ -9,13 +9,19 @@
  *   -m size=Nk[,slots=S,maxmem=Mk]      N: the NUMA cells' sum, or <memory>
  *                                       less the memory devices; 1 MiB units
  *   -object memory-backend-ram ram-nodeI + -numa node,nodeid=I,cpus=C,memdev=ram-nodeI
- *   per <memory model='dimm'|'nvdimm'>, in document order: its backend
- *   (memory-backend-ram; memory-backend-file with share= from access=,
- *   prealloc unless <pmem/>, align from <alignsize>, pmem) and its device
- *   (pc-dimm or nvdimm: node, label-size, unarmed for <readonly/>, memdev,
- *   id, slot, addr). Sizes rounded up to 2 MiB; the devices without
- *   <address slot=> get the free slots in order; ids are the user alias
- *   (ua-...) or MODEL + slot, the backend's "mem" + id.
+ *   per <memory model='dimm'|'nvdimm'|'virtio-pmem'|'virtio-mem'> (the
+ *   memory-device table's libvirt models), in document order: its backend
+ *   (memory-backend-ram, with reserve=false for virtio-mem;
+ *   memory-backend-file with share= from access= (always shared for
+ *   virtio-pmem), prealloc unless <pmem/> for an nvdimm, align from
+ *   <alignsize>, pmem) and its device (pc-dimm, nvdimm, virtio-pmem-pci,
+ *   virtio-mem-pci: node, label-size, unarmed for <readonly/>, block-size,
+ *   requested-size, memdev, id, slot, addr). Sizes rounded up to 2 MiB; the
+ *   DIMMs without <address slot=> get the free slots in order, virtio
+ *   devices take none; ids are the user alias (ua-...), MODEL + slot for a
+ *   DIMM, virtiopmemN / virtiomemN (N counted per model) for the others;
+ *   the backend's "mem" + id. libvirt also gives a virtio device a PCI
+ *   bus and addr, which do not change the memory layout: not emitted.
  */
 #include "libvirt.h"
 
@@ -32,14 +38,16 @@
 
 #include <json-c/json.h>
 
+#include "memdev.h"
 #include "xml.h"
 
 #define KIB_PER_MIB 1024ULL
 
 struct lv_mem {
 	const struct xml_node *n;
+	const struct memdev_type *type;
 	bool nvdimm;
-	uint64_t size_kib, raw_kib, align_kib, label_kib, base;
+	uint64_t size_kib, raw_kib, align_kib, label_kib, base, block_kib, requested_kib;
 	long node, slot;	/* -1: not given */
 	const char *path, *access, *alias;
 	bool pmem, readonly, has_base, has_label, has_uuid;
@@ -143,9 +151,10 @@ static int read_mem(const struct xml_node *n, struct lv_mem *m, struct strv *ref
 	memset(m, 0, sizeof(*m));
 	m->n = n;
 	m->node = m->slot = -1;
-	if (!model || (!streq(model, "dimm") && !streq(model, "nvdimm")))
-		return 0;	/* virtio-pmem, virtio-mem, sgx-epc: no DIMM slot, not checked */
-	m->nvdimm = streq(model, "nvdimm");
+	m->type = model ? memdev_type_by_model(model) : NULL;
+	if (!m->type)
+		return 0;	/* sgx-epc and others: not memory devices QEMU plugs, not checked */
+	m->nvdimm = m->type->nfit;
 	if (!(c = xml_child(n, "target/size"))) {
 		*err = xasprintf("line %u: <memory model='%s'> without <target><size>", n->line, model);
 		return -1;
@@ -159,6 +168,14 @@ static int read_mem(const struct xml_node *n, struct lv_mem *m, struct strv *ref
 			return -1;
 		m->has_label = true;
 	}
+	if ((c = xml_child(n, "target/block"))) {
+		if (lv_kib(c, "<block>", &m->block_kib, err))
+			return -1;
+		if (m->block_kib & (m->block_kib - 1))
+			refuse(refusals, "block size must be a power of two");
+	}
+	if ((c = xml_child(n, "target/requested")) && lv_kib(c, "<requested>", &m->requested_kib, err))
+		return -1;
 	m->readonly = xml_child(n, "target/readonly") != NULL;
 	m->has_uuid = xml_child(n, "uuid") != NULL;
 	m->path = xml_text(n, "source/path");
@@ -167,7 +184,8 @@ static int read_mem(const struct xml_node *n, struct lv_mem *m, struct strv *ref
 		return -1;
 	m->access = xml_attr(n, "access");
 	m->alias = xml_attr(xml_child(n, "alias"), "name");
-	if ((c = xml_child(n, "address"))) {
+	/* a DIMM's <address type='dimm' slot= base=>; a virtio device's is PCI */
+	if (m->type->slot && (c = xml_child(n, "address"))) {
 		const char *base = xml_attr(c, "base");
 
 		if (!xml_attr(c, "slot")) {
@@ -183,8 +201,8 @@ static int read_mem(const struct xml_node *n, struct lv_mem *m, struct strv *ref
 			m->has_base = !errno && !*end;
 		}
 	}
-	if (m->nvdimm && !m->path)
-		refuse(refusals, "path is required for model 'nvdimm'");
+	if (m->type->persistence != PM_VOLATILE && !m->path)
+		refuse(refusals, "path is required for model '%s'", model);
 	if (m->nvdimm && m->has_label) {
 		if (m->label_kib < 128)
 			refuse(refusals, "XML error: nvdimm label must be at least 128KiB");
@@ -224,21 +242,25 @@ static void emit_mem(struct strv *w, const struct lv_mem *m)
 
 	sb_init(&o);
 	sb_init(&d);
-	sb_adds(&o, m->nvdimm ? "{\"qom-type\":\"memory-backend-file\",\"id\":"
-			      : "{\"qom-type\":\"memory-backend-ram\",\"id\":");
+	bool file = m->type->persistence != PM_VOLATILE;
+
+	sb_adds(&o, file ? "{\"qom-type\":\"memory-backend-file\",\"id\":"
+			 : "{\"qom-type\":\"memory-backend-ram\",\"id\":");
 	{
 		char *mid = xasprintf("mem%s", m->id);
 
 		json_str(&o, mid);
 		free(mid);
 	}
-	if (m->nvdimm) {
+	if (file) {
 		sb_adds(&o, ",\"mem-path\":");
 		json_str(&o, m->path ? m->path : "");
 		if (m->access && (streq(m->access, "shared") || streq(m->access, "private")))
 			sb_addf(&o, ",\"share\":%s", streq(m->access, "shared") ? "true" : "false");
-		if (!m->pmem)
+		if (m->nvdimm && !m->pmem)
 			sb_adds(&o, ",\"prealloc\":true");
+	} else if (!m->type->slot) {
+		sb_adds(&o, ",\"reserve\":false");	/* virtio-mem: plugged on demand */
 	}
 	sb_addf(&o, ",\"size\":%" PRIu64, m->size_kib * 1024);
 	if (m->nvdimm && m->align_kib)
@@ -246,9 +268,13 @@ static void emit_mem(struct strv *w, const struct lv_mem *m)
 	if (m->nvdimm && m->pmem)
 		sb_adds(&o, ",\"pmem\":true");
 	sb_addc(&o, '}');
-	sb_addf(&d, "{\"driver\":\"%s\"", m->nvdimm ? "nvdimm" : "pc-dimm");
+	sb_addf(&d, "{\"driver\":\"%s\"", m->type->driver);
 	if (m->node >= 0)
 		sb_addf(&d, ",\"node\":%ld", m->node);
+	if (m->block_kib)
+		sb_addf(&d, ",\"block-size\":%" PRIu64, m->block_kib * 1024);
+	if (m->requested_kib)
+		sb_addf(&d, ",\"requested-size\":%" PRIu64, m->requested_kib * 1024);
 	if (m->nvdimm && m->has_label)
 		sb_addf(&d, ",\"label-size\":%" PRIu64, m->label_kib * 1024);
 	if (m->nvdimm && m->readonly)
@@ -411,11 +437,21 @@ int libvirt_domain_words(const char *text, size_t len, struct strv *words,
 	for (size_t i = 0; i < nmems; i++) {
 		struct lv_mem *m = &mems[i];
 
-		if (m->node < 0 && ncells)
+		if (m->type->persistence == PM_GUEST_FLUSH) {
+			/* virtio-pmem: shared, no node (libvirt's domain validation) */
+			if (m->node >= 0)
+				refuse(refusals, "unsupported configuration: virtio-pmem does not support NUMA nodes");
+			if (!m->access || !streq(m->access, "shared")) {
+				if (m->access)
+					refuse(refusals, "unsupported configuration: shared access mode required for virtio-pmem device");
+				m->access = "shared";
+			}
+		} else if (m->node < 0 && ncells) {
 			refuse(refusals, "unsupported configuration: target NUMA node needs to be specified for memory device");
+		}
 		if (m->nvdimm && m->has_uuid)	/* pseries only */
 			refuse(refusals, "unsupported configuration: UUID is not supported for NVDIMM device");
-		if (m->slot < 0)
+		if (m->slot < 0 || !m->type->slot)
 			continue;
 		if (m->slot >= slots)
 			refuse(refusals, "unsupported configuration: memory device slot '%ld' exceeds slots count '%ld'",
@@ -429,7 +465,7 @@ int libvirt_domain_words(const char *text, size_t len, struct strv *words,
 	for (size_t i = 0; i < nmems; i++) {
 		struct lv_mem *m = &mems[i];
 
-		if (m->slot >= 0)
+		if (m->slot >= 0 || !m->type->slot)
 			continue;
 		/* nmems devices take at most nmems slots: the first free one is below that */
 		for (long s = 0; s < slots && s <= (long)nmems && m->slot < 0; s++)
@@ -470,9 +506,18 @@ int libvirt_domain_words(const char *text, size_t len, struct strv *words,
 	for (size_t i = 0; i < nmems; i++) {
 		struct lv_mem *m = &mems[i];
 
-		m->id = m->alias && !strncmp(m->alias, "ua-", 3)
-				? xstrdup(m->alias)
-				: xasprintf("%s%ld", m->nvdimm ? "nvdimm" : "dimm", m->slot < 0 ? (long)i : m->slot);
+		size_t nth = 0;
+
+		/* a virtio device is the Nth of its model: virtiopmem0, virtiomem0 */
+		for (size_t k = 0; k < i; k++)
+			nth += mems[k].type == m->type;
+		if (m->alias && !strncmp(m->alias, "ua-", 3))
+			m->id = xstrdup(m->alias);
+		else if (m->type->slot)
+			m->id = xasprintf("%s%ld", m->type->libvirt_alias,
+					  m->slot < 0 ? (long)i : m->slot);
+		else
+			m->id = xasprintf("%s%zu", m->type->libvirt_alias, nth);
 		emit_mem(words, m);
 	}
 	rc = 0;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "memdev.h"
 #include "util.h"
 
 /* Persistent memory: 66F0D379-B4F3-4074-AC43-0D3318B78CDB, as stored. */
@@ -173,9 +174,9 @@ static void ghash_order(const char *const *names, size_t n, size_t *order)
  * depends on the machine's own property table; the guest tests show
  * peripheral first for pc and q35 (QEMU 7.2, GLib 2.74).
  */
-const struct dimm **nfit_dimm_order(const struct vm *vm)
+const struct memdev **nfit_dimm_order(const struct vm *vm)
 {
-	const struct dimm **out = xcalloc(vm->ndimms + 1, sizeof(*out));
+	const struct memdev **out = xcalloc(vm->nmemdevs + 1, sizeof(*out));
 	const char **names = xcalloc(vm->device_ids.n + vm->anon_devices + 1, sizeof(*names));
 	size_t *order = xcalloc(vm->device_ids.n + vm->anon_devices + 1, sizeof(*order));
 	size_t n = 0;
@@ -195,12 +196,12 @@ const struct dimm **nfit_dimm_order(const struct vm *vm)
 		for (size_t k = 0; k < count; k++) {
 			const char *name = names[order[k]];
 
-			for (size_t i = 0; i < vm->ndimms; i++) {
-				const struct dimm *d = &vm->dimms[i];
+			for (size_t i = 0; i < vm->nmemdevs; i++) {
+				const struct memdev *d = &vm->memdevs[i];
 				bool match = anon ? (!d->id && d->anon_index == (int)order[k])
 						  : streq(d->id, name);
 
-				if (match && d->kind == DK_NVDIMM && d->placed && !d->hotplug)
+				if (match && d->type->nfit && d->placed && !d->hotplug)
 					out[n++] = d;
 			}
 		}
@@ -225,7 +226,7 @@ static void oem_field(uint8_t *dst, size_t width, const char *user, const char *
 
 int nfit_build(const struct vm *vm, uint8_t **table, size_t *len, const char **why)
 {
-	const struct dimm **list;
+	const struct memdev **list;
 	size_t n = 0, size;
 	uint8_t *t, *p, sum = 0;
 	bool caps = vm->machine.persistence != NULL;
@@ -258,7 +259,7 @@ int nfit_build(const struct vm *vm, uint8_t **table, size_t *len, const char **w
 	put32(p + 32, 1);
 	p += NFIT_HEADER_LEN;
 	for (size_t i = 0; i < n; i++) {
-		const struct dimm *d = list[i];
+		const struct memdev *d = list[i];
 		uint32_t slot = (uint32_t)d->assigned_slot;
 		uint16_t spa_index = (slot + 1) * 2, dcr_index = spa_index + 1;
 

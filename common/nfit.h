@@ -22,7 +22,7 @@
 int nfit_build(const struct vm *vm, uint8_t **table, size_t *len, const char **why);
 
 /* The NVDIMMs in the order QEMU enumerates them (its QOM tree), NULL-terminated. */
-const struct dimm **nfit_dimm_order(const struct vm *vm);
+const struct memdev **nfit_dimm_order(const struct vm *vm);
 
 /*
  * Decode and validate a table: every structure's fields through the out_*

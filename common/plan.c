@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "memdev.h"
 #include "size.h"
 #include "util.h"
 
@@ -45,15 +46,21 @@ static const char *family_name(enum machine_family f)
 	return names[f];
 }
 
-static void print_dimm(struct out *o, const struct dimm *d)
+static void print_memdev(struct out *o, const struct memdev *d, int width)
 {
 	const struct backend *b = d->be;
+	char fmt[16];
 
 	out_obj_open(o, NULL);
-	out_str(o, "id", "  %-10s", dimm_name(d));
-	out_str(o, "type", " %-8s", d->kind == DK_NVDIMM ? "nvdimm" : "pc-dimm");
+	out_str(o, "id", "  %-10s", memdev_name(d));
+
+	snprintf(fmt, sizeof(fmt), " %%-%ds", width);
+	out_str(o, "type", fmt, d->type->driver);
 	out_bool(o, "hotplug", NULL, d->hotplug);
-	out_i64(o, "slot", " %4lld", d->assigned_slot);
+	if (d->type->slot)
+		out_i64(o, "slot", " %4lld", d->assigned_slot);
+	else
+		out_null(o, "slot", "    -");
 	out_u64(o, "addr", "  0x%-12llx", d->assigned_addr);
 	out_u64(o, "size", NULL, d->region_size);
 	if (!out_is_json(o)) {
@@ -66,22 +73,10 @@ static void print_dimm(struct out *o, const struct dimm *d)
 	out_u64(o, "node", NULL, d->node);
 	out_str(o, "memdev", NULL, d->memdev);
 	out_u64(o, "backend_size", NULL, b ? b->size : 0);
-	if (d->kind == DK_NVDIMM) {
-		out_u64(o, "pmem_size", NULL, d->region_size);
-		out_u64(o, "label_size", NULL, d->label_size);
-		if (d->label_size) {
-			char *s = size_human(d->label_size);
-
-			out_u64(o, "label_offset", NULL, d->label_offset);
-			out_text(o, "  %-9s 0x%-10llx", s, (unsigned long long)d->label_offset);
-			free(s);
-		} else {
-			out_null(o, "label_offset", "  -         -           ");
-		}
-		out_bool(o, "unarmed", NULL, d->unarmed);
-	} else {
+	if (d->type->print)
+		d->type->print(o, d);
+	else
 		out_text(o, "  %-9s %-12s", "", "");
-	}
 	out_str(o, "mem_path", NULL, b ? b->mem_path : NULL);
 	out_bool(o, "refused", NULL, d->refused);
 	if (b)
@@ -98,6 +93,8 @@ void plan_print(struct out *o, const struct plan_result *r, bool quiet, bool ver
 	const struct machine *m = &vm->machine;
 	char qv[16];
 	size_t nplaced = 0;
+	int width = 8;
+	bool all_dimms = true;
 
 	snprintf(qv, sizeof(qv), "%d.%d", vm->qver / 100, vm->qver % 100);
 	out_str(o, "tool", NULL, "nvd-plan");
@@ -150,20 +147,39 @@ void plan_print(struct out *o, const struct plan_result *r, bool quiet, bool ver
 	}
 	out_obj_close(o);
 
-	for (size_t i = 0; i < vm->ndimms; i++)
-		nplaced += vm->dimms[i].placed;
+	/* The table's TYPE column is as wide as its longest driver name. */
+	for (size_t i = 0; i < vm->nmemdevs; i++) {
+		const struct memdev *d = &vm->memdevs[i];
+
+		if (!d->placed)
+			continue;
+		nplaced++;
+		if ((int)strlen(d->type->driver) > width)
+			width = (int)strlen(d->type->driver);
+		all_dimms &= d->type->slot;
+	}
 	if (nplaced && !quiet)
-		out_text(o, "  %-10s %-8s %4s  %-14s %12s  %-9s %-12s %s\n", "DIMM", "TYPE", "SLOT",
-			 "ADDRESS", "SIZE", "LABEL", "LABEL AT", "BACKEND");
-	out_arr_open(o, "dimms");
-	for (size_t i = 0; i < vm->ndimms; i++) {
-		if (!vm->dimms[i].placed)
+		out_text(o, "  %-10s %-*s %4s  %-14s %12s  %-9s %-12s %s\n",
+			 all_dimms ? "DIMM" : "DEVICE", width, "TYPE", "SLOT", "ADDRESS", "SIZE",
+			 "LABEL", "LABEL AT", "BACKEND");
+	/* Every memory device placed, in command-line order (QEMU's plug order). */
+	out_arr_open(o, "memory_devices");
+	for (size_t i = 0; i < vm->nmemdevs; i++) {
+		if (!vm->memdevs[i].placed)
 			continue;
 		if (quiet && !out_is_json(o))
 			continue;
-		print_dimm(o, &vm->dimms[i]);
+		print_memdev(o, &vm->memdevs[i], width);
 	}
 	out_arr_close(o);
+	/* Before memory_devices existed: the DIMMs (pc-dimm, nvdimm), kept for scripts. */
+	if (out_is_json(o)) {
+		out_arr_open(o, "dimms");
+		for (size_t i = 0; i < vm->nmemdevs; i++)
+			if (vm->memdevs[i].placed && vm->memdevs[i].type->slot)
+				print_memdev(o, &vm->memdevs[i], width);
+		out_arr_close(o);
+	}
 
 	out_set_verbose(o, verbose);
 	out_findings(o, &r->findings, quiet, strict);

@@ -275,6 +275,7 @@ void path_print(const struct host *h, const struct path_facts *f, const struct v
 	out_text(o, "\n");
 	out_str(o, "verdict", NULL, verdict_name(r->verdict));
 	out_str(o, "reason", "    why: %s\n", r->reason);
+	out_str(o, "persistence_model", NULL, r->model);
 	out_bool(o, "qemu_silent", r->qemu_silent ? "    QEMU: says nothing (silent)\n" : NULL,
 		 r->qemu_silent);
 	out_arr_open(o, "qemu_messages");

@@ -15,9 +15,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "memdev.h"
+#include "qemu-backend.h"
 #include "util.h"
 
-#define HOST_PAGE 4096ULL
 
 static const char *const verdict_names[] = { "persistent", "not-persistent", "refused", "error" };
 
@@ -91,7 +92,7 @@ static char *qemu_file_name(const struct path_facts *f, const struct qemu_opts *
 static bool refused(const struct path_facts *f, const struct qemu_opts *q, qver_t qver,
 		    struct verdict_result *r)
 {
-	uint64_t size_r = ALIGN_UP(q->size, HOST_PAGE), off = q->has_offset ? q->offset : 0;
+	uint64_t off = q->has_offset ? q->offset : 0;
 	uint64_t fsize = f->kind == PK_DEVDAX ? f->dax_size : f->file_size;
 	uint64_t align = q->has_align ? q->align : 0;
 	uint64_t dax_align = f->dax_region_align ? f->dax_region_align : f->dax_align;
@@ -116,47 +117,32 @@ static bool refused(const struct path_facts *f, const struct qemu_opts *q, qver_
 		fix(r, "create the link's target, or point the link at an existing file");
 		return true;
 	}
-	if (q->has_size && fsize) {
-		bool small = qver >= QVER(10, 0) ? fsize < off + size_r
-			   : qver >= QVER(8, 1) ? fsize > off && fsize < off + size_r
-						 : fsize < size_r;
-
-		if (small) {
-			set(r, V_REFUSED, false, "%s has %llu bytes, less than size%s: QEMU never grows an existing backend",
-			    f->path, (unsigned long long)fsize, off ? " plus offset" : "");
-			if (qver >= QVER(10, 0))
-				qemu_msg(r, "%s backing store size 0x%llx is too small for 'size' option 0x%llx plus 'offset' option 0x%llx",
-					 q->id ? q->id : "mem0", (unsigned long long)fsize,
-					 (unsigned long long)size_r, (unsigned long long)off);
-			else
-				qemu_msg(r, "backing store size 0x%llx does not match 'size' option 0x%llx",
-					 (unsigned long long)fsize, (unsigned long long)size_r);
-			s = size_opt(fsize - (fsize > off ? off : 0));
-			fix(r, "size=%s or less (what the backend holds)", s);
-			free(s);
-			return true;
-		}
+	if (q->has_size && fsize &&
+	    (s = qemu_file_size_refusal(qver, q->id ? q->id : "mem0", f->path, fsize, off, q->size))) {
+		set(r, V_REFUSED, false, "%s has %llu bytes, less than size%s: QEMU never grows an existing backend",
+		    f->path, (unsigned long long)fsize, off ? " plus offset" : "");
+		qemu_msg(r, "%s", s);
+		free(s);
+		s = size_opt(fsize - (fsize > off ? off : 0));
+		fix(r, "size=%s or less (what the backend holds)", s);
+		free(s);
+		return true;
 	}
-	if (f->kind == PK_DEVDAX && dax_align > align) {
+	if (f->kind == PK_DEVDAX && (s = qemu_devdax_align_refusal(dax_align, align))) {
+		qemu_msg(r, "%s", s);
+		free(s);
 		s = size_opt(dax_align);
 		set(r, V_REFUSED, false, "%s is aligned to %s: QEMU refuses a smaller 'align' option",
 		    f->dax_name, s);
-		qemu_msg(r, "backing store align 0x%llx is larger than 'align' option 0x%llx",
-			 (unsigned long long)dax_align, (unsigned long long)align);
 		fix(r, "align=%s", s);
 		free(s);
 		return true;
 	}
-	if (align % HOST_PAGE) {
-		set(r, V_REFUSED, false, "align is not a multiple of the page size");
-		qemu_msg(r, "alignment 0x%llx must be multiples of page size 0x%llx",
-			 (unsigned long long)align, HOST_PAGE);
-		fix(r, "align=2M");
-		return true;
-	}
-	if (align && !is_pow2(align)) {
-		set(r, V_REFUSED, false, "align is not a power of two");
-		qemu_msg(r, "alignment 0x%llx must be a power of two", (unsigned long long)align);
+	if ((s = qemu_align_refusal(align, QEMU_HOST_PAGE))) {
+		set(r, V_REFUSED, false, "align is not a %s",
+		    align % QEMU_HOST_PAGE ? "multiple of the page size" : "power of two");
+		qemu_msg(r, "%s", s);
+		free(s);
 		fix(r, "align=2M");
 		return true;
 	}
@@ -230,6 +216,43 @@ static void persistence_fix(const struct path_facts *f, struct verdict_result *r
 		    f->nd.region);
 }
 
+/*
+ * virtio-pmem (QEMU's docs/system/devices/virtio-pmem.rst): the guest's
+ * region is not synchronous, so its kernel refuses MAP_SYNC and a guest
+ * flush (fsync/msync) makes QEMU fsync() the backend; the host file needs
+ * no DAX, and a real NVDIMM or device-DAX backend is not supported.
+ */
+static void guest_flush(const struct path_facts *f, const struct qemu_opts *q, qver_t qver,
+			struct verdict_result *r)
+{
+	const char *drv = q->device->driver;
+
+	if (f->kind == PK_DEVDAX) {
+		set(r, V_NOT_PERSISTENT, true, "%s on device-DAX %s: QEMU's documentation says a real NVDIMM or device-DAX backend is not supported for virtio-pmem (its flush is an fsync, which device-DAX does not need nor honour as such)",
+		    drv, f->dax_name);
+		fix(r, "give virtio-pmem a file on a regular file system, or give the device-DAX node to an nvdimm device");
+	} else if (!q->share) {
+		set(r, V_NOT_PERSISTENT, true, "share=off maps the backend privately: the guest's flushes make QEMU fsync %s, which the guest's writes never reach",
+		    f->path);
+		fix(r, "share=on");
+	} else {
+		set(r, V_PERSISTENT, false, "%s: persistent through guest flushes: data the guest has fsync'ed or msync'ed is on %s (QEMU fsyncs the file for it); the guest's region is not synchronous, so MAP_SYNC is refused in the guest and stores alone are not durable; the host file needs no DAX",
+		    drv, f->path);
+	}
+	if (q->pmem && q->share && f->sync_tried && f->sync_errno == EOPNOTSUPP) {
+		/* the backend's own warnings, whatever device maps it */
+		char *name = qemu_file_name(f, q);
+
+		qemu_msg(r, "Warning: requesting persistence across crashes for backend file %s failed. Proceeding without persistence, data might become corrupted in case of host crash.",
+			 name);
+		free(name);
+		if (qver >= QVER(6, 1))
+			qemu_msg(r, "warning: Using non DAX backing file with 'pmem=on' option is deprecated");
+	}
+	if (q->pmem && f->kind != PK_DEVDAX)
+		fix(r, "pmem=off: pmem=on is for an nvdimm on DAX; virtio-pmem persists through the guest's flushes");
+}
+
 void verdict_eval(const struct host *h, const struct path_facts *f, const struct qemu_opts *q,
 		  qver_t qver, struct verdict_result *r)
 {
@@ -237,12 +260,18 @@ void verdict_eval(const struct host *h, const struct path_facts *f, const struct
 
 	(void)h;
 	memset(r, 0, sizeof(*r));
+	r->model = q->device && q->device->persistence == PM_GUEST_FLUSH ? "guest-flush"
+									 : "map-sync";
 	if (f->error) {
 		set(r, V_ERROR, false, "%s", f->error_msg);
 		return;
 	}
 	if (refused(f, q, qver, r))
 		return;
+	if (q->device && q->device->persistence == PM_GUEST_FLUSH) {
+		guest_flush(f, q, qver, r);
+		return;
+	}
 	if (f->kind == PK_DEVDAX) {
 		set(r, V_PERSISTENT, false, "device-DAX %s: every store goes to the NVDIMM, no file system metadata to sync",
 		    f->dax_name);

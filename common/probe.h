@@ -144,6 +144,8 @@ struct qemu_opts {
 	char *mem_path;
 	int sync;		/* -2 not given, else enum tristate: the seeds' proposal */
 	char *parse_error;	/* QEMU refuses the --object text itself */
+	/* --device: the memory device's type (memdev.h); NULL: an nvdimm */
+	const struct memdev_type *device;
 };
 
 enum verdict { V_PERSISTENT, V_NOT_PERSISTENT, V_REFUSED, V_ERROR };
@@ -155,6 +157,7 @@ struct verdict_result {
 	struct strv qemu;	/* QEMU's messages, with their prefixes */
 	struct strv fixes;
 	char *proposal;		/* --sync: what the proposed option would do */
+	const char *model;	/* persistence model: "map-sync" or "guest-flush" */
 };
 
 const char *verdict_name(enum verdict v);

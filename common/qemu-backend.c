@@ -132,50 +132,28 @@ void backend_file_alloc(qver_t qver, struct backend *b, const char *sysroot, boo
 	}
 
 	size_r = ALIGN_UP(b->size, QEMU_HOST_PAGE);
-	if (qver >= QVER(10, 0)) {
-		if (b->file_size && b->file_size < offset + size_r) {
-			q = xasprintf("%s backing store size 0x%llx is too small for 'size' option 0x%llx plus 'offset' option 0x%llx",
-				      b->id, (unsigned long long)b->file_size,
-				      (unsigned long long)size_r, (unsigned long long)offset);
-			FAIL(f, "backend-file-too-small", b->id, q,
-			     "%s is smaller than size%s: QEMU never grows an existing file",
-			     b->mem_path, offset ? " plus offset" : "");
-			free(q);
-			goto out;
-		}
-	} else if (b->file_size > offset && b->file_size < offset + size_r) {
-		q = qver >= QVER(5, 0)
-			    ? xasprintf("backing store size 0x%llx does not match 'size' option 0x%llx",
-					(unsigned long long)b->file_size, (unsigned long long)size_r)
-			    : xasprintf("backing store %s size 0x%llx does not match 'size' option 0x%llx",
-					b->mem_path, (unsigned long long)b->file_size,
-					(unsigned long long)size_r);
+	q = qemu_file_size_refusal(qver, b->id, b->mem_path, b->file_size, offset, b->size);
+	if (q) {
 		FAIL(f, "backend-file-too-small", b->id, q,
-		     "%s is smaller than size: QEMU never grows an existing file", b->mem_path);
+		     "%s is smaller than size%s: QEMU never grows an existing file", b->mem_path,
+		     offset && qver >= QVER(10, 0) ? " plus offset" : "");
 		free(q);
 		goto out;
 	}
-	if (h.is_devdax && h.devdax_align > align) {
+	if (h.is_devdax && (q = qemu_devdax_align_refusal(h.devdax_align, align))) {
 		char *need = size_human(h.devdax_align);
-
-		q = xasprintf("backing store align 0x%llx is larger than 'align' option 0x%llx",
-			      (unsigned long long)h.devdax_align, (unsigned long long)align);
 
 		FAIL(f, "backend-devdax-align", b->id, q, "device-DAX needs align=%s or more", need);
 		free(need);
 		free(q);
 		goto out;
 	}
-	if (align % page) {
-		q = xasprintf("alignment 0x%llx must be multiples of page size 0x%llx",
-			      (unsigned long long)align, (unsigned long long)page);
-		FAIL(f, "backend-align-page", b->id, q, "align must be a multiple of the page size");
-		free(q);
-		goto out;
-	}
-	if (align && !is_pow2(align)) {
-		q = xasprintf("alignment 0x%llx must be a power of two", (unsigned long long)align);
-		FAIL(f, "backend-align-pow2", b->id, q, "align must be a power of two (2M, 1G)");
+	if ((q = qemu_align_refusal(align, page))) {
+		if (align % page)
+			FAIL(f, "backend-align-page", b->id, q,
+			     "align must be a multiple of the page size");
+		else
+			FAIL(f, "backend-align-pow2", b->id, q, "align must be a power of two (2M, 1G)");
 		free(q);
 		goto out;
 	}
@@ -235,4 +213,44 @@ void backend_file_alloc(qver_t qver, struct backend *b, const char *sysroot, boo
 	b->created = true;
 out:
 	backend_host_free(&h);
+}
+
+char *qemu_file_size_refusal(qver_t qver, const char *id, const char *mem_path,
+			     uint64_t file_size, uint64_t offset, uint64_t size)
+{
+	uint64_t size_r = ALIGN_UP(size, QEMU_HOST_PAGE);
+
+	if (qver >= QVER(10, 0)) {
+		if (file_size && file_size < offset + size_r)
+			return xasprintf("%s backing store size 0x%llx is too small for 'size' option 0x%llx plus 'offset' option 0x%llx",
+					 id, (unsigned long long)file_size,
+					 (unsigned long long)size_r, (unsigned long long)offset);
+		return NULL;
+	}
+	if (!(file_size > offset && file_size < offset + size_r))
+		return NULL;
+	return qver >= QVER(5, 0)
+		       ? xasprintf("backing store size 0x%llx does not match 'size' option 0x%llx",
+				   (unsigned long long)file_size, (unsigned long long)size_r)
+		       : xasprintf("backing store %s size 0x%llx does not match 'size' option 0x%llx",
+				   mem_path, (unsigned long long)file_size,
+				   (unsigned long long)size_r);
+}
+
+char *qemu_devdax_align_refusal(uint64_t devdax_align, uint64_t align)
+{
+	if (devdax_align <= align)
+		return NULL;
+	return xasprintf("backing store align 0x%llx is larger than 'align' option 0x%llx",
+			 (unsigned long long)devdax_align, (unsigned long long)align);
+}
+
+char *qemu_align_refusal(uint64_t align, uint64_t page)
+{
+	if (align % page)
+		return xasprintf("alignment 0x%llx must be multiples of page size 0x%llx",
+				 (unsigned long long)align, (unsigned long long)page);
+	if (align && !is_pow2(align))
+		return xasprintf("alignment 0x%llx must be a power of two", (unsigned long long)align);
+	return NULL;
 }

@@ -10,6 +10,7 @@
 #define NVD_QEMU_BACKEND_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "report.h"
 #include "vmconfig.h"
@@ -30,5 +31,18 @@ void backend_setters(qver_t qver, struct backend *b, struct findings *f);
  */
 void backend_file_alloc(qver_t qver, struct backend *b, const char *sysroot, bool offline,
 			struct findings *f);
+
+/*
+ * The rules of backend_file_alloc() that nvd-check's verdict applies to a
+ * probed path too: each returns QEMU's message for the release (to free),
+ * or NULL when QEMU goes on. One place for each, so the tools agree.
+ */
+/* An existing file smaller than size (rounded up to the page) plus offset. */
+char *qemu_file_size_refusal(qver_t qver, const char *id, const char *mem_path,
+			     uint64_t file_size, uint64_t offset, uint64_t size);
+/* A device-DAX node aligned above the align option. */
+char *qemu_devdax_align_refusal(uint64_t devdax_align, uint64_t align);
+/* align: a multiple of the page, then a power of two. */
+char *qemu_align_refusal(uint64_t align, uint64_t page);
 
 #endif

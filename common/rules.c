@@ -19,17 +19,6 @@
 #define AMD_HT_START 0xfd00000000ULL
 #define AMD_ABOVE_1TB_START 0x10000000000ULL
 
-const char *hsz(uint64_t v)
-{
-	static char ring[8][32];
-	static unsigned int next;
-	char *s = size_human(v), *slot = ring[next++ % 8];
-
-	snprintf(slot, sizeof(ring[0]), "%s", s);
-	free(s);
-	return slot;
-}
-
 static bool kv_bool_on(const struct kvlist *kv, const char *key)
 {
 	const struct kv *e = kv_find(kv, key);
@@ -326,7 +315,7 @@ static void backends_create(struct vm *vm, const struct plan_opts *po, struct fi
 					   po->offline || !backend_locate(b, po, f), f);
 			break;
 		case BK_RAM:
-			b->page_size = HOST_PAGE;
+			b->page_size = QEMU_HOST_PAGE;
 			b->region_align = VMALLOC_ALIGN;
 			b->created = true;
 			break;
@@ -336,7 +325,7 @@ static void backends_create(struct vm *vm, const struct plan_opts *po, struct fi
 			if (kv_bool_on(&b->props, "hugetlb") &&
 			    kv_find(&b->props, "hugetlbsize"))
 				size_parse(kv_get(&b->props, "hugetlbsize"), &hs);
-			b->page_size = hs ? hs : HOST_PAGE;
+			b->page_size = hs ? hs : QEMU_HOST_PAGE;
 			b->region_align = b->page_size;
 			if (vm->qver >= QVER(9, 1) && b->size % b->page_size) {
 				char *s = size_to_str(b->page_size);
@@ -391,6 +380,13 @@ static void numa_setup(struct vm *vm, struct findings *f)
 		total += b->size;
 	}
 	(void)any_memdev;
+	/* -machine memory-backend=ID: the machine's RAM maps that backend. */
+	if (kv_get(&vm->machine.props, "memory-backend")) {
+		struct backend *b = vm_find_backend(vm, kv_get(&vm->machine.props, "memory-backend"));
+
+		if (b)
+			b->used = true;
+	}
 	if (vm->nnodes && total != vm->mem.size) {
 		char *q = xasprintf("total memory for NUMA nodes (0x%llx) should equal RAM size (0x%llx)",
 				    (unsigned long long)total, (unsigned long long)vm->mem.size);
@@ -471,7 +467,7 @@ static void board_init(struct vm *vm, struct findings *f)
 		free(q);
 		return;
 	}
-	if (vm->mem.maxmem % HOST_PAGE) {
+	if (vm->mem.maxmem % QEMU_HOST_PAGE) {
 		FAIL(f, "mem-maxmem-align", NULL,
 		     "maximum memory size must by aligned to multiple of 4096 bytes",
 		     "maxmem must be a multiple of 4 KiB");

@@ -20,6 +20,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "memdev.h"
 #include "size.h"
 #include "util.h"
 
@@ -414,7 +415,7 @@ void run_dev_verdict(struct run_dev *d, long pid)
 		dev_set(d, RV_PERSISTENT, "MAP_SYNC in effect (sf): the file system keeps the metadata of every page the guest writes");
 		return;
 	}
-	if (streq(d->type, "virtio-pmem-pci")) {
+	if (d->persistence == PM_GUEST_FLUSH) {
 		dev_set(d, RV_PERSISTENT,
 			"virtio-pmem: a shared file mapping, made persistent by the guest's flush requests (fsync on the host)");
 		return;
@@ -468,38 +469,6 @@ static struct run_dev *add_dev(struct run_vm *vm)
 	return d;
 }
 
-/* -device virtio-pmem-pci: what vm_build does not model yet. */
-static void virtio_pmem_devs(struct vm *model, const struct qcmdline *cl, struct run_vm *vm,
-			     const char *cwd)
-{
-	size_t anon = 0;
-
-	for (size_t i = 0; i < cl->nopts; i++) {
-		struct kvlist kv = { 0 };
-		const char *drv, *id;
-		char *err = NULL;
-
-		if (!streq(cl->opts[i].name, "device") || !cl->opts[i].arg)
-			continue;
-		if (opts_parse(cl->opts[i].arg, "driver", SYNTAX_QEMUOPTS, &kv, &err) == 0) {
-			drv = kv_get(&kv, "driver");
-			id = kv_get(&kv, "id");
-			if (!id)
-				anon++;
-			if (drv && (streq(drv, "virtio-pmem-pci") || streq(drv, "virtio-pmem"))) {
-				struct run_dev *d = add_dev(vm);
-
-				d->type = "virtio-pmem-pci";
-				d->id = id ? xstrdup(id) : xasprintf("device[%zu]", anon - 1);
-				d->memdev = xstrdup(kv_get(&kv, "memdev") ? kv_get(&kv, "memdev") : "");
-				dev_from_backend(d, vm_find_backend(model, d->memdev), cwd);
-			}
-		}
-		free(err);
-		kvlist_free(&kv);
-	}
-}
-
 static char *vm_name(const struct qcmdline *cl)
 {
 	char *name = NULL;
@@ -519,19 +488,6 @@ static char *vm_name(const struct qcmdline *cl)
 		kvlist_free(&kv);
 	}
 	return name;
-}
-
-static const char *qmp_type_name(const char *t)
-{
-	if (streq(t, "dimm"))
-		return "pc-dimm";
-	if (streq(t, "nvdimm"))
-		return "nvdimm";
-	if (streq(t, "virtio-pmem"))
-		return "virtio-pmem-pci";
-	if (streq(t, "virtio-mem"))
-		return "virtio-mem-pci";
-	return "other";
 }
 
 static char *xstrdup_or_null(const char *s)
@@ -580,6 +536,7 @@ static void merge_qmp(struct run_vm *vm, const struct qmp_memdev *qm, size_t n, 
 
 	for (size_t i = 0; i < n; i++) {
 		const struct qmp_memdev *m = &qm[i];
+		const struct memdev_type *t;
 		struct run_dev *d = NULL;
 		char *diff;
 
@@ -593,9 +550,14 @@ static void merge_qmp(struct run_vm *vm, const struct qmp_memdev *qm, size_t n, 
 				d = c;
 		}
 		if (!d) {
+			t = m->type ? memdev_type_by_qmp(m->type) : NULL;
+			/* RAM by design (virtio-mem), as on the command line: not checked */
+			if (t && !t->slot && t->persistence == PM_VOLATILE)
+				continue;
 			d = add_dev(vm);
 			d->from_qmp = true;
-			d->type = qmp_type_name(m->type);
+			d->type = t ? t->driver : "other";
+			d->persistence = t ? t->persistence : PM_VOLATILE;
 			d->id = m->id ? xstrdup(m->id) : xstrdup("(no id)");
 			d->memdev = xstrdup(m->memdev ? m->memdev : "");
 			d->backend_type = xstrdup_or_null(m->backend_type);
@@ -676,19 +638,26 @@ void running_probe_qmp(struct host *h, long pid, qver_t qver, const char *socket
 	vm_build(&model, &cl, qver, &f);
 	findings_free(&f);
 	cwd = xasprintf("%s/proc/%ld/cwd", procroot(h), pid);
-	for (size_t i = 0; i < model.ndimms; i++) {
-		struct dimm *dm = &model.dimms[i];
-		struct run_dev *d = add_dev(vm);
+	/*
+	 * Every memory device of the table that can hold the guest's data: DIMMs (slot) and
+	 * the persistent types; virtio-mem is RAM by design and is not checked.
+	 */
+	for (size_t i = 0; i < model.nmemdevs; i++) {
+		struct memdev *dm = &model.memdevs[i];
+		struct run_dev *d;
 		const char *memdev;
 
-		d->type = dm->kind == DK_NVDIMM ? "nvdimm" : "pc-dimm";
-		d->id = xstrdup(dimm_name(dm));
+		if (!dm->type->slot && dm->type->persistence == PM_VOLATILE)
+			continue;
+		d = add_dev(vm);
+		d->type = dm->type->driver;
+		d->persistence = dm->type->persistence;
+		d->id = xstrdup(memdev_name(dm));
 		/* the rules set dm->memdev; the command line is the source here */
 		memdev = dm->memdev ? dm->memdev : kv_get(&dm->props, "memdev");
 		d->memdev = xstrdup(memdev ? memdev : "");
 		dev_from_backend(d, memdev ? vm_find_backend(&model, memdev) : NULL, cwd);
 	}
-	virtio_pmem_devs(&model, &cl, vm, cwd);
 	if (socket) {
 		vm->qmp_asked = true;
 		vm->qmp_socket = xstrdup(socket);
@@ -887,7 +856,7 @@ static void dev_checks(const struct run_dev *d, long pid, bool qmp_asked, struct
 		check(o, "running-pmem-fallback", "MAP_SYNC", R_FAIL,
 		      "pmem=on was asked but not granted (no sf in VmFlags): QEMU fell back");
 	else
-		check(o, "running-map-sync", "MAP_SYNC", streq(d->type, "virtio-pmem-pci") ? R_INFO : R_WARN,
+		check(o, "running-map-sync", "MAP_SYNC", d->persistence == PM_GUEST_FLUSH ? R_INFO : R_WARN,
 		      "not asked (pmem=off)");
 	if (d->devdax != RF_YES) {
 		if (!d->have_mount)

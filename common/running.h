@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "memdev.h"
 #include "probe.h"
 #include "qmp.h"
 #include "report.h"
@@ -25,7 +26,8 @@ enum run_fact { RF_UNKNOWN = -1, RF_NO = 0, RF_YES = 1 };
 
 struct run_dev {
 	char *id;		/* the device's id, or "device[N]" */
-	const char *type;	/* "nvdimm", "pc-dimm", "virtio-pmem-pci" */
+	const char *type;	/* the -device driver: "nvdimm", "pc-dimm", "virtio-pmem-pci" */
+	enum persist_model persistence;	/* of its type (memdev.h) */
 	char *memdev;
 	char *backend_type;	/* memory-backend-file, -ram, -memfd...; NULL: no such backend */
 	char *mem_path;		/* as on the command line, or NULL */

@@ -222,3 +222,14 @@ char *size_human(uint64_t v)
 		i = 2;
 	return xasprintf("%.2f %s", (double)v / (double)(1ULL << (i * 10)), sfx[i]);
 }
+
+const char *hsz(uint64_t v)
+{
+	static char ring[8][32];
+	static unsigned int next;
+	char *s = size_human(v), *slot = ring[next++ % 8];
+
+	snprintf(slot, sizeof(ring[0]), "%s", s);
+	free(s);
+	return slot;
+}

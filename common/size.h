@@ -35,5 +35,10 @@ char *size_to_str(uint64_t v);
 
 /* A short human form for our own text output: "1 GiB", "130 KiB", "1.5 GiB". */
 char *size_human(uint64_t v);
+/*
+ * size_human() for messages, exact where it can be ("1023.88 MiB", not
+ * QEMU's "1 GiB"). A ring of static buffers: several may sit in one message.
+ */
+const char *hsz(uint64_t v);
 
 #endif

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "memdev.h"
 #include "qapi.h"
 #include "size.h"
 #include "util.h"
@@ -46,7 +47,7 @@ bool qver_supported(qver_t v)
 	return v >= QVER_OLDEST && v <= QVER_NEWEST && v % 100 <= 2;
 }
 
-const char *dimm_name(const struct dimm *d)
+const char *memdev_name(const struct memdev *d)
 {
 	return d->id ? d->id : "(unnamed)";
 }
@@ -524,8 +525,9 @@ static bool device_id_taken(const struct vm *vm, const char *id)
 static void parse_device(struct vm *vm, const char *arg, struct findings *f)
 {
 	struct kvlist kv;
+	const struct memdev_type *type;
 	const char *driver, *id;
-	struct dimm *d;
+	struct memdev *d;
 	char *err = NULL;
 	int anon = -1;
 
@@ -556,13 +558,14 @@ static void parse_device(struct vm *vm, const char *arg, struct findings *f)
 		id_add(&vm->device_ids, &vm->device_set, id);
 	else
 		anon = (int)vm->anon_devices++;
-	if (strcmp(driver, "nvdimm") && strcmp(driver, "pc-dimm"))
+	type = memdev_type_by_driver(driver);
+	if (!type)
 		goto out;	/* not a memory device we model */
 
-	vm->dimms = xgrow(vm->dimms, vm->ndimms, sizeof(*vm->dimms));
-	d = &vm->dimms[vm->ndimms++];
+	vm->memdevs = xgrow(vm->memdevs, vm->nmemdevs, sizeof(*vm->memdevs));
+	d = &vm->memdevs[vm->nmemdevs++];
 	memset(d, 0, sizeof(*d));
-	d->kind = strcmp(driver, "nvdimm") ? DK_PC_DIMM : DK_NVDIMM;
+	d->type = type;
 	d->id = id ? xstrdup(id) : NULL;
 	d->arg = xstrdup(arg);
 	d->props = kv;
@@ -709,15 +712,15 @@ void vm_free(struct vm *vm)
 		kvlist_free(&b->props);
 	}
 	free(vm->backends);
-	for (size_t i = 0; i < vm->ndimms; i++) {
-		struct dimm *d = &vm->dimms[i];
+	for (size_t i = 0; i < vm->nmemdevs; i++) {
+		struct memdev *d = &vm->memdevs[i];
 
 		free(d->id);
 		free(d->arg);
 		free(d->memdev);
 		kvlist_free(&d->props);
 	}
-	free(vm->dimms);
+	free(vm->memdevs);
 	for (size_t i = 0; i < vm->nnodes; i++)
 		free(vm->nodes[i].memdev);
 	free(vm->nodes);

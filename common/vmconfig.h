@@ -72,19 +72,22 @@ struct backend {
 	bool file_exists, is_devdax, is_dir;
 };
 
-enum dimm_kind { DK_NVDIMM, DK_PC_DIMM };
+struct memdev_type;
 
-struct dimm {
+/* A -device that maps a memory backend into the device-memory window. */
+struct memdev {
 	char *id;		/* NULL for a device without id */
-	enum dimm_kind kind;
+	const struct memdev_type *type;	/* its row of memdev_types[] (memdev.h) */
 	char *arg;
 	struct kvlist props;
 	char *memdev;
 	int64_t slot;		/* -1: automatic */
-	uint64_t addr;		/* 0: automatic */
+	uint64_t addr;		/* addr= (DIMMs) or memaddr= (virtio); 0: automatic */
 	uint64_t node;
-	uint64_t label_size;
+	uint64_t label_size;	/* nvdimm */
 	bool has_label_size, unarmed;
+	uint64_t requested_size, block_size;	/* virtio-mem; block_size 0: default */
+	bool prealloc;		/* virtio-mem prealloc= */
 	bool hotplug;		/* from --hotplug, not the command line */
 	int anon_index;		/* N of "device[N]" for a device without id */
 	/* Derived by the rules. */
@@ -94,8 +97,9 @@ struct dimm {
 	bool placed;
 	int64_t assigned_slot;
 	uint64_t assigned_addr;
-	uint64_t region_size;	/* pmem size for nvdimm, backend size for pc-dimm */
+	uint64_t region_size;	/* pmem size for nvdimm, the backend's size for the others */
 	uint64_t align;
+	uint64_t size_align;	/* the size's alignment when not align's (0: align) */
 	uint64_t label_offset;	/* file offset of the label area */
 };
 
@@ -113,8 +117,8 @@ struct vm {
 	struct memory mem;
 	struct backend *backends;
 	size_t nbackends;
-	struct dimm *dimms;
-	size_t ndimms;
+	struct memdev *memdevs;
+	size_t nmemdevs;
 	struct numa_node *nodes;
 	size_t nnodes;
 	struct strv other_objects;	/* ids of -object that are not memory backends */
@@ -125,7 +129,7 @@ struct vm {
 	struct strmap backend_ids;	/* id -> index in backends, filled by vm_find_backend() */
 	size_t backends_indexed;
 	struct strmap other_set, failed_set, device_set;
-	/* The DIMMs placed so far (indexes in dimms) and their region sizes' sum. */
+	/* The DIMMs placed so far (indexes in memdevs) and their region sizes' sum. */
 	size_t *placed, nplaced;
 	uint64_t placed_size;
 	unsigned phys_bits;
@@ -156,7 +160,7 @@ const char *backend_open_path(const struct backend *b);
 bool vm_other_object(const struct vm *vm, const char *id);
 /* An -object with this id was refused while parsing. */
 bool vm_failed_object(const struct vm *vm, const char *id);
-const char *dimm_name(const struct dimm *d);
+const char *memdev_name(const struct memdev *d);
 /*
  * A fail-level finding is among those added since f had from findings: the
  * per-option form of findings_count(), whose cost does not grow with the

@@ -228,10 +228,11 @@ jqe() {
 	jqe '.tool == "nvd-check" and .qemu_version == "7.2" and .kernel == "6.1.0-56-amd64" and .inventory == null'
 	jqe '.options.assumed == true and .options.share == true and .options.pmem == true and .options.align == null'
 	jqe '.paths | length == 3'
-	jqe '[.paths[] | keys] | all(. == ["checks", "facts", "fixes", "path", "proposal", "qemu_messages", "qemu_silent", "reason", "verdict"])'
+	jqe '[.paths[] | keys] | all(. == ["checks", "facts", "fixes", "path", "persistence_model", "proposal", "qemu_messages", "qemu_silent", "reason", "verdict"])'
 	jqe '[.paths[].facts | keys] | all(. == ["devdax", "file_size", "kind", "map_sync", "mount", "probed", "real_path", "region", "statx_dax", "store_granularity"])'
 	jqe '[.paths[].checks[] | keys] | all(. == ["check", "detail", "id", "result"])'
 	jqe '.verdict == "refused"'
+	jqe '[.paths[].persistence_model] == ["map-sync", "map-sync", "map-sync"]'
 }
 
 @test "Prometheus: node_exporter textfile format, every family once" {
@@ -386,4 +387,47 @@ jqe() {
 	COMP_CWORD=3
 	_nvd_check
 	assert_equal "${COMPREPLY[*]}" 'on off'
+}
+
+@test "--device virtio-pmem-pci: persistent through guest flushes on a file that has no DAX" {
+	truncate -s 64M vp.img
+	# the same file is NOT PERSISTENT for an nvdimm (no MAP_SYNC here)
+	run "$CHECK" --json --object memory-backend-file,id=p0,mem-path=vp.img,size=64M,share=on vp.img
+	assert_failure 1
+	jqe '.paths[0] | .verdict == "not-persistent" and .persistence_model == "map-sync"'
+	run "$CHECK" --json --device virtio-pmem-pci,id=vp0,memdev=p0 \
+		--object memory-backend-file,id=p0,mem-path=vp.img,size=64M,share=on vp.img
+	assert_success
+	jqe '.paths[0] | .verdict == "persistent" and .persistence_model == "guest-flush" and (.fixes | length) == 0'
+	jqe '.paths[0].reason | test("persistent through guest flushes") and test("MAP_SYNC is refused in the guest") and test("no DAX")'
+	jqe '.verdict == "persistent"'
+	run "$CHECK" --device virtio-pmem-pci vp.img
+	assert_success
+	assert_output --partial 'Verdict: PERSISTENT'
+	assert_output --partial 'why: virtio-pmem-pci: persistent through guest flushes'
+}
+
+@test "--device virtio-pmem-pci: share=off loses the data, pmem=on is not its model, device-DAX not supported" {
+	truncate -s 64M vp.img
+	run "$CHECK" --json --device virtio-pmem-pci --object memory-backend-file,id=p0,mem-path=vp.img,size=64M vp.img
+	assert_failure 1
+	jqe '.paths[0] | .verdict == "not-persistent" and (.fixes == ["share=on"]) and (.reason | test("share=off"))'
+	run "$CHECK" --json --device virtio-pmem-pci --share on --pmem on vp.img
+	assert_success
+	jqe '.paths[0] | .verdict == "persistent" and (.fixes[0] | test("^pmem=off"))'
+	jqe '.paths[0].qemu_messages | length == 2'
+	sysroot
+	run "$CHECK" "${SR[@]}" --json --device virtio-pmem-pci --share on --align 2M /dev/dax1.0
+	assert_failure 1
+	jqe '.paths[0] | .verdict == "not-persistent" and (.reason | test("device-DAX backend is not supported"))'
+}
+
+@test "--device: a device that does not persist, or none, is a usage error (exit 2)" {
+	truncate -s 64M vp.img
+	for d in pc-dimm virtio-mem-pci e1000 'virtio-pmem-pci,,x' ''; do
+		run --separate-stderr "$CHECK" --device "$d" vp.img
+		assert_failure 2
+		[[ $stderr == "nvd-check: --device"* ]] || fail "stderr for '$d': $stderr"
+		assert_output ''
+	done
 }

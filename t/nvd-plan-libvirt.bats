@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# nvd-plan on libvirt domain XML: 18 domains (t/libvirt/cases) against what libvirt 9.0 made of
+# nvd-plan on libvirt domain XML: 29 domains (t/libvirt/cases) against what libvirt 9.0 made of
 # them (t/libvirt/recorded: virsh domxml-to-native qemu-argv, or its refusal), and the XML reader
 # on broken documents.
 
@@ -16,7 +16,7 @@ setup() {
 @test "every domain: nvd-plan on the XML agrees with nvd-plan on libvirt's command line, or with libvirt's refusal" {
 	run "$REPO/t/libvirt/compare" --nvd-plan "$PLAN"
 	assert_success
-	assert_output --partial "18 cases, 18 agree, 0 disagree"
+	assert_output --partial "29 cases, 29 agree, 0 disagree"
 }
 
 @test "the comparison sees a difference" {
@@ -102,4 +102,14 @@ EOF
 	run --separate-stderr "$PLAN" --offline d.xml
 	assert_equal "$status" 2
 	assert_equal "$stderr" "nvd-plan: d.xml: line 1: <maxMemory>: 15 EiB is too large"
+}
+
+@test "virtio-pmem and virtio-mem: named, backed and placed as libvirt 9.0 does, with libvirt's refusals" {
+	run --separate-stderr "$PLAN" --offline --qemu-version 7.2 --json "$CASES/virtio-mem-pmem-dimm.xml"
+	assert_success
+	assert_equal "$(jq -c '[.memory_devices[] | [.id, .type, .slot, .memdev]]' <<<"$output")" \
+		'[["dimm0","pc-dimm",0,"memdimm0"],["virtiopmem0","virtio-pmem-pci",null,"memvirtiopmem0"],["virtiomem0","virtio-mem-pci",null,"memvirtiomem0"]]'
+	run --separate-stderr "$PLAN" --offline --qemu-version 7.2 "$CASES/virtio-pmem-private.xml"
+	assert_failure 1
+	assert_output --partial "shared access mode required for virtio-pmem device"
 }

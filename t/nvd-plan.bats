@@ -378,3 +378,76 @@ bad() {
 	assert_success
 	jq -e '.dimms[0].mem_path == "a dir/nv,x.img"' <<<"$output"
 }
+
+# A q35 VM with an nvdimm, a virtio-pmem device, a pc-dimm and a virtio-mem device.
+virtio_vm() {
+	truncate -s 256M n0.img p0.img
+	cat >virtio.args <<'ARGS'
+-machine q35,nvdimm=on
+-m 512M,slots=2,maxmem=4G
+-object memory-backend-file,id=n0,mem-path=n0.img,size=256M,share=on
+-object memory-backend-file,id=p0,mem-path=p0.img,size=256M,share=on
+-object memory-backend-ram,id=r1,size=256M
+-object memory-backend-ram,id=r2,size=512M
+-device nvdimm,id=nv0,memdev=n0
+-device virtio-pmem-pci,id=vp0,memdev=p0
+-device pc-dimm,id=d1,memdev=r1
+-device virtio-mem-pci,id=vm2,memdev=r2,requested-size=128M
+ARGS
+}
+
+@test "--json: memory_devices lists every memory device in command-line order; dimms the DIMMs" {
+	virtio_vm
+	run --separate-stderr "$PLAN" --qemu-version 10.0 --json virtio.args
+	assert_success
+	assert_equal "$(jq -c '[.memory_devices[] | [.id, .type, .memdev, .addr, .size, .slot]]' <<<"$output")" \
+		'[["nv0","nvdimm","n0",4294967296,268435456,0],["vp0","virtio-pmem-pci","p0",4563402752,268435456,null],["d1","pc-dimm","r1",4831838208,268435456,1],["vm2","virtio-mem-pci","r2",5100273664,536870912,null]]'
+	assert_equal "$(jq -c '[.dimms[].id]' <<<"$output")" '["nv0","d1"]'
+	assert_equal "$(jq -c '.memory_devices[3] | [.block_size, .requested_size]' <<<"$output")" '[2097152,134217728]'
+	# the text table names every device and its type; virtio devices have no slot
+	run "$PLAN" --qemu-version 10.0 virtio.args
+	assert_success
+	assert_output --regexp 'DEVICE +TYPE +SLOT'
+	assert_output --regexp 'vp0 +virtio-pmem-pci +- +0x110000000'
+	assert_output --regexp 'vm2 +virtio-mem-pci +- +0x130000000'
+}
+
+@test "virtio-pmem: the warnings for what QEMU starts but loses data" {
+	truncate -s 256M p0.img
+	base=(-machine pc -m 512M,maxmem=2G)
+	run --separate-stderr "$PLAN" --json -- "${base[@]}" \
+		-object memory-backend-file,id=p0,mem-path=p0.img,size=256M \
+		-device virtio-pmem-pci,id=vp0,memdev=p0
+	assert_success
+	jq -e '[.findings[] | select(.level == "warn") | .id] == ["virtio-pmem-share-off"]' <<<"$output"
+	run --separate-stderr "$PLAN" --json -- "${base[@]}" \
+		-object memory-backend-memfd,id=p0,size=256M -device virtio-pmem-pci,id=vp0,memdev=p0
+	assert_success
+	jq -e '[.findings[] | select(.level == "warn") | .id] == ["virtio-pmem-volatile-backend"]' <<<"$output"
+	run --separate-stderr "$PLAN" --json -- "${base[@]}" \
+		-object memory-backend-file,id=p0,mem-path=p0.img,size=256M,share=on,readonly=on \
+		-device virtio-pmem-pci,id=vp0,memdev=p0
+	assert_success
+	jq -e '[.findings[] | select(.level == "warn") | .id] == ["virtio-pmem-readonly"]' <<<"$output"
+	run --separate-stderr "$PLAN" --json -- "${base[@]}" \
+		-object memory-backend-file,id=p0,mem-path=p0.img,size=256M,share=on \
+		-device virtio-pmem-pci,id=vp0,memdev=p0
+	assert_success
+	jq -e '[.findings[] | select(.level == "warn")] == []' <<<"$output"
+}
+
+@test "nvd-nfit: a virtio-pmem device is not in the NFIT; only the NVDIMM after it moves" {
+	truncate -s 256M n0.img p0.img
+	args=(-machine pc,nvdimm=on -m 512M,slots=2,maxmem=2G
+		-object memory-backend-file,id=n0,mem-path=n0.img,size=256M,share=on
+		-object memory-backend-file,id=p0,mem-path=p0.img,size=256M,share=on)
+	"$BIN/nvd-nfit" --json -- "${args[@]}" -device nvdimm,id=nv0,memdev=n0 >alone.json
+	"$BIN/nvd-nfit" --json -- "${args[@]}" -device virtio-pmem-pci,id=vp0,memdev=p0 \
+		-device nvdimm,id=nv0,memdev=n0 >after.json
+	# the same structures but for the NVDIMM's address: 256 MiB higher
+	spa='[.structures[] | select(.type == 0) | .fields.address]'
+	assert_equal "$(jq -c "$spa" alone.json)" '[4294967296]'
+	assert_equal "$(jq -c "$spa" after.json)" '[4563402752]'
+	assert_equal "$(jq -S 'del(.structures[].fields.address, .header.checksum)' alone.json)" \
+		"$(jq -S 'del(.structures[].fields.address, .header.checksum)' after.json)"
+}

@@ -3,7 +3,9 @@
 #   FILE:LINE LEVEL ID
 # LEVEL is fail, warn or info (a choice of two when the call picks one, e.g.
 # "fail|warn"); ID is the id literal (each of a ?: pair on its own line).
-# A call whose id is not a literal prints ID as "-": the line must carry the
+# A call whose id is memdev_fid(d, "WHAT") (the device type's prefix, then WHAT) prints
+# ID as "*-WHAT": at least one PREFIX-WHAT must have a row, and every such row may be
+# emitted there. A call whose id is not a literal prints ID as "-": the line must carry the
 # comment "finding id: passed on" (a finding copied from another list, whose
 # own call is listed where it was made). The FAIL/WARN/INFO macros of the
 # rules count as calls, and nvd-check's check(o, ID, title, R_RESULT, ...)
@@ -57,7 +59,8 @@ for my $file (@ARGV) {
 		my @levels = $level =~ /LEVEL_(FAIL|WARN|INFO|PASS)/g;
 		$level = lc(join('|', @levels)) if @levels;
 		$level = '?' if $level !~ /^(fail|warn|info|pass)(\|(fail|warn|info|pass))*$/;
-		my @ids = $id =~ /"([^"]*)"/g;
+		# memdev_fid(d, "what"): the type's prefix and "what" (dimm-what, memdev-what)
+		my @ids = $id =~ /\bmemdev_fid\s*\([^,]*,\s*"([^"]*)"\s*\)/ ? ("*-$1") : $id =~ /"([^"]*)"/g;
 		if (!@ids) {
 			if ($linetext =~ m{finding id: passed on}) {
 				print "$file:$line $level -\n";

@@ -19,6 +19,17 @@ setup() {
 	[ "${#cases[@]}" -ge 100 ]
 }
 
+@test "at least 80 cases have virtio-pmem-pci or virtio-mem-pci, on pc and on q35" {
+	local n pc q35
+	n=$(grep -l -e 'virtio-pmem-pci' -e 'virtio-mem-pci' "$HERE"/cases/*.args | wc -l)
+	pc=$(grep -l -e 'virtio-pmem-pci' -e 'virtio-mem-pci' "$HERE"/cases/*.args |
+		xargs grep -l -- '-machine pc' | wc -l)
+	q35=$(grep -l -e 'virtio-pmem-pci' -e 'virtio-mem-pci' "$HERE"/cases/*.args |
+		xargs grep -l -- '-machine q35' | wc -l)
+	echo "$n cases, $pc pc, $q35 q35"
+	[ "$n" -ge 80 ] && [ "$pc" -ge 30 ] && [ "$q35" -ge 30 ]
+}
+
 @test "every case has a recorded QEMU result for 7.2 and 10.0" {
 	local f name missing=()
 	for f in "$HERE"/cases/*.args; do
@@ -44,6 +55,19 @@ setup() {
 		--nvd-plan "$HERE/helpers/replay-nvd-plan" label-size-zero
 	assert_failure 1
 	assert_output --partial "DISAGREE 7.2 label-size-zero: qemu refuse \"Property 'nvdimm.label-size' (0x0) is required at least 0x20000\"; nvd-plan accept"
+}
+
+@test "conform compares each memory device's address and size with QEMU's query-memory-devices" {
+	[ -x "$QEMU72" ] || skip "no QEMU at $QEMU72"
+	export REPLAY=$HERE/recorded-7.2.txt
+	run "$HERE/conform" --qemu "$QEMU72" --version 7.2 \
+		--nvd-plan "$HERE/helpers/replay-nvd-plan" virtio-mix-q35-mem-pmem
+	assert_success
+	assert_output --partial "placement 1 of 1 started with memory devices"
+	REPLAY_MOVE=4096 run "$HERE/conform" --qemu "$QEMU72" --version 7.2 \
+		--nvd-plan "$HERE/helpers/replay-nvd-plan" virtio-mix-q35-mem-pmem
+	assert_failure 1
+	assert_output --partial "DISAGREE 7.2 virtio-mix-q35-mem-pmem: qemu accept; nvd-plan accept; placement: qemu [vm2 virtio-mem 4294967296 536870912;vp0 virtio-pmem 4831838208 268435456] nvd-plan [vm2 virtio-mem 4294971392 536870912;vp0 virtio-pmem 4831842304 268435456]"
 }
 
 @test "nvd-plan agrees with QEMU 7.2" {
