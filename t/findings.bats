@@ -81,7 +81,7 @@ rows() {
 	(($(wc -l < page.ids) == $(wc -l < catalogue.ids)))
 	# levels, a meaning, a fix per entry; QEMU's messages per release where they differ
 	grep -A2 -x '\.B dimm\\-memdev\\-unknown' "$PAGE" | grep -q '^(fail) memdev= names no object\.$'
-	grep -A8 -x '\.B mem\\-no\\-window' "$PAGE" | grep -q '^QEMU 8\.1 on: \\(lqthe configuration is not prepared'
+	grep -A10 -x '\.B mem\\-no\\-window' "$PAGE" | grep -q '^QEMU 8\.1 on: \\(lqthe configuration is not prepared'
 	grep -A8 -x '\.B mem\\-no\\-window' "$PAGE" | grep -q '^QEMU 6\.0 to 8\.0: \\(lqmemory devices (e\.g\. for memory hotplug) are not supported'
 	grep -A6 -x '\.B label\\-index\\-invalid' "$PAGE" | grep -q '^(fail, warn) '
 	grep -A2 -x '\.B map\\-sync' "$PAGE" | grep -q '^(check: pass, fail, warn) '
