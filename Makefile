@@ -132,6 +132,7 @@ install: all
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(TOOLS)) \
 		$(addprefix $(DESTDIR)$(MANDIR)/man1/,$(TOOLS:=.1)) \
+		$(DESTDIR)$(MANDIR)/man7/nvd-findings.7 \
 		$(addprefix $(DESTDIR)$(COMPDIR)/,$(TOOLS) nvd) \
 		$(addprefix $(DESTDIR)$(UNITDIR)/,nvd-check-running.service nvd-check-running.timer) \
 		$(DESTDIR)$(DATADIR)/prometheus/nvd-running.rules.yml

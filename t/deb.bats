@@ -44,6 +44,7 @@ teardown() {
 	local f
 	for f in /usr/bin/nvd-{plan,nfit,label,check,map} \
 		/usr/share/man/man1/nvd-{plan,nfit,label,check,map}.1.gz \
+		/usr/share/man/man7/nvd-findings.7.gz \
 		/usr/share/bash-completion/completions/nvd{,-plan,-nfit,-label,-check,-map} \
 		/usr/share/doc/nvd-toolkit/{copyright,changelog.gz} \
 		/usr/share/doc/nvd-toolkit/examples/vm-nvdimm.args \
@@ -110,6 +111,8 @@ files() {
 		run chroot "$ROOT" man -w "$t"
 		assert_output "/usr/share/man/man1/$t.1.gz"
 	done
+	run chroot "$ROOT" man -w nvd-findings
+	assert_output "/usr/share/man/man7/nvd-findings.7.gz"
 	# the completion, loaded on demand by bash-completion as an interactive shell does
 	run chroot "$ROOT" bash -c '. /usr/share/bash-completion/bash_completion
 		_completion_loader nvd-plan
