@@ -200,7 +200,7 @@ int main(int argc, const char **argv)
 		else
 			cli_usage_error("invalid --sync value '%s': use on, off or auto", opt_sync);
 	}
-	qver = qver_choose(opt_qemu_version, false);
+	qver = qver_choose(opt_qemu_version, false, NULL);
 	q.given = opt_object || opt_share || opt_pmem || opt_readonly || opt_align || opt_size ||
 		  opt_sync;
 	if (opt_object) {

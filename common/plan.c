@@ -20,6 +20,11 @@ void plan_evaluate(const struct qcmdline *cl, qver_t qver, const struct plan_opt
 	for (size_t i = 0; i < cl->refusals.n; i++)
 		finding_add(&r->findings, LEVEL_FAIL, "libvirt-refuses", NULL, NULL,
 			    "libvirt refuses the domain: %s", cl->refusals.v[i]);
+	if (po->qver_on_path)
+		finding_add(&r->findings, LEVEL_WARN, "qemu-version-unmodelled", NULL, NULL,
+			    "qemu-system-x86_64 on PATH is QEMU %d.%d, %s than every release modelled: checked as QEMU %d.%d (use --qemu-version to choose)",
+			    po->qver_on_path / 100, po->qver_on_path % 100,
+			    po->qver_on_path > qver ? "newer" : "older", qver / 100, qver % 100);
 	vm_build(&r->vm, cl, qver, &r->findings);
 	r->vm.target = po->target;
 	plan_run(&r->vm, po, &r->findings);
@@ -252,17 +257,35 @@ int plan_write_junit(FILE *fp, const struct plan_result *rs, size_t n, bool stri
 	return fflush(fp) == 0 && !ferror(fp) ? 0 : -EIO;
 }
 
-qver_t qver_choose(const char *opt_qemu_version, bool offline)
+/* "6.0 6.1 ... 11.1": every release modelled. */
+static char *qver_list(void)
+{
+	struct strbuf sb;
+
+	sb_init(&sb);
+	for (qver_t v = QVER_OLDEST; v <= QVER_NEWEST; v++)
+		if (qver_supported(v))
+			sb_addf(&sb, "%s%d.%d", sb.len ? " " : "", v / 100, v % 100);
+	return sb_detach(&sb);
+}
+
+qver_t qver_choose(const char *opt_qemu_version, bool offline, qver_t *unmodelled)
 {
 	qver_t v;
 
+	if (unmodelled)
+		*unmodelled = 0;
 	if (opt_qemu_version) {
 		v = qver_parse(opt_qemu_version);
 		if (v < 0)
 			cli_usage_error("invalid --qemu-version '%s': use X.Y, e.g. 7.2", opt_qemu_version);
-		if (!qver_supported(v))
-			cli_usage_error("QEMU %s is not a release modelled: use one of 6.0 6.1 6.2 7.0 7.1 7.2 8.0 8.1 8.2 9.0 9.1 9.2 10.0 10.1 10.2",
-					opt_qemu_version);
+		if (!qver_supported(v)) {
+			char *all = qver_list();
+
+			cli_usage_error("QEMU %s is not a release modelled: use one of %s",
+					opt_qemu_version, all);
+			free(all);
+		}
 		return v;
 	}
 	/* --offline is for a machine that is not the VM host: its QEMU says nothing. */
@@ -271,11 +294,15 @@ qver_t qver_choose(const char *opt_qemu_version, bool offline)
 		if (v > QVER_NEWEST) {
 			nvd_warnx("qemu-system-x86_64 on PATH is %d.%d, newer than modelled: checking as %d.%d",
 				  v / 100, v % 100, QVER_NEWEST / 100, QVER_NEWEST % 100);
+			if (unmodelled)
+				*unmodelled = v;
 			return QVER_NEWEST;
 		}
 		if (v >= 0 && v < QVER_OLDEST) {
 			nvd_warnx("qemu-system-x86_64 on PATH is %d.%d, older than modelled: checking as %d.%d",
 				  v / 100, v % 100, QVER_OLDEST / 100, QVER_OLDEST % 100);
+			if (unmodelled)
+				*unmodelled = v;
 			return QVER_OLDEST;
 		}
 		if (v >= 0)
@@ -330,7 +357,7 @@ qver_t config_options_apply(struct plan_opts *po)
 	po->offline = config_cli.offline;
 	po->sysroot = config_cli.sysroot;
 	po->target = target_choose(config_cli.target);
-	return qver_choose(config_cli.qemu_version, config_cli.offline);
+	return qver_choose(config_cli.qemu_version, config_cli.offline, &po->qver_on_path);
 }
 
 enum target target_choose(const char *opt_target)

@@ -36,8 +36,10 @@ qver_t qemu_version_on_path(void);
 /*
  * The release to model: --qemu-version (exits 2 when not a modelled
  * release), else the QEMU on PATH (unless offline), else the newest.
+ * When the QEMU on PATH is newer or older than every release modelled,
+ * *unmodelled (if not NULL) gets its release, else 0.
  */
-qver_t qver_choose(const char *opt_qemu_version, bool offline);
+qver_t qver_choose(const char *opt_qemu_version, bool offline, qver_t *unmodelled);
 
 /*
  * The options of every tool that reads a VM configuration: --qemu-version,

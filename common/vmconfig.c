@@ -40,9 +40,12 @@ qver_t qver_parse(const char *s)
 	return QVER((int)maj, (int)min);
 }
 
+/* QEMU 11.0's JSON parser says where an error is (qemu-json.h). */
+#define JSON_LOCATED(vm) ((vm)->qver >= QVER(11, 0))
+
 bool qver_supported(qver_t v)
 {
-	/* Releases: x.0 to x.2 since 6.0, and 10.x up to the newest. */
+	/* Releases: x.0 to x.2 since 6.0 (11.0 and 11.1 so far). */
 	return v >= QVER_OLDEST && v <= QVER_NEWEST && v % 100 <= 2;
 }
 
@@ -127,7 +130,7 @@ static void parse_machine(struct vm *vm, const char *arg, struct findings *f)
 	struct kvlist kv;
 	char *err = NULL;
 
-	if (opts_parse(arg, "type", SYNTAX_KEYVAL, &kv, &err) < 0) {
+	if (opts_parse_v(arg, "type", SYNTAX_KEYVAL, JSON_LOCATED(vm), &kv, &err) < 0) {
 		parse_fail(f, NULL, err);
 		free(err);
 		return;
@@ -153,7 +156,7 @@ static void parse_memory(struct vm *vm, const char *arg, struct findings *f)
 	struct kvlist kv;
 	char *err = NULL;
 
-	if (opts_parse(arg, "size", SYNTAX_QEMUOPTS, &kv, &err) < 0) {
+	if (opts_parse_v(arg, "size", SYNTAX_QEMUOPTS, JSON_LOCATED(vm), &kv, &err) < 0) {
 		parse_fail(f, NULL, err);
 		free(err);
 		return;
@@ -408,7 +411,7 @@ static void parse_object_kv(struct vm *vm, const char *arg, struct findings *f)
 	bool *seen = NULL, ok;
 	enum backend_kind kind;
 
-	if (opts_parse(arg, "qom-type", SYNTAX_QEMUOPTS, &kv, &err) < 0) {
+	if (opts_parse_v(arg, "qom-type", SYNTAX_QEMUOPTS, JSON_LOCATED(vm), &kv, &err) < 0) {
 		parse_fail(f, NULL, err);
 		free(err);
 		return;
@@ -529,7 +532,7 @@ static void parse_device(struct vm *vm, const char *arg, struct findings *f)
 	char *err = NULL;
 	int anon = -1;
 
-	if (opts_parse(arg, "driver", SYNTAX_QEMUOPTS, &kv, &err) < 0) {
+	if (opts_parse_v(arg, "driver", SYNTAX_QEMUOPTS, JSON_LOCATED(vm), &kv, &err) < 0) {
 		parse_fail(f, NULL, err);
 		free(err);
 		return;
@@ -579,7 +582,7 @@ static void parse_numa(struct vm *vm, const char *arg, struct findings *f)
 	char *err = NULL;
 	const char *type;
 
-	if (opts_parse(arg, "type", SYNTAX_QEMUOPTS, &kv, &err) < 0) {
+	if (opts_parse_v(arg, "type", SYNTAX_QEMUOPTS, JSON_LOCATED(vm), &kv, &err) < 0) {
 		parse_fail(f, NULL, err);
 		free(err);
 		return;
@@ -605,7 +608,7 @@ static void parse_cpu(struct vm *vm, const char *arg)
 	char *err = NULL;
 	const char *pb;
 
-	if (opts_parse(arg, "model", SYNTAX_QEMUOPTS, &kv, &err) < 0) {
+	if (opts_parse_v(arg, "model", SYNTAX_QEMUOPTS, JSON_LOCATED(vm), &kv, &err) < 0) {
 		free(err);
 		return;
 	}

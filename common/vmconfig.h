@@ -13,7 +13,7 @@
 typedef int qver_t;
 #define QVER(maj, min) ((maj) * 100 + (min))
 #define QVER_OLDEST QVER(6, 0)
-#define QVER_NEWEST QVER(10, 2)
+#define QVER_NEWEST QVER(11, 1)
 
 /* "7.2", "10.0.13", "v7.2" -> 702; -1 when not a version. */
 qver_t qver_parse(const char *s);

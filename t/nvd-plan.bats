@@ -265,7 +265,29 @@ golden() {
 	run "$PLAN" --json --qemu-version 10.0.13 -- -M pc
 	jq -e '.qemu_version == "10.0"' <<<"$output"
 	PATH=/nonexistent run "$PLAN" --json -- -M pc
-	jq -e '.qemu_version == "10.2"' <<<"$output"
+	jq -e '.qemu_version == "11.1"' <<<"$output"
+	run "$PLAN" --json --qemu-version 11.0 -- -M pc
+	jq -e '.qemu_version == "11.0"' <<<"$output"
+}
+
+@test "a QEMU on PATH newer than modelled: said on stderr and as a warn finding, checked as the newest" {
+	mkdir -p "$BATS_TEST_TMPDIR/newq"
+	printf '#!/bin/sh\necho "QEMU emulator version 12.0.1 (Debian 1:12.0.1+ds-1)"\n' \
+		>"$BATS_TEST_TMPDIR/newq/qemu-system-x86_64"
+	chmod +x "$BATS_TEST_TMPDIR/newq/qemu-system-x86_64"
+	PATH=$BATS_TEST_TMPDIR/newq:$PATH run --separate-stderr "$PLAN" --json -- -M pc
+	assert_success
+	assert_equal "$stderr" "nvd-plan: qemu-system-x86_64 on PATH is 12.0, newer than modelled: checking as 11.1"
+	jq -e '.qemu_version == "11.1" and .verdict == "accept"' <<<"$output"
+	jq -e '[.findings[] | select(.id == "qemu-version-unmodelled" and .level == "warn")] | length == 1' <<<"$output"
+	jq -e '.findings[] | select(.id == "qemu-version-unmodelled") | .message | contains("QEMU 12.0, newer than every release modelled: checked as QEMU 11.1")' <<<"$output"
+	PATH=$BATS_TEST_TMPDIR/newq:$PATH run --separate-stderr "$PLAN" -- -M pc
+	assert_output --partial "QEMU 11.1: accept"
+	assert_output --partial "qemu-system-x86_64 on PATH is QEMU 12.0, newer than every release modelled: checked as QEMU 11.1"
+	# --qemu-version chooses: no warning then
+	PATH=$BATS_TEST_TMPDIR/newq:$PATH run --separate-stderr "$PLAN" --json --qemu-version 11.1 -- -M pc
+	assert_equal "$stderr" ""
+	jq -e '[.findings[] | select(.id == "qemu-version-unmodelled")] | length == 0' <<<"$output"
 }
 
 @test "--help and --version go to stdout and exit 0; --list-opts lists every long option" {
