@@ -273,10 +273,12 @@ static bool dimm_pre_plug(struct vm *vm, struct dimm *d, struct findings *f)
 	if (vm->machine.family == MF_VIRT) {
 		/*
 		 * virt_memory_pre_plug(): DIMMs need the GED device, which virt
-		 * creates only with an AArch64 CPU, firmware and ACPI (cold plug
-		 * without it since 10.2).
+		 * creates only with an AArch64 CPU, firmware and ACPI, and not at all
+		 * for types up to 4.1 (no_ged) (cold plug without it since 10.2).
 		 */
-		const char *why = vm->machine.acpi == TRI_OFF ?
+		const char *why = vm->machine.type_version <= QVER(4, 1) ?
+			"virt machine types up to 4.1 have no GED device, which DIMMs need: use virt-4.2 or later (or plain virt)" :
+			vm->machine.acpi == TRI_OFF ?
 			"DIMMs on virt need ACPI (its GED device) before QEMU 10.2" :
 			!vm->cpu_aarch64 ?
 			"virt has no GED device, which DIMMs need before QEMU 10.2, with a 32-bit CPU (the default cortex-a15): add -cpu max or another 64-bit model" :

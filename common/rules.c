@@ -48,12 +48,29 @@ static bool failed(const struct findings *f)
 
 /* ---- machine ---------------------------------------------------------- */
 
+/*
+ * boards.h's MACHINE_VER_DELETION/DEPRECATION: a versioned type is
+ * "expired" after a number of years, each year three releases X.0-X.2.
+ */
+static bool type_expired(qver_t qver, qver_t type, int years)
+{
+	int age = qver / 100 - type / 100;
+
+	return age > years || (age == years && qver % 100 >= type % 100);
+}
+
 /* The oldest versioned machine types each QEMU release still has. */
 static qver_t oldest_type(qver_t qver, enum machine_family fam)
 {
+	/* From 10.1 a type is not registered once six years old (11.1: 5.2 on). */
+	if (qver >= QVER(10, 1)) {
+		int maj = qver / 100 - 6, min = qver % 100 + 1;
+
+		return min > 2 ? QVER(maj + 1, 0) : QVER(maj, min);
+	}
 	if (fam == MF_Q35)
-		return qver >= QVER(10, 1) ? QVER(2, 6) : QVER(2, 4);
-	if (qver >= QVER(10, 1))
+		return QVER(2, 4);
+	if (fam == MF_VIRT)
 		return QVER(2, 6);
 	if (qver >= QVER(10, 0))
 		return QVER(2, 4);
@@ -79,6 +96,36 @@ static char *machine_qom_type(const struct vm *vm)
 	return xasprintf("%s-machine", m->type);
 }
 
+/*
+ * The warning QEMU prints for a deprecated versioned pc, q35 or virt type: from 9.1
+ * every type three years old (boards.h; checked with 10.0 and 11.1), before
+ * that pc-i440fx-1.4 to 1.7 (checked with 7.2).
+ */
+static void machine_deprecated(struct vm *vm, struct findings *f)
+{
+	const struct machine *m = &vm->machine;
+	const char *why = NULL;
+	char *q;
+
+	if (strncmp(m->type, "pc-i440fx-", 10) && strncmp(m->type, "pc-q35-", 7) &&
+	    strncmp(m->type, "virt-", 5))
+		return;
+	if (vm->qver >= QVER(9, 1)) {
+		if (type_expired(vm->qver, m->type_version, 3))
+			why = "machines more than 3 years old are subject to deletion after 6 years";
+	} else if (m->family == MF_PC && m->type_version <= QVER(1, 7)) {
+		why = "old and unattended - use a newer version instead";
+	}
+	if (!why)
+		return;
+	q = xasprintf("warning: Machine type '%s' is deprecated: %s", m->type, why);
+	WARN(f, "machine-type-deprecated", NULL, q,
+	     "machine type %s is deprecated in QEMU %d.%d: %s; use a newer one (or the plain '%s' alias)",
+	     m->type, vm->qver / 100, vm->qver % 100, why,
+	     m->family == MF_PC ? "pc" : m->family == MF_Q35 ? "q35" : "virt");
+	free(q);
+}
+
 static void machine_select(struct vm *vm, struct findings *f)
 {
 	struct machine *m = &vm->machine;
@@ -100,7 +147,7 @@ static void machine_select(struct vm *vm, struct findings *f)
 		}
 		if (str_startswith(m->type, "virt-")) {
 			v = qver_parse(m->type + 5);
-			if (v < QVER(2, 6) || v > vm->qver)
+			if (v < QVER(2, 6) || v > vm->qver || v < oldest_type(vm->qver, MF_VIRT))
 				m->known = false;
 			m->type_version = v;
 		} else if (strcmp(m->type, "virt")) {
@@ -116,7 +163,9 @@ static void machine_select(struct vm *vm, struct findings *f)
 		m->family = m->type[3] == 'q' ? MF_Q35 : MF_PC;
 		v = qver_parse(ver);
 		/* pc-q35-4.0.1 is the one micro-versioned type */
-		if (v < 0 || (strchr(strchr(ver, '.') + 1, '.') && strcmp(ver, "4.0.1")) ||
+		if (v < 0 ||
+		    (strchr(strchr(ver, '.') + 1, '.') &&
+		     (strcmp(ver, "4.0.1") || m->family != MF_Q35)) ||
 		    v > vm->qver || v < oldest_type(vm->qver, m->family))
 			m->known = false;
 		m->type_version = v;
@@ -139,7 +188,9 @@ static void machine_select(struct vm *vm, struct findings *f)
 		     "QEMU %d.%d has no machine type '%s' (see 'qemu-system-x86_64 -machine help')",
 		     vm->qver / 100, vm->qver % 100, m->type);
 		free(q);
+		return;
 	}
+	machine_deprecated(vm, f);
 }
 
 /* machine_set_mem(): -m as the machine's "memory" property (7.1+), or vl.c before. */
@@ -374,6 +425,13 @@ static void numa_setup(struct vm *vm, struct findings *f)
 			     "use -numa node,memdev=ID with a memory backend per node");
 			return;
 		}
+		if (vm->nodes[i].has_mem) {
+			/* numa.c parse_numa_node(): taken, with a warning, up to 5.0 types */
+			WARN(f, "numa-mem-deprecated", NULL,
+			     "warning: Parameter -numa node,mem is deprecated, use -numa node,memdev instead",
+			     "-numa node,mem= is deprecated (refused from machine type 5.1 on): use -numa node,memdev=ID with a memory backend");
+			total += vm->nodes[i].mem;
+		}
 		if (!vm->nodes[i].memdev)
 			continue;
 		any_memdev = true;
@@ -444,6 +502,15 @@ static void board_init(struct vm *vm, struct findings *f)
 	}
 	if (m->family != MF_PC && m->family != MF_Q35)
 		return;
+	/*
+	 * Types up to 2.5 order fw_cfg files from a fixed list, which has no
+	 * entry for the NVDIMM ACPI buffer that nvdimm=on adds (ACPI on or off).
+	 */
+	if (m->nvdimm && m->type_version <= QVER(2, 5))
+		WARN(f, "machine-fw-cfg-legacy", NULL,
+		     "warning: Unknown firmware file in legacy mode: etc/acpi/nvdimm-mem",
+		     "machine type %s keeps fw_cfg files in the legacy order, which has no place for the NVDIMM ACPI buffer: QEMU warns and puts it last (harmless; pc-i440fx-2.6 and later do not)",
+		     m->type);
 	layout_ram_split(vm);
 	/* qemu64, the TCG default CPU, is an AMD CPU: the 1 TiB hole rule (7.1+ types). */
 	if (m->type_version >= QVER(7, 1) && vm->qver >= QVER(7, 1) &&
@@ -462,6 +529,16 @@ static void board_init(struct vm *vm, struct findings *f)
 			free(q);
 			return;
 		}
+	}
+	/* pc_memory_init(): types up to 2.0 have no device memory (has_reserved_memory). */
+	if (m->family == MF_PC && m->type_version <= QVER(2, 0) &&
+	    (vm->mem.slots || vm->mem.maxmem > vm->mem.size)) {
+		q = xasprintf("\"-memory 'slots|maxmem'\" is not supported by: %s", m->type);
+		FAIL(f, "machine-no-memory-devices", NULL, q,
+		     "machine type %s has no device memory (pc-i440fx-2.1 and later have): no slots or maxmem, so no DIMMs",
+		     m->type);
+		free(q);
+		return;
 	}
 	if (vm->mem.size >= vm->mem.maxmem)
 		return;

@@ -597,7 +597,13 @@ static void parse_numa(struct vm *vm, const char *arg, struct findings *f)
 		n->nodeid = id ? strtoll(id, NULL, 0) : (int64_t)vm->nnodes;
 		n->memdev = kv_get(&kv, "memdev") ? xstrdup(kv_get(&kv, "memdev")) : NULL;
 		n->has_mem = kv_find(&kv, "mem") != NULL;
+		n->mem = 0;
 		vm->nnodes++;
+		if (n->has_mem && !qapi_get_size(kv_find(&kv, "mem"), QAPI_OBJECT, vm->qver,
+						 &n->mem, &err, NULL)) {
+			parse_fail(f, NULL, err);
+			free(err);
+		}
 	}
 	kvlist_free(&kv);
 }

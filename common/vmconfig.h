@@ -103,6 +103,7 @@ struct numa_node {
 	int64_t nodeid;
 	char *memdev;
 	bool has_mem;		/* the legacy mem= */
+	uint64_t mem;		/* its size */
 };
 
 struct vm {
