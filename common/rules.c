@@ -317,6 +317,22 @@ static void machine_props(struct vm *vm, struct findings *f)
 				FAIL(f, "machine-option-invalid", NULL, q, "acpi= takes on, off or auto");
 				free(q);
 			}
+		} else if (!strcmp(e->key, "memory.size") || !strcmp(e->key, "memory.max-size") ||
+			   !strcmp(e->key, "memory.slots")) {
+			/*
+			 * The machine's "memory" property as keyval members (7.1+). Only
+			 * their types are checked: -m is what this tool reads the sizes from.
+			 */
+			uint64_t u;
+			bool ok = e->key[7] == 's' && e->key[8] == 'l'
+					  ? qapi_get_uint(e, QAPI_MACHINE, UINT64_MAX, &u, &err)
+					  : qapi_get_size(e, QAPI_MACHINE, vm->qver, &u, &err, NULL);
+
+			if (!ok) {
+				FAIL(f, "machine-option-invalid", NULL, err,
+				     "%s takes a %s", e->key, e->key[7] == 's' && e->key[8] == 'l' ? "number" : "size");
+				free(err);
+			}
 		} else if (!strcmp(e->key, "max-ram-below-4g")) {
 			char *w = NULL;
 			bool got = qapi_get_size(e, QAPI_MACHINE, vm->qver, &mc->max_ram_below_4g,

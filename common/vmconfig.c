@@ -295,6 +295,36 @@ static const struct member memfd_members[] = {
 	{ "seal", MT_BOOL, false, 0 },
 };
 
+/*
+ * host-nodes: the opts visitor takes "N" or "N-M" (a uint64 value or range),
+ * JSON an array.
+ */
+static bool check_uint_list(const struct kv *e, char **err)
+{
+	const char *p = e->val;
+
+	if (e->json) {
+		if (e->type == KV_OTHER && p[0] == '[')
+			return true;
+		*err = xasprintf("Invalid parameter type for '%s', expected: array", e->key);
+		return false;
+	}
+	for (int part = 0; part < 2; part++) {
+		if (!isdigit((unsigned char)*p))
+			break;
+		while (isdigit((unsigned char)*p))
+			p++;
+		if (*p != '-' || part)
+			break;
+		p++;
+	}
+	if (*p || p == e->val || p[-1] == '-') {
+		*err = xasprintf("Parameter '%s' expects a uint64 value or range", e->key);
+		return false;
+	}
+	return true;
+}
+
 static bool check_member(const struct member *m, const struct kv *e, qver_t qver,
 			 struct strv *warns, char **err)
 {
@@ -330,7 +360,7 @@ static bool check_member(const struct member *m, const struct kv *e, qver_t qver
 		}
 		return true;
 	case MT_LIST:
-		return true;
+		return check_uint_list(e, err);
 	}
 	return true;
 }
@@ -595,6 +625,16 @@ static void parse_numa(struct vm *vm, const char *arg, struct findings *f)
 		vm->nodes = xgrow(vm->nodes, vm->nnodes, sizeof(*vm->nodes));
 		n = &vm->nodes[vm->nnodes];
 		n->nodeid = id ? strtoll(id, NULL, 0) : (int64_t)vm->nnodes;
+		if (id) {
+			/* NumaNodeOptions.nodeid is a uint16, read by the opts visitor */
+			uint64_t u;
+
+			if (!qapi_get_uint(kv_find(&kv, "nodeid"), QAPI_OBJECT, UINT16_MAX, &u, &err)) {
+				parse_fail(f, NULL, err);
+				free(err);
+				err = NULL;
+			}
+		}
 		n->memdev = kv_get(&kv, "memdev") ? xstrdup(kv_get(&kv, "memdev")) : NULL;
 		n->has_mem = kv_find(&kv, "mem") != NULL;
 		n->mem = 0;
