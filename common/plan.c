@@ -131,7 +131,11 @@ void plan_print(struct out *o, const struct plan_result *r, bool quiet, bool ver
 	out_u64(o, "slots", NULL, vm->mem.slots);
 	out_u64(o, "below_4g", NULL, vm->below_4g);
 	out_u64(o, "above_4g", NULL, vm->above_4g);
-	if (!quiet && !out_is_json(o)) {
+	/* false when QEMU refuses -m: then the sizes above are not the user's */
+	out_bool(o, "parsed", NULL, !vm->mem.invalid);
+	if (!quiet && !out_is_json(o) && vm->mem.invalid) {
+		out_text(o, "  memory: -m does not parse (see below)\n");
+	} else if (!quiet && !out_is_json(o)) {
 		char *ram = size_human(vm->mem.size), *max = size_human(vm->mem.maxmem);
 
 		out_text(o, "  memory %s, maxmem %s, slots %llu\n", ram, max,

@@ -599,8 +599,11 @@ void plan_run(struct vm *vm, const struct plan_opts *po, struct findings *f)
 	machine_props(vm, f);
 	backends_create(vm, po, f);
 	numa_setup(vm, f);
-	/* Without a valid -m there is no window to place DIMMs in. */
-	if (!vm->mem.maxmem)
+	/*
+	 * Without a valid -m there is no window to place DIMMs in, and nothing
+	 * said about slots or sizes would be about the user's -m.
+	 */
+	if (!vm->mem.maxmem || vm->mem.invalid)
 		goto out;
 	fails = findings_count(f, LEVEL_FAIL);
 	board_init(vm, f);

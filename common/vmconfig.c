@@ -96,11 +96,21 @@ bool findings_failed_since(const struct findings *f, size_t from)
 	return false;
 }
 
-static void parse_fail(struct findings *f, const char *object, const char *qemu)
+/*
+ * An option QEMU refuses while reading it: the finding names the option and
+ * its text (the first 72 bytes), since nothing else about it is known.
+ */
+static void parse_fail_opt(struct findings *f, const char *object, const char *opt,
+			   const char *arg, const char *qemu)
 {
+	size_t n = strlen(arg);
+
 	finding_add(f, LEVEL_FAIL, "option-invalid", object, qemu,
-		    "QEMU refuses this option while parsing its command line");
+		    "QEMU refuses %s %.*s%s while reading its command line", opt,
+		    (int)(n > 72 ? 72 : n), arg, n > 72 ? "..." : "");
 }
+
+#define parse_fail(f, object, qemu) parse_fail_opt(f, object, OPT, arg, qemu)
 
 void warn_hex_suffix(struct findings *f, const char *object, const char *qemu)
 {
@@ -127,6 +137,8 @@ static void warn_flags(const struct kvlist *kv, const char *object, struct findi
 /* -machine / -M: keyval with "type" implied; later options add to earlier ones. */
 static void parse_machine(struct vm *vm, const char *arg, struct findings *f)
 {
+	static const char OPT[] = "-machine";
+
 	struct kvlist kv;
 	char *err = NULL;
 
@@ -152,13 +164,17 @@ static void parse_machine(struct vm *vm, const char *arg, struct findings *f)
  */
 static void parse_memory(struct vm *vm, const char *arg, struct findings *f)
 {
+	static const char OPT[] = "-m";
+
 	struct memory *m = &vm->mem;
+	size_t fails = findings_count(f, LEVEL_FAIL);
 	struct kvlist kv;
 	char *err = NULL;
 
 	if (opts_parse_v(arg, "size", SYNTAX_QEMUOPTS, JSON_LOCATED(vm), &kv, &err) < 0) {
 		parse_fail(f, NULL, err);
 		free(err);
+		m->invalid = true;
 		return;
 	}
 	for (size_t i = 0; i < kv.n; i++) {
@@ -252,6 +268,8 @@ static void parse_memory(struct vm *vm, const char *arg, struct findings *f)
 	free(m->arg);
 	m->arg = xstrdup(arg);
 out:
+	if (findings_count(f, LEVEL_FAIL) > fails)
+		m->invalid = true;
 	kvlist_free(&kv);
 }
 
@@ -433,6 +451,8 @@ static void parse_object(struct vm *vm, const char *arg, struct findings *f)
 
 static void parse_object_kv(struct vm *vm, const char *arg, struct findings *f)
 {
+	static const char OPT[] = "-object";
+
 	struct kvlist kv;
 	struct strv warns = { 0 };
 	struct backend *b;
@@ -556,6 +576,8 @@ static bool device_id_taken(const struct vm *vm, const char *id)
 
 static void parse_device(struct vm *vm, const char *arg, struct findings *f)
 {
+	static const char OPT[] = "-device";
+
 	struct kvlist kv;
 	const char *driver, *id;
 	struct dimm *d;
@@ -608,6 +630,8 @@ out:
 
 static void parse_numa(struct vm *vm, const char *arg, struct findings *f)
 {
+	static const char OPT[] = "-numa";
+
 	struct kvlist kv;
 	char *err = NULL;
 	const char *type;

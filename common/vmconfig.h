@@ -45,6 +45,7 @@ struct memory {
 	uint64_t maxmem;
 	uint64_t slots;
 	bool has_size, has_maxmem, has_slots;
+	bool invalid;		/* QEMU refuses the -m text: the values mean nothing */
 	char *arg;		/* the last -m text, for messages */
 };
 

@@ -400,3 +400,32 @@ bad() {
 	assert_success
 	jq -e '.dimms[0].mem_path == "a dir/nv,x.img"' <<<"$output"
 }
+
+@test "an option that does not parse: named with its text, no follow-on findings, no made-up summary" {
+	cd "$BATS_TEST_TMPDIR"
+	truncate -s 256M nv0.img
+	local args=(-M pc,nvdimm=on -m 6GB,slots=4,maxmem=10G
+		-object memory-backend-file,id=m0,mem-path=nv0.img,size=256M -device nvdimm,id=nv0,memdev=m0)
+	run "$PLAN" --qemu-version 11.1 --json -- "${args[@]}"
+	assert_failure 1
+	jq -e '[.findings[] | select(.level == "fail")] | length == 1' <<<"$output"
+	jq -e '.findings[0].id == "option-invalid"' <<<"$output"
+	jq -e '.findings[0].message == "QEMU refuses -m 6GB,slots=4,maxmem=10G while reading its command line"' <<<"$output"
+	jq -e '.findings[0].qemu == "Parameter '"'size'"' expects a non-negative number below 2^64"' <<<"$output"
+	jq -e '.memory.parsed == false' <<<"$output"
+	run "$PLAN" --qemu-version 11.1 -- "${args[@]}"
+	assert_output --partial "memory: -m does not parse (see below)"
+	refute_output --partial "maxmem 128 MiB"
+	refute_output --partial "slots=N"
+	# a -m that parses: parsed is true
+	run "$PLAN" --qemu-version 11.1 --json -- -M pc -m 1G
+	jq -e '.memory.parsed == true' <<<"$output"
+}
+
+@test "sizes in the summary are exact: a binary unit when it divides (t/unit/test_size.c: else bytes)" {
+	cd "$BATS_TEST_TMPDIR"
+	run "$PLAN" --qemu-version 11.1 -- -M pc -m 1073741826b
+	assert_output --partial "memory 1048584 KiB,"	# -m is rounded up to 8 KiB
+	run "$PLAN" --qemu-version 11.1 -- -M pc -m 1536M,slots=1,maxmem=4194176K
+	assert_output --partial "memory 1536 MiB, maxmem 4194176 KiB, slots 1"
+}
