@@ -66,6 +66,7 @@ setup() {
 	local qemu10=${lines[${#lines[@]} - 1]}
 	run "$HERE/conform" --qemu "$qemu10" --version 10.0 --nvd-plan "$NVD_PLAN"
 	assert_success
+	every_warning_predicted
 }
 
 @test "nvd-plan --target aarch64 agrees with QEMU 7.2 (qemu-system-aarch64, virt)" {
@@ -88,6 +89,16 @@ setup() {
 	run "$HERE/conform" --target aarch64 --qemu "$q" --version 10.0 --nvd-plan "$NVD_PLAN"
 	assert_success
 	assert_output --partial " 0 disagree"
+}
+
+# every_warning_predicted: conform's output says that every case QEMU warned
+# about has each warning as some finding's qemu text.
+every_warning_predicted() {
+	local line n m
+	line=$(grep '^warnings ' <<<"$output")
+	n=$(sed -n 's/^warnings [0-9.]*: \([0-9]*\) of \([0-9]*\) cases.*/\1/p' <<<"$line")
+	m=$(sed -n 's/^warnings [0-9.]*: \([0-9]*\) of \([0-9]*\) cases.*/\2/p' <<<"$line")
+	[ -n "$n" ] && [ "$n" = "$m" ] || { echo "not every QEMU warning predicted: $line"; false; }
 }
 
 # unstable [--aarch64]: set $qemu to Debian unstable's QEMU and $ver to its
@@ -116,6 +127,7 @@ unstable() {
 	run "$HERE/conform" --qemu "$qemu" --version "$ver" --nvd-plan "$NVD_PLAN"
 	assert_success
 	assert_output --partial " 0 disagree"
+	every_warning_predicted
 }
 
 @test "nvd-plan --target aarch64 agrees with Debian unstable's QEMU (qemu-system-aarch64, virt)" {
