@@ -344,6 +344,15 @@ static void machine_props(struct vm *vm, struct findings *f)
 			if (!got) {
 				FAIL(f, "machine-option-invalid", NULL, err, "max-ram-below-4g takes a size");
 				free(err);
+			} else if (mc->max_ram_below_4g > 4 * GiB &&
+				   (mc->family == MF_PC || mc->family == MF_Q35)) {
+				/* pc_machine_set_max_ram_below_4g() */
+				char *q = xasprintf("Machine option 'max-ram-below-4g=%llu' expects size less than or equal to 4G",
+						    (unsigned long long)mc->max_ram_below_4g);
+
+				FAIL(f, "machine-option-invalid", NULL, q,
+				     "max-ram-below-4g is at most 4G (the RAM below the 4 GiB boundary)");
+				free(q);
 			}
 		}
 	}
@@ -472,6 +481,29 @@ static void numa_setup(struct vm *vm, struct findings *f)
 		FAIL(f, "numa-memory-total", NULL, q, "the NUMA nodes' backends must add up to -m size");
 		free(q);
 	}
+}
+
+/*
+ * -machine memory-backend=ID: that backend is the RAM (machine_run_board_init()),
+ * so it is busy for devices, and its size must be -m's.
+ */
+static void machine_memdev(struct vm *vm, struct findings *f)
+{
+	const char *id = kv_get(&vm->machine.props, "memory-backend");
+	struct backend *b = id ? vm_find_backend(vm, id) : NULL;
+
+	if (!b)
+		return;
+	if (!vm->mem.has_size) {
+		vm->mem.size = b->size;
+	} else if (b->size != vm->mem.size) {
+		FAIL(f, "machine-memdev-size", b->id,
+		     "Machine memory size does not match the size of the memory backend",
+		     "-machine memory-backend=%s is %s but -m says %s: make them equal",
+		     b->id, hsz(b->size), hsz(vm->mem.size));
+		return;
+	}
+	b->used = true;
 }
 
 /* arm virt (hw/arm/virt.c virt_set_memmap): device memory after RAM at 1 GiB. */
@@ -606,6 +638,9 @@ void plan_run(struct vm *vm, const struct plan_opts *po, struct findings *f)
 	if (!vm->mem.maxmem || vm->mem.invalid)
 		goto out;
 	fails = findings_count(f, LEVEL_FAIL);
+	machine_memdev(vm, f);
+	if (findings_count(f, LEVEL_FAIL) > fails)
+		goto out;
 	board_init(vm, f);
 	if (findings_count(f, LEVEL_FAIL) > fails)
 		goto out;

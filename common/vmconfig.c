@@ -736,6 +736,15 @@ void vm_build(struct vm *vm, const struct qcmdline *cl, qver_t qver, struct find
 	vm->phys_bits = 40;	/* TCG's and qemu64's default */
 	vm->machine.acpi = TRI_AUTO;
 	vm->libvirt = cl->libvirt;
+	/* QEMU looks every option up before it reads any: -no-acpi is gone in 10.0. */
+	for (size_t i = 0; i < cl->nopts && qver >= QVER(10, 0); i++) {
+		if (!strcmp(cl->opts[i].name, "no-acpi")) {
+			finding_add(f, LEVEL_FAIL, "option-invalid", NULL, "-no-acpi: invalid option",
+				    "QEMU %d.%d has no option -no-acpi (removed in 10.0): use -machine acpi=off",
+				    qver / 100, qver % 100);
+			break;
+		}
+	}
 	for (size_t i = 0; i < cl->nopts; i++) {
 		const struct qopt *o = &cl->opts[i];
 		if (!strcmp(o->name, "machine") || !strcmp(o->name, "M"))
