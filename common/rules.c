@@ -560,14 +560,37 @@ static void board_init(struct vm *vm, struct findings *f)
 		     "machine type %s keeps fw_cfg files in the legacy order, which has no place for the NVDIMM ACPI buffer: QEMU warns and puts it last (harmless; pc-i440fx-2.6 and later do not)",
 		     m->type);
 	layout_ram_split(vm);
-	/* qemu64, the TCG default CPU, is an AMD CPU: the 1 TiB hole rule (7.1+ types). */
-	if (m->type_version >= QVER(7, 1) && vm->qver >= QVER(7, 1) &&
+	/*
+	 * qemu64, the TCG default CPU, is an AMD CPU: the 1 TiB hole rule (7.1+
+	 * types) is for AMD vendors only.
+	 */
+	if (m->type_version >= QVER(7, 1) && vm->qver >= QVER(7, 1) && !vm->cpu_intel &&
 	    layout_max_used_gpa(vm, above_start) >= AMD_HT_START)
 		above_start = AMD_ABOVE_1TB_START;
-	if (vm->qver >= QVER(7, 1)) {
+	/* x86_cpu_realizefn(): before the board's memory */
+	if (vm->cpu_32bit && vm->phys_bits_given) {
+		FAIL(f, "cpu-phys-bits-32bit", NULL, "phys-bits is not user-configurable in 32 bit",
+		     "a CPU model without long mode has fixed physical address bits: drop phys-bits");
+		return;
+	}
+	/*
+	 * pc_max_used_gpa(): 7.2 skips the check for a CPU without long mode;
+	 * 10.0 checks the end of device memory (or of RAM), no 64-bit PCI hole
+	 * (between: not tested).
+	 */
+	if (vm->qver >= QVER(7, 1) && !(vm->cpu_32bit && vm->qver < QVER(10, 0))) {
 		uint64_t limit = (1ULL << vm->phys_bits) - 1;
 
-		gpa = layout_max_used_gpa(vm, above_start);
+		if (vm->cpu_32bit && vm->mem.maxmem > vm->mem.size) {
+			uint64_t wb, ws;
+
+			layout_window(vm, above_start, &wb, &ws);
+			gpa = wb + ws - 1;
+		} else if (vm->cpu_32bit) {
+			gpa = above_start + vm->above_4g - 1;
+		} else {
+			gpa = layout_max_used_gpa(vm, above_start);
+		}
 		if (gpa > limit) {
 			q = xasprintf("Address space limit 0x%llx < 0x%llx phys-bits too low (%u)",
 				      (unsigned long long)limit, (unsigned long long)gpa, vm->phys_bits);

@@ -672,6 +672,9 @@ static void parse_numa(struct vm *vm, const char *arg, struct findings *f)
 	kvlist_free(&kv);
 }
 
+static bool x86_model_is_amd(const char *model);
+static void x86_model_32bit(const char *model, struct vm *vm);
+
 static void parse_cpu(struct vm *vm, const char *arg)
 {
 	struct kvlist kv;
@@ -682,12 +685,55 @@ static void parse_cpu(struct vm *vm, const char *arg)
 		free(err);
 		return;
 	}
+	if ((pb = kv_get(&kv, "model"))) {
+		vm->cpu_aarch64 = arm_model_is_aarch64(pb);
+		vm->cpu_intel = !x86_model_is_amd(pb);
+		x86_model_32bit(pb, vm);
+	}
 	pb = kv_get(&kv, "phys-bits");
 	if (pb)
 		vm->phys_bits = (unsigned)strtoul(pb, NULL, 0);
-	if ((pb = kv_get(&kv, "model")))
-		vm->cpu_aarch64 = arm_model_is_aarch64(pb);
+	vm->phys_bits_given = pb != NULL;
+	if ((pb = kv_get(&kv, "vendor")))
+		vm->cpu_intel = strcmp(pb, "AuthenticAMD") != 0;
 	kvlist_free(&kv);
+}
+
+/*
+ * The x86 CPU models whose vendor is AMD (target/i386/cpu.c): qemu64 (the
+ * default), athlon, phenom, Opteron_*, EPYC*, and max under TCG. The others
+ * (qemu32, kvm64, pentium, core2duo, Skylake-Server...) are Intel's or
+ * another vendor's.
+ */
+/*
+ * The x86 models without long mode and their physical address bits: 36 with
+ * PAE or PSE36, 32 for 486 and pentium (target/i386/cpu.c).
+ */
+static void x86_model_32bit(const char *model, struct vm *vm)
+{
+	static const struct { const char *name; unsigned bits; } m32[] = {
+		{ "qemu32", 36 }, { "kvm32", 36 }, { "coreduo", 36 }, { "n270", 36 },
+		{ "pentium2", 36 }, { "pentium3", 36 }, { "athlon", 36 },
+		{ "pentium", 32 }, { "486", 32 }, { NULL, 0 },
+	};
+	size_t n = strcspn(model, ",");
+
+	for (size_t i = 0; m32[i].name; i++)
+		if (strlen(m32[i].name) == n && !strncmp(model, m32[i].name, n)) {
+			vm->cpu_32bit = true;
+			vm->phys_bits = m32[i].bits;
+		}
+}
+
+static bool x86_model_is_amd(const char *model)
+{
+	static const char *const amd[] = { "qemu64", "athlon", "phenom", "max", NULL };
+	size_t n = strcspn(model, ",");
+
+	for (size_t i = 0; amd[i]; i++)
+		if (strlen(amd[i]) == n && !strncmp(model, amd[i], n))
+			return true;
+	return !strncmp(model, "Opteron_", 8) || !strncmp(model, "EPYC", 4);
 }
 
 /*

@@ -132,6 +132,9 @@ struct vm {
 	uint64_t placed_size;
 	unsigned phys_bits;
 	bool cpu_aarch64;	/* virt: the CPU model runs AArch64 (default cortex-a15: no) */
+	bool cpu_intel;		/* x86: the CPU's vendor is not AMD (default qemu64: AMD) */
+	bool cpu_32bit;		/* x86: a model without long mode (qemu32, pentium...) */
+	bool phys_bits_given;	/* -cpu ...,phys-bits=N */
 	bool libvirt;		/* from a libvirt domain: fixes are said in its XML */
 	bool firmware;		/* virt: -bios or a pflash drive (UEFI) */
 	/* The device-memory window, when there is one. */
