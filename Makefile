@@ -90,7 +90,7 @@ include t/guest/guest.mk
 include t/fuzz/fuzz.mk
 
 # Everything: unit tests, the bats suite, both again under ASan/UBSan,
-# conformance to real QEMU 7.2 and 10.0, and the guest tests.
+# conformance to real QEMU 7.2, 10.0 and Debian unstable's (11.1), and the guest tests.
 check: deps
 	@$(MAKE) --no-print-directory all check-unit
 	@$(MAKE) --no-print-directory check-bats

@@ -413,7 +413,7 @@ int main(int argc, const char **argv)
 			cli_usage_error("invalid --sync value '%s': use on, off or auto", opt_sync);
 	}
 	/* a running QEMU accepted its command line: read it as the newest release, no QEMU run */
-	qver = qver_choose(opt_qemu_version, opt_running || opt_npids || opt_nqmps);
+	qver = qver_choose(opt_qemu_version, opt_running || opt_npids || opt_nqmps, NULL);
 	q.given = opt_object || opt_share || opt_pmem || opt_readonly || opt_align || opt_size ||
 		  opt_sync;
 	if (opt_device)

@@ -178,7 +178,7 @@ int main(int argc, const char **argv)
 			parse_size_opt("align", opt_align);
 		if (opt_offset)
 			parse_size_opt("offset", opt_offset);
-		mo.qver = qver_choose(opt_qemu_version, false);
+		mo.qver = qver_choose(opt_qemu_version, false, NULL);
 		rc = map_validate(&mo, o);
 		break;
 	}

@@ -24,13 +24,15 @@ char *cli_releases_text(const char *sep)
 	return s;
 }
 
-qver_t qver_choose(const char *opt_qemu_version, bool offline)
+qver_t qver_choose(const char *opt_qemu_version, bool offline, qver_t *unmodelled)
 {
 	static char *list;	/* until the exit: reachable, not a leak */
 	qver_t v;
 
+	if (unmodelled)
+		*unmodelled = 0;
 	if (!opt_qemu_version)
-		return qver_default(offline);
+		return qver_default(offline, unmodelled);
 	v = qver_parse(opt_qemu_version);
 	if (v < 0)
 		cli_usage_error("invalid --qemu-version '%s': use X.Y, e.g. 7.2", opt_qemu_version);
@@ -69,7 +71,7 @@ static void config_pid_cb(poptContext ctx, enum poptCallbackReason reason,
 struct poptOption config_options[] = {
 	{ NULL, '\0', POPT_ARG_CALLBACK, (void *)config_pid_cb, 0, NULL, NULL },
 	{ "qemu-version", '\0', POPT_ARG_STRING, &config_cli.qemu_version, 0,
-	  "behave as this QEMU release (default: qemu-system-x86_64 on PATH; with --offline or without one, the newest modelled, 10.2)",
+	  "behave as this QEMU release (default: qemu-system-x86_64 on PATH; with --offline or without one, the newest modelled, 11.1)",
 	  "X.Y" },
 	{ "target", '\0', POPT_ARG_STRING, &config_cli.target, 0,
 	  "the QEMU binary: x86_64 (pc, q35; the default) or aarch64 (virt)",
@@ -88,7 +90,7 @@ qver_t config_options_apply(struct plan_opts *po)
 	po->offline = config_cli.offline;
 	po->sysroot = config_cli.sysroot;
 	po->target = target_choose(config_cli.target);
-	return qver_choose(config_cli.qemu_version, config_cli.offline);
+	return qver_choose(config_cli.qemu_version, config_cli.offline, &po->qver_on_path);
 }
 
 enum target target_choose(const char *opt_target)

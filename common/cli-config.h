@@ -21,7 +21,7 @@ char *cli_releases_text(const char *sep);
  * The release to model: --qemu-version (exits 2 when not a modelled
  * release), else the QEMU on PATH (unless offline), else the newest.
  */
-qver_t qver_choose(const char *opt_qemu_version, bool offline);
+qver_t qver_choose(const char *opt_qemu_version, bool offline, qver_t *unmodelled);
 
 /*
  * The options of every tool that reads a VM configuration: --qemu-version,

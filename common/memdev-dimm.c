@@ -64,18 +64,22 @@ static bool dimm_machine(struct vm *vm, struct memdev *d, struct findings *f, bo
 	if (vm->machine.family == MF_VIRT) {
 		/*
 		 * virt_memory_pre_plug(): DIMMs need the GED device, which virt
-		 * creates only with an AArch64 CPU, firmware and ACPI (cold plug
-		 * without it since 10.2).
+		 * creates only with an AArch64 CPU, firmware and ACPI, and not at all
+		 * for types up to 4.1 (no_ged) (cold-plugged NVDIMMs without it
+		 * since 10.2).
 		 */
-		const char *why = vm->machine.acpi == TRI_OFF ?
-			"DIMMs on virt need ACPI (its GED device) before QEMU 10.2" :
+		const char *why = vm->machine.type_version <= QVER(4, 1) ?
+			"virt machine types up to 4.1 have no GED device, which DIMMs need: use virt-4.2 or later (or plain virt)" :
+			vm->machine.acpi == TRI_OFF ?
+			"pc-dimms on virt (and NVDIMMs before QEMU 10.2) need ACPI (its GED device)" :
 			!vm->cpu_aarch64 ?
-			"virt has no GED device, which DIMMs need before QEMU 10.2, with a 32-bit CPU (the default cortex-a15): add -cpu max or another 64-bit model" :
+			"virt has no GED device, which pc-dimms (and NVDIMMs before QEMU 10.2) need, with a 32-bit CPU (the default cortex-a15): add -cpu max or another 64-bit model" :
 			!vm->firmware ?
-			"virt has no GED device, which DIMMs need before QEMU 10.2, without firmware: add -bios (UEFI, e.g. /usr/share/qemu-efi-aarch64/QEMU_EFI.fd) or a pflash drive" :
+			"virt has no GED device, which pc-dimms (and NVDIMMs before QEMU 10.2) need, without firmware: add -bios (UEFI, e.g. /usr/share/qemu-efi-aarch64/QEMU_EFI.fd) or a pflash drive" :
 			NULL;
 
-		if (why && vm->qver < QVER(10, 2)) {
+		/* 10.2 lets cold-plugged NVDIMMs do without it; a pc-dimm still needs it. */
+		if (why && (vm->qver < QVER(10, 2) || !nvdimm)) {
 			if (!vm->said_acpi_off)
 				FAIL(f, vm->machine.acpi == TRI_OFF ? "machine-acpi-off" : "machine-no-ged",
 				     d->id,

@@ -20,6 +20,11 @@ void plan_evaluate(const struct qcmdline *cl, qver_t qver, const struct plan_opt
 	for (size_t i = 0; i < cl->refusals.n; i++)
 		finding_add(&r->findings, LEVEL_FAIL, "libvirt-refuses", NULL, NULL,
 			    "libvirt refuses the domain: %s", cl->refusals.v[i]);
+	if (po->qver_on_path)
+		finding_add(&r->findings, LEVEL_WARN, "qemu-version-unmodelled", NULL, NULL,
+			    "qemu-system-x86_64 on PATH is QEMU %d.%d, %s than every release modelled: checked as QEMU %d.%d (use --qemu-version to choose)",
+			    po->qver_on_path / 100, po->qver_on_path % 100,
+			    po->qver_on_path > qver ? "newer" : "older", qver / 100, qver % 100);
 	vm_build(&r->vm, cl, qver, &r->findings);
 	r->vm.target = po->target;
 	plan_run(&r->vm, po, &r->findings);
@@ -122,7 +127,11 @@ void plan_print(struct out *o, const struct plan_result *r, bool quiet, bool ver
 	out_u64(o, "slots", NULL, vm->mem.slots);
 	out_u64(o, "below_4g", NULL, vm->below_4g);
 	out_u64(o, "above_4g", NULL, vm->above_4g);
-	if (!quiet && !out_is_json(o)) {
+	/* false when QEMU refuses -m: then the sizes above are not the user's */
+	out_bool(o, "parsed", NULL, !vm->mem.invalid);
+	if (!quiet && !out_is_json(o) && vm->mem.invalid) {
+		out_text(o, "  memory: -m does not parse (see below)\n");
+	} else if (!quiet && !out_is_json(o)) {
 		char *ram = size_human(vm->mem.size), *max = size_human(vm->mem.maxmem);
 
 		out_text(o, "  memory %s, maxmem %s, slots %llu\n", ram, max,
@@ -267,21 +276,27 @@ int plan_write_junit(FILE *fp, const struct plan_result *rs, size_t n, bool stri
 	return fflush(fp) == 0 && !ferror(fp) ? 0 : -EIO;
 }
 
-qver_t qver_default(bool offline)
+qver_t qver_default(bool offline, qver_t *unmodelled)
 {
 	qver_t v;
 
+	if (unmodelled)
+		*unmodelled = 0;
 	/* --offline is for a machine that is not the VM host: its QEMU says nothing. */
 	if (!offline) {
 		v = qemu_version_on_path();
 		if (v > QVER_NEWEST) {
 			nvd_warnx("qemu-system-x86_64 on PATH is %d.%d, newer than modelled: checking as %d.%d",
 				  v / 100, v % 100, QVER_NEWEST / 100, QVER_NEWEST % 100);
+			if (unmodelled)
+				*unmodelled = v;
 			return QVER_NEWEST;
 		}
 		if (v >= 0 && v < QVER_OLDEST) {
 			nvd_warnx("qemu-system-x86_64 on PATH is %d.%d, older than modelled: checking as %d.%d",
 				  v / 100, v % 100, QVER_OLDEST / 100, QVER_OLDEST % 100);
+			if (unmodelled)
+				*unmodelled = v;
 			return QVER_OLDEST;
 		}
 		if (v >= 0)

@@ -32,8 +32,12 @@ int plan_write_junit(FILE *fp, const struct plan_result *rs, size_t n, bool stri
 /* The version of qemu-system-x86_64 on PATH, or -1. */
 qver_t qemu_version_on_path(void);
 
-/* The release to model without --qemu-version: the QEMU on PATH (unless offline), else the newest. */
-qver_t qver_default(bool offline);
+/*
+ * The release to model without --qemu-version: the QEMU on PATH (unless offline), else the
+ * newest. When the QEMU on PATH is newer or older than every release modelled, *unmodelled
+ * (if not NULL) gets its release, else 0.
+ */
+qver_t qver_default(bool offline, qver_t *unmodelled);
 
 /* Where a configuration comes from: a FILE, argv after "--", or a PID. */
 struct config_source {

@@ -320,12 +320,19 @@ static const char *get_value(const char *p, char **val)
 int opts_parse(const char *text, const char *implied, enum opts_syntax syntax,
 	       struct kvlist *out, char **err)
 {
+	return opts_parse_v(text, implied, syntax, false, out, err);
+}
+
+int opts_parse_v(const char *text, const char *implied, enum opts_syntax syntax,
+		 bool json_located, struct kvlist *out, char **err)
+{
 	const char *p = text;
 	bool first = true;
 
 	memset(out, 0, sizeof(*out));
 	if (text[0] == '{')
-		return qemu_json_parse_object(text, out, err);
+		return json_located ? qemu_json_parse_object_located(text, out, err)
+				    : qemu_json_parse_object(text, out, err);
 	while (*p) {
 		size_t klen = strcspn(p, "=,");
 		char *key, *val;

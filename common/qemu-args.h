@@ -86,6 +86,9 @@ enum opts_syntax {
  */
 int opts_parse(const char *text, const char *implied, enum opts_syntax syntax,
 	       struct kvlist *out, char **err);
+/* The same, a JSON object read as QEMU 11.0 on does when json_located. */
+int opts_parse_v(const char *text, const char *implied, enum opts_syntax syntax,
+		 bool json_located, struct kvlist *out, char **err);
 void kvlist_free(struct kvlist *kv);
 /*
  * Set key to val (both owned by the list from now on): a new key goes last,

@@ -625,3 +625,312 @@ emit:
 	}
 	return 0;
 }
+
+/*
+ * QEMU 11.0 on: json-parser.c is a push parser fed token by token as the
+ * lexer makes them, so the first error in the text wins, whether the lexer
+ * or the grammar finds it, and every error says where: "LINE:COLUMN: " (1-based,
+ * in bytes) of the token it is about. The grammar's messages are new
+ * ("expecting key", "expecting ':'", "expected ',' or '}'", "premature end
+ * of input"); a duplicate key is found when its value is complete, so it is
+ * reported at the value's last token. A token right after a number or a
+ * keyword, and the end of the text right after one, is placed one column to
+ * the right (see struct push). A text without an error is read as before.
+ */
+enum pstate { P_AFTER_LCURLY, P_AFTER_LSQUARE, P_BEFORE_KEY, P_BEFORE_VALUE, P_END_OF_KEY,
+	      P_END_OF_VALUE };
+
+struct pframe {
+	char kind;		/* 'd' dict, 'l' list, 'k' key waiting for its value */
+	enum pstate st;
+	struct strmap keys;	/* a dict's keys so far */
+	struct strv owned;
+	char *key;		/* a key frame's key */
+};
+
+struct push {
+	struct jparser jp;	/* its text, for parse_string() */
+	struct pframe *st;
+	size_t n, cap;
+	char *err;		/* the first error, located */
+	/*
+	 * The token being fed follows a number or keyword with nothing between:
+	 * QEMU's lexer ends those on the next byte, which it has already
+	 * counted, so it places this token one column to the right.
+	 */
+	bool late;
+};
+
+/* msg at byte off of the text, plus extra columns. */
+static void push_error_at(struct push *p, size_t off, size_t extra, const char *msg)
+{
+	size_t line = 1, col = 1;
+
+	if (p->err)
+		return;
+	for (size_t i = 0; i < off; i++) {
+		if (p->jp.text[i] == '\n') {
+			line++;
+			col = 1;
+		} else {
+			col++;
+		}
+	}
+	p->err = xasprintf("%zu:%zu: %s", line, col + extra, msg);
+}
+
+static void push_fail(struct push *p, size_t off, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void push_fail(struct push *p, size_t off, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg, *full;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	full = xasprintf("JSON parse error, %s", msg);
+	push_error_at(p, off, p->late, full);
+	free(full);
+	free(msg);
+}
+
+static struct pframe *push_frame(struct push *p, char kind, enum pstate st)
+{
+	struct pframe *f;
+
+	if (p->n == p->cap) {
+		p->cap = p->cap ? 2 * p->cap : 16;
+		p->st = xrealloc(p->st, p->cap * sizeof(*p->st));
+	}
+	f = &p->st[p->n++];
+	memset(f, 0, sizeof(*f));
+	f->kind = kind;
+	f->st = st;
+	return f;
+}
+
+static void pop_frame(struct push *p)
+{
+	struct pframe *f = &p->st[--p->n];
+
+	strmap_free(&f->keys);
+	strv_free(&f->owned);
+	free(f->key);
+}
+
+static void push_reset(struct push *p)
+{
+	while (p->n)
+		pop_frame(p);
+}
+
+/* A string token's text, or NULL with the error (parse_string()'s) located. */
+static char *push_string(struct push *p, const struct tok *t)
+{
+	char *s = parse_string(&p->jp, t);
+
+	if (!s) {
+		push_error_at(p, t->off, 0, p->jp.err);
+		free(p->jp.err);
+		p->jp.err = NULL;
+	}
+	return s;
+}
+
+/*
+ * One value is complete at token t (a scalar, or the bracket that closes
+ * an object or array): it goes to the frame below.
+ */
+static void push_value_done(struct push *p, const struct tok *t)
+{
+	struct pframe *top;
+	bool added;
+
+	if (!p->n)
+		return;		/* a whole message */
+	top = &p->st[p->n - 1];
+	if (top->kind == 'l') {
+		top->st = P_END_OF_VALUE;
+		return;
+	}
+	/* a key frame: the dict under it takes the pair */
+	{
+		char *key = top->key;
+		struct pframe *d;
+
+		top->key = NULL;
+		pop_frame(p);
+		d = &p->st[p->n - 1];
+		strv_push(&d->owned, key);
+		strmap_put(&d->keys, key, 0, &added);
+		if (!added) {
+			push_fail(p, t->off, "duplicate key");
+			return;
+		}
+		d->st = P_END_OF_VALUE;
+	}
+}
+
+/* json_parser_feed() for one grammar token. */
+static void push_token(struct push *p, const struct tok *t)
+{
+	enum pstate st = p->n ? p->st[p->n - 1].st : P_BEFORE_VALUE;
+	struct pframe *top = p->n ? &p->st[p->n - 1] : NULL;
+	char *s;
+
+	switch (st) {
+	case P_AFTER_LCURLY:
+	case P_BEFORE_KEY:
+		if (st == P_AFTER_LCURLY && t->type == T_RCURLY) {
+			pop_frame(p);
+			push_value_done(p, t);
+			return;
+		}
+		top->st = P_BEFORE_KEY;
+		if (t->type != T_STRING) {
+			push_fail(p, t->off, "expecting key");
+			return;
+		}
+		s = push_string(p, t);
+		if (s)
+			push_frame(p, 'k', P_END_OF_KEY)->key = s;
+		return;
+	case P_END_OF_KEY:
+		if (t->type != T_COLON)
+			push_fail(p, t->off, "expecting ':'");
+		else
+			top->st = P_BEFORE_VALUE;
+		return;
+	case P_AFTER_LSQUARE:
+	case P_BEFORE_VALUE:
+		if (st == P_AFTER_LSQUARE && t->type == T_RSQUARE) {
+			pop_frame(p);
+			push_value_done(p, t);
+			return;
+		}
+		if (st == P_AFTER_LSQUARE)
+			top->st = P_BEFORE_VALUE;
+		switch (t->type) {
+		case T_LCURLY:
+			push_frame(p, 'd', P_AFTER_LCURLY);
+			return;
+		case T_LSQUARE:
+			push_frame(p, 'l', P_AFTER_LSQUARE);
+			return;
+		case T_STRING:
+			s = push_string(p, t);
+			if (!s)
+				return;
+			free(s);
+			break;
+		case T_INTEGER:
+		case T_FLOAT:
+			break;
+		case T_KEYWORD:
+			if ((t->len == 4 && !strncmp(p->jp.text + t->off, "true", 4)) ||
+			    (t->len == 5 && !strncmp(p->jp.text + t->off, "false", 5)) ||
+			    (t->len == 4 && !strncmp(p->jp.text + t->off, "null", 4)))
+				break;
+			push_fail(p, t->off, "invalid keyword '%.*s'", (int)t->len,
+				  p->jp.text + t->off);
+			return;
+		default:
+			push_fail(p, t->off, "expecting value");
+			return;
+		}
+		push_value_done(p, t);
+		return;
+	case P_END_OF_VALUE:
+		if (t->type == (top->kind == 'l' ? T_RSQUARE : T_RCURLY)) {
+			pop_frame(p);
+			push_value_done(p, t);
+		} else if (t->type == T_COMMA) {
+			top->st = top->kind == 'l' ? P_BEFORE_VALUE : P_BEFORE_KEY;
+		} else {
+			push_fail(p, t->off, top->kind == 'l' ? "expected ',' or ']'"
+							       : "expected ',' or '}'");
+		}
+		return;
+	}
+}
+
+/* The first error of the text in QEMU 11's order, or NULL when it has none. */
+static char *push_first_error(const char *text)
+{
+	struct push p = { .jp = { .text = text } };
+	size_t pos = 0, ntok = 0, len = strlen(text);
+	int brace = 0, bracket = 0;
+	enum tok_type last = T_EOF;
+	size_t last_end = 0;
+	bool have_value = false;
+	struct tok t;
+
+	while (!p.err) {
+		enum tok_type type = lex(text, &pos, &t);
+
+		/* qobject_from_json(): after one value, anything at all is too much. */
+		if (have_value && type != T_EOF) {
+			p.err = xstrdup("Expecting at most one JSON value");
+			break;
+		}
+		p.late = t.off == last_end &&
+			 (last == T_INTEGER || last == T_FLOAT || last == T_KEYWORD);
+		if (type == T_ERROR) {
+			push_fail(&p, t.off, "stray '%.*s'", (int)t.len, text + t.off);
+			break;
+		}
+		if (type == T_EOF) {
+			if (p.n) {
+				/* The flush, too, ends a number or keyword one column late. */
+				push_error_at(&p, len, p.late && len == t.off,
+					      "JSON parse error, premature end of input");
+			}
+			break;
+		}
+		last = type;
+		last_end = t.off + t.len;
+		if (type == T_LCURLY)
+			brace++;
+		else if (type == T_LSQUARE)
+			bracket++;
+		else if (type == T_RCURLY && brace > 0)
+			brace--;
+		else if (type == T_RSQUARE && bracket > 0)
+			bracket--;
+		else if (type == T_RCURLY || type == T_RSQUARE)
+			brace = bracket = 0;
+		if (++ntok > JSON_MAX_TOKENS) {
+			p.err = xstrdup("JSON token count limit exceeded");
+			break;
+		}
+		if (brace + bracket > JSON_MAX_NESTING) {
+			p.err = xstrdup("JSON nesting depth limit exceeded");
+			break;
+		}
+		push_token(&p, &t);
+		if (!brace && !bracket) {
+			/* a message ends: the parser starts over */
+			have_value = !p.err;
+			push_reset(&p);
+			ntok = 0;
+		}
+	}
+	push_reset(&p);
+	free(p.st);
+	return p.err;
+}
+
+int qemu_json_parse_object_located(const char *text, struct kvlist *out, char **err)
+{
+	char *e = push_first_error(text);
+
+	if (e) {
+		memset(out, 0, sizeof(*out));
+		out->json = true;
+		*err = e;
+		return -1;
+	}
+	return qemu_json_parse_object(text, out, err);
+}

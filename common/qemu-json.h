@@ -22,5 +22,10 @@
  * to QEMU's message. Linear in the length of text.
  */
 int qemu_json_parse_object(const char *text, struct kvlist *out, char **err);
+/*
+ * The same as QEMU 11.0 and later read it: the first error in the text,
+ * lexer's or grammar's, with "LINE:COLUMN: " before it and 11's messages.
+ */
+int qemu_json_parse_object_located(const char *text, struct kvlist *out, char **err);
 
 #endif

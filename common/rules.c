@@ -37,12 +37,29 @@ static bool failed(const struct findings *f)
 
 /* ---- machine ---------------------------------------------------------- */
 
+/*
+ * boards.h's MACHINE_VER_DELETION/DEPRECATION: a versioned type is
+ * "expired" after a number of years, each year three releases X.0-X.2.
+ */
+static bool type_expired(qver_t qver, qver_t type, int years)
+{
+	int age = qver / 100 - type / 100;
+
+	return age > years || (age == years && qver % 100 >= type % 100);
+}
+
 /* The oldest versioned machine types each QEMU release still has. */
 static qver_t oldest_type(qver_t qver, enum machine_family fam)
 {
+	/* From 10.1 a type is not registered once six years old (11.1: 5.2 on). */
+	if (qver >= QVER(10, 1)) {
+		int maj = qver / 100 - 6, min = qver % 100 + 1;
+
+		return min > 2 ? QVER(maj + 1, 0) : QVER(maj, min);
+	}
 	if (fam == MF_Q35)
-		return qver >= QVER(10, 1) ? QVER(2, 6) : QVER(2, 4);
-	if (qver >= QVER(10, 1))
+		return QVER(2, 4);
+	if (fam == MF_VIRT)
 		return QVER(2, 6);
 	if (qver >= QVER(10, 0))
 		return QVER(2, 4);
@@ -68,6 +85,36 @@ static char *machine_qom_type(const struct vm *vm)
 	return xasprintf("%s-machine", m->type);
 }
 
+/*
+ * The warning QEMU prints for a deprecated versioned pc, q35 or virt type: from 9.1
+ * every type three years old (boards.h; checked with 10.0 and 11.1), before
+ * that pc-i440fx-1.4 to 1.7 (checked with 7.2).
+ */
+static void machine_deprecated(struct vm *vm, struct findings *f)
+{
+	const struct machine *m = &vm->machine;
+	const char *why = NULL;
+	char *q;
+
+	if (strncmp(m->type, "pc-i440fx-", 10) && strncmp(m->type, "pc-q35-", 7) &&
+	    strncmp(m->type, "virt-", 5))
+		return;
+	if (vm->qver >= QVER(9, 1)) {
+		if (type_expired(vm->qver, m->type_version, 3))
+			why = "machines more than 3 years old are subject to deletion after 6 years";
+	} else if (m->family == MF_PC && m->type_version <= QVER(1, 7)) {
+		why = "old and unattended - use a newer version instead";
+	}
+	if (!why)
+		return;
+	q = xasprintf("warning: Machine type '%s' is deprecated: %s", m->type, why);
+	WARN(f, "machine-type-deprecated", NULL, q,
+	     "machine type %s is deprecated in QEMU %d.%d: %s; use a newer one (or the plain '%s' alias)",
+	     m->type, vm->qver / 100, vm->qver % 100, why,
+	     m->family == MF_PC ? "pc" : m->family == MF_Q35 ? "q35" : "virt");
+	free(q);
+}
+
 static void machine_select(struct vm *vm, struct findings *f)
 {
 	struct machine *m = &vm->machine;
@@ -89,7 +136,7 @@ static void machine_select(struct vm *vm, struct findings *f)
 		}
 		if (str_startswith(m->type, "virt-")) {
 			v = qver_parse(m->type + 5);
-			if (v < QVER(2, 6) || v > vm->qver)
+			if (v < QVER(2, 6) || v > vm->qver || v < oldest_type(vm->qver, MF_VIRT))
 				m->known = false;
 			m->type_version = v;
 		} else if (strcmp(m->type, "virt")) {
@@ -105,7 +152,9 @@ static void machine_select(struct vm *vm, struct findings *f)
 		m->family = m->type[3] == 'q' ? MF_Q35 : MF_PC;
 		v = qver_parse(ver);
 		/* pc-q35-4.0.1 is the one micro-versioned type */
-		if (v < 0 || (strchr(strchr(ver, '.') + 1, '.') && strcmp(ver, "4.0.1")) ||
+		if (v < 0 ||
+		    (strchr(strchr(ver, '.') + 1, '.') &&
+		     (strcmp(ver, "4.0.1") || m->family != MF_Q35)) ||
 		    v > vm->qver || v < oldest_type(vm->qver, m->family))
 			m->known = false;
 		m->type_version = v;
@@ -128,7 +177,9 @@ static void machine_select(struct vm *vm, struct findings *f)
 		     "QEMU %d.%d has no machine type '%s' (see 'qemu-system-x86_64 -machine help')",
 		     vm->qver / 100, vm->qver % 100, m->type);
 		free(q);
+		return;
 	}
+	machine_deprecated(vm, f);
 }
 
 /* machine_set_mem(): -m as the machine's "memory" property (7.1+), or vl.c before. */
@@ -255,6 +306,22 @@ static void machine_props(struct vm *vm, struct findings *f)
 				FAIL(f, "machine-option-invalid", NULL, q, "acpi= takes on, off or auto");
 				free(q);
 			}
+		} else if (!strcmp(e->key, "memory.size") || !strcmp(e->key, "memory.max-size") ||
+			   !strcmp(e->key, "memory.slots")) {
+			/*
+			 * The machine's "memory" property as keyval members (7.1+). Only
+			 * their types are checked: -m is what this tool reads the sizes from.
+			 */
+			uint64_t u;
+			bool ok = e->key[7] == 's' && e->key[8] == 'l'
+					  ? qapi_get_uint(e, QAPI_MACHINE, UINT64_MAX, &u, &err)
+					  : qapi_get_size(e, QAPI_MACHINE, vm->qver, &u, &err, NULL);
+
+			if (!ok) {
+				FAIL(f, "machine-option-invalid", NULL, err,
+				     "%s takes a %s", e->key, e->key[7] == 's' && e->key[8] == 'l' ? "number" : "size");
+				free(err);
+			}
 		} else if (!strcmp(e->key, "max-ram-below-4g")) {
 			char *w = NULL;
 			bool got = qapi_get_size(e, QAPI_MACHINE, vm->qver, &mc->max_ram_below_4g,
@@ -266,6 +333,15 @@ static void machine_props(struct vm *vm, struct findings *f)
 			if (!got) {
 				FAIL(f, "machine-option-invalid", NULL, err, "max-ram-below-4g takes a size");
 				free(err);
+			} else if (mc->max_ram_below_4g > 4 * GiB &&
+				   (mc->family == MF_PC || mc->family == MF_Q35)) {
+				/* pc_machine_set_max_ram_below_4g() */
+				char *q = xasprintf("Machine option 'max-ram-below-4g=%llu' expects size less than or equal to 4G",
+						    (unsigned long long)mc->max_ram_below_4g);
+
+				FAIL(f, "machine-option-invalid", NULL, q,
+				     "max-ram-below-4g is at most 4G (the RAM below the 4 GiB boundary)");
+				free(q);
 			}
 		}
 	}
@@ -363,6 +439,13 @@ static void numa_setup(struct vm *vm, struct findings *f)
 			     "use -numa node,memdev=ID with a memory backend per node");
 			return;
 		}
+		if (vm->nodes[i].has_mem) {
+			/* numa.c parse_numa_node(): taken, with a warning, up to 5.0 types */
+			WARN(f, "numa-mem-deprecated", NULL,
+			     "warning: Parameter -numa node,mem is deprecated, use -numa node,memdev instead",
+			     "-numa node,mem= is deprecated (refused from machine type 5.1 on): use -numa node,memdev=ID with a memory backend");
+			total += vm->nodes[i].mem;
+		}
 		if (!vm->nodes[i].memdev)
 			continue;
 		any_memdev = true;
@@ -394,6 +477,29 @@ static void numa_setup(struct vm *vm, struct findings *f)
 		FAIL(f, "numa-memory-total", NULL, q, "the NUMA nodes' backends must add up to -m size");
 		free(q);
 	}
+}
+
+/*
+ * -machine memory-backend=ID: that backend is the RAM (machine_run_board_init()),
+ * so it is busy for devices, and its size must be -m's.
+ */
+static void machine_memdev(struct vm *vm, struct findings *f)
+{
+	const char *id = kv_get(&vm->machine.props, "memory-backend");
+	struct backend *b = id ? vm_find_backend(vm, id) : NULL;
+
+	if (!b)
+		return;
+	if (!vm->mem.has_size) {
+		vm->mem.size = b->size;
+	} else if (b->size != vm->mem.size) {
+		FAIL(f, "machine-memdev-size", b->id,
+		     "Machine memory size does not match the size of the memory backend",
+		     "-machine memory-backend=%s is %s but -m says %s: make them equal",
+		     b->id, hsz(b->size), hsz(vm->mem.size));
+		return;
+	}
+	b->used = true;
 }
 
 /* arm virt (hw/arm/virt.c virt_set_memmap): device memory after RAM at 1 GiB. */
@@ -440,15 +546,47 @@ static void board_init(struct vm *vm, struct findings *f)
 	}
 	if (m->family != MF_PC && m->family != MF_Q35)
 		return;
+	/*
+	 * Types up to 2.5 order fw_cfg files from a fixed list, which has no
+	 * entry for the NVDIMM ACPI buffer that nvdimm=on adds (ACPI on or off).
+	 */
+	if (m->nvdimm && m->type_version <= QVER(2, 5))
+		WARN(f, "machine-fw-cfg-legacy", NULL,
+		     "warning: Unknown firmware file in legacy mode: etc/acpi/nvdimm-mem",
+		     "machine type %s keeps fw_cfg files in the legacy order, which has no place for the NVDIMM ACPI buffer: QEMU warns and puts it last (harmless; pc-i440fx-2.6 and later do not)",
+		     m->type);
 	layout_ram_split(vm);
-	/* qemu64, the TCG default CPU, is an AMD CPU: the 1 TiB hole rule (7.1+ types). */
-	if (m->type_version >= QVER(7, 1) && vm->qver >= QVER(7, 1) &&
+	/*
+	 * qemu64, the TCG default CPU, is an AMD CPU: the 1 TiB hole rule (7.1+
+	 * types) is for AMD vendors only.
+	 */
+	if (m->type_version >= QVER(7, 1) && vm->qver >= QVER(7, 1) && !vm->cpu_intel &&
 	    layout_max_used_gpa(vm, above_start) >= AMD_HT_START)
 		above_start = AMD_ABOVE_1TB_START;
-	if (vm->qver >= QVER(7, 1)) {
+	/* x86_cpu_realizefn(): before the board's memory */
+	if (vm->cpu_32bit && vm->phys_bits_given) {
+		FAIL(f, "cpu-phys-bits-32bit", NULL, "phys-bits is not user-configurable in 32 bit",
+		     "a CPU model without long mode has fixed physical address bits: drop phys-bits");
+		return;
+	}
+	/*
+	 * pc_max_used_gpa(): 7.2 skips the check for a CPU without long mode;
+	 * 10.0 checks the end of device memory (or of RAM), no 64-bit PCI hole
+	 * (between: not tested).
+	 */
+	if (vm->qver >= QVER(7, 1) && !(vm->cpu_32bit && vm->qver < QVER(10, 0))) {
 		uint64_t limit = (1ULL << vm->phys_bits) - 1;
 
-		gpa = layout_max_used_gpa(vm, above_start);
+		if (vm->cpu_32bit && vm->mem.maxmem > vm->mem.size) {
+			uint64_t wb, ws;
+
+			layout_window(vm, above_start, &wb, &ws);
+			gpa = wb + ws - 1;
+		} else if (vm->cpu_32bit) {
+			gpa = above_start + vm->above_4g - 1;
+		} else {
+			gpa = layout_max_used_gpa(vm, above_start);
+		}
 		if (gpa > limit) {
 			q = xasprintf("Address space limit 0x%llx < 0x%llx phys-bits too low (%u)",
 				      (unsigned long long)limit, (unsigned long long)gpa, vm->phys_bits);
@@ -458,6 +596,16 @@ static void board_init(struct vm *vm, struct findings *f)
 			free(q);
 			return;
 		}
+	}
+	/* pc_memory_init(): types up to 2.0 have no device memory (has_reserved_memory). */
+	if (m->family == MF_PC && m->type_version <= QVER(2, 0) &&
+	    (vm->mem.slots || vm->mem.maxmem > vm->mem.size)) {
+		q = xasprintf("\"-memory 'slots|maxmem'\" is not supported by: %s", m->type);
+		FAIL(f, "machine-no-memory-devices", NULL, q,
+		     "machine type %s has no device memory (pc-i440fx-2.1 and later have): no slots or maxmem, so no DIMMs",
+		     m->type);
+		free(q);
+		return;
 	}
 	if (vm->mem.size >= vm->mem.maxmem)
 		return;
@@ -502,10 +650,16 @@ void plan_run(struct vm *vm, const struct plan_opts *po, struct findings *f)
 	machine_props(vm, f);
 	backends_create(vm, po, f);
 	numa_setup(vm, f);
-	/* Without a valid -m there is no window to place DIMMs in. */
-	if (!vm->mem.maxmem)
+	/*
+	 * Without a valid -m there is no window to place DIMMs in, and nothing
+	 * said about slots or sizes would be about the user's -m.
+	 */
+	if (!vm->mem.maxmem || vm->mem.invalid)
 		goto out;
 	fails = findings_count(f, LEVEL_FAIL);
+	machine_memdev(vm, f);
+	if (findings_count(f, LEVEL_FAIL) > fails)
+		goto out;
 	board_init(vm, f);
 	if (findings_count(f, LEVEL_FAIL) > fails)
 		goto out;

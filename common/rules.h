@@ -23,6 +23,11 @@ struct plan_opts {
 	 * directory (--pid: /proc/PID/cwd). NULL: this tool's.
 	 */
 	const char *cwd;
+	/*
+	 * The release of the QEMU on PATH when it is not one modelled and
+	 * QVER_NEWEST or QVER_OLDEST is checked instead (0: not the case).
+	 */
+	int qver_on_path;
 };
 
 /*

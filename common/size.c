@@ -208,19 +208,15 @@ char *size_to_str(uint64_t v)
 char *size_human(uint64_t v)
 {
 	static const char *const sfx[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
-	int i = 0;
 
-	while (i < 6 && v >= (1ULL << ((i + 1) * 10)))
-		i++;
-	if (i == 0)
-		return xasprintf("%llu B", (unsigned long long)v);
-	/* Exact when it can be: 1023.88 MiB must not read as "1 GiB". */
-	for (int k = i; k > 0; k--)
-		if (v % (1ULL << (k * 10)) == 0 && (v >> (k * 10)) < 100000)
+	/*
+	 * Exact, always: the largest binary unit that divides it, else bytes.
+	 * "4194176 KiB", never "4095.88 MiB"; "1073741826 B", never "1024.00 MiB".
+	 */
+	for (int k = 6; k > 0; k--)
+		if (v && v % (1ULL << (k * 10)) == 0)
 			return xasprintf("%llu %s", (unsigned long long)(v >> (k * 10)), sfx[k]);
-	if (i > 2)
-		i = 2;
-	return xasprintf("%.2f %s", (double)v / (double)(1ULL << (i * 10)), sfx[i]);
+	return xasprintf("%llu B", (unsigned long long)v);
 }
 
 const char *hsz(uint64_t v)

@@ -33,7 +33,7 @@ int size_parse(const char *s, uint64_t *out);
 /* QEMU's size_to_str(): "%0.3g" in the largest binary unit, e.g. "2 MiB". */
 char *size_to_str(uint64_t v);
 
-/* A short human form for our own text output: "1 GiB", "130 KiB", "1.5 GiB". */
+/* Our own text output, exact: "1 GiB", "1536 MiB", "4194176 KiB", "1073741826 B". */
 char *size_human(uint64_t v);
 /*
  * size_human() for messages, exact where it can be ("1023.88 MiB", not

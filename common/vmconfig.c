@@ -41,9 +41,12 @@ qver_t qver_parse(const char *s)
 	return QVER((int)maj, (int)min);
 }
 
+/* QEMU 11.0's JSON parser says where an error is (qemu-json.h). */
+#define JSON_LOCATED(vm) ((vm)->qver >= QVER(11, 0))
+
 bool qver_supported(qver_t v)
 {
-	/* Releases: x.0 to x.2 since 6.0, and 10.x up to the newest. */
+	/* Releases: x.0 to x.2 since 6.0 (11.0 and 11.1 so far). */
 	return v >= QVER_OLDEST && v <= QVER_NEWEST && v % 100 <= 2;
 }
 
@@ -94,11 +97,21 @@ bool findings_failed_since(const struct findings *f, size_t from)
 	return false;
 }
 
-static void parse_fail(struct findings *f, const char *object, const char *qemu)
+/*
+ * An option QEMU refuses while reading it: the finding names the option and
+ * its text (the first 72 bytes), since nothing else about it is known.
+ */
+static void parse_fail_opt(struct findings *f, const char *object, const char *opt,
+			   const char *arg, const char *qemu)
 {
+	size_t n = strlen(arg);
+
 	finding_add(f, LEVEL_FAIL, "option-invalid", object, qemu,
-		    "QEMU refuses this option while parsing its command line");
+		    "QEMU refuses %s %.*s%s while reading its command line", opt,
+		    (int)(n > 72 ? 72 : n), arg, n > 72 ? "..." : "");
 }
+
+#define parse_fail(f, object, qemu) parse_fail_opt(f, object, OPT, arg, qemu)
 
 void warn_hex_suffix(struct findings *f, const char *object, const char *qemu)
 {
@@ -125,10 +138,12 @@ static void warn_flags(const struct kvlist *kv, const char *object, struct findi
 /* -machine / -M: keyval with "type" implied; later options add to earlier ones. */
 static void parse_machine(struct vm *vm, const char *arg, struct findings *f)
 {
+	static const char OPT[] = "-machine";
+
 	struct kvlist kv;
 	char *err = NULL;
 
-	if (opts_parse(arg, "type", SYNTAX_KEYVAL, &kv, &err) < 0) {
+	if (opts_parse_v(arg, "type", SYNTAX_KEYVAL, JSON_LOCATED(vm), &kv, &err) < 0) {
 		parse_fail(f, NULL, err);
 		free(err);
 		return;
@@ -150,13 +165,17 @@ static void parse_machine(struct vm *vm, const char *arg, struct findings *f)
  */
 static void parse_memory(struct vm *vm, const char *arg, struct findings *f)
 {
+	static const char OPT[] = "-m";
+
 	struct memory *m = &vm->mem;
+	size_t fails = findings_count(f, LEVEL_FAIL);
 	struct kvlist kv;
 	char *err = NULL;
 
-	if (opts_parse(arg, "size", SYNTAX_QEMUOPTS, &kv, &err) < 0) {
+	if (opts_parse_v(arg, "size", SYNTAX_QEMUOPTS, JSON_LOCATED(vm), &kv, &err) < 0) {
 		parse_fail(f, NULL, err);
 		free(err);
+		m->invalid = true;
 		return;
 	}
 	for (size_t i = 0; i < kv.n; i++) {
@@ -250,6 +269,8 @@ static void parse_memory(struct vm *vm, const char *arg, struct findings *f)
 	free(m->arg);
 	m->arg = xstrdup(arg);
 out:
+	if (findings_count(f, LEVEL_FAIL) > fails)
+		m->invalid = true;
 	kvlist_free(&kv);
 }
 
@@ -293,6 +314,36 @@ static const struct member memfd_members[] = {
 	{ "seal", MT_BOOL, false, 0 },
 };
 
+/*
+ * host-nodes: the opts visitor takes "N" or "N-M" (a uint64 value or range),
+ * JSON an array.
+ */
+static bool check_uint_list(const struct kv *e, char **err)
+{
+	const char *p = e->val;
+
+	if (e->json) {
+		if (e->type == KV_OTHER && p[0] == '[')
+			return true;
+		*err = xasprintf("Invalid parameter type for '%s', expected: array", e->key);
+		return false;
+	}
+	for (int part = 0; part < 2; part++) {
+		if (!isdigit((unsigned char)*p))
+			break;
+		while (isdigit((unsigned char)*p))
+			p++;
+		if (*p != '-' || part)
+			break;
+		p++;
+	}
+	if (*p || p == e->val || p[-1] == '-') {
+		*err = xasprintf("Parameter '%s' expects a uint64 value or range", e->key);
+		return false;
+	}
+	return true;
+}
+
 static bool check_member(const struct member *m, const struct kv *e, qver_t qver,
 			 struct strv *warns, char **err)
 {
@@ -328,7 +379,7 @@ static bool check_member(const struct member *m, const struct kv *e, qver_t qver
 		}
 		return true;
 	case MT_LIST:
-		return true;
+		return check_uint_list(e, err);
 	}
 	return true;
 }
@@ -401,6 +452,8 @@ static void parse_object(struct vm *vm, const char *arg, struct findings *f)
 
 static void parse_object_kv(struct vm *vm, const char *arg, struct findings *f)
 {
+	static const char OPT[] = "-object";
+
 	struct kvlist kv;
 	struct strv warns = { 0 };
 	struct backend *b;
@@ -409,7 +462,7 @@ static void parse_object_kv(struct vm *vm, const char *arg, struct findings *f)
 	bool *seen = NULL, ok;
 	enum backend_kind kind;
 
-	if (opts_parse(arg, "qom-type", SYNTAX_QEMUOPTS, &kv, &err) < 0) {
+	if (opts_parse_v(arg, "qom-type", SYNTAX_QEMUOPTS, JSON_LOCATED(vm), &kv, &err) < 0) {
 		parse_fail(f, NULL, err);
 		free(err);
 		return;
@@ -524,6 +577,8 @@ static bool device_id_taken(const struct vm *vm, const char *id)
 
 static void parse_device(struct vm *vm, const char *arg, struct findings *f)
 {
+	static const char OPT[] = "-device";
+
 	struct kvlist kv;
 	const struct memdev_type *type;
 	const char *driver, *id;
@@ -531,7 +586,7 @@ static void parse_device(struct vm *vm, const char *arg, struct findings *f)
 	char *err = NULL;
 	int anon = -1;
 
-	if (opts_parse(arg, "driver", SYNTAX_QEMUOPTS, &kv, &err) < 0) {
+	if (opts_parse_v(arg, "driver", SYNTAX_QEMUOPTS, JSON_LOCATED(vm), &kv, &err) < 0) {
 		parse_fail(f, NULL, err);
 		free(err);
 		return;
@@ -578,11 +633,13 @@ out:
 
 static void parse_numa(struct vm *vm, const char *arg, struct findings *f)
 {
+	static const char OPT[] = "-numa";
+
 	struct kvlist kv;
 	char *err = NULL;
 	const char *type;
 
-	if (opts_parse(arg, "type", SYNTAX_QEMUOPTS, &kv, &err) < 0) {
+	if (opts_parse_v(arg, "type", SYNTAX_QEMUOPTS, JSON_LOCATED(vm), &kv, &err) < 0) {
 		parse_fail(f, NULL, err);
 		free(err);
 		return;
@@ -595,12 +652,31 @@ static void parse_numa(struct vm *vm, const char *arg, struct findings *f)
 		vm->nodes = xgrow(vm->nodes, vm->nnodes, sizeof(*vm->nodes));
 		n = &vm->nodes[vm->nnodes];
 		n->nodeid = id ? strtoll(id, NULL, 0) : (int64_t)vm->nnodes;
+		if (id) {
+			/* NumaNodeOptions.nodeid is a uint16, read by the opts visitor */
+			uint64_t u;
+
+			if (!qapi_get_uint(kv_find(&kv, "nodeid"), QAPI_OBJECT, UINT16_MAX, &u, &err)) {
+				parse_fail(f, NULL, err);
+				free(err);
+				err = NULL;
+			}
+		}
 		n->memdev = kv_get(&kv, "memdev") ? xstrdup(kv_get(&kv, "memdev")) : NULL;
 		n->has_mem = kv_find(&kv, "mem") != NULL;
+		n->mem = 0;
 		vm->nnodes++;
+		if (n->has_mem && !qapi_get_size(kv_find(&kv, "mem"), QAPI_OBJECT, vm->qver,
+						 &n->mem, &err, NULL)) {
+			parse_fail(f, NULL, err);
+			free(err);
+		}
 	}
 	kvlist_free(&kv);
 }
+
+static bool x86_model_is_amd(const char *model);
+static void x86_model_32bit(const char *model, struct vm *vm);
 
 static void parse_cpu(struct vm *vm, const char *arg)
 {
@@ -608,16 +684,59 @@ static void parse_cpu(struct vm *vm, const char *arg)
 	char *err = NULL;
 	const char *pb;
 
-	if (opts_parse(arg, "model", SYNTAX_QEMUOPTS, &kv, &err) < 0) {
+	if (opts_parse_v(arg, "model", SYNTAX_QEMUOPTS, JSON_LOCATED(vm), &kv, &err) < 0) {
 		free(err);
 		return;
+	}
+	if ((pb = kv_get(&kv, "model"))) {
+		vm->cpu_aarch64 = arm_model_is_aarch64(pb);
+		vm->cpu_intel = !x86_model_is_amd(pb);
+		x86_model_32bit(pb, vm);
 	}
 	pb = kv_get(&kv, "phys-bits");
 	if (pb)
 		vm->phys_bits = (unsigned)strtoul(pb, NULL, 0);
-	if ((pb = kv_get(&kv, "model")))
-		vm->cpu_aarch64 = arm_model_is_aarch64(pb);
+	vm->phys_bits_given = pb != NULL;
+	if ((pb = kv_get(&kv, "vendor")))
+		vm->cpu_intel = strcmp(pb, "AuthenticAMD") != 0;
 	kvlist_free(&kv);
+}
+
+/*
+ * The x86 CPU models whose vendor is AMD (target/i386/cpu.c): qemu64 (the
+ * default), athlon, phenom, Opteron_*, EPYC*, and max under TCG. The others
+ * (qemu32, kvm64, pentium, core2duo, Skylake-Server...) are Intel's or
+ * another vendor's.
+ */
+/*
+ * The x86 models without long mode and their physical address bits: 36 with
+ * PAE or PSE36, 32 for 486 and pentium (target/i386/cpu.c).
+ */
+static void x86_model_32bit(const char *model, struct vm *vm)
+{
+	static const struct { const char *name; unsigned bits; } m32[] = {
+		{ "qemu32", 36 }, { "kvm32", 36 }, { "coreduo", 36 }, { "n270", 36 },
+		{ "pentium2", 36 }, { "pentium3", 36 }, { "athlon", 36 },
+		{ "pentium", 32 }, { "486", 32 }, { NULL, 0 },
+	};
+	size_t n = strcspn(model, ",");
+
+	for (size_t i = 0; m32[i].name; i++)
+		if (strlen(m32[i].name) == n && !strncmp(model, m32[i].name, n)) {
+			vm->cpu_32bit = true;
+			vm->phys_bits = m32[i].bits;
+		}
+}
+
+static bool x86_model_is_amd(const char *model)
+{
+	static const char *const amd[] = { "qemu64", "athlon", "phenom", "max", NULL };
+	size_t n = strcspn(model, ",");
+
+	for (size_t i = 0; amd[i]; i++)
+		if (strlen(amd[i]) == n && !strncmp(model, amd[i], n))
+			return true;
+	return !strncmp(model, "Opteron_", 8) || !strncmp(model, "EPYC", 4);
 }
 
 /*
@@ -666,6 +785,15 @@ void vm_build(struct vm *vm, const struct qcmdline *cl, qver_t qver, struct find
 	vm->phys_bits = 40;	/* TCG's and qemu64's default */
 	vm->machine.acpi = TRI_AUTO;
 	vm->libvirt = cl->libvirt;
+	/* QEMU looks every option up before it reads any: -no-acpi is gone in 10.0. */
+	for (size_t i = 0; i < cl->nopts && qver >= QVER(10, 0); i++) {
+		if (!strcmp(cl->opts[i].name, "no-acpi")) {
+			finding_add(f, LEVEL_FAIL, "option-invalid", NULL, "-no-acpi: invalid option",
+				    "QEMU %d.%d has no option -no-acpi (removed in 10.0): use -machine acpi=off",
+				    qver / 100, qver % 100);
+			break;
+		}
+	}
 	for (size_t i = 0; i < cl->nopts; i++) {
 		const struct qopt *o = &cl->opts[i];
 		if (!strcmp(o->name, "machine") || !strcmp(o->name, "M"))

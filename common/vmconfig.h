@@ -13,7 +13,7 @@
 typedef int qver_t;
 #define QVER(maj, min) ((maj) * 100 + (min))
 #define QVER_OLDEST QVER(6, 0)
-#define QVER_NEWEST QVER(10, 2)
+#define QVER_NEWEST QVER(11, 1)
 
 /* "7.2", "10.0.13", "v7.2" -> 702; -1 when not a version. */
 qver_t qver_parse(const char *s);
@@ -45,6 +45,7 @@ struct memory {
 	uint64_t maxmem;
 	uint64_t slots;
 	bool has_size, has_maxmem, has_slots;
+	bool invalid;		/* QEMU refuses the -m text: the values mean nothing */
 	char *arg;		/* the last -m text, for messages */
 };
 
@@ -107,6 +108,7 @@ struct numa_node {
 	int64_t nodeid;
 	char *memdev;
 	bool has_mem;		/* the legacy mem= */
+	uint64_t mem;		/* its size */
 };
 
 struct vm {
@@ -134,6 +136,9 @@ struct vm {
 	uint64_t placed_size;
 	unsigned phys_bits;
 	bool cpu_aarch64;	/* virt: the CPU model runs AArch64 (default cortex-a15: no) */
+	bool cpu_intel;		/* x86: the CPU's vendor is not AMD (default qemu64: AMD) */
+	bool cpu_32bit;		/* x86: a model without long mode (qemu32, pentium...) */
+	bool phys_bits_given;	/* -cpu ...,phys-bits=N */
 	bool libvirt;		/* from a libvirt domain: fixes are said in its XML */
 	bool firmware;		/* virt: -bios or a pflash drive (UEFI) */
 	/* The device-memory window, when there is one. */

@@ -70,6 +70,7 @@ complete_words() {
 	assert_line '7.2'
 	assert_line '10.0'
 	assert_line '10.2'
+	assert_line '11.1'
 	complete_words --qemu-version=10
 	assert_equal "$(printf '%s ' "${COMPREPLY[@]}")" '--qemu-version=10.0 --qemu-version=10.1 --qemu-version=10.2 '
 }

@@ -111,9 +111,9 @@ rows() {
 	[[ -f root/usr/share/man/man1/nvd-plan.1 ]]
 }
 
-@test "every refusal recorded from real QEMU 7.2 and 10.0 is the QEMU message of a catalogue row" {
+@test "every refusal recorded from real QEMU 7.2, 10.0 and 11.1 is the QEMU message of a catalogue row" {
 	run --separate-stderr python3 "$REPO/t/lib/finding-match.py" catalogue.tsv recorded \
-		"$REPO"/t/qemu/recorded-7.2.txt "$REPO"/t/qemu/recorded-10.0.txt
+		"$REPO"/t/qemu/recorded-7.2.txt "$REPO"/t/qemu/recorded-10.0.txt "$REPO"/t/qemu/recorded-11.1.txt
 	assert_success
 	[[ $stderr =~ ^([0-9]+)\ messages ]] && ((BASH_REMATCH[1] > 200))
 }

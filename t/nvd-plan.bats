@@ -265,7 +265,29 @@ golden() {
 	run "$PLAN" --json --qemu-version 10.0.13 -- -M pc
 	jq -e '.qemu_version == "10.0"' <<<"$output"
 	PATH=/nonexistent run "$PLAN" --json -- -M pc
-	jq -e '.qemu_version == "10.2"' <<<"$output"
+	jq -e '.qemu_version == "11.1"' <<<"$output"
+	run "$PLAN" --json --qemu-version 11.0 -- -M pc
+	jq -e '.qemu_version == "11.0"' <<<"$output"
+}
+
+@test "a QEMU on PATH newer than modelled: said on stderr and as a warn finding, checked as the newest" {
+	mkdir -p "$BATS_TEST_TMPDIR/newq"
+	printf '#!/bin/sh\necho "QEMU emulator version 12.0.1 (Debian 1:12.0.1+ds-1)"\n' \
+		>"$BATS_TEST_TMPDIR/newq/qemu-system-x86_64"
+	chmod +x "$BATS_TEST_TMPDIR/newq/qemu-system-x86_64"
+	PATH=$BATS_TEST_TMPDIR/newq:$PATH run --separate-stderr "$PLAN" --json -- -M pc
+	assert_success
+	assert_equal "$stderr" "nvd-plan: qemu-system-x86_64 on PATH is 12.0, newer than modelled: checking as 11.1"
+	jq -e '.qemu_version == "11.1" and .verdict == "accept"' <<<"$output"
+	jq -e '[.findings[] | select(.id == "qemu-version-unmodelled" and .level == "warn")] | length == 1' <<<"$output"
+	jq -e '.findings[] | select(.id == "qemu-version-unmodelled") | .message | contains("QEMU 12.0, newer than every release modelled: checked as QEMU 11.1")' <<<"$output"
+	PATH=$BATS_TEST_TMPDIR/newq:$PATH run --separate-stderr "$PLAN" -- -M pc
+	assert_output --partial "QEMU 11.1: accept"
+	assert_output --partial "qemu-system-x86_64 on PATH is QEMU 12.0, newer than every release modelled: checked as QEMU 11.1"
+	# --qemu-version chooses: no warning then
+	PATH=$BATS_TEST_TMPDIR/newq:$PATH run --separate-stderr "$PLAN" --json --qemu-version 11.1 -- -M pc
+	assert_equal "$stderr" ""
+	jq -e '[.findings[] | select(.id == "qemu-version-unmodelled")] | length == 0' <<<"$output"
 }
 
 @test "--help and --version go to stdout and exit 0; --list-opts lists every long option" {
@@ -450,4 +472,33 @@ ARGS
 	assert_equal "$(jq -c "$spa" after.json)" '[4563402752]'
 	assert_equal "$(jq -S 'del(.structures[].fields.address, .header.checksum)' alone.json)" \
 		"$(jq -S 'del(.structures[].fields.address, .header.checksum)' after.json)"
+}
+
+@test "an option that does not parse: named with its text, no follow-on findings, no made-up summary" {
+	cd "$BATS_TEST_TMPDIR"
+	truncate -s 256M nv0.img
+	local args=(-M pc,nvdimm=on -m 6GB,slots=4,maxmem=10G
+		-object memory-backend-file,id=m0,mem-path=nv0.img,size=256M -device nvdimm,id=nv0,memdev=m0)
+	run "$PLAN" --qemu-version 11.1 --json -- "${args[@]}"
+	assert_failure 1
+	jq -e '[.findings[] | select(.level == "fail")] | length == 1' <<<"$output"
+	jq -e '.findings[0].id == "option-invalid"' <<<"$output"
+	jq -e '.findings[0].message == "QEMU refuses -m 6GB,slots=4,maxmem=10G while reading its command line"' <<<"$output"
+	jq -e '.findings[0].qemu == "Parameter '"'size'"' expects a non-negative number below 2^64"' <<<"$output"
+	jq -e '.memory.parsed == false' <<<"$output"
+	run "$PLAN" --qemu-version 11.1 -- "${args[@]}"
+	assert_output --partial "memory: -m does not parse (see below)"
+	refute_output --partial "maxmem 128 MiB"
+	refute_output --partial "slots=N"
+	# a -m that parses: parsed is true
+	run "$PLAN" --qemu-version 11.1 --json -- -M pc -m 1G
+	jq -e '.memory.parsed == true' <<<"$output"
+}
+
+@test "sizes in the summary are exact: a binary unit when it divides (t/unit/test_size.c: else bytes)" {
+	cd "$BATS_TEST_TMPDIR"
+	run "$PLAN" --qemu-version 11.1 -- -M pc -m 1073741826b
+	assert_output --partial "memory 1048584 KiB,"	# -m is rounded up to 8 KiB
+	run "$PLAN" --qemu-version 11.1 -- -M pc -m 1536M,slots=1,maxmem=4194176K
+	assert_output --partial "memory 1536 MiB, maxmem 4194176 KiB, slots 1"
 }

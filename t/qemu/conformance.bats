@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
 # nvd-plan against real QEMU: every case in t/qemu/cases is started with
 # QEMU and given to nvd-plan; the verdicts and first error messages must agree.
-# Releases: Debian 12's QEMU 7.2 (the host's) and Debian 13's QEMU 10.0 (run
-# from a debootstrap'ed trixie tree, see setup-qemu10).
+# Releases: Debian 12's QEMU 7.2 (the host's), Debian 13's QEMU 10.0 (run
+# from a debootstrap'ed trixie tree, see setup-qemu10) and Debian unstable's
+# (11.1 when written; a debootstrap'ed sid tree, see setup-qemu11).
 
 setup() {
 	load '/usr/lib/bats/bats-support/load'
@@ -30,11 +31,11 @@ setup() {
 	[ "$n" -ge 80 ] && [ "$pc" -ge 30 ] && [ "$q35" -ge 30 ]
 }
 
-@test "every case has a recorded QEMU result for 7.2 and 10.0" {
+@test "every case has a recorded QEMU result for 7.2, 10.0 and 11.1" {
 	local f name missing=()
 	for f in "$HERE"/cases/*.args; do
 		name=$(basename "$f" .args)
-		for v in 7.2 10.0; do
+		for v in 7.2 10.0 11.1; do
 			grep -q "^$name	" "$HERE/recorded-$v.txt" || missing+=("$name ($v)")
 		done
 	done
@@ -89,6 +90,7 @@ setup() {
 	local qemu10=${lines[${#lines[@]} - 1]}
 	run "$HERE/conform" --qemu "$qemu10" --version 10.0 --nvd-plan "$NVD_PLAN"
 	assert_success
+	every_warning_predicted
 }
 
 @test "nvd-plan --target aarch64 agrees with QEMU 7.2 (qemu-system-aarch64, virt)" {
@@ -111,4 +113,66 @@ setup() {
 	run "$HERE/conform" --target aarch64 --qemu "$q" --version 10.0 --nvd-plan "$NVD_PLAN"
 	assert_success
 	assert_output --partial " 0 disagree"
+}
+
+# every_warning_predicted: conform's output says that every case QEMU warned
+# about has each warning as some finding's qemu text.
+every_warning_predicted() {
+	local line n m
+	line=$(grep '^warnings ' <<<"$output")
+	n=$(sed -n 's/^warnings [0-9.]*: \([0-9]*\) of \([0-9]*\) cases.*/\1/p' <<<"$line")
+	m=$(sed -n 's/^warnings [0-9.]*: \([0-9]*\) of \([0-9]*\) cases.*/\2/p' <<<"$line")
+	[ -n "$n" ] && [ "$n" = "$m" ] || { echo "not every QEMU warning predicted: $line"; false; }
+}
+
+# unstable [--aarch64]: set $qemu to Debian unstable's QEMU and $ver to its
+# release (X.Y), or skip: when it cannot be built (with setup-qemu11's reason)
+# and when it is newer than the newest release nvd-plan models (with both
+# versions), so that a new upload to unstable is reported, never passed.
+unstable() {
+	run "$HERE/setup-qemu11" --quiet "$@"
+	if [ "$status" -eq 77 ]; then
+		skip "$(grep 'not available' <<<"$output" | tail -n 1)"
+	fi
+	assert_success
+	qemu=${lines[${#lines[@]} - 1]}
+	ver=$("$HERE/setup-qemu11" --quiet --version)
+	[[ $ver =~ ^[0-9]+\.[0-9]+$ ]] || { echo "setup-qemu11 --version said '$ver'"; false; }
+	echo "Debian unstable has QEMU $ver" >&3
+	run "$NVD_PLAN" --qemu-version "$ver" --offline --json "$HERE/cases/basic-pc.args"
+	if [ "$status" -eq 2 ] && [[ $output == *"not a release modelled"* ]]; then
+		skip "Debian unstable's QEMU is $ver, newer than the newest release nvd-plan models ($(sed -n 's/.*use one of .* \([0-9.]*\)$/\1/p' <<<"$output"))"
+	fi
+}
+
+@test "nvd-plan agrees with Debian unstable's QEMU (11.1)" {
+	local qemu ver
+	unstable
+	run "$HERE/conform" --qemu "$qemu" --version "$ver" --nvd-plan "$NVD_PLAN"
+	assert_success
+	assert_output --partial " 0 disagree"
+	every_warning_predicted
+}
+
+@test "nvd-plan --target aarch64 agrees with Debian unstable's QEMU (qemu-system-aarch64, virt)" {
+	local qemu ver
+	unstable --aarch64
+	run "$HERE/conform" --target aarch64 --qemu "$qemu" --version "$ver" --nvd-plan "$NVD_PLAN"
+	assert_success
+	assert_output --partial " 0 disagree"
+}
+
+@test "a QEMU in unstable newer than nvd-plan models is skipped with both versions, not passed" {
+	local qemu ver
+	# A stand-in setup-qemu11 that claims a release no nvd-plan models.
+	mkdir -p "$BATS_TEST_TMPDIR/t"
+	cp "$HERE"/conformance.bats "$BATS_TEST_TMPDIR/t/"
+	printf '#!/bin/sh\nfor a; do [ "$a" = --version ] && { echo 99.1; exit 0; }; done\necho /bin/false\n' \
+		>"$BATS_TEST_TMPDIR/t/setup-qemu11"
+	chmod +x "$BATS_TEST_TMPDIR/t/setup-qemu11"
+	mkdir -p "$BATS_TEST_TMPDIR/t/cases"
+	cp "$HERE/cases/basic-pc.args" "$BATS_TEST_TMPDIR/t/cases/"
+	NVD_BIN=$(dirname "$NVD_PLAN") run bats -f "agrees with Debian unstable's QEMU .11" "$BATS_TEST_TMPDIR/t/conformance.bats"
+	assert_success
+	assert_output --partial "# skip Debian unstable's QEMU is 99.1, newer than the newest release nvd-plan models (11.1)"
 }

@@ -145,8 +145,11 @@ int main(void)
 	CHECK(str_is(size_to_str(GiB), "1 GiB"));
 	CHECK(str_is(size_to_str(1000 * KiB), "0.977 MiB"));
 	CHECK(str_is(size_to_str(512), "512 B"));
-	CHECK(str_is(size_human(GiB - 128 * KiB), "1023.88 MiB"));
-	CHECK(str_is(size_human(4 * GiB - 128 * KiB), "4095.88 MiB"));
+	CHECK(str_is(size_human(GiB - 128 * KiB), "1048448 KiB"));
+	CHECK(str_is(size_human(4 * GiB - 128 * KiB), "4194176 KiB"));
+	CHECK(str_is(size_human(GiB + 2), "1073741826 B"));
+	CHECK(str_is(size_human(63995699ULL * KiB + 512), "65531596288 B"));
+	CHECK(str_is(size_human(0), "0 B"));
 	CHECK(str_is(size_human(128 * KiB), "128 KiB"));
 	CHECK(str_is(size_human(3 * GiB / 2), "1536 MiB"));
 	UNIT_DONE();
