@@ -11,19 +11,23 @@ VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1)
 CC ?= cc
 CFLAGS ?= -O2 -g
 WARN = -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
-CPPFLAGS += -Icommon -DNVD_VERSION='"$(VERSION)"' -D_GNU_SOURCE $(shell pkg-config --cflags json-c 2>/dev/null)
+CPPFLAGS += $(addprefix -I,$(COMMON_DIRS)) -DNVD_VERSION='"$(VERSION)"' -D_GNU_SOURCE $(shell pkg-config --cflags json-c 2>/dev/null)
 LDLIBS = -lpopt -ljson-c -lm
 
 # Every cmd/nvd-*.c is a tool.
 TOOLS = $(patsubst cmd/%.c,%,$(wildcard cmd/nvd-*.c))
-COMMON_SRC = $(wildcard common/*.c)
+# The core, one folder per part (README, Layout): base (allocation, sizes, findings, output),
+# cli (the command-line layer of cmd/), qemu (QEMU's command line, its rules, the memory-device
+# table, layout, plan, libvirt), nfit, label, host (backends, probing, running VMs, nvd-map).
+COMMON_DIRS = $(sort $(dir $(wildcard common/*/*.c)))
+COMMON_SRC = $(wildcard common/*/*.c)
 UNIT_SRC = $(wildcard t/unit/*.c)
 
 # One build tree per flavour: build/ for the release, build-asan/ for the sanitizers.
 B ?= build
 SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-# nvd-findings(7) is generated from the finding catalogue (common/finding-catalogue.c).
+# nvd-findings(7) is generated from the finding catalogue (common/base/finding-catalogue.c).
 FINDINGS_MAN = $(B)/man/nvd-findings.7
 
 all: $(addprefix bin/,$(TOOLS)) $(FINDINGS_MAN)
@@ -140,4 +144,4 @@ uninstall:
 clean:
 	rm -rf build build-asan build-fuzz bin
 
--include $(wildcard build/*/*.d build/*/*/*.d build-asan/*/*.d build-asan/*/*/*.d)
+-include $(wildcard build/*/*.d build/*/*/*.d build/*/*/*/*.d build-asan/*/*.d build-asan/*/*/*.d build-asan/*/*/*/*.d)

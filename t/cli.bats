@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# One way to parse a command line (common/cli.c, cli_parse) for every tool, subcommands
+# One way to parse a command line (common/cli/cli.c, cli_parse) for every tool, subcommands
 # included, and the completion asking the tool for its subcommands as for its options.
 
 bats_require_minimum_version 1.5.0
@@ -130,19 +130,19 @@ SH
 	assert_failure 1
 }
 
-@test "the core reads no command-line state and never exits: common/ outside cli.c and cli-config.c" {
+@test "the core reads no command-line state and never exits: common/ outside common/cli/" {
 	cd "$REPO/common"
-	core=$(ls -- *.c *.h | grep -vxE 'cli\.[ch]|cli-config\.[ch]')
+	core=$(ls -- */*.c */*.h | grep -v '^cli/')
 	# neither the CLI's globals nor its headers, nor a usage error (which exits 2)
 	run grep -nE '#include "cli(-config)?\.h"|\bcli\.(json|quiet|verbose|strict|color)\b|cli_usage_error|config_cli|\bcli_args\b' $core
 	assert_output ''
 	# exit() only where memory runs out (util.c: "out of memory", exit 3); abort() is for
 	# programming errors (assertions)
 	run grep -nE '\b(_?exit|_Exit|quick_exit) *\(' $core
-	assert_output --regexp '^util\.c:[0-9]+:	exit\(NVD_EXIT_ENV\);$'
+	assert_output --regexp '^base/util\.c:[0-9]+:	exit\(NVD_EXIT_ENV\);$'
 	((${#lines[@]} == 1))
 	# the --dimm resolution is nvd-label's, named for it; the label core takes a struct
-	run grep -n 'dimm' label-io.h
+	run grep -n 'dimm' label/label-io.h
 	refute_output --partial 'const char *dimm;'
 	grep -q 'label_dimm_resolve' "$REPO/cmd/nvd-label.c"
 }

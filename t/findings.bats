@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# The finding catalogue (common/finding-catalogue.c) against the code that emits findings,
+# The finding catalogue (common/base/finding-catalogue.c) against the code that emits findings,
 # nvd-findings(7) generated from it, and QEMU's messages recorded in t/qemu.
 
 bats_require_minimum_version 1.5.0
@@ -16,9 +16,9 @@ setup() {
 	cut -f1 catalogue.tsv | sort > catalogue.ids
 	# every finding_add() call of the sources (the rules' FAIL/WARN/INFO, nvd-check's check()):
 	# FILE:LINE LEVEL ID
-	"$REPO/tools/finding-ids.pl" "$REPO"/common/*.c "$REPO"/cmd/*.c > calls.txt
+	"$REPO/tools/finding-ids.pl" "$REPO"/common/*/*.c "$REPO"/cmd/*.c > calls.txt
 	# memdev_fid(d, "what") emits PREFIX-what for the device types' prefixes that have a row
-	prefixes=$(sed -n 's/^[[:space:]]*\.finding_prefix = "\([a-z]*\)",.*/\1/p' "$REPO"/common/memdev-*.c | sort -u)
+	prefixes=$(sed -n 's/^[[:space:]]*\.finding_prefix = "\([a-z]*\)",.*/\1/p' "$REPO"/common/qemu/memdev-*.c | sort -u)
 	awk '$3 != "-" { print $3 }' calls.txt | while read -r id; do
 		if [[ $id == '*-'* ]]; then
 			for p in $prefixes; do
@@ -50,14 +50,14 @@ rows() {
 @test "every finding the code emits is in the catalogue, at a level its row allows" {
 	# a non-literal id is refused by the scanner unless marked as passed on
 	(($(wc -l < calls.txt) > 100))
-	[[ -n $prefixes ]] || fail "no .finding_prefix in common/memdev-*.c"
+	[[ -n $prefixes ]] || fail "no .finding_prefix in common/qemu/memdev-*.c"
 	while read -r at level call; do
 		[[ $call == - ]] && continue
 		ids=$(rows "$call")
-		[[ -n $ids ]] || fail "$at: finding '$call' is not in common/finding-catalogue.c"
+		[[ -n $ids ]] || fail "$at: finding '$call' is not in common/base/finding-catalogue.c"
 		for id in $ids; do
 			row=$(awk -F'\t' -v id="$id" '$1 == id' catalogue.tsv)
-			[[ -n $row ]] || fail "$at: finding '$id' is not in common/finding-catalogue.c"
+			[[ -n $row ]] || fail "$at: finding '$id' is not in common/base/finding-catalogue.c"
 			IFS='|' read -ra levels <<<"$level"
 			for l in "${levels[@]}"; do
 				[[ "|$(cut -f2 <<<"$row")|" == *"|$l|"* ]] ||

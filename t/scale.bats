@@ -35,7 +35,7 @@ instructions() {
 
 @test "scale: 100k options (4 MiB) are read in seconds, not minutes" {
 	local n=100000 last=d24998 status=0
-	# Under ASan every realloc copies, and the findings array (common/report.c)
+	# Under ASan every realloc copies, and the findings array (common/base/report.c)
 	# still grows one element at a time: 20k options there (4 s), 100k in the
 	# release build.
 	if [[ $BIN == *build-asan* ]]; then

@@ -6,13 +6,13 @@ FUZZ_TIME ?= 60
 FUZZ_CHECK_TIME ?= 10
 FUZZ_CC ?= clang
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	-std=gnu11 -Wall -Wextra -Werror -Icommon -D_GNU_SOURCE $(shell pkg-config --cflags json-c)
+	-std=gnu11 -Wall -Wextra -Werror $(addprefix -I,$(COMMON_DIRS)) -D_GNU_SOURCE $(shell pkg-config --cflags json-c)
 
 .PHONY: fuzz check-fuzz fuzz-build
 
 # The core once, as a library every target links.
-build-fuzz/obj/%.o: common/%.c $(wildcard common/*.h)
-	@mkdir -p build-fuzz/obj
+build-fuzz/obj/%.o: common/%.c $(wildcard common/*/*.h)
+	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -c -o $@ $<
 
 build-fuzz/libnvd.a: $(COMMON_SRC:common/%.c=build-fuzz/obj/%.o)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * QEMU's JSON dialect (common/qemu-json.c): each message below is what QEMU
+ * QEMU's JSON dialect (common/qemu/qemu-json.c): each message below is what QEMU
  * 7.2 and 10.0 print for the same -object text (t/qemu/cases/json-* check the
  * same forms against the real programs).
  */

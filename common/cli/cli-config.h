@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The command-line options of every tool that reads a VM configuration, and
- * --qemu-version: the command layer's side (common/cli.c's conventions), which
+ * --qemu-version: the command layer's side (common/cli/cli.c's conventions), which
  * checks the words and exits 2 on bad ones, then hands the core plain values
  * (struct plan_opts, a qver_t). The core never reads these.
  */

@@ -35,7 +35,7 @@ void finding_add(struct findings *f, enum level level, const char *id, const cha
 
 	if (!d || d->check || !(d->levels & (1u << level))) {
 		/* a programming error: the catalogue and the code disagree */
-		fprintf(stderr, "%s: internal error: finding '%s' at level %s is not in the finding catalogue%s (common/finding-catalogue.c)\n",
+		fprintf(stderr, "%s: internal error: finding '%s' at level %s is not in the finding catalogue%s (common/base/finding-catalogue.c)\n",
 			nvd_progname, id, level_name(level), d ? " at that level" : "");
 		abort();
 	}
@@ -55,7 +55,7 @@ void check_id_assert(const char *id, bool pass, enum level level)
 	const struct finding_def *d = finding_def_find(id);
 
 	if (!d || !d->check || (!pass && !(d->levels & (1u << level)))) {
-		fprintf(stderr, "%s: internal error: check '%s' (%s) is not in the finding catalogue%s (common/finding-catalogue.c)\n",
+		fprintf(stderr, "%s: internal error: check '%s' (%s) is not in the finding catalogue%s (common/base/finding-catalogue.c)\n",
 			nvd_progname, id, pass ? "pass" : level_name(level),
 			d ? " as a check with that result" : "");
 		abort();
