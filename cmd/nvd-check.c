@@ -261,7 +261,7 @@ static int prom_finish(FILE *fp, char **buf, size_t *len)
 		free(*buf);
 		return NVD_EXIT_ENV;
 	}
-	rc = outfile_open(&of, opt_textfile);
+	rc = outfile_open_name(&of, opt_textfile);
 	if (!rc)
 		rc = outfile_write(&of, *buf, *len);
 	if (!rc)
@@ -301,8 +301,12 @@ static int check_running(struct host *h, qver_t qver)
 						  !opt_sysroot, &vms[i], &err);
 		else
 			running_probe(h, pids[i], qver, &vms[i]);
-		if (!rc && vms[i].err == -EINVAL) {
-			/* not QEMU: a usage error, nothing written */
+		if (!rc && vms[i].err == -EINVAL && !opt_running) {
+			/*
+			 * --pid of a process that is not QEMU: a usage error, nothing written.
+			 * Under --running it is that process's UNKNOWN: one odd process never
+			 * stops the check of the others (nor the textfile).
+			 */
 			rc = NVD_EXIT_USAGE;
 			err = xstrdup(vms[i].error);
 		}
@@ -322,7 +326,9 @@ static int check_running(struct host *h, qver_t qver)
 	if (opt_running)
 		n = running_drop_exited(vms, n);
 	for (size_t i = 0; i < n; i++) {
-		if (vms[i].error)
+		if (vms[i].error && vms[i].err == -EINVAL)
+			nvd_warnx("process %ld: %s", vms[i].pid, vms[i].error);	/* --running */
+		else if (vms[i].error)
 			nvd_warnx("%s", vms[i].error);
 		else if (vms[i].unreadable)
 			nvd_warnx("%s", vms[i].unreadable);

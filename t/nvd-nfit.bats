@@ -36,7 +36,8 @@ setup() {
 }
 
 @test "QEMU's vector aarch64/virt/NFIT.memhp, byte for byte (--target aarch64)" {
-	"$NFIT" --qemu-version 10.2 --target aarch64 --raw -- -M virt,nvdimm=on -cpu cortex-a57 \
+	# bios-tables-test boots UEFI: with firmware virt has its GED device, which the pc-dimm needs
+	"$NFIT" --qemu-version 10.2 --target aarch64 --raw -- -M virt,nvdimm=on -cpu cortex-a57 -bios QEMU_EFI.fd \
 		-m 256M,slots=3,maxmem=1G -object memory-backend-ram,id=ram0,size=128M \
 		-object memory-backend-ram,id=ram1,size=128M -numa node,memdev=ram0 -numa node,memdev=ram1 \
 		-numa dist,src=0,dst=1,val=21 -object memory-backend-ram,id=ram2,size=128M \

@@ -92,6 +92,30 @@ qemu() {
 	[[ ! -e x.prom ]]
 }
 
+@test "--textfile replaces the name itself: a symbolic link there is never followed, a FIFO or device never written" {
+	mkdir tf
+	# as the root service in a directory another user can write: a planted link to a file
+	echo precious > victim
+	ln -s "$PWD/victim" tf/nvd-running.prom
+	run --separate-stderr "$CHECK" --running --textfile tf/nvd-running.prom
+	[[ $status == 0 || $status == 1 || $status == 3 ]] || fail "exit $status: $stderr"
+	assert_equal "$(cat victim)" precious
+	[[ -f tf/nvd-running.prom && ! -L tf/nvd-running.prom ]] || fail "$(ls -l tf)"
+	grep -q '^# TYPE nvd_running_' tf/nvd-running.prom
+	# a link to a device, and a FIFO: replaced by the file, never opened (a FIFO would block)
+	rm tf/nvd-running.prom
+	ln -s /dev/full tf/nvd-running.prom
+	run --separate-stderr timeout 20 "$CHECK" --running --textfile tf/nvd-running.prom
+	[[ $status == 0 || $status == 1 || $status == 3 ]] || fail "exit $status: $stderr"
+	[[ -f tf/nvd-running.prom && ! -L tf/nvd-running.prom ]] || fail "$(ls -l tf)"
+	rm tf/nvd-running.prom
+	mkfifo tf/nvd-running.prom
+	run --separate-stderr timeout 20 "$CHECK" --running --textfile tf/nvd-running.prom
+	[[ $status == 0 || $status == 1 || $status == 3 ]] || fail "exit $status: $stderr"
+	[[ -f tf/nvd-running.prom ]] || fail "$(ls -l tf)"
+	[[ $(ls -A tf) == nvd-running.prom ]] || fail "left behind: $(ls -A tf)"
+}
+
 @test "node_exporter serves the textfile: the samples read back over HTTP" {
 	need prometheus-node-exporter
 	need curl

@@ -240,6 +240,28 @@ dev_is() {
 	assert_output --partial "nvd_running_device_shared{vm=\"vm \\\"b\\\"\\\\x\",pid=\"$B\",device=\"nv0\",memdev=\"m0\",path=\"$PWD/b.img\"} 0"
 }
 
+@test "--running: a qemu-system-* process whose command line does not parse is its own UNKNOWN, the others still checked" {
+	truncate -s 32M a.img
+	qemu . a.img "${MACH[@]}" -name vm-a \
+		-object memory-backend-file,id=m0,share=on,mem-path="$PWD/a.img",size=32M \
+		-device nvdimm,id=nv0,memdev=m0
+	A=$QPID
+	# a process named qemu-system-x86_64 whose last option lacks its argument
+	python3 -c 'import os, sys; os.execv(sys.executable, ["qemu-system-x86_64", "-c", "import time; time.sleep(60)", "-device"])' &
+	QPIDS+=("$!")
+	odd=$!
+	for _ in $(seq 50); do [[ $(tr '\0' ' ' <"/proc/$odd/cmdline" 2>/dev/null) == 'qemu-system-x86_64 -c '* ]] && break; sleep 0.1; done
+	run --separate-stderr "$CHECK" --running --json
+	[[ $status == 3 ]] || fail "exit $status: $stderr"
+	[[ $stderr == *"process $odd: -device: requires an argument"* ]] || fail "$stderr"
+	jq -e --argjson a "$A" --argjson o "$odd" \
+		'([.vms[] | select(.pid == $a) | .devices[0].id] == ["nv0"]) and ([.vms[] | select(.pid == $o) | .verdict] == ["unknown"])' \
+		<<<"$output" >/dev/null || fail "$output"
+	# --pid of it alone is still a usage error
+	run --separate-stderr "$CHECK" --pid "$odd"
+	[[ $status == 2 ]] || fail "exit $status: $stderr"
+}
+
 @test "a QEMU without memory devices: nothing to check, exit 0; its -name escaped" {
 	qemu . '[heap]' -m 64M -name $'guest=\e]0;x\a'
 	run --separate-stderr "$CHECK" --pid "$QPID"
@@ -478,6 +500,34 @@ PY
 	dev_is nv0 '.qmp.differs == "mem-path: command line '"$PWD"'/mnt/a.img, QEMU '"$PWD"'/mnt/other.img; share: command line on, QEMU off; pmem: command line off, QEMU on; align: command line 2097152, QEMU 4096; share: QEMU off, the mapping shared"'
 	dev_is nv0 '.checks[0] | .id == "running-qmp-differs" and .result == "warn"'
 	dev_is nv1 '.qmp_missing == true and .qmp == null and (.checks[0] | .id == "running-qmp-missing")'
+}
+
+@test "--qmp: a monitor printing pretty (multi-line) JSON is read; one that never answers, or only sends events, times out in 5 s" {
+	truncate -s 32M nv.img
+	qemu . nv.img "${MACH[@]}" -chardev socket,id=mon,path="$PWD/p.sock",server=on,wait=off \
+		-mon chardev=mon,mode=control,pretty=on \
+		-object memory-backend-file,id=m0,share=on,mem-path=nv.img,size=32M \
+		-device nvdimm,id=nv0,memdev=m0
+	run --separate-stderr "$CHECK" --json --qmp p.sock
+	[[ $status == 1 ]] || fail "exit $status: $stderr"
+	JSON=$output
+	dev_is nv0 '.qmp.mem_path == "nv.img" and .qmp.share == true and .checks[0].id == "running-qmp"'
+	# a monitor that greets, then sends an event every second and never answers
+	python3 - <<'PY' 3>&- &
+import socket, time
+s = socket.socket(socket.AF_UNIX); s.bind("ev.sock"); s.listen(1)
+c, _ = s.accept()
+c.sendall(b'{"QMP": {"version": {}, "capabilities": []}}\r\n')
+for _ in range(60):
+    c.sendall(b'{"event": "TICK", "data": {}}\r\n'); time.sleep(1)
+PY
+	QPIDS+=("$!")
+	for _ in $(seq 50); do [[ -S ev.sock ]] && break; sleep 0.1; done
+	SECONDS=0
+	run --separate-stderr timeout 30 "$CHECK" --qmp ev.sock
+	[[ $status == 3 && $stderr == "nvd-check: --qmp ev.sock: no answer in 5 s (another client holds the monitor?)" ]] ||
+		fail "exit $status after ${SECONDS}s: $stderr"
+	((SECONDS < 15)) || fail "took ${SECONDS}s"
 }
 
 @test "a backend unlinked and linked again under its name: the same file, not 'deleted'" {

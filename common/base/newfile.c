@@ -158,7 +158,7 @@ static int write_full(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-int outfile_open(struct outfile *of, const char *path)
+static int outfile_open_how(struct outfile *of, const char *path, bool name_only)
 {
 	bool exists, is_link;
 	struct stat st, lst;
@@ -172,6 +172,12 @@ int outfile_open(struct outfile *of, const char *path)
 		of->fd = STDOUT_FILENO;
 		of->direct = true;
 		return 0;
+	}
+	if (name_only) {
+		/* the name itself: a link is never followed, a device or FIFO never written */
+		exists = lstat(path, &st) == 0 && S_ISREG(st.st_mode);
+		is_link = false;
+		goto replace;
 	}
 	exists = stat(path, &st) == 0;
 	is_link = lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode);
@@ -195,6 +201,7 @@ int outfile_open(struct outfile *of, const char *path)
 	}
 	if (is_link && (of->real = realpath(path, NULL)))
 		path = of->real;	/* the file it points to is replaced, not the link */
+replace:
 	err = newfile_open(&of->nf, path, 0644, true);
 	if (err) {
 		nvd_warnx(exists ? "%s: cannot replace it whole: no new file beside it: %s"
@@ -210,6 +217,16 @@ int outfile_open(struct outfile *of, const char *path)
 	}
 	of->fd = of->nf.fd;
 	return 0;
+}
+
+int outfile_open(struct outfile *of, const char *path)
+{
+	return outfile_open_how(of, path, false);
+}
+
+int outfile_open_name(struct outfile *of, const char *path)
+{
+	return outfile_open_how(of, path, true);
 }
 
 int outfile_write(struct outfile *of, const void *buf, size_t len)

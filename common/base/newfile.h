@@ -56,6 +56,13 @@ struct outfile {
 	struct newfile nf;
 };
 int outfile_open(struct outfile *of, const char *path);
+/*
+ * The same for a file a service writes as root into a directory others may write to
+ * (nvd-check --textfile): the name itself is replaced by a new regular file, whatever it is
+ * now; a symbolic link there is replaced, never followed, and a device or FIFO is never
+ * written. An existing regular file keeps its owner and mode.
+ */
+int outfile_open_name(struct outfile *of, const char *path);
 int outfile_write(struct outfile *of, const void *buf, size_t len);
 int outfile_commit(struct outfile *of);
 /* Without outfile_commit: nothing replaced, the new file removed. */

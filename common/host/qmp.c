@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -20,53 +21,94 @@
 #define QMP_TIMEOUT_MS 5000
 #define QMP_LINE_MAX (16u << 20)
 
-/* The next line QEMU sent, parsed; NULL with *err. */
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Wait for events on the socket until the deadline: 1, or 0 with *err. */
+static int wait_fd(struct qmp *q, short events, char **err)
+{
+	for (;;) {
+		struct pollfd p = { .fd = q->fd, .events = events };
+		long long left = q->deadline - now_ms();
+		int r;
+
+		if (left <= 0) {
+			*err = xasprintf("no answer in %d s (another client holds the monitor?)",
+					 QMP_TIMEOUT_MS / 1000);
+			return 0;
+		}
+		r = poll(&p, 1, (int)left);
+		if (r > 0)
+			return 1;
+		if (r < 0 && errno != EINTR) {
+			*err = xasprintf("cannot wait for the monitor: %s", strerror(errno));
+			return 0;
+		}
+	}
+}
+
+/* A transport failure: said once, and every later command fails with it. */
+static void *broken(struct qmp *q, char **err)
+{
+	free(q->broken);
+	q->broken = xstrdup(*err);
+	return NULL;
+}
+
+/* The next JSON object QEMU sent (on one line or, with pretty=on, several); NULL with *err. */
 static json_object *read_obj(struct qmp *q, char **err)
 {
 	for (;;) {
-		char *nl = q->len ? memchr(q->buf, '\n', q->len) : NULL;
-		struct pollfd p = { .fd = q->fd, .events = POLLIN };
 		ssize_t r;
 
-		if (nl) {
-			size_t n = (size_t)(nl - q->buf) + 1;
-			json_object *o;
+		if (q->len) {
+			enum json_tokener_error e;
+			json_object *o = json_tokener_parse_ex(q->tok, q->buf, (int)q->len);
+			size_t used = json_tokener_get_parse_end(q->tok);
 
-			*nl = '\0';
-			o = json_tokener_parse(q->buf);
-			memmove(q->buf, q->buf + n, q->len - n);
-			q->len -= n;
-			if (!o || !json_object_is_type(o, json_type_object)) {
-				json_object_put(o);
-				*err = xstrdup("QEMU's answer is not a JSON object");
-				return NULL;
+			e = json_tokener_get_error(q->tok);
+			memmove(q->buf, q->buf + used, q->len - used);
+			q->len -= used;
+			if (o) {
+				json_tokener_reset(q->tok);
+				if (!json_object_is_type(o, json_type_object)) {
+					json_object_put(o);
+					*err = xstrdup("QEMU's answer is not a JSON object");
+					return broken(q, err);
+				}
+				return o;
 			}
-			return o;
+			if (e != json_tokener_continue) {
+				*err = xstrdup("QEMU's answer is not JSON");
+				return broken(q, err);
+			}
+			/* the whole buffer is inside the tokener: read more */
 		}
-		if (q->len >= QMP_LINE_MAX) {
+		if (q->pending >= QMP_LINE_MAX) {
 			*err = xstrdup("an answer over 16 MiB");
-			return NULL;
+			return broken(q, err);
 		}
-		r = poll(&p, 1, QMP_TIMEOUT_MS);
-		if (r == 0) {
-			*err = xstrdup("no answer in 5 s (another client holds the monitor?)");
-			return NULL;
-		}
-		if (r < 0 && errno == EINTR)
-			continue;
+		if (!wait_fd(q, POLLIN, err))
+			return broken(q, err);
 		if (q->cap - q->len < 4096) {
 			q->cap = q->cap ? 2 * q->cap : 65536;
 			q->buf = xrealloc(q->buf, q->cap);
 		}
-		r = r < 0 ? -1 : read(q->fd, q->buf + q->len, q->cap - q->len - 1);
-		if (r < 0 && errno == EINTR)
+		r = read(q->fd, q->buf + q->len, q->cap - q->len - 1);
+		if (r < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (r <= 0) {
 			*err = r ? xasprintf("cannot read: %s", strerror(errno))
 				 : xstrdup("the monitor closed the connection");
-			return NULL;
+			return broken(q, err);
 		}
 		q->len += (size_t)r;
+		q->pending += (size_t)r;
 	}
 }
 
@@ -79,8 +121,16 @@ static int send_all(struct qmp *q, const char *s, char **err)
 
 		if (w < 0 && errno == EINTR)
 			continue;
+		if (w < 0 && errno == EAGAIN) {
+			if (!wait_fd(q, POLLOUT, err)) {
+				broken(q, err);
+				return -1;
+			}
+			continue;
+		}
 		if (w < 0) {
 			*err = xasprintf("cannot write: %s", strerror(errno));
+			broken(q, err);
 			return -1;
 		}
 		s += w;
@@ -92,6 +142,13 @@ static int send_all(struct qmp *q, const char *s, char **err)
 /* Run cmd (JSON text); the "return" value (a new reference), or NULL with *err. */
 static json_object *qmp_run(struct qmp *q, const char *cmd, char **err)
 {
+	if (q->broken) {
+		*err = xstrdup(q->broken);
+		return NULL;
+	}
+	/* one deadline for the whole command: events or a trickle of bytes never extend it */
+	q->deadline = now_ms() + QMP_TIMEOUT_MS;
+	q->pending = 0;
 	if (send_all(q, cmd, err) < 0)
 		return NULL;
 	for (;;) {
@@ -135,9 +192,23 @@ int qmp_open(struct qmp *q, const char *socket_path, char **err)
 		return -1;
 	}
 	strcpy(a.sun_path, socket_path);
-	q->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (q->fd < 0 || connect(q->fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+	q->tok = json_tokener_new();
+	q->deadline = now_ms() + QMP_TIMEOUT_MS;
+	q->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (q->fd < 0) {
 		*err = xasprintf("cannot connect: %s", strerror(errno));
+		qmp_close(q);
+		return -1;
+	}
+	/* a listener whose backlog is full (QEMU's is 1) says EAGAIN: retry until the deadline */
+	while (connect(q->fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		if ((errno == EAGAIN || errno == EINTR) && now_ms() < q->deadline) {
+			usleep(20000);
+			continue;
+		}
+		*err = errno == EAGAIN ? xasprintf("cannot connect: the monitor accepts no client in %d s (another client holds it?)",
+						   QMP_TIMEOUT_MS / 1000)
+				       : xasprintf("cannot connect: %s", strerror(errno));
 		qmp_close(q);
 		return -1;
 	}
@@ -166,6 +237,9 @@ void qmp_close(struct qmp *q)
 {
 	if (q->fd >= 0)
 		close(q->fd);
+	if (q->tok)
+		json_tokener_free(q->tok);
+	free(q->broken);
 	free(q->buf);
 	memset(q, 0, sizeof(*q));
 	q->fd = -1;
@@ -200,6 +274,9 @@ static json_object *qom_get(struct qmp *q, const char *path, const char *prop)
 static void backend_props(struct qmp *q, const char *path, struct qmp_memdev *m)
 {
 	json_object *v;
+
+	if (q->broken)
+		return;
 
 	if ((v = qom_get(q, path, "type"))) {
 		if (json_object_is_type(v, json_type_string))
@@ -262,6 +339,14 @@ int qmp_memory_devices(struct qmp *q, struct qmp_memdev **out, size_t *n, char *
 		}
 	}
 	json_object_put(list);
+	if (q->broken) {
+		/* a late answer is never taken for the next question's */
+		*err = xstrdup(q->broken);
+		qmp_memdevs_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return -1;
+	}
 	return 0;
 }
 

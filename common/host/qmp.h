@@ -16,6 +16,10 @@ struct qmp {
 	pid_t peer;		/* the QEMU process (SO_PEERCRED) */
 	char *buf;
 	size_t len, cap;
+	size_t pending;		/* bytes read for the current command */
+	struct json_tokener *tok;	/* QEMU's answers, one object after another (pretty or not) */
+	long long deadline;	/* ms (CLOCK_MONOTONIC): the current command's end */
+	char *broken;		/* the transport failed (timeout, closed): every later command fails */
 };
 
 /* What QEMU says about one memory device and its backend. */

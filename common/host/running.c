@@ -701,15 +701,15 @@ int running_probe_socket(struct host *h, qver_t qver, const char *socket, long p
 	memset(vm, 0, sizeof(*vm));
 	if (qmp_open(&q, socket, err) < 0)
 		return NVD_EXIT_ENV;
+	/* another process's monitor: asked nothing */
+	if (pid > 0 && check_peer && q.peer && q.peer != pid) {
+		*err = xasprintf("the monitor of process %ld, not of --pid %ld", (long)q.peer, pid);
+		qmp_close(&q);
+		return NVD_EXIT_USAGE;
+	}
 	if (qmp_memory_devices(&q, &qm, &nqm, err) < 0) {
 		qmp_close(&q);
 		return NVD_EXIT_ENV;
-	}
-	if (pid > 0 && check_peer && q.peer && q.peer != pid) {
-		*err = xasprintf("the monitor of process %ld, not of --pid %ld", (long)q.peer, pid);
-		qmp_memdevs_free(qm, nqm);
-		qmp_close(&q);
-		return NVD_EXIT_USAGE;
 	}
 	running_probe_qmp(h, pid > 0 ? pid : (long)q.peer, qver, socket, qm, nqm, vm);
 	qmp_memdevs_free(qm, nqm);
