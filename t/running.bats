@@ -446,6 +446,17 @@ PY
 	assert_output --partial "Checking what QEMU says (QMP)                : INFO (not on the command line: hotplugged; memory-backend-file, share=off, pmem=off)"
 }
 
+@test "--qmp: a device without id is matched to QEMU's by its memdev, listed once" {
+	truncate -s 32M nv.img
+	qemu . nv.img "${MACH[@]}" -qmp unix:"$PWD/q.sock",server=on,wait=off \
+		-object memory-backend-file,id=m0,share=on,mem-path=nv.img,size=32M \
+		-device nvdimm,memdev=m0
+	run --separate-stderr "$CHECK" --json --qmp q.sock
+	[[ $status == 1 ]] || fail "exit $status: $stderr"
+	jq -e '(.vms[0].devices | length) == 1 and .vms[0].devices[0].id == "(unnamed)" and .vms[0].devices[0].qmp_missing == false and .vms[0].devices[0].checks[0].id == "running-qmp"' \
+		<<<"$output" >/dev/null || fail "$output"
+}
+
 @test "--qmp: bad sockets and combinations" {
 	run --separate-stderr "$CHECK" --qmp nosuch.sock
 	[[ $status == 3 && $stderr == "nvd-check: --qmp nosuch.sock: cannot connect: No such file or directory" ]] ||

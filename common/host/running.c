@@ -545,8 +545,8 @@ static void merge_qmp(struct run_vm *vm, const struct qmp_memdev *qm, size_t n, 
 
 			if (c->qmp_seen)
 				continue;
-			if (m->id ? streq(c->id, m->id)
-				  : str_startswith(c->id, "device[") && streq(c->memdev, m->memdev ? m->memdev : ""))
+			if (m->id ? c->has_id && streq(c->id, m->id)
+				  : !c->has_id && streq(c->memdev, m->memdev ? m->memdev : ""))
 				d = c;
 		}
 		if (!d) {
@@ -558,7 +558,8 @@ static void merge_qmp(struct run_vm *vm, const struct qmp_memdev *qm, size_t n, 
 			d->from_qmp = true;
 			d->type = t ? t->driver : "other";
 			d->persistence = t ? t->persistence : PM_VOLATILE;
-			d->id = m->id ? xstrdup(m->id) : xstrdup("(no id)");
+			d->id = m->id ? xstrdup(m->id) : xstrdup("(unnamed)");
+			d->has_id = m->id != NULL;
 			d->memdev = xstrdup(m->memdev ? m->memdev : "");
 			d->backend_type = xstrdup_or_null(m->backend_type);
 			d->asked_share = m->share;
@@ -653,6 +654,7 @@ void running_probe_qmp(struct host *h, long pid, qver_t qver, const char *socket
 		d->type = dm->type->driver;
 		d->persistence = dm->type->persistence;
 		d->id = xstrdup(memdev_name(dm));
+		d->has_id = dm->id != NULL;
 		/* the rules set dm->memdev; the command line is the source here */
 		memdev = dm->memdev ? dm->memdev : kv_get(&dm->props, "memdev");
 		d->memdev = xstrdup(memdev ? memdev : "");

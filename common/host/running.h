@@ -25,7 +25,8 @@ enum run_verdict { RV_PERSISTENT, RV_NOT_PERSISTENT, RV_UNKNOWN, RV_NONE };
 enum run_fact { RF_UNKNOWN = -1, RF_NO = 0, RF_YES = 1 };
 
 struct run_dev {
-	char *id;		/* the device's id, or "device[N]" */
+	char *id;		/* the device's id, or "(unnamed)" */
+	bool has_id;		/* id= on the command line (or in QMP's answer) */
 	const char *type;	/* the -device driver: "nvdimm", "pc-dimm", "virtio-pmem-pci" */
 	enum persist_model persistence;	/* of its type (memdev.h) */
 	char *memdev;
