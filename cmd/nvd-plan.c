@@ -10,17 +10,20 @@
 
 #include "cli.h"
 #include "cli-config.h"
+#include "finding-match.h"
 #include "newfile.h"
 #include "plan.h"
 #include "size.h"
 #include "util.h"
 
-static char *opt_junit, *opt_hotplug;
+static char *opt_junit, *opt_hotplug, *opt_explain;
 
 static struct poptOption options[] = {
 	{ "hotplug", '\0', POPT_ARG_STRING, &opt_hotplug, 0,
 	  "sizes of DIMMs to hot-plug later, checked against slots and maxmem", "SIZE[,SIZE...]" },
 	{ "junit", '\0', POPT_ARG_STRING, &opt_junit, 0, "also write JUnit XML to FILE", "FILE" },
+	{ "explain", '\0', POPT_ARG_STRING, &opt_explain, 0,
+	  "say which finding a QEMU, libvirt or kernel log message is, and the fix", "MESSAGE" },
 	CONFIG_OPTIONS_TABLE,
 	CLI_COMMON_TABLE,
 	POPT_TABLEEND
@@ -28,12 +31,12 @@ static struct poptOption options[] = {
 
 static const struct cli_tool tool = {
 	.name = "nvd-plan",
-	.usage = "[OPTIONS] [FILE... | -- QEMU-ARGS | --pid PID]",
+	.usage = "[OPTIONS] [FILE... | -- QEMU-ARGS | --pid PID | --explain MESSAGE]",
 	.summary = "Check QEMU VM configurations with NVDIMMs and DIMMs: slots, maxmem, layout, labels, backends.",
 	.footer = "FILE holds QEMU arguments in shell syntax, or is a libvirt domain XML\n"
 		  "('-' reads stdin).\n"
 		  "Exit status: 0 QEMU would start, 1 it would refuse (or a warning with --strict),\n"
-		  "2 usage error, 3 I/O error.\n",
+		  "2 usage error, 3 I/O error. --explain: 0 a finding has the message, 1 none has.\n",
 	.options = options,
 };
 
@@ -79,6 +82,28 @@ static int write_junit(struct outfile *of, const struct plan_result *results, si
 	return rc;
 }
 
+/* --explain: which finding(s) a pasted log message is. */
+static int explain(const char *msg)
+{
+	struct finding_explain e;
+	struct out *o;
+	int rc;
+
+	if (!*msg || !msg[strspn(msg, " \t\r\n")])
+		cli_usage_error("--explain needs a message: paste the line from the log");
+	finding_explain(msg, &e);
+	rc = e.n ? NVD_EXIT_OK : NVD_EXIT_FAIL;
+	if (!e.n && !cli.json) {
+		nvd_warnx("no finding of nvd-plan has this message");
+	} else {
+		o = out_new(stdout, cli.json, cli.color);
+		finding_explain_print(o, msg, &e);
+		out_finish(o);
+	}
+	finding_explain_free(&e);
+	return cli_finish(rc);
+}
+
 static int worse(int a, int b)
 {
 	return a > b ? a : b;
@@ -98,6 +123,13 @@ int main(int argc, const char **argv)
 
 	cli_parse(&tool, argc, argv, &a);
 	nsources = a.nargs;
+	if (opt_explain) {
+		if (a.rest || config_cli.pid >= 0 || nsources || opt_junit || opt_hotplug)
+			cli_usage_error("--explain takes the message only: no configuration, --junit or --hotplug");
+		rc = explain(opt_explain);
+		cli_args_free(&a);
+		return rc;
+	}
 	if ((a.rest != NULL) + (config_cli.pid >= 0) + (nsources > 0) > 1)
 		cli_usage_error("give configuration FILEs, -- QEMU-ARGS or --pid, not several");
 	if (!a.rest && config_cli.pid < 0 && !nsources)

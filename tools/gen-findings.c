@@ -112,6 +112,16 @@ static void man(void)
 			roff(stdout, d->qemu[k].text);
 			printf("\\(rq\n");
 		}
+		for (int k = 0; k < FINDING_LIBVIRT_MAX && d->libvirt[k]; k++) {
+			printf(".br\nlibvirt 9.0: \\(lq");
+			roff(stdout, d->libvirt[k]);
+			printf("\\(rq\n");
+		}
+		for (int k = 0; k < FINDING_KERNEL_MAX && d->kernel[k]; k++) {
+			printf(".br\nKernel: \\(lq");
+			roff(stdout, d->kernel[k]);
+			printf("\\(rq\n");
+		}
 		printf(".br\nFix: ");
 		roff(stdout, d->fix);
 		printf("\n");

@@ -34,6 +34,8 @@ struct findings {
 #define L_WARN (1u << LEVEL_WARN)
 #define L_FAIL (1u << LEVEL_FAIL)
 #define FINDING_QEMU_MAX 16
+#define FINDING_KERNEL_MAX 4
+#define FINDING_LIBVIRT_MAX 16
 
 struct finding_def {
 	const char *id;
@@ -47,6 +49,10 @@ struct finding_def {
 		const char *when;	/* the releases (or machines) it covers; NULL: all */
 		const char *text;	/* QEMU's message, "..." for a value */
 	} qemu[FINDING_QEMU_MAX];	/* QEMU's messages, if QEMU prints one */
+	/* The guest's or host's kernel messages of the same fault, "..." for a value. */
+	const char *kernel[FINDING_KERNEL_MAX];
+	/* libvirt's (9.0) messages, without virsh's "error: ", "..." for a value. */
+	const char *libvirt[FINDING_LIBVIRT_MAX];
 };
 
 extern const struct finding_def finding_catalogue[];
