@@ -46,6 +46,14 @@ complete_words() {
 	[ "$(printf '%s\n' "${COMPREPLY[@]}" | sort)" = "$expected" ]
 }
 
+@test "--explain is offered, and its message is not completed as a file name" {
+	complete_words --exp
+	assert_equal "${COMPREPLY[*]}" '--explain='
+	cd "$BATS_TEST_TMPDIR" && touch explain-me
+	complete_words --explain ex
+	assert_equal "${#COMPREPLY[@]}" 0
+}
+
 @test "--color= offers auto always never (= a word of its own, as bash splits it)" {
 	complete_words --color = ''
 	assert_equal "$(printf '%s ' "${COMPREPLY[@]}")" 'auto always never '

@@ -293,7 +293,7 @@ golden() {
 @test "--help and --version go to stdout and exit 0; --list-opts lists every long option" {
 	run --separate-stderr "$PLAN" --help
 	assert_success
-	assert_output --partial "Usage: nvd-plan [OPTIONS] [FILE... | -- QEMU-ARGS | --pid PID]"
+	assert_output --partial "Usage: nvd-plan [OPTIONS] [FILE... | -- QEMU-ARGS | --pid PID | --explain MESSAGE]"
 	assert_output --partial "--qemu-version=X.Y"
 	assert_equal "$stderr" ""
 	run "$PLAN" --version
@@ -301,7 +301,7 @@ golden() {
 	assert_output --regexp '^nvd-plan \(nvd toolkit\) '
 	run "$PLAN" --list-opts
 	assert_success
-	for o in --qemu-version= --pid= --offline --hotplug= --junit= --json --quiet --verbose --color= --strict --help --version; do
+	for o in --qemu-version= --pid= --offline --hotplug= --junit= --explain= --json --quiet --verbose --color= --strict --help --version; do
 		assert_line "$o"
 	done
 }
