@@ -26,7 +26,12 @@ KNOWN_GAPS=$'m-slots-256\t7.2'
 # (program, and the last -device of the case as the option location), maps to a finding,
 # and to the one nvd-plan's own JSON for the case gives that text to.
 corpus() {
-	local rel=$1 name kind text args loc prog msg got n=0 bad=0 i=0 paired=0
+	local rel=$1 name kind text args loc prog msg got n=0 bad=0 i=0 paired=0 step=1
+	# the sanitizer build (make check-asan sets NVD_BIN) takes every 8th message: the matcher's
+	# code is the same for each, and the whole corpus costs minutes there
+	[[ -n ${NVD_BIN:-} ]] && step=8
+	awk -F'\t' -v step="$step" '($2 == "refuse" || $2 == "warning") && (k++ % step) == 0' \
+		"$REPO/t/qemu/recorded-$rel.txt" > messages.tsv
 	# nvd-plan on every case with a recorded message, each in its own directory (setup lines run)
 	: > plan.json
 	while IFS=$'\t' read -r name kind text; do
@@ -35,7 +40,7 @@ corpus() {
 		mkdir "case-$name"
 		(cd "case-$name" && sed -n 's/^#! //p' "$REPO/t/qemu/cases/$name.args" | bash &&
 			"$BIN/nvd-plan" --json --qemu-version "$rel" "$REPO/t/qemu/cases/$name.args" >> ../plan.json) || true
-	done < "$REPO/t/qemu/recorded-$rel.txt"
+	done < messages.tsv
 	jq -r '(.source | sub(".*/"; "") | sub("\\.args$"; "")) as $c | .findings[] | select(.qemu != null) | [$c, .id, .qemu] | @tsv' plan.json > plan.tsv
 	while IFS=$'\t' read -r name kind text; do
 		[[ $kind == refuse || $kind == warning ]] || continue
@@ -61,9 +66,9 @@ corpus() {
 			paired=$((paired + 1))
 			grep -qx -- "$id" <<< "$got" || { bad=$((bad + 1)); echo "$rel $name: $id not among: $(echo $got)"; }
 		done < plan.tsv
-	done < "$REPO/t/qemu/recorded-$rel.txt"
+	done < messages.tsv
 	echo "$rel: $n messages, $paired given to a finding by nvd-plan, $bad misses"
-	((n > 250 && paired > 200 && bad == 0))
+	((n * step > 250 && paired * step > 200 && bad == 0))
 }
 
 @test "every refusal and warning recorded from real QEMU 7.2 maps to its finding" {
