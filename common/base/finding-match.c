@@ -14,27 +14,40 @@
 
 #include "util.h"
 
+/*
+ * "..." matches any text, nothing included; a text QEMU ends with a space matches a paste
+ * without it. Greedy with one resumption point (the last "..." seen), as glob matchers do:
+ * O(len(p) * len(s)) whatever the paste, never exponential backtracking.
+ */
 bool finding_text_match(const char *p, const char *s)
 {
-	const char *star = strstr(p, "...");
+	const char *star_p = NULL, *star_s = NULL;
 
-	/* A text QEMU ends with a space matches a paste without it. */
-	if (!star) {
-		size_t n = strlen(s);
-
-		return !strncmp(p, s, n) && !p[n + strspn(p + n, " ")];
-	}
-	if (strncmp(p, s, star - p))
-		return false;
-	s += star - p;
-	p = star + 3;
-	/* "......" or "... ..." after another: each try is anchored, so backtrack. */
-	for (;;) {
-		if (finding_text_match(p, s))
-			return true;
-		if (!*s)
+	while (*s) {
+		if (!strncmp(p, "...", 3)) {
+			p += 3;
+			star_p = p;
+			star_s = s;
+			continue;
+		}
+		if (*p == *s) {
+			p++;
+			s++;
+			continue;
+		}
+		if (!star_p)
 			return false;
-		s++;
+		p = star_p;
+		s = ++star_s;
+	}
+	/* the paste is used up: what is left of the text is "..." and QEMU's trailing spaces */
+	for (;;) {
+		if (!strncmp(p, "...", 3))
+			p += 3;
+		else if (*p == ' ')
+			p++;
+		else
+			return !*p;
 	}
 }
 
