@@ -19,7 +19,6 @@
 #include "running.h"
 #include "size.h"
 #include "util.h"
-#include "vmconfig.h"
 
 static char *opt_device, *opt_object, *opt_share, *opt_pmem, *opt_readonly, *opt_align, *opt_size;
 static char *opt_sync, *opt_qemu_version, *opt_sysroot, *opt_libs, *opt_textfile;
@@ -166,47 +165,10 @@ static void from_device(struct qemu_opts *q)
 
 static void from_object(qver_t qver, struct qemu_opts *q)
 {
-	char *words[] = { "-object", opt_object }, *err = NULL;
-	struct findings f = { 0 };
-	struct qcmdline cl;
-	struct vm vm;
+	char *err = NULL;
 
-	if (qcmdline_from_words(words, 2, "--object", &cl, &err) < 0)
+	if (qemu_opts_from_object(opt_object, qver, q, &err) < 0)
 		cli_usage_error("--object: %s", err);
-	vm_build(&vm, &cl, qver, &f);
-	for (size_t i = 0; i < f.n; i++) {
-		if (f.v[i].level == LEVEL_FAIL && f.v[i].qemu && !q->parse_error)
-			q->parse_error = xstrdup(f.v[i].qemu);
-	}
-	if (vm.nbackends == 1) {
-		struct backend *b = &vm.backends[0];
-
-		if (b->kind != BK_FILE)
-			cli_usage_error("--object: %s is not memory-backend-file", b->qom_type);
-		q->share = b->share;
-		q->pmem = b->pmem;
-		q->readonly = b->readonly;
-		q->align = b->align;
-		q->has_align = b->has_align;
-		q->size = b->size;
-		q->has_size = b->has_size;
-		q->offset = b->offset;
-		q->has_offset = b->has_offset;
-		q->id = xstrdup(b->id);
-		if (b->mem_path)
-			q->mem_path = xstrdup(b->mem_path);
-	} else if (!q->parse_error) {
-		cli_usage_error("--object: not a memory backend: '%s'", opt_object);
-	}
-	/* mem-path even when QEMU rejects the text, to probe it anyway. */
-	if (!q->mem_path && strstr(opt_object, "mem-path=")) {
-		const char *p = strstr(opt_object, "mem-path=") + 9;
-
-		q->mem_path = xstrndup(p, strcspn(p, ","));
-	}
-	vm_free(&vm);
-	findings_free(&f);
-	qcmdline_free(&cl);
 }
 
 static void options_text(struct out *o, const struct qemu_opts *q)
@@ -346,13 +308,14 @@ static int check_running(struct host *h, qver_t qver)
 			rc = prc;
 	} else {
 		o = out_new(stdout, cli.json, cli.color);
+		out_set_quiet(o, cli.quiet);
 		out_str(o, "tool", NULL, "nvd-check");
 		out_i64(o, "version", NULL, 1);
 		out_text(o, "nvd-check: kernel %s, %zu QEMU process%s\n", h->kernel, n,
 			 n == 1 ? "" : "es");
 		out_str(o, "kernel", NULL, h->kernel);
 		out_str(o, "sysroot", NULL, h->sysroot && *h->sysroot ? h->sysroot : NULL);
-		running_print(vms, n, o, cli.color, cli.quiet);
+		running_print(vms, n, o);
 		out_str(o, "verdict", NULL, running_verdict(vms, n));
 		out_finish(o);
 	}
@@ -514,6 +477,7 @@ int main(int argc, const char **argv)
 			rc = prc;
 	} else {
 		o = out_new(stdout, cli.json, cli.color);
+		out_set_quiet(o, cli.quiet);
 		out_str(o, "tool", NULL, "nvd-check");
 		out_i64(o, "version", NULL, 1);
 		out_text(o, "nvd-check: kernel %s, QEMU %d.%d", h.kernel, qver / 100, qver % 100);
@@ -535,7 +499,7 @@ int main(int argc, const char **argv)
 			options_text(o, &q);
 		out_arr_open(o, "paths");
 		for (size_t i = 0; i < n; i++)
-			path_print(&h, &fs[i], &rs[i], o, cli.color, cli.quiet);
+			path_print(&h, &fs[i], &rs[i], o);
 		out_arr_close(o);
 		if (n) {
 			enum verdict worst = V_PERSISTENT;

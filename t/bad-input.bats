@@ -18,13 +18,13 @@ setup() {
 	truncate -s 1G backend.img
 	printf 'label data' | dd of=backend.img bs=1 seek=$((1024 * 1024 * 1024 - 4096)) conv=notrunc status=none
 	printf -- '-M pc,nvdimm=on -m 1G,slots=1,maxmem=3G -object memory-backend-file,id=m0,share=on,mem-path=backend.img,size=1G -device nvdimm,id=nv0,memdev=m0,label-size=128K\n' > good.args
-	BEFORE=$(sha256sum empty unterminated.args garbage backend.img good.args)
+	BEFORE=$(checksums empty unterminated.args garbage backend.img good.args)
 }
 
 teardown() {
 	[[ -z ${BEFORE:-} ]] && return 0
 	local after
-	after=$(sha256sum empty unterminated.args garbage backend.img good.args)
+	after=$(checksums empty unterminated.args garbage backend.img good.args)
 	[[ $after == "$BEFORE" ]] || { echo "an input file changed" >&2; return 1; }
 	[[ $(stat -c %s backend.img) == 1073741824 ]] || { echo "backend.img changed size" >&2; return 1; }
 }

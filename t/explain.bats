@@ -26,7 +26,7 @@ KNOWN_GAPS=$'m-slots-256\t7.2'
 # (program, and the last -device of the case as the option location), maps to a finding,
 # and to the one nvd-plan's own JSON for the case gives that text to.
 corpus() {
-	local rel=$1 name kind text args loc prog msg got n=0 bad=0 i=0 paired=0 step=1
+	local rel=$1 name kind text args loc prog msg got id n=0 bad=0 i=0 paired step=1
 	# the sanitizer build (make check-asan sets NVD_BIN) takes every 8th message: the matcher's
 	# code is the same for each, and the whole corpus costs minutes there
 	[[ -n ${NVD_BIN:-} ]] && step=8
@@ -35,17 +35,20 @@ corpus() {
 	# nvd-plan on every case with a recorded message, each in its own directory (setup lines run)
 	: > plan.json
 	while IFS=$'\t' read -r name kind text; do
-		[[ $kind == refuse || $kind == warning ]] || continue
 		[[ -d case-$name ]] && continue
 		mkdir "case-$name"
 		(cd "case-$name" && sed -n 's/^#! //p' "$REPO/t/qemu/cases/$name.args" | bash &&
 			"$BIN/nvd-plan" --json --qemu-version "$rel" "$REPO/t/qemu/cases/$name.args" >> ../plan.json) || true
 	done < messages.tsv
 	jq -r '(.source | sub(".*/"; "") | sub("\\.args$"; "")) as $c | .findings[] | select(.qemu != null) | [$c, .id, .qemu] | @tsv' plan.json > plan.tsv
+	# each message as a log has it, and the ids --explain gives it: CASE<TAB>TEXT<TAB>ID lines
+	: > got.tsv
 	while IFS=$'\t' read -r name kind text; do
-		[[ $kind == refuse || $kind == warning ]] || continue
-		args=$(tr '\\\n' '  ' < "$REPO/t/qemu/cases/$name.args" | sed 's/^#![^-]*//')
-		loc=$(grep -o -- '-device [^ ]*' <<< "$args" | tail -n 1) || loc=
+		args=$(< "$REPO/t/qemu/cases/$name.args")
+		args=${args//[$'\\\n']/ }
+		[[ $args == '#!'* ]] && args=-${args#*-}
+		loc=
+		[[ " $args" =~ .*\ (-device\ [^ ]*) ]] && loc=${BASH_REMATCH[1]}
 		# the program as a bare name and as a path, in turn
 		prog=qemu-system-x86_64
 		((i++ % 2)) && prog=/usr/bin/qemu-system-x86_64
@@ -61,12 +64,27 @@ corpus() {
 			echo "$rel $name: unknown: $msg"
 			continue
 		fi
-		while IFS=$'\t' read -r c id q; do
-			[[ $c == "$name" && ( $q == "$text" || "warning: $q" == "$text" ) ]] || continue
-			paired=$((paired + 1))
-			grep -qx -- "$id" <<< "$got" || { bad=$((bad + 1)); echo "$rel $name: $id not among: $(echo $got)"; }
-		done < plan.tsv
+		for id in $got; do
+			printf '%s\t%s\t%s\n' "$name" "$text" "$id" >> got.tsv
+		done
+		printf '%s\t%s\t-\n' "$name" "$text" >> got.tsv
 	done < messages.tsv
+	# every finding nvd-plan gives a message's text to is among the ids --explain gives it
+	paired=$(awk -F'\t' '
+		FILENAME == ARGV[1] && $3 == "-" { msgs[$1] = msgs[$1] SUBSEP $2; next }
+		FILENAME == ARGV[1] { have[$1 FS $2 FS $3] = 1; next }
+		{
+			k = split(msgs[$1], t, SUBSEP)
+			for (j = 2; j <= k; j++) {
+				if (t[j] != $3 && t[j] != "warning: " $3)
+					continue
+				p++
+				if (!have[$1 FS t[j] FS $2]) print "MISS " $1 ": " $2 " not among the ids of: " t[j]
+			}
+		}
+		END { print p + 0 }' got.tsv plan.tsv)
+	grep '^MISS ' <<< "$paired" && bad=$((bad + $(grep -c '^MISS ' <<< "$paired")))
+	paired=$(tail -n 1 <<< "$paired")
 	echo "$rel: $n messages, $paired given to a finding by nvd-plan, $bad misses"
 	((n * step > 250 && paired * step > 200 && bad == 0))
 }

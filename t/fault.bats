@@ -477,7 +477,7 @@ race_runs() { echo "${NVD_RACE_RUNS:-200}"; }
 	mixed_file m.img
 	cp m.img e.img
 	"$L" init -l 128K e.img >/dev/null
-	old=$(sha256sum <m.img) new=$(sha256sum <e.img)
+	old=$(checksums <m.img) new=$(checksums <e.img)
 	for ((i = 0; i < n; i++)); do
 		cp m.img r.img
 		# the page-touching path (no MADV_POPULATE_WRITE) reads and writes back every page
@@ -489,10 +489,10 @@ race_runs() { echo "${NVD_RACE_RUNS:-200}"; }
 		[[ $p == 0 || $p == 3 ]] || fail "run $i: prealloc exit $p: $(cat p.err)"
 		[[ $l == 0 || $l == 3 ]] || fail "run $i: nvd-label exit $l: $(cat l.err)"
 		if [[ $l == 0 ]]; then
-			assert_equal "$(sha256sum <r.img)" "$new"
+			assert_equal "$(checksums <r.img)" "$new"
 			lw=$((lw + 1))
 		else
-			assert_equal "$(sha256sum <r.img)" "$old"
+			assert_equal "$(checksums <r.img)" "$old"
 		fi
 		[[ $p == 0 ]] && pw=$((pw + 1))
 		[[ $p == 0 && $l == 0 ]] && both=$((both + 1))

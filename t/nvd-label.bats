@@ -37,12 +37,12 @@ jl() {
 # A backend of 4 MiB random data whose last 128K is the label area; head.sum is the rest.
 random_backend() {
 	head -c 4M /dev/urandom >nv.img
-	head -c $((4 * 1024 * 1024 - 131072)) nv.img | sha256sum >head.sum
+	head -c $((4 * 1024 * 1024 - 131072)) nv.img | checksums >head.sum
 }
 
 outside_unchanged() {
 	assert_equal "$(stat -c %s nv.img)" 4194304
-	assert_equal "$(head -c $((4 * 1024 * 1024 - 131072)) nv.img | sha256sum)" "$(cat head.sum)"
+	assert_equal "$(head -c $((4 * 1024 * 1024 - 131072)) nv.img | checksums)" "$(cat head.sum)"
 }
 
 @test "init: nslot, index size, seq and free slots as the kernel sizes them (128K/256K, v1.1/v1.2)" {
@@ -267,11 +267,11 @@ corrupt_both() {
 	$LSA label a.lsa 1024 0 128
 	$LSA busy a.lsa 0 0
 	$LSA index-sum a.lsa 0 512
-	sum=$(sha256sum <a.lsa)
+	sum=$(checksums <a.lsa)
 	run --separate-stderr "$L" init -l 256K -V 1.2 a.lsa
 	assert_failure 1
 	assert_equal "$stderr" "nvd-label: a.lsa: the label area holds a valid index (index 0 current, 1 namespace): use --force to replace it"
-	assert_equal "$(sha256sum <a.lsa)" "$sum"
+	assert_equal "$(checksums <a.lsa)" "$sum"
 	run "$L" init -l 256K -V 1.2 --force a.lsa
 	assert_success
 	# the v1.1 index 1 at 512 must be gone, or the kernel's 128-byte trial would still use it
@@ -326,11 +326,11 @@ corrupt_both() {
 	assert_success
 	cmp b.lsa old.lsa
 	assert_equal "$(stat -c %a b.lsa)" 600
-	sum=$(sha256sum <nv.img)
+	sum=$(checksums <nv.img)
 	run --separate-stderr "$L" zero -l 128K --backup b.lsa nv.img
 	assert_failure 3
 	assert_equal "$stderr" "nvd-label: b.lsa: cannot create the backup: File exists"
-	assert_equal "$(sha256sum <nv.img)" "$sum"
+	assert_equal "$(checksums <nv.img)" "$sum"
 	# and back
 	run "$L" write -l 128K -i b.lsa --force nv.img
 	assert_success
@@ -345,12 +345,12 @@ corrupt_both() {
 	cp old.lsa edited.lsa
 	$LSA label edited.lsa $((512 + 128)) 1 128 name=renamed
 	"$L" check -q -l 128K edited.lsa
-	sum=$(sha256sum <nv.img)
+	sum=$(checksums <nv.img)
 	run --separate-stderr "$L" write -l 128K -i edited.lsa nv.img
 	assert_failure 1
 	assert_equal "$stderr" "nvd-label: edited.lsa: slot 1 is in use and would change in place, which a crash while writing can leave half-done (write updated labels to free slots as the kernel does, or use --force)"
 	[[ -z $output ]]
-	assert_equal "$(sha256sum <nv.img)" "$sum"
+	assert_equal "$(checksums <nv.img)" "$sum"
 	# the kernel's way: the new label in a free slot (2), the next index frees slot 1
 	cp old.lsa moved.lsa
 	$LSA label moved.lsa $((512 + 2 * 128)) 2 128 name=renamed
@@ -369,12 +369,12 @@ corrupt_both() {
 
 @test "write -i: validated before writing; wrong size is a usage error; --force writes anyway" {
 	area nv.img 128K
-	sum=$(sha256sum <nv.img)
+	sum=$(checksums <nv.img)
 	head -c 128K /dev/urandom >bad.lsa
 	run --separate-stderr "$L" write -l 128K -i bad.lsa nv.img
 	assert_failure 1
 	[[ $stderr == "nvd-label: bad.lsa: not a valid label area: "*"(use --force to write it anyway)" ]] || fail "$stderr"
-	assert_equal "$(sha256sum <nv.img)" "$sum"
+	assert_equal "$(checksums <nv.img)" "$sum"
 	head -c 100K /dev/zero >short.lsa
 	run --separate-stderr "$L" write -l 128K -i short.lsa nv.img
 	assert_failure 2
@@ -382,7 +382,7 @@ corrupt_both() {
 	head -c 200K /dev/zero >long.lsa
 	run --separate-stderr "$L" write -l 128K -i long.lsa nv.img
 	assert_failure 2
-	assert_equal "$(sha256sum <nv.img)" "$sum"
+	assert_equal "$(checksums <nv.img)" "$sum"
 	$LSA guest-v11 g.lsa
 	run "$L" write -l 128K -i - --force nv.img <g.lsa
 	assert_success
@@ -418,12 +418,12 @@ f = open(sys.argv[1], "r+b"); m = mmap.mmap(f.fileno(), 4096)
 print("mapped", flush=True); time.sleep(60)' nv.img >mapped.out &
 	pid=$!
 	for _ in $(seq 50); do [[ -s mapped.out ]] && break; sleep 0.1; done
-	sum=$(sha256sum <nv.img)
+	sum=$(checksums <nv.img)
 	run --separate-stderr "$L" zero -l 128K nv.img
 	kill "$pid"
 	assert_failure 3
 	assert_equal "$stderr" "nvd-label: nv.img: mapped by running process $pid (python3): stop it first, or use --force"
-	assert_equal "$(sha256sum <nv.img)" "$sum"
+	assert_equal "$(checksums <nv.img)" "$sum"
 	python3 -c 'import mmap, sys, time
 f = open(sys.argv[1], "r+b"); m = mmap.mmap(f.fileno(), 4096)
 print("mapped", flush=True); time.sleep(60)' nv.img >mapped2.out &
@@ -565,11 +565,11 @@ f = open(sys.argv[1], "rb"); fcntl.flock(f, fcntl.LOCK_EX)
 print("locked", flush=True); time.sleep(60)' nv.img >locked.out &
 	pid=$!
 	for _ in $(seq 50); do [[ -s locked.out ]] && break; sleep 0.1; done
-	sum=$(sha256sum <nv.img)
+	sum=$(checksums <nv.img)
 	run --separate-stderr "$L" zero -l 128K nv.img
 	assert_failure 3
 	assert_equal "$stderr" "nvd-label: nv.img: cannot lock: another process holds a lock on it"
-	assert_equal "$(sha256sum <nv.img)" "$sum"
+	assert_equal "$(checksums <nv.img)" "$sum"
 	# read -o takes a shared lock: never a copy of an area being written
 	run --separate-stderr "$L" read -l 128K -o out.lsa nv.img
 	assert_failure 3
@@ -641,15 +641,15 @@ race_inputs() {
 	race_inputs
 	cp start.lsa nv.lsa
 	"$L" write -q -l 128K -i add2.lsa nv.lsa
-	sum=$(sha256sum <nv.lsa)
+	sum=$(checksums <nv.lsa)
 	run --separate-stderr "$L" write -l 128K -i add3.lsa nv.lsa
 	assert_failure 1
 	assert_equal "$stderr" "nvd-label: add3.lsa: not an update of the area on the backend (index 1 current, seq 3): the area changed since the file was made from it, or the file is not an update of it (read the area again, or use --force)"
-	assert_equal "$(sha256sum <nv.lsa)" "$sum"
+	assert_equal "$(checksums <nv.lsa)" "$sum"
 	# the same generation again (a repeated write) is no change and is accepted
 	run "$L" write -q -l 128K -i add2.lsa nv.lsa
 	assert_success
-	assert_equal "$(sha256sum <nv.lsa)" "$sum"
+	assert_equal "$(checksums <nv.lsa)" "$sum"
 }
 
 @test "--dimm: the real reason a device has no label area to work on" {

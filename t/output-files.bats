@@ -14,11 +14,11 @@ setup() {
 	ln -s nv.img link.img
 	"$BIN/nvd-label" init -l 128K nv.img > /dev/null
 	"$BIN/nvd-label" read -l 128K -o area.bin nv.img
-	BEFORE=$(sha256sum vm.args nv.img area.bin)
+	BEFORE=$(checksums vm.args nv.img area.bin)
 }
 
 teardown() {
-	[[ $(sha256sum vm.args nv.img area.bin) == "$BEFORE" ]] || {
+	[[ $(checksums vm.args nv.img area.bin) == "$BEFORE" ]] || {
 		echo "an input changed" >&2
 		return 1
 	}

@@ -14,7 +14,7 @@
 
 struct out {
 	FILE *fp;
-	bool json, color, compact, terse;
+	bool json, color, compact, terse, quiet;
 	json_object *stack[OUT_DEPTH];
 	int depth;
 };
@@ -115,6 +115,16 @@ void out_set_compact(struct out *o)
 void out_set_verbose(struct out *o, bool verbose)
 {
 	o->terse = !verbose;
+}
+
+void out_set_quiet(struct out *o, bool quiet)
+{
+	o->quiet = quiet;
+}
+
+bool out_is_quiet(const struct out *o)
+{
+	return o->quiet;
 }
 
 bool out_is_json(const struct out *o)

@@ -87,6 +87,9 @@ int out_finish(struct out *o);
 /* Free without printing anything. */
 void out_discard(struct out *o);
 bool out_is_json(const struct out *o);
+/* --quiet: text keeps failures and warnings only (callers ask out_is_quiet); JSON keeps all. */
+void out_set_quiet(struct out *o, bool quiet);
+bool out_is_quiet(const struct out *o);
 /* JSON on one line (several objects in a stream), instead of indented. */
 void out_set_compact(struct out *o);
 /* Text shows info findings only when verbose (the default); JSON always has them. */

@@ -21,43 +21,33 @@ static const char *const res_color[] = { "\033[1;32m", "\033[1;33m", "\033[1;31m
 static const char *const kind_names[] = { "file", "directory", "missing", "devdax", "block",
 					  "char", "bad" };
 
-static bool use_color, quiet_text;
-
-void out_vcheck(struct out *o, bool color, bool quiet, const char *id, const char *title,
-		enum check_result res, const char *fmt, va_list ap)
+void out_check(struct out *o, const char *id, const char *title, enum check_result res,
+	       const char *fmt, ...)
 {
-	char *detail = xvasprintf(fmt, ap);
+	va_list ap;
+	char *detail;
 
+	va_start(ap, fmt);
+	detail = xvasprintf(fmt, ap);
+	va_end(ap);
 	/* every check id is in the finding catalogue, at this result */
 	check_id_assert(id, res == R_PASS,
 			res == R_FAIL ? LEVEL_FAIL : res == R_WARN ? LEVEL_WARN : LEVEL_INFO);
 	/* --quiet: the text keeps WARN and FAIL lines; JSON keeps everything. */
-	if (quiet && !out_is_json(o) && (res == R_PASS || res == R_INFO)) {
+	if (out_is_quiet(o) && !out_is_json(o) && (res == R_PASS || res == R_INFO)) {
 		free(detail);
 		return;
 	}
 	out_obj_open(o, NULL);
 	out_str(o, "id", NULL, id);
 	out_str(o, "check", "  Checking %-36s: ", title);
-	out_color(o, color ? res_color[res] : NULL);
+	out_color(o, res_color[res]);
 	out_text(o, "%s", res_text[res]);
-	out_color(o, color ? "\033[0m" : NULL);
+	out_color(o, "\033[0m");
 	out_str(o, "result", NULL, res_json[res]);
 	out_str(o, "detail", *detail ? " (%s)\n" : "\n", detail);
 	out_obj_close(o);
 	free(detail);
-}
-
-static void check(struct out *o, const char *id, const char *title, enum check_result res,
-		  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-static void check(struct out *o, const char *id, const char *title, enum check_result res,
-		  const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	out_vcheck(o, use_color, quiet_text, id, title, res, fmt, ap);
-	va_end(ap);
 }
 
 static void check_fs(const struct path_facts *f, struct out *o)
@@ -66,29 +56,29 @@ static void check_fs(const struct path_facts *f, struct out *o)
 	bool capable;
 
 	if (!m) {
-		check(o, "mount", "the file system", R_WARN, "no mountinfo entry covers %s",
+		out_check(o, "mount", "the file system", R_WARN, "no mountinfo entry covers %s",
 		      f->probed);
 		return;
 	}
 	capable = !strcmp(m->fstype, "ext4") || !strcmp(m->fstype, "xfs") ||
 		  !strcmp(m->fstype, "ext2") || !strcmp(m->fstype, "erofs") ||
 		  !strcmp(m->fstype, "virtiofs") || !strcmp(m->fstype, "fuse.virtiofs");
-	check(o, "mount", "the file system", capable ? R_PASS : R_WARN, "%s on %s at %s%s", m->fstype,
+	out_check(o, "mount", "the file system", capable ? R_PASS : R_WARN, "%s on %s at %s%s", m->fstype,
 	      m->source, m->point, capable ? "" : ": this file system cannot do DAX");
 	switch (f->dax_mount) {
 	case DAX_MOUNT_ALWAYS:
-		check(o, "mount-dax", "the mount's DAX option", R_PASS, "dax=always");
+		out_check(o, "mount-dax", "the mount's DAX option", R_PASS, "dax=always");
 		break;
 	case DAX_MOUNT_INODE:
-		check(o, "mount-dax", "the mount's DAX option", R_WARN,
+		out_check(o, "mount-dax", "the mount's DAX option", R_WARN,
 		      "dax=inode: DAX only for files with the DAX flag");
 		break;
 	case DAX_MOUNT_NEVER:
-		check(o, "mount-dax", "the mount's DAX option", R_WARN, "dax=never%s",
+		out_check(o, "mount-dax", "the mount's DAX option", R_WARN, "dax=never%s",
 		      f->on_pmem_dev ? ": remount with -o dax=always" : "");
 		break;
 	default:
-		check(o, "mount-dax", "the mount's DAX option", R_WARN, "none%s",
+		out_check(o, "mount-dax", "the mount's DAX option", R_WARN, "none%s",
 		      f->on_pmem_dev ? ": remount with -o dax=always" : "");
 	}
 }
@@ -98,18 +88,18 @@ static void check_sync(const struct path_facts *f, struct out *o)
 	const char *title = "MAP_SYNC";
 
 	if (!f->sync_tried) {
-		check(o, "map-sync", title, f->kind == PK_DEVDAX ? R_PASS : R_WARN, "%s",
+		out_check(o, "map-sync", title, f->kind == PK_DEVDAX ? R_PASS : R_WARN, "%s",
 		      f->replayed ? "not tried: a replayed --sysroot device (device-DAX always grants it)"
 				  : "not tried");
 	} else if (!f->sync_errno) {
-		check(o, "map-sync", title, R_PASS, "granted on %s, %llu bytes%s",
+		out_check(o, "map-sync", title, R_PASS, "granted on %s, %llu bytes%s",
 		      f->kind == PK_DEVDAX ? f->path : f->probed,
 		      (unsigned long long)f->sync_len,
 		      f->kind == PK_DIR || f->kind == PK_MISSING ? ", O_TMPFILE" : "");
 	} else {
 		bool says = f->dax_mount == DAX_MOUNT_ALWAYS || (f->statx_known && f->statx_dax);
 
-		check(o, "map-sync", title, R_FAIL, "refused: %s (%s)%s%s", strerrorname_np(f->sync_errno),
+		out_check(o, "map-sync", title, R_FAIL, "refused: %s (%s)%s%s", strerrorname_np(f->sync_errno),
 		      strerror(f->sync_errno),
 		      says ? "; although the mount or statx says DAX" : "",
 		      f->replayed ? "; not tried on a replayed device: block devices never grant it" : "");
@@ -187,27 +177,27 @@ static void check_all(const struct host *h, const struct path_facts *f, struct o
 	switch (f->kind) {
 	case PK_FILE:
 		a = size_human(f->file_size);
-		check(o, "path", "the path", R_PASS, "regular file, %s", a);
+		out_check(o, "path", "the path", R_PASS, "regular file, %s", a);
 		free(a);
 		break;
 	case PK_DIR:
-		check(o, "path", "the path", R_PASS, "directory: QEMU maps an unlinked file made there");
+		out_check(o, "path", "the path", R_PASS, "directory: QEMU maps an unlinked file made there");
 		break;
 	case PK_MISSING:
 		if (f->dangling)
-			check(o, "path", "the path", R_FAIL,
+			out_check(o, "path", "the path", R_FAIL,
 			      "a symbolic link to a file that does not exist: QEMU hangs on it");
 		else
-			check(o, "path", "the path", R_PASS, "does not exist: QEMU creates it in %s",
+			out_check(o, "path", "the path", R_PASS, "does not exist: QEMU creates it in %s",
 			      f->probed);
 		break;
 	case PK_DEVDAX:
-		check(o, "path", "the path", R_PASS, "device-DAX %s%s", f->dax_name,
+		out_check(o, "path", "the path", R_PASS, "device-DAX %s%s", f->dax_name,
 		      f->replayed ? " (replayed from --sysroot)" : "");
 		break;
 	default:
 		a = size_human(f->file_size);
-		check(o, "path", "the path", R_WARN, "block device%s%s: QEMU maps it like a file",
+		out_check(o, "path", "the path", R_WARN, "block device%s%s: QEMU maps it like a file",
 		      f->file_size ? ", " : "", f->file_size ? a : "");
 		free(a);
 	}
@@ -215,17 +205,17 @@ static void check_all(const struct host *h, const struct path_facts *f, struct o
 		check_fs(f, o);
 	if (f->kind == PK_FILE || (f->kind == PK_DEVDAX && !f->replayed)) {
 		if (!f->statx_known)
-			check(o, "statx-dax", "the statx DAX attribute", R_WARN,
+			out_check(o, "statx-dax", "the statx DAX attribute", R_WARN,
 			      "not reported by this file system or kernel");
 		else
-			check(o, "statx-dax", "the statx DAX attribute", f->statx_dax ? R_PASS : R_WARN,
+			out_check(o, "statx-dax", "the statx DAX attribute", f->statx_dax ? R_PASS : R_WARN,
 			      "%s", f->statx_dax ? "set" : "not set");
 	}
 	check_sync(f, o);
 	if (f->kind == PK_DEVDAX) {
 		a = size_human(f->dax_align);
 		b = size_human(f->dax_region_align);
-		check(o, "devdax-align", "the device-DAX alignment", R_PASS,
+		out_check(o, "devdax-align", "the device-DAX alignment", R_PASS,
 		      "%s, region %s, size %llu (%s)", f->dax_align ? a : "unknown",
 		      f->dax_region_align ? b : "unknown", (unsigned long long)f->dax_size,
 		      f->dax_align_from);
@@ -233,28 +223,26 @@ static void check_all(const struct host *h, const struct path_facts *f, struct o
 		free(b);
 	}
 	if (!f->nd.region) {
-		check(o, "region", "the NVDIMM region", R_WARN, "not on an NVDIMM namespace");
+		out_check(o, "region", "the NVDIMM region", R_WARN, "not on an NVDIMM namespace");
 	} else {
-		check(o, "region", "the NVDIMM region", R_PASS, "%s, %s (%s)", f->nd.region,
+		out_check(o, "region", "the NVDIMM region", R_PASS, "%s, %s (%s)", f->nd.region,
 		      f->nd.namespace ? f->nd.namespace : "no namespace", f->nd.mode);
 		if (!*f->nd.persistence)
-			check(o, "persistence-domain", "the persistence domain", R_WARN,
+			out_check(o, "persistence-domain", "the persistence domain", R_WARN,
 			      "unknown: %s has %s persistence_domain", f->nd.region,
 			      f->nd.persistence_present ? "an empty" : "no");
 		else
-			check(o, "persistence-domain", "the persistence domain", R_PASS, "%s",
+			out_check(o, "persistence-domain", "the persistence domain", R_PASS, "%s",
 			      f->nd.persistence);
 	}
-	check(o, "store-granularity", "the store granularity (libpmem2)", R_INFO, "%s%s",
+	out_check(o, "store-granularity", "the store granularity (libpmem2)", R_INFO, "%s%s",
 	      granularity_name(f->gran), h->eadr ? ", eADR" : "");
 	out_arr_close(o);
 }
 
 void path_print(const struct host *h, const struct path_facts *f, const struct verdict_result *r,
-		struct out *o, bool color, bool quiet)
+		struct out *o)
 {
-	use_color = color;
-	quiet_text = quiet;
 	out_obj_open(o, NULL);
 	out_str(o, "path", "%s", f->path);
 	if (f->error) {
@@ -267,11 +255,10 @@ void path_print(const struct host *h, const struct path_facts *f, const struct v
 	check_all(h, f, o);
 	print_facts(f, o);
 	out_text(o, "  Verdict: ");
-	out_color(o, use_color ? (r->verdict == V_PERSISTENT ? res_color[R_PASS] : res_color[R_FAIL])
-			       : NULL);
+	out_color(o, r->verdict == V_PERSISTENT ? res_color[R_PASS] : res_color[R_FAIL]);
 	out_text(o, "%s", r->verdict == V_PERSISTENT ? "PERSISTENT" :
 		 r->verdict == V_REFUSED ? "REFUSED (QEMU will not start)" : "NOT PERSISTENT");
-	out_color(o, use_color ? "\033[0m" : NULL);
+	out_color(o, "\033[0m");
 	out_text(o, "\n");
 	out_str(o, "verdict", NULL, verdict_name(r->verdict));
 	out_str(o, "reason", "    why: %s\n", r->reason);

@@ -16,8 +16,10 @@
 #include <unistd.h>
 
 #include "memdev.h"
+#include "qemu-args.h"
 #include "qemu-backend.h"
 #include "util.h"
+#include "vmconfig.h"
 
 
 static const char *const verdict_names[] = { "persistent", "not-persistent", "refused", "error" };
@@ -251,6 +253,54 @@ static void guest_flush(const struct path_facts *f, const struct qemu_opts *q, q
 	}
 	if (q->pmem && f->kind != PK_DEVDAX)
 		fix(r, "pmem=off: pmem=on is for an nvdimm on DAX; virtio-pmem persists through the guest's flushes");
+}
+
+int qemu_opts_from_object(const char *text, qver_t qver, struct qemu_opts *q, char **err)
+{
+	char *words[] = { "-object", (char *)text };
+	struct findings f = { 0 };
+	struct qcmdline cl;
+	struct vm vm;
+	const char *p;
+	int rc = 0;
+
+	if (qcmdline_from_words(words, 2, "--object", &cl, err) < 0)
+		return -1;
+	vm_build(&vm, &cl, qver, &f);
+	for (size_t i = 0; i < f.n; i++) {
+		if (f.v[i].level == LEVEL_FAIL && f.v[i].qemu && !q->parse_error)
+			q->parse_error = xstrdup(f.v[i].qemu);
+	}
+	if (vm.nbackends == 1 && vm.backends[0].kind != BK_FILE) {
+		*err = xasprintf("%s is not memory-backend-file", vm.backends[0].qom_type);
+		rc = -1;
+	} else if (vm.nbackends == 1) {
+		const struct backend *b = &vm.backends[0];
+
+		q->share = b->share;
+		q->pmem = b->pmem;
+		q->readonly = b->readonly;
+		q->align = b->align;
+		q->has_align = b->has_align;
+		q->size = b->size;
+		q->has_size = b->has_size;
+		q->offset = b->offset;
+		q->has_offset = b->has_offset;
+		q->id = xstrdup(b->id);
+		if (b->mem_path)
+			q->mem_path = xstrdup(b->mem_path);
+	} else if (!q->parse_error) {
+		*err = xasprintf("not a memory backend: '%s'", text);
+		rc = -1;
+	}
+	/* mem-path even when QEMU rejects the text, to probe it anyway */
+	p = strstr(text, "mem-path=");
+	if (rc == 0 && !q->mem_path && p)
+		q->mem_path = xstrndup(p + 9, strcspn(p + 9, ","));
+	vm_free(&vm);
+	findings_free(&f);
+	qcmdline_free(&cl);
+	return rc;
 }
 
 void verdict_eval(const struct host *h, const struct path_facts *f, const struct qemu_opts *q,

@@ -160,6 +160,15 @@ struct verdict_result {
 	const char *model;	/* persistence model: "map-sync" or "guest-flush" */
 };
 
+/*
+ * q from the text of one -object memory-backend-file (nvd-check --object): its
+ * options as QEMU's parser reads them for qver. QEMU's own refusal of the text
+ * goes to q->parse_error (the verdict says it); q->mem_path is set even then,
+ * to probe the path anyway. -1 with *err (free it) when the text is not one
+ * memory-backend-file at all.
+ */
+int qemu_opts_from_object(const char *text, qver_t qver, struct qemu_opts *q, char **err);
+
 const char *verdict_name(enum verdict v);
 void verdict_eval(const struct host *h, const struct path_facts *f, const struct qemu_opts *q,
 		  qver_t qver, struct verdict_result *r);
@@ -168,15 +177,15 @@ void verdict_free(struct verdict_result *r);
 /*
  * One check line in the manner of virt-host-validate: "  Checking TITLE: PASS
  * (detail)" in text, {id, check, result, detail} in JSON; quiet drops PASS
- * and INFO lines from the text.
+ * and INFO lines from the text (out_set_quiet).
  */
 enum check_result { R_PASS, R_WARN, R_FAIL, R_INFO };
-void out_vcheck(struct out *o, bool color, bool quiet, const char *id, const char *title,
-		enum check_result res, const char *fmt, va_list ap);
+void out_check(struct out *o, const char *id, const char *title, enum check_result res,
+	       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* Output of one path: checks, facts, verdict. */
 void path_print(const struct host *h, const struct path_facts *f, const struct verdict_result *r,
-		struct out *o, bool color, bool quiet);
+		struct out *o);
 /* node_exporter textfile format: every metric family once, a sample per path. */
 void paths_prometheus(const struct path_facts *fs, const struct verdict_result *rs, size_t n,
 		      FILE *fp);

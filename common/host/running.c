@@ -796,20 +796,6 @@ void run_vm_free(struct run_vm *vm)
 
 /* Output. */
 
-static bool use_color, quiet_text;
-
-static void check(struct out *o, const char *id, const char *title, enum check_result res,
-		  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-static void check(struct out *o, const char *id, const char *title, enum check_result res,
-		  const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	out_vcheck(o, use_color, quiet_text, id, title, res, fmt, ap);
-	va_end(ap);
-}
-
 static void out_fact(struct out *o, const char *key, enum run_fact v)
 {
 	if (v == RF_UNKNOWN)
@@ -831,41 +817,41 @@ static void dev_checks(const struct run_dev *d, long pid, bool qmp_asked, struct
 		return;
 	}
 	if (d->is_dir)
-		check(o, "running-backend-path", "the backend file", R_FAIL,
+		out_check(o, "running-backend-path", "the backend file", R_FAIL,
 		      "%s is a directory: QEMU maps %s (deleted)", d->mem_path, d->map_name);
 	else if (d->deleted)
-		check(o, "running-backend-deleted", "the backend file", R_FAIL,
+		out_check(o, "running-backend-deleted", "the backend file", R_FAIL,
 		      "%s was deleted: QEMU maps %s (deleted), inode %llu%s", d->mem_path, d->map_name,
 		      (unsigned long long)d->map_ino, d->fd >= 0 ? ", still open" : "");
 	else if (d->replaced)
-		check(o, "running-backend-replaced", "the backend file", R_FAIL,
+		out_check(o, "running-backend-replaced", "the backend file", R_FAIL,
 		      "%s now names another file: QEMU maps inode %llu, deleted", d->mem_path,
 		      (unsigned long long)d->map_ino);
 	else
-		check(o, "running-backend-path", "the backend file", R_PASS,
+		out_check(o, "running-backend-path", "the backend file", R_PASS,
 		      "%s names the mapped file (device %u:%u, inode %llu)", d->mem_path, d->map_major,
 		      d->map_minor, (unsigned long long)d->map_ino);
 	a = size_human(d->map_size);
-	check(o, "running-mapping", "the mapping", d->shared == RF_YES ? R_PASS : R_FAIL, "%s, %s%s",
+	out_check(o, "running-mapping", "the mapping", d->shared == RF_YES ? R_PASS : R_FAIL, "%s, %s%s",
 	      d->shared == RF_YES ? "shared" : "private", a,
 	      d->shared == RF_YES || !d->asked_share ? "" : ": QEMU was asked share=on");
 	free(a);
 	if (d->devdax == RF_YES)
-		check(o, "running-devdax", "device-DAX", R_PASS, "%s", d->map_name);
+		out_check(o, "running-devdax", "device-DAX", R_PASS, "%s", d->map_name);
 	else if (d->map_sync == RF_YES)
-		check(o, "running-map-sync", "MAP_SYNC", R_PASS, "in effect (sf in VmFlags)");
+		out_check(o, "running-map-sync", "MAP_SYNC", R_PASS, "in effect (sf in VmFlags)");
 	else if (d->asked_pmem)
-		check(o, "running-pmem-fallback", "MAP_SYNC", R_FAIL,
+		out_check(o, "running-pmem-fallback", "MAP_SYNC", R_FAIL,
 		      "pmem=on was asked but not granted (no sf in VmFlags): QEMU fell back");
 	else
-		check(o, "running-map-sync", "MAP_SYNC", d->persistence == PM_GUEST_FLUSH ? R_INFO : R_WARN,
+		out_check(o, "running-map-sync", "MAP_SYNC", d->persistence == PM_GUEST_FLUSH ? R_INFO : R_WARN,
 		      "not asked (pmem=off)");
 	if (d->devdax != RF_YES) {
 		if (!d->have_mount)
-			check(o, "running-mount", "the file system", R_WARN,
+			out_check(o, "running-mount", "the file system", R_WARN,
 			      "no mountinfo entry for device %u:%u", d->map_major, d->map_minor);
 		else
-			check(o, "running-mount", "the file system",
+			out_check(o, "running-mount", "the file system",
 			      d->dax == DAX_MOUNT_ALWAYS || d->map_sync == RF_YES ? R_PASS : R_WARN,
 			      "%s at %s, dax %s%s", d->fstype, d->mount_point, dax_mount_name(d->dax),
 			      d->statx_dax == RF_YES ? ", the file has the DAX attribute" :
@@ -873,7 +859,7 @@ static void dev_checks(const struct run_dev *d, long pid, bool qmp_asked, struct
 	}
 	a = size_human(d->rss);
 	b = size_human(d->map_size);
-	check(o, "running-resident", "the resident size",
+	out_check(o, "running-resident", "the resident size",
 	      d->asked_prealloc && d->rss < d->map_size ? R_WARN : R_INFO, "%s of %s%s", a, b,
 	      d->asked_prealloc && d->rss < d->map_size ? ": prealloc=on, pages were dropped since" : "");
 	free(a);
@@ -887,17 +873,17 @@ static void qmp_check(const struct run_dev *d, bool asked, struct out *o)
 	if (!asked)
 		return;
 	if (d->qmp_missing)
-		check(o, "running-qmp-missing", "what QEMU says (QMP)", R_WARN,
+		out_check(o, "running-qmp-missing", "what QEMU says (QMP)", R_WARN,
 		      "not in query-memory-devices: unplugged since start?");
 	else if (d->qmp_diff)
-		check(o, "running-qmp-differs", "what QEMU says (QMP)", R_WARN, "%s", d->qmp_diff);
+		out_check(o, "running-qmp-differs", "what QEMU says (QMP)", R_WARN, "%s", d->qmp_diff);
 	else if (d->from_qmp)
-		check(o, "running-qmp-hotplugged", "what QEMU says (QMP)", R_INFO,
+		out_check(o, "running-qmp-hotplugged", "what QEMU says (QMP)", R_INFO,
 		      "not on the command line: %s; %s, share=%s, pmem=%s",
 		      d->hotplugged ? "hotplugged" : "added", d->qmp.backend_type ? d->qmp.backend_type : "?",
 		      d->qmp.share ? "on" : "off", d->qmp.pmem ? "on" : "off");
 	else
-		check(o, "running-qmp", "what QEMU says (QMP)", R_PASS,
+		out_check(o, "running-qmp", "what QEMU says (QMP)", R_PASS,
 		      "as on the command line: share=%s, pmem=%s%s%s",
 		      d->qmp.share ? "on" : "off", d->qmp.pmem ? "on" : "off",
 		      d->qmp.mem_path ? ", mem-path=" : "", d->qmp.mem_path ? d->qmp.mem_path : "");
@@ -994,11 +980,11 @@ static void dev_print(const struct run_dev *d, long pid, bool qmp_asked, struct 
 	else
 		out_bool(o, "persistent", NULL, d->verdict == RV_PERSISTENT);
 	out_text(o, "    Verdict: ");
-	out_color(o, use_color ? (d->verdict == RV_PERSISTENT ? "\033[1;32m" :
-				  d->verdict == RV_UNKNOWN ? "\033[1;33m" : "\033[1;31m") : NULL);
+	out_color(o, d->verdict == RV_PERSISTENT ? "\033[1;32m" :
+		  d->verdict == RV_UNKNOWN ? "\033[1;33m" : "\033[1;31m");
 	out_text(o, "%s", d->verdict == RV_PERSISTENT ? "PERSISTENT" :
 		 d->verdict == RV_UNKNOWN ? "UNKNOWN" : "NOT PERSISTENT");
-	out_color(o, use_color ? "\033[0m" : NULL);
+	out_color(o, "\033[0m");
 	out_text(o, "\n");
 	out_str(o, "verdict", NULL, run_verdict_name(d->verdict));
 	out_str(o, "reason", "      why: %s\n", d->reason);
@@ -1006,10 +992,8 @@ static void dev_print(const struct run_dev *d, long pid, bool qmp_asked, struct 
 	out_obj_close(o);
 }
 
-void running_print(const struct run_vm *vms, size_t n, struct out *o, bool color, bool quiet)
+void running_print(const struct run_vm *vms, size_t n, struct out *o)
 {
-	use_color = color;
-	quiet_text = quiet;
 	out_arr_open(o, "vms");
 	for (size_t i = 0; i < n; i++) {
 		const struct run_vm *vm = &vms[i];

@@ -131,7 +131,7 @@ int running_exit_status(const struct run_vm *vms, size_t n);
 /* The run's verdict: "none" when no VM has a memory device, else as the exit status. */
 const char *running_verdict(const struct run_vm *vms, size_t n);
 
-void running_print(const struct run_vm *vms, size_t n, struct out *o, bool color, bool quiet);
+void running_print(const struct run_vm *vms, size_t n, struct out *o);
 /* node_exporter textfile format: a gauge family each, a sample per VM device. */
 void running_prometheus(const struct run_vm *vms, size_t n, FILE *fp);
 
