@@ -112,7 +112,9 @@ NS=45d0904f-32fd-4b02-902a-d4a97b44962b
 		 align: 0, region_uuid: "00000000-0000-4000-8000-0000000000e1",
 		 abstraction_uuid: "266400ba-fb9f-4677-bcb0-968f11d0d225", checksum_ok: true, active: true}]'
 	run "$L" dump lsa.img
-	assert_line "  slot 0: CXL cxl-region label uuid 00000000-0000-4000-8000-0000000000e1 position 0 nlabel 1 flags 0"
+	assert_line "  slot 0: CXL region label uuid 00000000-0000-4000-8000-0000000000e1 position 0 nlabel 1 flags 0"
+	assert_line "  slot 1: CXL namespace label uuid 00000000-0000-4000-8000-0000000000c1 name \"cxlns\" position 0 nrange 1 flags 0"
+	assert_line "    region_uuid 00000000-0000-4000-8000-0000000000e1 abstraction_uuid 266400ba-fb9f-4677-bcb0-968f11d0d225"
 	assert_line "    dpa 0 rawsize 0x10000000 (256 MiB) hpa 0x110000000 ig 256 align 0"
 	# a v1.2 index with a CXL 2.0 label in use is a CXL area too
 	"$L" init -q --lsa --force lsa.img

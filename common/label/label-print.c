@@ -61,7 +61,8 @@ static void print_cxl_label(struct out *o, const struct label_ent *e)
 	label_uuid_str(e->uuid, u);
 	out_obj_open(o, NULL);
 	out_text(o, "  slot %u%s: ", e->slot, e->active ? "" : " (free)");
-	out_str(o, "layout", "CXL %s label", region ? "cxl-region" : "cxl-namespace");
+	out_str(o, "layout", NULL, region ? "cxl-region" : "cxl-namespace");
+	out_text(o, "CXL %s label", region ? "region" : "namespace");
 	out_str(o, "uuid", " uuid %s", u);
 	if (!region)
 		out_str(o, "name", " name \"%s\"", e->name);
