@@ -18,10 +18,11 @@
 #include "util.h"
 
 static char *opt_label_size, *opt_size, *opt_offset, *opt_dimm, *opt_version, *opt_backup;
-static char *opt_output, *opt_input, *opt_format;
+static char *opt_output, *opt_input, *opt_format, *opt_serial;
 static int opt_force, opt_all_slots, opt_lsa;
 static enum label_format fmt;
 static unsigned ver_major, ver_minor;	/* --label-version, 0 when not given */
+static uint64_t serial, *serialp;	/* --serial: the cxl-type3 device's sn= */
 
 static struct poptOption options[] = {
 	{ "label-size", 'l', POPT_ARG_STRING, &opt_label_size, 0,
@@ -35,6 +36,8 @@ static struct poptOption options[] = {
 	{ "format", '\0', POPT_ARG_STRING, &opt_format, 0,
 	  "the label format: nvdimm (an NVDIMM's), cxl (a CXL device's, as Linux 6.1 reads it) or auto",
 	  "auto|nvdimm|cxl" },
+	{ "serial", '\0', POPT_ARG_STRING, &opt_serial, 0,
+	  "CXL: the cxl-type3 device's sn=, to check each label's interleave-set cookie", "N" },
 	{ "dimm", 'd', POPT_ARG_STRING, &opt_dimm, 0,
 	  "take backend and area from NVDIMM ID of a VM configuration (FILE or -- QEMU-ARGS)", "ID" },
 	/* Before the common table: -V is the label version here, as in ndctl. */
@@ -116,7 +119,8 @@ static int show(enum cmd c, const struct label_target *t, const uint8_t *buf)
 	struct out *o;
 	int rc;
 
-	label_area_parse_fmt(&a, buf, t->area_size, t->pmem_limit, opt_all_slots, fmt);
+	label_area_parse_fmt(&a, buf, t->area_size, t->pmem_limit, opt_all_slots, fmt,
+			     serialp);
 	if (pid)
 		finding_add(&a.findings, LEVEL_INFO, "label-area-mapped", NULL, NULL,
 			    "%s is mapped by running process %d (%s): the guest may change the area while it is read",
@@ -181,7 +185,7 @@ static int modify(enum cmd c, struct label_target *t, const uint8_t *old, struct
 	int rc = 0;
 	long slot;
 
-	label_area_parse_fmt(&a, old, t->area_size, t->pmem_limit, false, fmt);
+	label_area_parse_fmt(&a, old, t->area_size, t->pmem_limit, false, fmt, serialp);
 	if (c == C_INIT) {
 		/* Linux 6.1 writes v1.2 (256-byte labels) on a blank CXL area; ndctl's default is 1.1. */
 		major = ver_major ? ver_major : 1;
@@ -212,7 +216,8 @@ static int modify(enum cmd c, struct label_target *t, const uint8_t *old, struct
 		}
 		nbuf = (uint8_t *)input->buf;
 		input->buf = NULL;
-		label_area_parse_fmt(&in, nbuf, t->area_size, t->pmem_limit, false, fmt);
+		label_area_parse_fmt(&in, nbuf, t->area_size, t->pmem_limit, false, fmt,
+				     serialp);
 		if (first_failure(&in) && !opt_force) {
 			nvd_warnx("%s: not a valid label area: %s (use --force to write it anyway)",
 				  opt_input, first_failure(&in));
@@ -305,6 +310,18 @@ int main(int argc, const char **argv)
 		cli_usage_error("--lsa is a CXL device's label storage area: not with --format nvdimm");
 	if (opt_lsa)
 		fmt = LABEL_FMT_CXL;
+	if (opt_serial) {
+		char *end;
+
+		errno = 0;
+		serial = strtoull(opt_serial, &end, 0);
+		if (errno || end == opt_serial || *end || opt_serial[0] == '-')
+			cli_usage_error("invalid --serial '%s': a number, as cxl-type3's sn= takes (e.g. 0x1)",
+					opt_serial);
+		if (fmt != LABEL_FMT_CXL)
+			cli_usage_error("--serial is a CXL device's: give --lsa or --format cxl");
+		serialp = &serial;
+	}
 	if (ver_major == 2 && fmt != LABEL_FMT_CXL)
 		cli_usage_error("--label-version 2.1 is the CXL 2.0 index block: give --format cxl or --lsa");
 	if (opt_label_size) {

@@ -76,6 +76,13 @@ NS=45d0904f-32fd-4b02-902a-d4a97b44962b
 	assert_failure 1
 	assert_equal "$(jq -c '[.findings[] | .id], (.namespaces | length)' <<<"$output")" '["label-cxl-cookie"]
 0'
+	# --serial: the cookie of a region at DPA 0 of that device (0x1: the guest's)
+	run "$L" check --lsa --serial 0x1 --strict lsa.img
+	assert_success
+	run "$L" check --lsa --serial 7 lsa.img
+	assert_success
+	assert_line "warn: namespace $NS: slot 1: isetcookie 0x200000001 is not 0xe00000007, the cookie of a region at DPA 0 of a device with serial number 0x7: Linux 6.1 skips the label (the label was written for another sn=) [label-cxl-cookie]"
+	assert_line --partial "1 free, 0 namespaces"
 	# an NVDIMM's area does not care about the cookie (QEMU's NFIT gives one)
 	jl zero.img '[.findings[] | .id] == ["label-type-guid"]' --format nvdimm
 	# v1.1 labels carry no type GUID: only the cookie counts
@@ -186,6 +193,10 @@ NS=45d0904f-32fd-4b02-902a-d4a97b44962b
 2|dump --lsa --offset 4K|nvd-label: --lsa takes the whole file as the label area: not with --label-size, --size, --offset or --dimm
 2|init --force -V 2.1 -l 256K|nvd-label: --label-version 2.1 is the CXL 2.0 index block: give --format cxl or --lsa
 2|init --force --lsa -V 2.0|nvd-label: invalid --label-version '2.0': use 1.1, 1.2 or 2.1
+2|check --serial 1|nvd-label: --serial is a CXL device's: give --lsa or --format cxl
+2|check --lsa --serial -1|nvd-label: invalid --serial '-1': a number, as cxl-type3's sn= takes (e.g. 0x1)
+2|check --lsa --serial 0x|nvd-label: invalid --serial '0x': a number, as cxl-type3's sn= takes (e.g. 0x1)
+2|check --lsa --serial 18446744073709551616|nvd-label: invalid --serial '18446744073709551616': a number, as cxl-type3's sn= takes (e.g. 0x1)
 T
 	run "$L" check --dimm nv0 --lsa vm.args
 	assert_failure 2

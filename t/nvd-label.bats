@@ -555,6 +555,9 @@ complete_words() {
 	assert_equal "${COMPREPLY[*]}" "auto nvdimm cxl"
 	complete_words dump --format = c
 	assert_equal "${COMPREPLY[*]}" "cxl"
+	touch 0x1.img
+	complete_words dump --lsa --serial 0
+	assert_equal "${COMPREPLY[*]}" ""
 	complete_words dump --
 	[ "$(printf '%s\n' "${COMPREPLY[@]}" | sort)" = "$( (nvd-label --list-opts; echo --) | sort)" ]
 	touch backend.img

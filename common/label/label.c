@@ -480,6 +480,19 @@ static void assemble(struct label_area *a)
 				    e->slot);
 			continue;
 		}
+		/*
+		 * With the serial number known: the cookie of a region at DPA 0 of
+		 * that device (v1.1 labels are checked against cookie2, the same
+		 * for CXL). Another cookie: the kernel skips the label (-EAGAIN).
+		 */
+		if (cxl && a->has_serial && e->isetcookie != label_cxl_cookie(0, a->serial)) {
+			finding_add(&a->findings, LEVEL_WARN, "label-cxl-cookie", obj, NULL,
+				    "slot %u: isetcookie %#llx is not %#llx, the cookie of a region at DPA 0 of a device with serial number %#llx: Linux 6.1 skips the label (the label was written for another sn=)",
+				    e->slot, (unsigned long long)e->isetcookie,
+				    (unsigned long long)label_cxl_cookie(0, a->serial),
+				    (unsigned long long)a->serial);
+			continue;
+		}
 		if (e->rawsize == 0 || e->dpa + e->rawsize < e->dpa ||
 		    (a->pmem_limit && e->dpa + e->rawsize > a->pmem_limit)) {
 			finding_add(&a->findings, LEVEL_WARN, "label-range", obj, NULL,
@@ -535,16 +548,19 @@ static enum label_format detect_format(const struct label_area *a)
 void label_area_parse(struct label_area *a, const uint8_t *buf, uint64_t size,
 		      uint64_t pmem_limit, bool all_slots)
 {
-	label_area_parse_fmt(a, buf, size, pmem_limit, all_slots, LABEL_FMT_AUTO);
+	label_area_parse_fmt(a, buf, size, pmem_limit, all_slots, LABEL_FMT_AUTO, NULL);
 }
 
 void label_area_parse_fmt(struct label_area *a, const uint8_t *buf, uint64_t size,
-			  uint64_t pmem_limit, bool all_slots, enum label_format fmt)
+			  uint64_t pmem_limit, bool all_slots, enum label_format fmt,
+			  const uint64_t *cxl_serial)
 {
 	int report_l = 128;
 
 	memset(a, 0, sizeof(*a));
 	a->format = fmt == LABEL_FMT_AUTO ? LABEL_FMT_NVDIMM : fmt;
+	a->has_serial = cxl_serial != NULL;
+	a->serial = cxl_serial ? *cxl_serial : 0;
 	a->size = size;
 	a->pmem_limit = pmem_limit;
 	a->current = -1;

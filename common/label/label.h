@@ -146,6 +146,8 @@ struct label_area {
 	size_t nns;
 	bool all_zero;
 	enum label_format format;	/* as read: NVDIMM or CXL, never AUTO */
+	bool has_serial;		/* CXL: the device's serial number is known */
+	uint64_t serial;
 	struct findings findings;
 };
 
@@ -166,9 +168,13 @@ void label_area_parse(struct label_area *a, const uint8_t *buf, uint64_t size,
  * interleave-set cookie is the fletcher64 of (DPA offset, serial number) of
  * each device (0 for a device without serial number at DPA 0, which 6.1
  * refuses). Labels in the CXL 2.0 layout are decoded and reported as not read.
+ * cxl_serial (NULL: unknown): the device's serial number (QEMU's sn=); a
+ * label whose cookie is not that of a region at DPA 0 of that device is
+ * reported (the kernel skips it).
  */
 void label_area_parse_fmt(struct label_area *a, const uint8_t *buf, uint64_t size,
-			  uint64_t pmem_limit, bool all_slots, enum label_format fmt);
+			  uint64_t pmem_limit, bool all_slots, enum label_format fmt,
+			  const uint64_t *cxl_serial);
 
 /* The interleave-set cookie Linux 6.1 gives a CXL pmem region of one device. */
 uint64_t label_cxl_cookie(uint64_t dpa_offset, uint64_t serial);

@@ -4,9 +4,10 @@
 # window): cxl list shows the memdev and the root decoder, cxl create-region -t pmem makes a
 # region at the window's base, ndctl create-namespace writes labels into the lsa= backend, which
 # nvd-label reads on the host; an area nvd-label initialised is the one the guest uses, and the
-# namespace comes back on the next boot. A device without serial number gives the region cookie
-# 0: the namespace is created but refused when its labels are read again, as nvd-label warns
-# (label-cxl-cookie). Three boots (about 7 s each under TCG).
+# namespace comes back on the next boot, but not with another serial number (sn=), which changes
+# the region's cookie. A device without serial number gives the region cookie 0: the namespace
+# is created but refused when its labels are read again. nvd-label warns of both
+# (label-cxl-cookie). Four boots (about 8 s each under TCG).
 
 bats_require_minimum_version 1.5.0
 load helpers
@@ -104,6 +105,23 @@ EOF
 	assert_equal "$output" "$uuid
 268435456
 host"
+	# another serial number, another region cookie: the kernel skips the label, the region
+	# is enabled without it; nvd-label --serial says so beforehand
+	run "$L" check --lsa --serial 0x2 "$d/lsa.img"
+	assert_success
+	assert_line "warn: namespace $uuid: slot 2: isetcookie 0x200000001 is not 0x400000002, the cookie of a region at DPA 0 of a device with serial number 0x2: Linux 6.1 skips the label (the label was written for another sn=) [label-cxl-cookie]"
+	run "$L" check --lsa --serial 0x1 --strict "$d/lsa.img"
+	assert_success
+	cxl_vm 0x2
+	run --separate-stderr guest "${VM[@]}" -- - <<EOF
+$cxl_prologue
+region
+for r in /sys/bus/nd/devices/region*; do
+	echo "\$(cat \$r/size) \$([ -e \$r/driver ] && echo enabled || echo disabled) \$(cat \$r/namespace*.*/size | tr '\n' ' ')"
+done
+EOF
+	assert_success
+	assert_equal "$output" "268435456 enabled 0 "
 }
 
 @test "cxl: a device without sn= gives cookie 0: the namespace is created, refused when read again; nvd-label warns" {

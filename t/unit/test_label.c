@@ -107,7 +107,7 @@ int main(void)
 		label_area_parse(&a, buf, 128 * KiB, 0, false);
 		CHECK(a.current == 0 && a.format == LABEL_FMT_CXL && a.findings.n == 0);
 		label_area_free(&a);
-		label_area_parse_fmt(&a, buf, 128 * KiB, 0, false, LABEL_FMT_NVDIMM);
+		label_area_parse_fmt(&a, buf, 128 * KiB, 0, false, LABEL_FMT_NVDIMM, NULL);
 		CHECK(a.current == 0 && a.format == LABEL_FMT_NVDIMM);
 		label_area_free(&a);
 		/* v1.2 blocks: an NVDIMM area unless told */
