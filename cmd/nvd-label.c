@@ -18,8 +18,11 @@
 #include "util.h"
 
 static char *opt_label_size, *opt_size, *opt_offset, *opt_dimm, *opt_version, *opt_backup;
-static char *opt_output, *opt_input;
-static int opt_force, opt_all_slots;
+static char *opt_output, *opt_input, *opt_format, *opt_serial;
+static int opt_force, opt_all_slots, opt_lsa;
+static enum label_format fmt;
+static unsigned ver_major, ver_minor;	/* --label-version, 0 when not given */
+static uint64_t serial, *serialp;	/* --serial: the cxl-type3 device's sn= */
 
 static struct poptOption options[] = {
 	{ "label-size", 'l', POPT_ARG_STRING, &opt_label_size, 0,
@@ -27,11 +30,20 @@ static struct poptOption options[] = {
 	{ "size", 's', POPT_ARG_STRING, &opt_size, 0, "the backend's size= (default: the file's size)",
 	  "SIZE" },
 	{ "offset", '\0', POPT_ARG_STRING, &opt_offset, 0, "the backend's offset= (default 0)", "SIZE" },
+	{ "lsa", '\0', POPT_ARG_NONE, &opt_lsa, 0,
+	  "the whole file is the label area: a cxl-type3 device's lsa= backend (implies --format cxl)",
+	  NULL },
+	{ "format", '\0', POPT_ARG_STRING, &opt_format, 0,
+	  "the label format: nvdimm (an NVDIMM's), cxl (a CXL device's, as Linux 6.1 reads it) or auto",
+	  "auto|nvdimm|cxl" },
+	{ "serial", '\0', POPT_ARG_STRING, &opt_serial, 0,
+	  "CXL: the cxl-type3 device's sn=, to check each label's interleave-set cookie", "N" },
 	{ "dimm", 'd', POPT_ARG_STRING, &opt_dimm, 0,
 	  "take backend and area from NVDIMM ID of a VM configuration (FILE or -- QEMU-ARGS)", "ID" },
 	/* Before the common table: -V is the label version here, as in ndctl. */
 	{ "label-version", 'V', POPT_ARG_STRING, &opt_version, 0,
-	  "init: label format 1.1 (128-byte labels, ndctl's default) or 1.2 (256-byte)", "1.1|1.2" },
+	  "init: label format 1.1 (128-byte labels, ndctl's default), 1.2 (256-byte; Linux's on CXL), 2.1 (CXL 2.0 index)",
+	  "1.1|1.2|2.1" },
 	{ "force", 'f', POPT_ARG_NONE, &opt_force, 0,
 	  "init over a valid index, write unchecked input, write while a process maps the backend",
 	  NULL },
@@ -52,8 +64,8 @@ static const char *const cmd_names[] = { "dump", "check", "init", "zero", "read"
 
 static const struct cli_tool tool = {
 	.name = "nvd-label",
-	.usage = "COMMAND [OPTIONS] BACKEND | COMMAND --dimm ID [OPTIONS] (FILE | -- QEMU-ARGS)",
-	.summary = "Inspect, check, initialise, save and restore the NVDIMM namespace label area of a QEMU backend.",
+	.usage = "COMMAND [OPTIONS] BACKEND | COMMAND --lsa [OPTIONS] LSA-BACKEND | COMMAND --dimm ID [OPTIONS] (FILE | -- QEMU-ARGS)",
+	.summary = "Inspect, check, initialise, save and restore the namespace label area of a QEMU NVDIMM backend or CXL lsa= backend.",
 	.footer = "Commands: dump, check, init, zero, read -o FILE, write -i FILE.\n"
 		  "Exit status: 0 ok, 1 labels invalid (check, dump) or a write refused for the area's\n"
 		  "content, 2 usage error, 3 I/O error or a backend that cannot be used (nothing\n"
@@ -86,6 +98,8 @@ static void check_opts(enum cmd c, bool dashdash, size_t nargs)
 		cli_usage_error(c == C_WRITE ? "write needs -i FILE" : "-i is for write");
 	if (opt_backup && c != C_INIT && c != C_ZERO && c != C_WRITE)
 		cli_usage_error("--backup is for init, zero and write");
+	if (opt_lsa && (opt_label_size || opt_size || opt_offset || opt_dimm))
+		cli_usage_error("--lsa takes the whole file as the label area: not with --label-size, --size, --offset or --dimm");
 	if (opt_dimm && (opt_label_size || opt_size || opt_offset))
 		cli_usage_error("--dimm takes the area from the configuration: not with --label-size, --size or --offset");
 	if (!opt_dimm && dashdash)
@@ -105,7 +119,8 @@ static int show(enum cmd c, const struct label_target *t, const uint8_t *buf)
 	struct out *o;
 	int rc;
 
-	label_area_parse(&a, buf, t->area_size, t->pmem_limit, opt_all_slots);
+	label_area_parse_fmt(&a, buf, t->area_size, t->pmem_limit, opt_all_slots, fmt,
+			     serialp);
 	if (pid)
 		finding_add(&a.findings, LEVEL_INFO, "label-area-mapped", NULL, NULL,
 			    "%s is mapped by running process %d (%s): the guest may change the area while it is read",
@@ -164,17 +179,17 @@ static int modify(enum cmd c, struct label_target *t, const uint8_t *old, struct
 	struct label_write w = { .old = old, .backup = opt_backup, .force = opt_force };
 	struct label_area a, in;
 	struct label_geom g = { 0 };
+	unsigned major = 1, minor = 1;
 	uint8_t *nbuf = NULL;
 	char *hs;
 	int rc = 0;
 	long slot;
 
-	label_area_parse(&a, old, t->area_size, t->pmem_limit, false);
+	label_area_parse_fmt(&a, old, t->area_size, t->pmem_limit, false, fmt, serialp);
 	if (c == C_INIT) {
-		unsigned minor = 1;
-
-		if (opt_version && (streq(opt_version, "1.2") || streq(opt_version, "v1.2")))
-			minor = 2;
+		/* Linux 6.1 writes v1.2 (256-byte labels) on a blank CXL area; ndctl's default is 1.1. */
+		major = ver_major ? ver_major : 1;
+		minor = ver_major ? ver_minor : fmt == LABEL_FMT_CXL ? 2 : 1;
 		if (a.current >= 0 && !opt_force) {
 			nvd_warnx("%s: the label area holds a valid index (index %d current, %zu namespace%s): use --force to replace it",
 				  t->path, a.current, a.nns, a.nns == 1 ? "" : "s");
@@ -183,7 +198,7 @@ static int modify(enum cmd c, struct label_target *t, const uint8_t *old, struct
 		}
 		nbuf = xmalloc(t->area_size);
 		memcpy(nbuf, old, t->area_size);
-		if (label_init_build(nbuf, t->area_size, minor, &g) < 0) {
+		if (label_init_build_ver(nbuf, t->area_size, major, minor, &g) < 0) {
 			nvd_warnx("%s: the area is too small for labels", t->path);
 			rc = NVD_EXIT_ENV;
 			goto out;
@@ -201,7 +216,8 @@ static int modify(enum cmd c, struct label_target *t, const uint8_t *old, struct
 		}
 		nbuf = (uint8_t *)input->buf;
 		input->buf = NULL;
-		label_area_parse(&in, nbuf, t->area_size, t->pmem_limit, false);
+		label_area_parse_fmt(&in, nbuf, t->area_size, t->pmem_limit, false, fmt,
+				     serialp);
 		if (first_failure(&in) && !opt_force) {
 			nvd_warnx("%s: not a valid label area: %s (use --force to write it anyway)",
 				  opt_input, first_failure(&in));
@@ -232,9 +248,10 @@ static int modify(enum cmd c, struct label_target *t, const uint8_t *old, struct
 	if (!rc && !cli.quiet) {
 		hs = size_human(t->area_size);
 		if (c == C_INIT)
-			esc_fprintf(stdout, "%s: initialised the %s label area at %#llx: v1.%u, %u slots of %u bytes\n",
-				    t->path, hs, (unsigned long long)t->area_off,
-				    g.label_size == 256 ? 2 : 1, g.nslot, g.label_size);
+			esc_fprintf(stdout, "%s: initialised the %s%s label area at %#llx: v%u.%u, %u slots of %u bytes\n",
+				    t->path, fmt == LABEL_FMT_CXL ? "CXL " : "", hs,
+				    (unsigned long long)t->area_off, major, minor, g.nslot,
+				    g.label_size);
 		else
 			esc_fprintf(stdout, "%s: %s the %s label area at %#llx\n", t->path,
 				    c == C_ZERO ? "zeroed" : "wrote", hs,
@@ -272,9 +289,41 @@ int main(int argc, const char **argv)
 	c = (enum cmd)a.command;
 	arg = a.nargs ? a.args[0] : NULL;
 	check_opts(c, a.rest != NULL, a.nargs);
-	if (opt_version && !streq(opt_version, "1.1") && !streq(opt_version, "1.2") &&
-	    !streq(opt_version, "v1.1") && !streq(opt_version, "v1.2"))
-		cli_usage_error("invalid --label-version '%s': use 1.1 or 1.2", opt_version);
+	if (opt_version) {
+		const char *v = opt_version + (opt_version[0] == 'v');
+
+		if (streq(v, "1.1") || streq(v, "1.2") || streq(v, "2.1")) {
+			ver_major = (unsigned)(v[0] - '0');
+			ver_minor = (unsigned)(v[2] - '0');
+		} else {
+			cli_usage_error("invalid --label-version '%s': use 1.1, 1.2 or 2.1", opt_version);
+		}
+	}
+	fmt = LABEL_FMT_AUTO;
+	if (opt_format && streq(opt_format, "nvdimm"))
+		fmt = LABEL_FMT_NVDIMM;
+	else if (opt_format && streq(opt_format, "cxl"))
+		fmt = LABEL_FMT_CXL;
+	else if (opt_format && !streq(opt_format, "auto"))
+		cli_usage_error("invalid --format '%s': use auto, nvdimm or cxl", opt_format);
+	if (opt_lsa && fmt == LABEL_FMT_NVDIMM)
+		cli_usage_error("--lsa is a CXL device's label storage area: not with --format nvdimm");
+	if (opt_lsa)
+		fmt = LABEL_FMT_CXL;
+	if (opt_serial) {
+		char *end;
+
+		errno = 0;
+		serial = strtoull(opt_serial, &end, 0);
+		if (errno || end == opt_serial || *end || opt_serial[0] == '-')
+			cli_usage_error("invalid --serial '%s': a number, as cxl-type3's sn= takes (e.g. 0x1)",
+					opt_serial);
+		if (fmt != LABEL_FMT_CXL)
+			cli_usage_error("--serial is a CXL device's: give --lsa or --format cxl");
+		serialp = &serial;
+	}
+	if (ver_major == 2 && fmt != LABEL_FMT_CXL)
+		cli_usage_error("--label-version 2.1 is the CXL 2.0 index block: give --format cxl or --lsa");
 	if (opt_label_size) {
 		spec.label_size = parse_size_opt("label-size", opt_label_size);
 		spec.has_label_size = true;
@@ -288,14 +337,15 @@ int main(int argc, const char **argv)
 		spec.has_offset = true;
 	}
 	spec.writing = c == C_INIT || c == C_ZERO || c == C_WRITE;
+	spec.lsa = opt_lsa;
 	/* The lock before the area is read: what is decided is what gets written over. */
 	spec.lock = spec.writing ? LOCK_EX : c == C_READ ? LOCK_SH : 0;
 
 	rc = opt_dimm ? label_dimm_resolve(opt_dimm, arg, a.rest, (size_t)a.nrest, &spec, &vm_path)
 		      : 0;
 	/* Without a label size the open refuses: no reading of stdin before that. */
-	if (!rc && c == C_WRITE && spec.has_label_size)
-		rc = read_input(&input, spec.label_size);
+	if (!rc && c == C_WRITE && (spec.has_label_size || spec.lsa))
+		rc = read_input(&input, spec.lsa ? LABEL_BARE_AREA_MAX : spec.label_size);
 	if (!rc)
 		rc = label_target_open(&t, opt_dimm ? vm_path : arg, &spec);
 	if (!rc) {

@@ -116,7 +116,9 @@ SH
 	run "$BIN/nvd-check" --list-values sync
 	assert_output "$(printf '%s\n' on off auto)"
 	run "$BIN/nvd-label" --list-values label-version
-	assert_output "$(printf '%s\n' 1.1 1.2)"
+	assert_output "$(printf '%s\n' 1.1 1.2 2.1)"
+	run "$BIN/nvd-label" --list-values format
+	assert_output "$(printf '%s\n' auto nvdimm cxl)"
 	run "$BIN/nvd-label" --list-values color
 	assert_output "$(printf '%s\n' auto always never)"
 	# not a fixed list (a size, a file), or no such option: nothing

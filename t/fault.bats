@@ -89,8 +89,10 @@ record() { [[ -z ${FAULT_POINTS:-} ]] || echo "$1 $2" >>"$FAULT_POINTS"; }
 # state FILE: what the kernel would see of the area: a valid index or none, the namespaces.
 # (Which index block is current and its seq may differ from the final ones while the new
 # content is already what the kernel sees: init writes the block that is not current first.)
+# AREA_OPTS (default -l 128K) says where the area is, for state and label_faults.
 state() {
-	"$L" dump --json -l 128K "$1" | jq -c '{index: (.current != null), ns: [.namespaces[] | "\(.uuid) \(.name)"]}'
+	# shellcheck disable=SC2086
+	"$L" dump --json ${AREA_OPTS:--l 128K} "$1" | jq -c '{index: (.current != null), ns: [.namespaces[] | "\(.uuid) \(.name)"]}'
 }
 
 # The old area: the one ndctl wrote in a guest; new ones for write -i, each that area moved on
@@ -118,9 +120,9 @@ label_areas() {
 
 # label_faults "ARGS" WANT: every kill and every failure of nvd-label ARGS on a copy of old.lsa.
 label_faults() {
-	local args=$1 want=$2 n k mode got
+	local args=$1 want=$2 n k mode got ao=${AREA_OPTS:--l 128K}
 	# shellcheck disable=SC2086
-	n=$(cp old.lsa a.lsa && rm -f b.lsa && points "$L" $args -l 128K a.lsa)
+	n=$(cp old.lsa a.lsa && rm -f b.lsa && points "$L" $args $ao a.lsa)
 	assert_equal "$(state a.lsa)" "$want"
 	record "nvd-label $args" "$n"
 	((n >= 3)) || fail "$args: only $n fault points"
@@ -129,7 +131,7 @@ label_faults() {
 			cp old.lsa a.lsa
 			rm -f b.lsa
 			# shellcheck disable=SC2086
-			faulted $mode $k "$L" $args -l 128K a.lsa
+			faulted $mode $k "$L" $args $ao a.lsa
 			if [[ $mode == kill ]]; then
 				assert_equal "$status" 137
 			else
@@ -139,7 +141,7 @@ label_faults() {
 			[[ $got == "$old" || $got == "$want" ]] ||
 				fail "$args, $mode at point $k of $n: $got"
 			# a valid index, except where the new state has none
-			[[ $want == *'"index":false'* ]] || "$L" check -q -l 128K a.lsa ||
+			[[ $want == *'"index":false'* ]] || "$L" check -q $ao a.lsa ||
 				fail "$args, $mode at point $k: no valid index"
 			# the backup: absent or the whole old area, and before the area changes
 			if [[ -e b.lsa ]]; then
@@ -152,10 +154,10 @@ label_faults() {
 	done
 	# After a crash, running the command again finishes the job.
 	cp old.lsa a.lsa
-	faulted kill $((n / 2)) "$L" $args -l 128K a.lsa
+	faulted kill $((n / 2)) "$L" $args $ao a.lsa
 	rm -f b.lsa
 	# shellcheck disable=SC2086
-	"$L" $args -q -l 128K a.lsa
+	"$L" $args -q $ao a.lsa
 	assert_equal "$(state a.lsa)" "$want"
 }
 
@@ -193,6 +195,30 @@ label_faults() {
 	label_areas
 	label_faults "init --force -V 1.2" '{"index":true,"ns":[]}'
 	label_faults "init --force -V 1.1 --backup b.lsa" '{"index":true,"ns":[]}'
+}
+
+# The CXL area Linux 6.1 wrote on a cxl-type3 device's lsa= (256K, v1.2, namespace in slot 1,
+# index 0 current), and new.lsa: that area moved on as the kernel updates it when the
+# namespace is renamed (its new label, null type GUID and the region's cookie, in free slot 2,
+# then index 1 with seq 3, slot 1 freed): writing the index first would lose the namespace.
+cxl_label_areas() {
+	$LSA guest-cxl old.lsa
+	cp old.lsa new.lsa
+	$LSA label new.lsa $((512 + 2 * 256)) 2 256 uuid=45d0904f-32fd-4b02-902a-d4a97b44962b \
+		type=raw isetcookie=0x200000001 dpa=0 rawsize=0x10000000 name=renamed
+	$LSA set new.lsa $((256 + 20)) u32 3
+	$LSA set new.lsa $((256 + 72)) u8 0xfb
+	$LSA index-sum new.lsa 256 256
+	old=$(state old.lsa)
+	[[ $old == *'45d0904f-32fd-4b02-902a-d4a97b44962b "'* ]]
+	[[ $(state new.lsa) == *'45d0904f-32fd-4b02-902a-d4a97b44962b renamed"'* ]]
+}
+
+@test "nvd-label --lsa (a CXL area): write -i, init --force -V 2.1, stopped or failing at every point" {
+	AREA_OPTS=--lsa
+	cxl_label_areas
+	label_faults "write -i new.lsa --backup b.lsa" "$(state new.lsa)"
+	label_faults "init --force -V 2.1" '{"index":true,"ns":[]}'
 }
 
 @test "nvd-label zero, stopped or failing at every point: old or no index, no stray labels" {

@@ -548,9 +548,16 @@ complete_words() {
 	complete_words init --label-v
 	assert_equal "${COMPREPLY[*]}" "--label-version="
 	complete_words init -V ''
-	assert_equal "${COMPREPLY[*]}" "1.1 1.2"
+	assert_equal "${COMPREPLY[*]}" "1.1 1.2 2.1"
 	complete_words init --label-version = 1.
 	assert_equal "${COMPREPLY[*]}" "1.1 1.2"
+	complete_words dump --format ''
+	assert_equal "${COMPREPLY[*]}" "auto nvdimm cxl"
+	complete_words dump --format = c
+	assert_equal "${COMPREPLY[*]}" "cxl"
+	touch 0x1.img
+	complete_words dump --lsa --serial 0
+	assert_equal "${COMPREPLY[*]}" ""
 	complete_words dump --
 	[ "$(printf '%s\n' "${COMPREPLY[@]}" | sort)" = "$( (nvd-label --list-opts; echo --) | sort)" ]
 	touch backend.img

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* A fresh label area as `ndctl init-labels` writes it. */
+#include <stdbool.h>
 #include <string.h>
 
 #include "label.h"
@@ -39,7 +40,14 @@ static void clear_stale_index(uint8_t *buf, uint64_t size, uint64_t s_new)
 
 int label_init_build(uint8_t *buf, uint64_t size, unsigned minor, struct label_geom *g)
 {
-	int err = label_geometry(size, minor >= 2 ? 256 : 128, g);
+	return label_init_build_ver(buf, size, 1, minor, g);
+}
+
+int label_init_build_ver(uint8_t *buf, uint64_t size, unsigned major, unsigned minor,
+			 struct label_geom *g)
+{
+	bool big = major >= 2 || minor >= 2;	/* 256-byte labels: v1.2, CXL 2.0's v2.1 */
+	int err = label_geometry(size, big ? 256 : 128, g);
 	uint64_t s = g->index_size, nbits;
 
 	if (err)
@@ -51,14 +59,14 @@ int label_init_build(uint8_t *buf, uint64_t size, unsigned minor, struct label_g
 
 		memset(p, 0, s);
 		memcpy(p + NSI_SIG, NSINDEX_SIG, NSINDEX_SIG_LEN);
-		p[NSI_LABELSIZE] = minor >= 2 ? 1 : 0;
+		p[NSI_LABELSIZE] = big ? 1 : 0;
 		put32(p + NSI_SEQ, i == 0 ? 3 : 2);
 		put64(p + NSI_MYOFF, i * s);
 		put64(p + NSI_MYSIZE, s);
 		put64(p + NSI_OTHEROFF, (1 - i) * s);
 		put64(p + NSI_LABELOFF, 2 * s);
 		put32(p + NSI_NSLOT, g->nslot);
-		p[NSI_MAJOR] = 1;
+		p[NSI_MAJOR] = (uint8_t)major;
 		p[NSI_MINOR] = (uint8_t)minor;
 		for (uint64_t b = 0; b < nbits && NSI_FREE + b / 8 < s; b++)
 			p[NSI_FREE + b / 8] |= (uint8_t)(1u << (b % 8));

@@ -23,7 +23,7 @@
 #include "util.h"
 
 /* Without --label-size, a file at most this long is taken as a bare area. */
-#define BARE_AREA_MAX (16 * MiB)
+#define BARE_AREA_MAX LABEL_BARE_AREA_MAX
 
 static int fail_size(int rc, const char *fmt, uint64_t v)
 {
@@ -37,6 +37,18 @@ static int fail_size(int rc, const char *fmt, uint64_t v)
 static int place_area(struct label_target *t, const struct label_spec *spec)
 {
 	uint64_t off = spec->has_offset ? spec->offset : 0, win;
+
+	/* A CXL label storage area is a backend of its own (lsa=), used whole. */
+	if (spec->lsa) {
+		if (t->file_size > BARE_AREA_MAX) {
+			nvd_warnx("%s: %llu bytes: larger than the 16 MiB nvd-label takes as a label storage area (--lsa): is it the memory backend?",
+				  t->path, (unsigned long long)t->file_size);
+			return NVD_EXIT_USAGE;
+		}
+		t->area_off = 0;
+		t->area_size = t->file_size;
+		return 0;
+	}
 
 	if (spec->has_label_size && spec->label_size < LABEL_AREA_MIN)
 		return fail_size(NVD_EXIT_USAGE,

@@ -16,11 +16,15 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* The largest file taken as a label area on its own (without --label-size, or --lsa). */
+#define LABEL_BARE_AREA_MAX (16 * 1024 * 1024)
+
 /* Where the area is, as the user gave it or a VM configuration says. */
 struct label_spec {
 	uint64_t label_size, size, offset;
 	bool has_label_size, has_size, has_offset;
 	bool writing;		/* a command that writes: stricter defaults */
+	bool lsa;		/* the whole file is the area: a cxl-type3 device's lsa= backend */
 	int lock;		/* 0, LOCK_SH or LOCK_EX: taken before anything is read */
 	uint64_t pmem_limit;	/* the DIMM's pmem before the area, when known (--dimm) */
 };

@@ -52,12 +52,65 @@ static void print_guid(struct out *o, const char *key, const char *what, const u
 	free(fmt);
 }
 
-static void print_label(struct out *o, const struct label_ent *e)
+/* A CXL 2.0 namespace or region label, in its own layout. */
+static void print_cxl_label(struct out *o, const struct label_ent *e)
 {
+	bool region = e->layout == LAYOUT_CXL_REGION;
 	char u[37], *hs = size_human(e->rawsize);
 
 	label_uuid_str(e->uuid, u);
 	out_obj_open(o, NULL);
+	out_text(o, "  slot %u%s: ", e->slot, e->active ? "" : " (free)");
+	out_str(o, "layout", NULL, region ? "cxl-region" : "cxl-namespace");
+	out_text(o, "CXL %s label", region ? "region" : "namespace");
+	out_str(o, "uuid", " uuid %s", u);
+	if (!region)
+		out_str(o, "name", " name \"%s\"", e->name);
+	out_u64(o, "slot", NULL, e->slot_field);
+	if (e->slot_field != e->slot)
+		out_text(o, " slot field %u", e->slot_field);
+	out_u64(o, "position", " position %llu", e->position);
+	if (region)
+		out_u64(o, "nlabel", " nlabel %llu", e->nlabel);
+	else
+		out_u64(o, "nrange", " nrange %llu", e->nrange);
+	out_u64(o, "flags", " flags %#llx\n", e->flags);
+	out_u64(o, "dpa", "    dpa %#llx", e->dpa);
+	out_u64(o, "rawsize", " rawsize %#llx", e->rawsize);
+	out_text(o, " (%s)", hs);
+	if (region) {
+		out_u64(o, "hpa", " hpa %#llx", e->hpa);
+		out_u64(o, "interleave_granularity", " ig %llu", e->ig);
+	} else {
+		out_u64(o, "lbasize", " lbasize %llu", e->lbasize);
+	}
+	out_u64(o, "align", " align %llu\n", e->align);
+	if (!region) {
+		label_uuid_str(e->region_uuid, u);
+		out_str(o, "region_uuid", "    region_uuid %s", u);
+		label_uuid_str(e->abstraction_guid, u);
+		out_str(o, "abstraction_uuid", " abstraction_uuid %s\n", u);
+	}
+	out_u64(o, "checksum", "    checksum %#018llx", e->checksum);
+	out_bool(o, "checksum_ok", NULL, e->checksum_ok);
+	out_text(o, " (%s)\n", e->checksum_ok ? "correct" : "wrong");
+	out_bool(o, "active", NULL, e->active);
+	out_obj_close(o);
+	free(hs);
+}
+
+static void print_label(struct out *o, const struct label_ent *e)
+{
+	char u[37], *hs;
+
+	if (e->layout != LAYOUT_NVDIMM) {
+		print_cxl_label(o, e);
+		return;
+	}
+	hs = size_human(e->rawsize);
+	label_uuid_str(e->uuid, u);
+	out_obj_open(o, NULL);
+	out_str(o, "layout", NULL, "nvdimm");
 	out_text(o, "  slot %u%s: ", e->slot, e->active ? "" : " (free)");
 	out_str(o, "uuid", "uuid %s", u);
 	out_str(o, "name", " name \"%s\"", e->name);
@@ -117,7 +170,8 @@ static void print_verdict(struct out *o, const struct label_area *a)
 		out_text(o, "label area invalid: the kernel finds no valid index block\n");
 		return;
 	}
-	out_text(o, "label area %s: index %d current (seq %u), v%u.%u, %u-byte labels, %u slots, %u free, %zu namespace%s\n",
+	out_text(o, "%slabel area %s: index %d current (seq %u), v%u.%u, %u-byte labels, %u slots, %u free, %zu namespace%s\n",
+		 a->format == LABEL_FMT_CXL ? "CXL " : "",
 		 findings_count(&a->findings, LEVEL_FAIL) ? "has errors" : "valid", a->current,
 		 c->seq, c->major, c->minor, a->geom.label_size, c->nslot, c->nfree, a->nns,
 		 a->nns == 1 ? "" : "s");
@@ -131,9 +185,10 @@ void label_area_print(struct out *o, const struct label_area *a, bool dump, bool
 	out_str(o, "tool", NULL, "nvd-label");
 	out_u64(o, "version", NULL, 1);
 	out_u64(o, "label_size", NULL, a->size);
+	out_str(o, "format", NULL, label_format_name(a->format));
 	if (dump)
-		out_text(o, "label area: %s (%llu bytes), index blocks of %llu bytes, %d-byte labels\n",
-			 hs, (unsigned long long)a->size,
+		out_text(o, "%slabel area: %s (%llu bytes), index blocks of %llu bytes, %d-byte labels\n",
+			 a->format == LABEL_FMT_CXL ? "CXL " : "", hs, (unsigned long long)a->size,
 			 (unsigned long long)a->geom.index_size, a->trial_size);
 	free(hs);
 	out_arr_open(o, "index");

@@ -254,10 +254,83 @@ void label_guid_str(const uint8_t g[16], char out[37])
 	label_uuid_str(c, out);
 }
 
+/* The CXL 2.0 label types (8.2.9.5.2), raw UUID bytes as on media. */
+static const uint8_t cxl_ns_type[16] = { 0x68, 0xbb, 0x2c, 0x0a, 0x5a, 0x77, 0x49, 0x37,
+					 0x9f, 0x85, 0x3c, 0xaf, 0x41, 0xa0, 0xf9, 0x3c };
+static const uint8_t cxl_region_type[16] = { 0x52, 0x9d, 0x7c, 0x61, 0xda, 0x07, 0x47, 0xc4,
+					     0xa9, 0x3f, 0xec, 0xdf, 0x2c, 0x06, 0xf4, 0x44 };
+
+const char *label_format_name(enum label_format f)
+{
+	return f == LABEL_FMT_CXL ? "cxl" : f == LABEL_FMT_NVDIMM ? "nvdimm" : "auto";
+}
+
+enum label_layout label_layout_of(const uint8_t *p, unsigned l)
+{
+	if (l < 256)
+		return LAYOUT_NVDIMM;
+	if (!memcmp(p, cxl_ns_type, 16))
+		return LAYOUT_CXL_NS;
+	if (!memcmp(p, cxl_region_type, 16))
+		return LAYOUT_CXL_REGION;
+	return LAYOUT_NVDIMM;
+}
+
+uint64_t label_cxl_cookie(uint64_t dpa_offset, uint64_t serial)
+{
+	uint8_t info[16];
+
+	for (int i = 0; i < 8; i++) {
+		info[i] = (uint8_t)(dpa_offset >> (8 * i));
+		info[8 + i] = (uint8_t)(serial >> (8 * i));
+	}
+	return label_fletcher64(info, sizeof(info));
+}
+
+/* A CXL 2.0 label: its own fields (the checksum is where v1.2 has it). */
+static void label_read_cxl(struct label_ent *e, const uint8_t *p, unsigned l)
+{
+	e->has_guids = false;
+	e->checksum = get64(p + CXL_CHECKSUM);
+	e->checksum_ok = e->checksum == checksum_without(p, l, CXL_CHECKSUM);
+	memset(e->name, 0, sizeof(e->name));
+	if (e->layout == LAYOUT_CXL_NS) {
+		memcpy(e->uuid, p + CXL_UUID, 16);
+		memcpy(e->name, p + CXL_NAME, NSLABEL_NAME_LEN);
+		e->flags = get32(p + CXL_FLAGS);
+		e->nrange = get16(p + CXL_NRANGE);
+		e->position = get16(p + CXL_POSITION);
+		e->dpa = get64(p + CXL_DPA);
+		e->rawsize = get64(p + CXL_RAWSIZE);
+		e->slot_field = get32(p + CXL_SLOT);
+		e->align = get32(p + CXL_ALIGN);
+		memcpy(e->region_uuid, p + CXL_REGION_UUID, 16);
+		memcpy(e->abstraction_guid, p + CXL_ABSTRACTION_UUID, 16);
+		e->lbasize = get16(p + CXL_LBASIZE);
+		e->nlabel = 0;
+		e->isetcookie = 0;
+	} else {
+		memcpy(e->uuid, p + CXL_UUID, 16);
+		e->flags = get32(p + CXLR_FLAGS);
+		e->nlabel = get16(p + CXLR_NLABEL);
+		e->position = get16(p + CXLR_POSITION);
+		e->dpa = get64(p + CXLR_DPA);
+		e->rawsize = get64(p + CXLR_RAWSIZE);
+		e->hpa = get64(p + CXLR_HPA);
+		e->slot_field = get32(p + CXLR_SLOT);
+		e->ig = get32(p + CXLR_IG);
+		e->align = get32(p + CXLR_ALIGN);
+		e->lbasize = 0;
+		e->isetcookie = 0;
+	}
+	e->kernel_ok = e->slot_field == e->slot && e->checksum_ok;
+}
+
 static void label_read(struct label_ent *e, const uint8_t *p, unsigned l, uint32_t slot)
 {
 	memset(e, 0, sizeof(*e));
 	e->slot = slot;
+	e->layout = label_layout_of(p, l);
 	memcpy(e->uuid, p + NSL_UUID, 16);
 	memcpy(e->name, p + NSL_NAME, NSLABEL_NAME_LEN);
 	e->name[NSLABEL_NAME_LEN] = '\0';
@@ -278,6 +351,8 @@ static void label_read(struct label_ent *e, const uint8_t *p, unsigned l, uint32
 		e->checksum_ok = e->checksum == checksum_without(p, l, NSL_CHECKSUM);
 	}
 	e->kernel_ok = e->slot_field == slot && e->checksum_ok;
+	if (e->layout != LAYOUT_NVDIMM)
+		label_read_cxl(e, p, l);
 }
 
 static bool is_zero(const uint8_t *p, uint64_t n)
@@ -332,9 +407,14 @@ static int ns_cmp_dpa(const void *x, const void *y)
 	return a->dpa < b->dpa ? -1 : a->dpa > b->dpa;
 }
 
-/* A QEMU NVDIMM is a region of one DIMM: each namespace is one label, position 0. */
+/*
+ * A QEMU NVDIMM is a region of one DIMM, and so is a CXL region of one
+ * cxl-type3 device: each namespace is one label, position 0.
+ */
 static void assemble(struct label_area *a)
 {
+	bool cxl = a->format == LABEL_FMT_CXL;
+
 	for (size_t i = 0; i < a->nlabels; i++) {
 		const struct label_ent *e = &a->labels[i];
 		struct label_ns *ns;
@@ -344,9 +424,17 @@ static void assemble(struct label_area *a)
 		if (!e->active || !e->kernel_ok)
 			continue;
 		label_uuid_str(e->uuid, u);
-		snprintf(obj, sizeof(obj), "namespace %s", u);
+		snprintf(obj, sizeof(obj), "%s %s",
+			 e->layout == LAYOUT_CXL_REGION ? "region" : "namespace", u);
+		if (e->layout != LAYOUT_NVDIMM) {
+			finding_add(&a->findings, LEVEL_WARN, "label-cxl-layout", obj, NULL,
+				    "slot %u: a CXL 2.0 %s label: Linux 6.1 reads every label as an NVDIMM v1.2 label (its CXL label code is never switched on), so it does not use it",
+				    e->slot, e->layout == LAYOUT_CXL_REGION ? "region" : "namespace");
+			continue;
+		}
 		for (size_t j = 0; j < a->nlabels; j++)
 			if (j != i && a->labels[j].active && a->labels[j].kernel_ok &&
+			    a->labels[j].layout == LAYOUT_NVDIMM &&
 			    !memcmp(a->labels[j].uuid, e->uuid, 16))
 				dup = true;
 		if (dup) {
@@ -361,11 +449,48 @@ static void assemble(struct label_area *a)
 				    e->slot, e->nlabel, e->position);
 			continue;
 		}
-		if (e->has_guids && memcmp(e->type_guid, pmem_type_guid, 16)) {
+		/* Linux compares it with the region's: the NFIT range's, a CXL region's is null. */
+		if (e->has_guids && cxl && !is_zero(e->type_guid, 16)) {
 			label_guid_str(e->type_guid, u);
 			finding_add(&a->findings, LEVEL_WARN, "label-type-guid", obj, NULL,
-				    "slot %u: type_guid %s is not the persistent-memory range type 66f0d379-b4f3-4074-ac43-0d3318b78cdb",
+				    "slot %u: type_guid %s is not null, the type GUID of a CXL region (the kernel compares the two)",
 				    e->slot, u);
+			continue;
+		}
+		if (e->has_guids && !cxl && memcmp(e->type_guid, pmem_type_guid, 16)) {
+			label_guid_str(e->type_guid, u);
+			finding_add(&a->findings, LEVEL_WARN, "label-type-guid", obj, NULL,
+				    "slot %u: type_guid %s is not the persistent-memory range type 66f0d379-b4f3-4074-ac43-0d3318b78cdb%s",
+				    e->slot, u,
+				    is_zero(e->type_guid, 16)
+				    ? " (a CXL region's labels have a null type GUID: for a cxl-type3 device's lsa= give --format cxl)"
+				    : "");
+			continue;
+		}
+		/*
+		 * Linux 6.1's CXL region cookie: fletcher64 of each device's
+		 * DPA offset and serial number, 0 for a device without serial
+		 * number (QEMU's cxl-type3 without sn=) whose region starts at
+		 * DPA 0. create_namespace_pmem() refuses a cookie of 0, and the
+		 * region's namespaces with it.
+		 */
+		if (cxl && e->isetcookie == 0) {
+			finding_add(&a->findings, LEVEL_WARN, "label-cxl-cookie", obj, NULL,
+				    "slot %u: isetcookie 0: Linux 6.1 refuses the namespace (\"invalid interleave-set-cookie\"), as it does for a region of a device without serial number at DPA 0 (cxl-type3 without sn=)",
+				    e->slot);
+			continue;
+		}
+		/*
+		 * With the serial number known: the cookie of a region at DPA 0 of
+		 * that device (v1.1 labels are checked against cookie2, the same
+		 * for CXL). Another cookie: the kernel skips the label (-EAGAIN).
+		 */
+		if (cxl && a->has_serial && e->isetcookie != label_cxl_cookie(0, a->serial)) {
+			finding_add(&a->findings, LEVEL_WARN, "label-cxl-cookie", obj, NULL,
+				    "slot %u: isetcookie %#llx is not %#llx, the cookie of a region at DPA 0 of a device with serial number %#llx: Linux 6.1 skips the label (the label was written for another sn=)",
+				    e->slot, (unsigned long long)e->isetcookie,
+				    (unsigned long long)label_cxl_cookie(0, a->serial),
+				    (unsigned long long)a->serial);
 			continue;
 		}
 		if (e->rawsize == 0 || e->dpa + e->rawsize < e->dpa ||
@@ -409,12 +534,33 @@ static void assemble(struct label_area *a)
 	}
 }
 
+/* auto: CXL when the current index is a CXL 2.0 one or a label in use is in the CXL layout. */
+static enum label_format detect_format(const struct label_area *a)
+{
+	if (a->current >= 0 && a->index[a->current].major >= 2)
+		return LABEL_FMT_CXL;
+	for (size_t i = 0; i < a->nlabels; i++)
+		if (a->labels[i].active && a->labels[i].layout != LAYOUT_NVDIMM)
+			return LABEL_FMT_CXL;
+	return LABEL_FMT_NVDIMM;
+}
+
 void label_area_parse(struct label_area *a, const uint8_t *buf, uint64_t size,
 		      uint64_t pmem_limit, bool all_slots)
+{
+	label_area_parse_fmt(a, buf, size, pmem_limit, all_slots, LABEL_FMT_AUTO, NULL);
+}
+
+void label_area_parse_fmt(struct label_area *a, const uint8_t *buf, uint64_t size,
+			  uint64_t pmem_limit, bool all_slots, enum label_format fmt,
+			  const uint64_t *cxl_serial)
 {
 	int report_l = 128;
 
 	memset(a, 0, sizeof(*a));
+	a->format = fmt == LABEL_FMT_AUTO ? LABEL_FMT_NVDIMM : fmt;
+	a->has_serial = cxl_serial != NULL;
+	a->serial = cxl_serial ? *cxl_serial : 0;
 	a->size = size;
 	a->pmem_limit = pmem_limit;
 	a->current = -1;
@@ -469,6 +615,8 @@ void label_area_parse(struct label_area *a, const uint8_t *buf, uint64_t size,
 		return;
 	}
 	scan_labels(a, buf, all_slots);
+	if (fmt == LABEL_FMT_AUTO)
+		a->format = detect_format(a);
 	assemble(a);
 }
 

@@ -44,6 +44,36 @@ enum nslabel_off {
 #define NSLABEL_NAME_LEN 64
 
 /*
+ * The CXL 2.0 label storage area (8.2.9.5.2, tables 210-212): the same
+ * index block (version 2.1, labelsize byte 1: 256-byte labels) and 256-byte
+ * labels that start with a type UUID: a namespace label or a region label.
+ * Byte offsets of a CXL namespace label (dpa, rawsize, slot and checksum sit
+ * where the NVDIMM v1.2 label has them) and of a region label.
+ */
+enum cxl_nslabel_off {
+	CXL_TYPE = 0, CXL_UUID = 16, CXL_NAME = 32, CXL_FLAGS = 96, CXL_NRANGE = 100,
+	CXL_POSITION = 102, CXL_DPA = 104, CXL_RAWSIZE = 112, CXL_SLOT = 120, CXL_ALIGN = 124,
+	CXL_REGION_UUID = 128, CXL_ABSTRACTION_UUID = 144, CXL_LBASIZE = 160,
+	CXL_CHECKSUM = 248,
+};
+enum cxl_rglabel_off {
+	CXLR_FLAGS = 32, CXLR_NLABEL = 36, CXLR_POSITION = 38, CXLR_DPA = 40,
+	CXLR_RAWSIZE = 48, CXLR_HPA = 56, CXLR_SLOT = 64, CXLR_IG = 68, CXLR_ALIGN = 72,
+};
+
+/* Which format a label area is read in. */
+enum label_format {
+	LABEL_FMT_AUTO,		/* cxl when the area says so (v2.x index, CXL labels), else nvdimm */
+	LABEL_FMT_NVDIMM,	/* an NVDIMM's: a region of the NFIT, the pmem type GUID */
+	LABEL_FMT_CXL,		/* a cxl-type3 device's lsa=: a CXL region, null type GUID */
+};
+const char *label_format_name(enum label_format f);
+
+/* What a 256-byte label's first 16 bytes say it is. */
+enum label_layout { LAYOUT_NVDIMM, LAYOUT_CXL_NS, LAYOUT_CXL_REGION };
+enum label_layout label_layout_of(const uint8_t *label, unsigned label_size);
+
+/*
  * The kernel's fletcher64 variant over little-endian 32-bit words (len a
  * multiple of 4): low half the word sum, high half the sum of sums.
  */
@@ -85,6 +115,13 @@ struct label_ent {
 	uint16_t nlabel, position;
 	uint64_t isetcookie, lbasize, dpa, rawsize, checksum;
 	bool has_guids, checksum_ok;
+	/* A CXL 2.0 label (layout != LAYOUT_NVDIMM): its own fields, decoded. */
+	enum label_layout layout;
+	uint8_t region_uuid[16];
+	uint16_t nrange;
+	uint32_t align;
+	uint64_t hpa;		/* region label */
+	uint32_t ig;		/* region label: interleave granularity */
 };
 
 struct label_ns {
@@ -108,6 +145,9 @@ struct label_area {
 	struct label_ns *ns;
 	size_t nns;
 	bool all_zero;
+	enum label_format format;	/* as read: NVDIMM or CXL, never AUTO */
+	bool has_serial;		/* CXL: the device's serial number is known */
+	uint64_t serial;
 	struct findings findings;
 };
 
@@ -119,6 +159,25 @@ struct label_area {
  */
 void label_area_parse(struct label_area *a, const uint8_t *buf, uint64_t size,
 		      uint64_t pmem_limit, bool all_slots);
+/*
+ * The same in a given format. CXL: the area of a cxl-type3 device as Linux
+ * 6.1 reads it. 6.1's libnvdimm has CXL label code (ndd->cxl) but never
+ * switches it on, so it reads a CXL device's area as NVDIMM labels: the same
+ * index rules (a v2.1 index passes as 256-byte labels), v1.1/v1.2 labels,
+ * checked against a CXL region, whose type GUID is null and whose
+ * interleave-set cookie is the fletcher64 of (DPA offset, serial number) of
+ * each device (0 for a device without serial number at DPA 0, which 6.1
+ * refuses). Labels in the CXL 2.0 layout are decoded and reported as not read.
+ * cxl_serial (NULL: unknown): the device's serial number (QEMU's sn=); a
+ * label whose cookie is not that of a region at DPA 0 of that device is
+ * reported (the kernel skips it).
+ */
+void label_area_parse_fmt(struct label_area *a, const uint8_t *buf, uint64_t size,
+			  uint64_t pmem_limit, bool all_slots, enum label_format fmt,
+			  const uint64_t *cxl_serial);
+
+/* The interleave-set cookie Linux 6.1 gives a CXL pmem region of one device. */
+uint64_t label_cxl_cookie(uint64_t dpa_offset, uint64_t serial);
 void label_area_free(struct label_area *a);
 /*
  * The first slot in use in the current index of the parsed area a (bytes
@@ -186,5 +245,11 @@ void label_uuid_str(const uint8_t u[16], char out[37]);
  * blocks is cleared (the kernel's other trial would find it). 0 or -ENOSPC.
  */
 int label_init_build(uint8_t *buf, uint64_t size, unsigned minor, struct label_geom *g);
+/*
+ * The same with a major version: 1 (above), or 2 with minor 1: the CXL 2.0
+ * index block (256-byte labels), as the CXL specification defines it.
+ */
+int label_init_build_ver(uint8_t *buf, uint64_t size, unsigned major, unsigned minor,
+			 struct label_geom *g);
 
 #endif

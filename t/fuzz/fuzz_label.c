@@ -3,6 +3,7 @@
  * libFuzzer: the label area parser and printer on arbitrary bytes. The
  * input is the start of an area of at least 128 KiB (the rest zero), so
  * short seeds hold the index blocks and the first labels.
+ * Seeds: NVDIMM areas, the CXL area Linux 6.1 wrote, a CXL 2.0 one.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static FILE *null;
+	const uint64_t serial = 1;
 	size_t area = size > LABEL_AREA_MIN ? size : LABEL_AREA_MIN;
 	struct label_area a;
 	struct out *o;
@@ -29,9 +31,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!null)
 		null = fopen("/dev/null", "w");
 	memcpy(t, data, size < area ? size : area);
-	/* An odd size too (QEMU accepts label-size=130K): the last bytes of the area. */
-	label_area_parse(&a, t, size % 3 ? area : area - (size % 251), size & 1 ? 1 << 20 : 0,
-			 size & 2);
+	/*
+	 * An odd size too (QEMU accepts label-size=130K): the last bytes of the area.
+	 * Each format (auto, nvdimm, cxl), and for CXL a serial number or none.
+	 */
+	label_area_parse_fmt(&a, t, size % 3 ? area : area - (size % 251), size & 1 ? 1 << 20 : 0,
+			     size & 2, (enum label_format)(size / 8 % 3), size & 32 ? &serial : NULL);
 	o = out_new(null, size & 4, false);
 	label_area_print(o, &a, true, false, false);
 	out_finish(o);

@@ -76,6 +76,46 @@ int main(void)
 
 		CHECK(label_fletcher64(w, 8) == ((uint64_t)(1 + 3) << 32 | 3));
 	}
+	/*
+	 * CXL: Linux 6.1's region cookie, fletcher64 of (DPA offset, serial): the guest's
+	 * ndctl showed iset_id 8589934593 for sn=0x1 at DPA 0 (t/guest/cxl.bats); no serial: 0.
+	 */
+	CHECK(label_cxl_cookie(0, 1) == 8589934593ULL);
+	CHECK(label_cxl_cookie(0, 0) == 0);
+	CHECK(label_cxl_cookie(0x10000000, 0) == ((uint64_t)0x40000000 << 32 | 0x10000000));
+	/* The layouts by their type UUID (raw bytes), 256-byte labels only. */
+	{
+		uint8_t lab[256] = { 0x68, 0xbb, 0x2c, 0x0a, 0x5a, 0x77, 0x49, 0x37,
+				     0x9f, 0x85, 0x3c, 0xaf, 0x41, 0xa0, 0xf9, 0x3c };
+
+		CHECK(label_layout_of(lab, 256) == LAYOUT_CXL_NS);
+		CHECK(label_layout_of(lab, 128) == LAYOUT_NVDIMM);
+		memcpy(lab, (const uint8_t[16]){ 0x52, 0x9d, 0x7c, 0x61, 0xda, 0x07, 0x47, 0xc4,
+						 0xa9, 0x3f, 0xec, 0xdf, 0x2c, 0x06, 0xf4, 0x44 }, 16);
+		CHECK(label_layout_of(lab, 256) == LAYOUT_CXL_REGION);
+		lab[15] ^= 1;
+		CHECK(label_layout_of(lab, 256) == LAYOUT_NVDIMM);
+	}
+	/* The CXL 2.0 index (v2.1): 256-byte labels, read by the v1.2 rules, detected as CXL. */
+	{
+		struct label_area a;
+
+		memset(buf, 0, 128 * KiB);
+		CHECK(label_init_build_ver(buf, 128 * KiB, 2, 1, &g) == 0);
+		CHECK(g.label_size == 256 && g.nslot == 510);
+		CHECK(buf[NSI_MAJOR] == 2 && buf[NSI_MINOR] == 1 && buf[NSI_LABELSIZE] == 1);
+		label_area_parse(&a, buf, 128 * KiB, 0, false);
+		CHECK(a.current == 0 && a.format == LABEL_FMT_CXL && a.findings.n == 0);
+		label_area_free(&a);
+		label_area_parse_fmt(&a, buf, 128 * KiB, 0, false, LABEL_FMT_NVDIMM, NULL);
+		CHECK(a.current == 0 && a.format == LABEL_FMT_NVDIMM);
+		label_area_free(&a);
+		/* v1.2 blocks: an NVDIMM area unless told */
+		CHECK(label_init_build(buf, 128 * KiB, 2, &g) == 0);
+		label_area_parse(&a, buf, 128 * KiB, 0, false);
+		CHECK(a.format == LABEL_FMT_NVDIMM);
+		label_area_free(&a);
+	}
 	free(buf);
 	UNIT_DONE();
 }
