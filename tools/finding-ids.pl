@@ -8,7 +8,7 @@
 # emitted there. A call whose id is not a literal prints ID as "-": the line must carry the
 # comment "finding id: passed on" (a finding copied from another list, whose
 # own call is listed where it was made). The FAIL/WARN/INFO macros of the
-# rules count as calls, and nvd-check's check(o, ID, title, R_RESULT, ...)
+# rules count as calls, and nvd-check's out_check(o, ID, title, R_RESULT, ...)
 # (LEVEL pass for R_PASS). Used by t/findings.bats.
 use strict;
 use warnings;
@@ -18,7 +18,7 @@ for my $file (@ARGV) {
 	open(my $fh, '<', $file) or die "$file: $!\n";
 	my $src = do { local $/; <$fh> };
 	close $fh;
-	while ($src =~ /\b(FAIL|WARN|INFO|finding_add|check(?=\s*\(\s*o\s*,))\s*\(/g) {
+	while ($src =~ /\b(FAIL|WARN|INFO|finding_add|out_check(?=\s*\(\s*o\s*,))\s*\(/g) {
 		my ($kind, $start) = ($1, pos($src));
 		my $line = 1 + (substr($src, 0, $start) =~ tr/\n//);
 		my $lineend = index($src, "\n", $start);
@@ -49,8 +49,8 @@ for my $file (@ARGV) {
 		my ($level, $id);
 		if ($kind eq 'finding_add') {
 			($level, $id) = ($args[1], $args[2]);
-		} elsif ($kind eq 'check') {
-			# nvd-check's checks: check(o, ID, title, R_PASS|R_WARN|R_FAIL|R_INFO, ...)
+		} elsif ($kind eq 'out_check') {
+			# nvd-check's checks: out_check(o, ID, title, R_PASS|R_WARN|R_FAIL|R_INFO, ...)
 			($level, $id) = ($args[3], $args[1]);
 			$level =~ s/\bR_(PASS|WARN|FAIL|INFO)\b/LEVEL_$1/g;
 		} else {
