@@ -178,14 +178,14 @@ NS=45d0904f-32fd-4b02-902a-d4a97b44962b
 
 @test "--lsa, --format and -V 2.1: bad input, one line, exit 2 or 3, nothing written" {
 	$LSA guest-cxl lsa.img
-	sum=$(sha256sum <lsa.img)
+	sum=$(checksums <lsa.img)
 	while IFS='|' read -r rc args msg; do
 		# shellcheck disable=SC2086
 		run --separate-stderr "$L" $args lsa.img
 		assert_equal "$status" "$rc"
 		assert_equal "${stderr%%$'\n'*}" "$msg"
 		[[ -z $output ]] || fail "$args: printed $output"
-		assert_equal "$(sha256sum <lsa.img)" "$sum"
+		assert_equal "$(checksums <lsa.img)" "$sum"
 	done <<'T'
 2|check --format bogus|nvd-label: invalid --format 'bogus': use auto, nvdimm or cxl
 2|init --lsa --format nvdimm|nvd-label: --lsa is a CXL device's label storage area: not with --format nvdimm
@@ -220,5 +220,5 @@ T
 	run --separate-stderr "$L" write --lsa -i short.img lsa.img
 	assert_failure 2
 	assert_equal "$stderr" "nvd-label: short.img: 131072 bytes, but the label area is 262144 bytes"
-	assert_equal "$(sha256sum <lsa.img)" "$sum"
+	assert_equal "$(checksums <lsa.img)" "$sum"
 }
