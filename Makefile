@@ -95,13 +95,23 @@ include t/fuzz/fuzz.mk
 
 # Everything: unit tests, the bats suite, both again under ASan/UBSan,
 # conformance to real QEMU 7.2, 10.0 and Debian unstable's (11.1), and the guest tests.
+# Two lanes run side by side, one CPU each (each is a chain of single-threaded
+# processes): the bats suite, conformance and the fuzzers in one, the ASan/UBSan
+# suite in the other; each lane's output is printed whole when it ends. The guest
+# tests, timing-sensitive under TCG, run after them alone.
 check: deps
-	@$(MAKE) --no-print-directory all check-unit
-	@$(MAKE) --no-print-directory check-bats
-	@$(MAKE) --no-print-directory check-asan
-	@$(MAKE) --no-print-directory check-fuzz
-	@$(MAKE) --no-print-directory check-qemu
+	@$(MAKE) --no-print-directory all check-unit $(FAULT_LIB)
+	@$(MAKE) --no-print-directory -j2 --output-sync=target check-lane-release check-lane-asan
 	@$(MAKE) --no-print-directory check-guest
+
+.PHONY: check-lane-release check-lane-asan
+check-lane-release:
+	@$(MAKE) --no-print-directory check-bats
+	@$(MAKE) --no-print-directory check-qemu
+	@$(MAKE) --no-print-directory check-fuzz FUZZ_JOBS=1
+
+check-lane-asan:
+	@$(MAKE) --no-print-directory check-asan
 
 deps:
 	@sh tools/deps.sh

@@ -75,9 +75,12 @@ qemu() {
 	assert_line "nvd_running_device_backend_deleted{vm=\"vm \\\"one\\\"\",pid=\"$A\",device=\"nv0\",memdev=\"m0\",path=\"$PWD/a.img\"} 1"
 	assert_line "nvd_running_device_shared{vm=\"vm-two\",pid=\"$B\",device=\"nv0\",memdev=\"m0\",path=\"$PWD/b.img\"} 0"
 	assert_line "nvd_running_vm_persistent{vm=\"vm-two\",pid=\"$B\"} 0"
-	# the same as --prometheus on stdout
+	# the same as --prometheus on stdout (this test's VMs: other QEMUs, of tests running
+	# beside this one, may come and go between the two scans)
 	"$CHECK" --running --prometheus > stdout.prom || true
-	cmp stdout.prom tf/nvd-running.prom
+	diff <(grep -e "pid=\"$A\"" -e "pid=\"$B\"" stdout.prom) \
+		<(grep -e "pid=\"$A\"" -e "pid=\"$B\"" tf/nvd-running.prom)
+	[[ $(grep -c -e "pid=\"$A\"" -e "pid=\"$B\"" stdout.prom) -ge 4 ]]
 }
 
 @test "--textfile: bad uses exit 2, an unwritable place exits 3, nothing written" {
