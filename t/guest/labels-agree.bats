@@ -68,7 +68,8 @@ for d in /sys/bus/nd/devices/nmem*; do
 	ns=$(ndctl list -N -r $(reg $i) | awk -F\" '"'"'/^ *\{/ { n = "-" } /"name":/ { n = $4 } /^ *\}/ { print n }'"'"' | sort | tr "\n" " ")
 	echo "nmem$i $(cat $d/available_slots)${ns:+ ${ns% }}"
 done | sort
-dmesg | grep -o "nmem[0-9]: nsindex[01] .*" >"$OUT/why" || true'
+dmesg | grep -o "nmem[0-9]: nsindex[01] .*" >"$OUT/why" || true
+dmesg | grep "nmem[0-9]: nsindex[01] " >"$OUT/why-lines" || true'
 
 # predict N IMG [LABEL-SIZE]: the line VIEW prints for nmemN, from nvd-label dump: with a valid
 # index available_slots is the current index block's free count minus one and the namespaces are
@@ -129,6 +130,22 @@ nmem3 demo-label"
 	assert_success
 	assert_output --partial "2 slots, 1 free, 1 namespace"
 	assert_equal "$(grep -c "^nmem3:" "$OUT/why")" 0
+	# each of the kernel's lines, as its log has them, is explained as the label index finding
+	explained "$OUT/why-lines" label-index-invalid 4
+}
+
+# explained FILE ID MIN: every line of FILE (the guest kernel's log lines) is one nvd-plan
+# --explain knows, with finding ID among its answers; FILE has at least MIN lines.
+explained() {
+	local line n=0
+	while IFS= read -r line; do
+		echo "kernel: $line"
+		run "${NVD_BIN:-$GUEST_DIR/../../bin}/nvd-plan" --explain "$line"
+		assert_success
+		assert_line --partial "$2 ("
+		n=$((n + 1))
+	done <"$1"
+	((n >= $3)) || fail "$1: $n kernel lines, want at least $3"
 }
 
 # v12_area FILE SLOT OK2-SLOT-FIELD: a 128K v1.2 area for the DIMM in SLOT with namespaces good,

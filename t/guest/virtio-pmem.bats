@@ -59,6 +59,7 @@ $mount_virtio_pmem
 echo "== dax"; mapsync-probe -c 8M /mnt/f || true
 rc=0; nvd-check --json --qemu-version 7.2 /mnt/f >"\$OUT/check.json" || rc=\$?; echo "check=\$rc"
 dmesg | grep -c 'unable to guarantee persistence of writes' >"\$OUT/async" || true
+dmesg | grep 'unable to guarantee persistence of writes' >"\$OUT/async-lines" || true
 EOF
 	assert_success
 	# the guest's regions, as nvd-plan places the two devices
@@ -81,6 +82,10 @@ check=1"
 	j check.json '.paths[0].verdict == "not-persistent"'
 	# and the kernel says the region is asynchronous
 	(($(cat "$OUT/async") >= 1)) || fail "no 'unable to guarantee persistence of writes' in dmesg"
+	# nvd-plan --explain knows the kernel's line as its log has it
+	run "${NVD_BIN:-$GUEST_DIR/../../bin}/nvd-plan" --explain "$(head -n 1 "$OUT/async-lines")"
+	assert_success
+	assert_line --partial "persistence-domain ("
 }
 
 @test "virtio-pmem: a file fsync'ed on ext4 -o dax survives a SIGKILL of QEMU" {
