@@ -71,6 +71,10 @@ const struct finding_def finding_catalogue[] = {
 	  .summary = "the QEMU on PATH is newer or older than every release modelled",
 	  .meaning = "nvd-plan checks the configuration as the nearest release it models; rules and messages of the QEMU on PATH may differ.",
 	  .fix = "Give --qemu-version for the release the VM will run under, or update the toolkit." },
+	{ .id = "qemu-binary-differs", .levels = L_INFO, .doc = PLAN,
+	  .summary = "the QEMU binary asked differs from its release's table",
+	  .meaning = "nvd-plan asked the QEMU binary (--qemu, or the one on PATH) what it offers: machine types and their aliases, memory-backend-file's properties (a build without libpmem has no pmem), the memory devices' properties, CPU models. Where its answer differs from the release modelled, its answer is used; the message names the binary, its release and each difference that mattered for this configuration.",
+	  .fix = "Nothing, when that binary is the one the VM will run under; else give that one with --qemu, or --qemu-version for the plain release." },
 	{ .id = "machine-type-deprecated", .levels = L_WARN, .doc = PLAN,
 	  .summary = "the versioned machine type is deprecated in this release",
 	  .meaning = "From 9.1 QEMU deprecates every versioned type more than three years old and drops it after six (from 10.1); 7.2 deprecates pc-i440fx-1.4 to 1.7. The VM starts, with a warning.",
@@ -650,6 +654,11 @@ const struct finding_def finding_catalogue[] = {
 	  .meaning = "A 32-bit CPU model (qemu32, pentium...) has fixed physical address bits (32, or 36 with PAE/PSE36).",
 	  .fix = "Drop phys-bits=, or use a 64-bit CPU model.",
 	  .qemu = { { NULL, "phys-bits is not user-configurable in 32 bit" } } },
+	{ .id = "cpu-model-unknown", .levels = L_FAIL, .doc = PLAN,
+	  .summary = "the QEMU binary has no such CPU model",
+	  .meaning = "-cpu names a model the QEMU binary asked (--qemu, or the one on PATH) does not list in -cpu help: a vendor's build can leave models out, and each release adds some.",
+	  .fix = "Choose a model from 'qemu-system-x86_64 -cpu help' (or host, max).",
+	  .qemu = { { NULL, "unable to find CPU model '...'" } } },
 
 	/* --- virtio-pmem-pci and virtio-mem-pci: the memory-device checks, and their own --- */
 	{ .id = "memdev-driver-unknown", .levels = L_FAIL, .doc = PLAN,
