@@ -146,6 +146,27 @@ PMEM_VM=(-M pc -object memory-backend-file,id=m0,size=16M,mem-path=nv.img,pmem=o
 	assert_success
 }
 
+@test "QEMU's messages for what a binary lacks, confirmed by the real 7.2 and 11.1" {
+	need72
+	local q rel line
+	for rel in 7.2 11.1; do
+		if [ "$rel" = 11.1 ]; then release 11; q=$QEMU; else q=$QEMU72; fi
+		# a CPU model no binary has: QEMU's first line is the finding's text, and --explain knows it
+		line=$("$q" -nodefaults -display none -M none -cpu Nosuch 2>&1 | head -n 1)
+		run "$PLAN" --json --qemu "$q" -- -M pc -cpu Nosuch,phys-bits=40
+		jq -e --arg l "${line#qemu-system-x86_64: }" '.findings[0].id == "cpu-model-unknown" and .findings[0].qemu == $l' <<<"$output"
+		run "$PLAN" --explain "$line"
+		assert_output --partial "cpu-model-unknown"
+		# a machine type: the same message whether the table or the binary lacks it
+		line=$("$q" -nodefaults -display none -M pc-q35-1.0 2>&1 | head -n 1)
+		run "$PLAN" --json --qemu "$q" -- -M pc-q35-1.0
+		jq -e --arg l "${line#qemu-system-x86_64: }" '.findings[0].qemu == $l' <<<"$output"
+		# a memory-backend-file member the schema lacks (as pmem without libpmem): QEMU's wording
+		line=$("$q" -nodefaults -display none -M none -object memory-backend-file,id=m0,size=1M,mem-path=/nonexistent/x,x-nopmem=on 2>&1 | head -n 1)
+		[[ $line == *": Invalid parameter 'x-nopmem'" ]] || fail "QEMU $rel: $line"
+	done
+}
+
 @test "the cache: written once, reused, asked again when the binary changes or the file is corrupt" {
 	need72
 	wrap q "$QEMU72"
