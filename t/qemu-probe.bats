@@ -31,14 +31,15 @@ release() {
 
 # wrap NAME REAL [SED-EXPR...]: an executable NAME that runs REAL with its output edited by
 # the sed expressions (its QMP answers: a property, a machine type, a CPU model renamed away)
-# and appends a line to NAME.log at each run.
+# and appends a line to NAME.log at each run. sed -u: each answer passed on as it comes, as
+# QEMU gives it (nvd-plan says quit once it has them all).
 wrap() {
 	local name=$1 real=$2 e
 	shift 2
 	{
 		echo '#!/bin/sh'
 		echo "echo run >> '$PWD/$name.log'"
-		printf "'%s' \"\$@\" | sed" "$real"
+		printf "'%s' \"\$@\" | sed -u" "$real"
 		for e in "$@"; do printf " -e '%s'" "$e"; done
 		[ $# -gt 0 ] || printf " -e p -n"
 		echo
@@ -99,7 +100,12 @@ PMEM_VM=(-M pc -object memory-backend-file,id=m0,size=16M,mem-path=nv.img,pmem=o
 	# the real binary has pmem: the same configuration is accepted
 	run "$PLAN" --json --qemu "$QEMU72" -- "${PMEM_VM[@]}"
 	assert_success
-	# nvd-check --object and nvd-map validate ask the binary too
+	# nvd-nfit, nvd-check --object and nvd-map validate ask the binary too
+	run --separate-stderr "$BIN/nvd-nfit" --qemu ./nopmem -- -M pc,nvdimm=on -m 1G,slots=1,maxmem=2G "${PMEM_VM[@]:2}" -device nvdimm,id=nv0,memdev=m0
+	assert_failure 1
+	assert_line "      QEMU: Invalid parameter 'pmem'"
+	run --separate-stderr "$BIN/nvd-nfit" --qemu "$QEMU72" -- -M pc,nvdimm=on -m 1G,slots=1,maxmem=2G "${PMEM_VM[@]:2}" -device nvdimm,id=nv0,memdev=m0
+	assert_success
 	run --separate-stderr "$BIN/nvd-check" --json --qemu ./nopmem --object memory-backend-file,id=m0,size=16M,mem-path=nv.img,pmem=on,share=on
 	assert_failure 1
 	[[ $output == *"Invalid parameter 'pmem'"* ]] || fail "nvd-check: $output"

@@ -57,13 +57,43 @@ static char *find_binary(const struct qemu_probe *p)
 }
 
 /*
- * Run argv[0] with input on its stdin, its stdout into *out; stderr to
- * /dev/null; its own process group, killed whole at the deadline. The
- * environment is a clean one: a user's QEMU_* or LD_* variables must not
- * change the answer that is then cached.
+ * What is written to the program: input at once; then, once the output has
+ * answers lines (QMP answers: not the greeting, not an event), last. QEMU
+ * must not be told "quit" before its answers are out: it buffers what the
+ * pipe does not take, and a quit drops that buffer.
  */
-static int run(char *const argv[], const char *input, char **out, size_t *len, int timeout_ms)
+struct talk {
+	const char *input, *last;
+	size_t answers;
+};
+
+/* The lines of out from *pos that are QMP answers; *pos moves past each complete line. */
+static size_t count_answers(const struct strbuf *out, size_t *pos)
 {
+	size_t n = 0;
+
+	for (;;) {
+		const char *l = out->buf + *pos, *eol = memchr(l, '\n', out->len - *pos);
+
+		if (!eol)
+			return n;
+		if (strncmp(l, "{\"QMP\"", 6) && strncmp(l, "{\"event\"", 8) &&
+		    strncmp(l, "{\"timestamp\"", 12))
+			n++;
+		*pos += (size_t)(eol - l) + 1;
+	}
+}
+
+/*
+ * Run argv[0] talking to it as t says (NULL: stdin empty), its stdout into
+ * *out; stderr to /dev/null; its own process group, killed whole at the
+ * deadline. The environment is a clean one: a user's QEMU_* or LD_*
+ * variables must not change the answer that is then cached.
+ */
+static int run(char *const argv[], const struct talk *t, char **out, size_t *len, int timeout_ms)
+{
+	size_t seen = 0, pos = 0;
+	bool last_sent = !t || !t->last;
 	static char *const envp[] = { "PATH=/usr/local/bin:/usr/bin:/bin", "LC_ALL=C", NULL };
 	int in[2], outp[2], status, rc = 0;
 	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
@@ -107,13 +137,15 @@ static int run(char *const argv[], const char *input, char **out, size_t *len, i
 	close(outp[1]);
 	sigaction(SIGPIPE, &ign, &old);
 	/* a few KiB: the pipe takes them whole, whatever QEMU does */
-	if (input && write(in[1], input, strlen(input)) < 0)
+	if (t && write(in[1], t->input, strlen(t->input)) < 0)
 		rc = -errno;
-	close(in[1]);
-	sigaction(SIGPIPE, &old, NULL);
+	if (last_sent) {
+		close(in[1]);
+		in[1] = -1;
+	}
 
 	sb_init(&sb);
-	for (;;) {
+	while (!rc) {
 		struct pollfd pfd = { .fd = outp[0], .events = POLLIN };
 		long long left = deadline - now_ms();
 		char buf[16384];
@@ -141,7 +173,17 @@ static int run(char *const argv[], const char *input, char **out, size_t *len, i
 			break;
 		}
 		sb_addn(&sb, buf, (size_t)n);
+		if (!last_sent && (seen += count_answers(&sb, &pos)) >= t->answers) {
+			if (write(in[1], t->last, strlen(t->last)) < 0)
+				rc = -errno;
+			close(in[1]);
+			in[1] = -1;
+			last_sent = true;
+		}
 	}
+	if (in[1] >= 0)
+		close(in[1]);
+	sigaction(SIGPIPE, &old, NULL);
 	close(outp[0]);
 	if (rc)
 		kill(-pid, SIGKILL);
@@ -268,7 +310,6 @@ static char *qmp_input(void)
 			"{\"execute\":\"%s\",\"arguments\":{\"typename\":\"%s\"},\"id\":\"type:%s\"}\n",
 			i ? "device-list-properties" : "qom-list-properties", qemu_caps_types[i],
 			qemu_caps_types[i]);
-	sb_adds(&sb, "{\"execute\":\"quit\"}\n");
 	return sb_detach(&sb);
 }
 
@@ -299,9 +340,14 @@ static int ask(const char *path, struct qemu_caps *c, int timeout_ms, char **err
 			      "-display", "none", "-qmp", "stdio", NULL };
 	char *const version[] = { (char *)path, "--version", NULL };
 	char *in = qmp_input(), *out = NULL;
+	/* qmp_capabilities, query-machines, query-cpu-definitions, one per type */
+	struct talk t = { .input = in, .last = "{\"execute\":\"quit\"}\n", .answers = 3 };
 	size_t len;
-	int r = run(qmp, in, &out, &len, timeout_ms);
+	int r;
 
+	while (qemu_caps_types[t.answers - 3])
+		t.answers++;
+	r = run(qmp, &t, &out, &len, timeout_ms);
 	free(in);
 	if (!r && strlen(out) == len && !read_qmp(out, c)) {
 		free(out);
@@ -310,11 +356,10 @@ static int ask(const char *path, struct qemu_caps *c, int timeout_ms, char **err
 	free(out);
 	out = NULL;
 	qemu_caps_free(c);
-	if (r == -ETIMEDOUT) {
-		*err = xasprintf("no answer in %d s", timeout_ms / 1000);
-		return r;
-	}
-	/* not QMP (a script, an old wrapper): its version at least */
+	/*
+	 * not QMP (a script, an old wrapper), or answers that never came whole (a
+	 * wrapper that holds QEMU's output until it exits): its version at least
+	 */
 	r = run(version, NULL, &out, &len, timeout_ms);
 	if (!r && strlen(out) == len && !read_version(out, c)) {
 		free(out);

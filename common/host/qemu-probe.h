@@ -6,8 +6,10 @@
  *
  * in a clean environment, fed query-machines, qom-list-properties of
  * memory-backend-file, device-list-properties of each memory device and
- * query-cpu-definitions, killed after a timeout. A binary that does not
- * speak QMP is asked "--version" instead (then only the release is known).
+ * query-cpu-definitions, and told to quit once every answer is in (QEMU
+ * drops output the pipe has not taken when it quits); killed after a
+ * timeout. A binary that does not speak QMP, or whose answers never come
+ * whole, is asked "--version" instead (then only the release is known).
  *
  * The answer is cached per binary in $XDG_CACHE_HOME/nvd-toolkit (else
  * ~/.cache/nvd-toolkit), one file for each real path, keyed by the binary's
