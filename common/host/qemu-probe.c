@@ -234,8 +234,7 @@ static void names(struct json_object *arr, struct strv *sv, struct strv *aliases
 	}
 }
 
-/* QMP's answers, one JSON object a line, matched by id. */
-static int read_qmp(const char *text, struct qemu_caps *c)
+int qemu_probe_read_qmp(const char *text, struct qemu_caps *c)
 {
 	bool greeted = false, machines = false, cpus = false;
 	size_t types = 0, ntypes = 0;
@@ -261,13 +260,16 @@ static int read_qmp(const char *text, struct qemu_caps *c)
 
 			if (json_object_object_get_ex(v, "qemu", &r) && jint(r, "major") > 0 &&
 			    jint(r, "minor") >= 0 && jint(r, "micro") >= 0) {
+				free(c->version);
+				free(c->package);
 				c->version = xasprintf("%d.%d.%d", jint(r, "major"), jint(r, "minor"),
 						       jint(r, "micro"));
 				c->package = xstrdup(pkg ? pkg : "");
 				for (char *s = c->package; *s; s++)
 					if ((unsigned char)*s < ' ' || *s == 0x7f)
 						*s = '?';
-				greeted = true;
+				/* a release that does not read back (99999.0.0) is no greeting */
+				greeted = qver_parse(c->version) > 0;
 			}
 		}
 		id = jstr(o, "id");
@@ -349,7 +351,7 @@ static int ask(const char *path, struct qemu_caps *c, int timeout_ms, char **err
 		t.answers++;
 	r = run(qmp, &t, &out, &len, timeout_ms);
 	free(in);
-	if (!r && strlen(out) == len && !read_qmp(out, c)) {
+	if (!r && strlen(out) == len && !qemu_probe_read_qmp(out, c)) {
 		free(out);
 		return 0;
 	}

@@ -39,6 +39,13 @@ struct qemu_probe {
  */
 int qemu_probe(const struct qemu_probe *p, struct qemu_caps *c, char **err);
 
+/*
+ * QEMU's QMP answers to the queries above (one JSON object a line, matched
+ * by id) into c: 0, or -EIO without its greeting. c->asked is set when every
+ * answer came; a name that is not one word (qemu_caps_word) is left out.
+ */
+int qemu_probe_read_qmp(const char *text, struct qemu_caps *c);
+
 /* The cache file for a real path: malloc'd, or NULL when there is no cache directory. */
 char *qemu_probe_cache_file(const struct qemu_probe *p, const char *real);
 
