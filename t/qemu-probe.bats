@@ -263,6 +263,14 @@ PMEM_VM=(-M pc -object memory-backend-file,id=m0,size=16M,mem-path=nv.img,pmem=o
 	assert_failure 2
 	[[ $stderr == "nvd-plan: give --qemu or --qemu-version, not both"* ]]
 	assert_equal "$(runs qemu-system-x86_64)" 0
+	# a name without '/' is looked up on PATH, as a shell does
+	PATH=$PWD:$PATH run --separate-stderr "$PLAN" --qemu qemu-system-x86_64 -- -M pc
+	assert_failure 3
+	assert_equal "$stderr" "nvd-plan: --qemu qemu-system-x86_64: it does not say which QEMU it is (QMP, --version)"
+	assert_equal "$(runs qemu-system-x86_64)" 2
+	run --separate-stderr "$PLAN" --qemu no-such-qemu -- -M pc
+	assert_failure 3
+	assert_equal "$stderr" "nvd-plan: --qemu no-such-qemu: No such file or directory"
 	run --separate-stderr "$PLAN" --qemu ./nonexistent -- -M pc
 	assert_failure 3
 	assert_equal "$output" ""
@@ -271,6 +279,7 @@ PMEM_VM=(-M pc -object memory-backend-file,id=m0,size=16M,mem-path=nv.img,pmem=o
 	run --separate-stderr "$PLAN" --qemu ./qemu-system-x86_64 -- -M pc
 	assert_failure 3
 	assert_equal "$stderr" "nvd-plan: --qemu ./qemu-system-x86_64: it does not say which QEMU it is (QMP, --version)"
+	assert_equal "$(runs qemu-system-x86_64)" 4
 	run --separate-stderr "$PLAN" --qemu "$PWD" -- -M pc
 	assert_failure 3
 	assert_equal "$stderr" "nvd-plan: --qemu $PWD: Is a directory"

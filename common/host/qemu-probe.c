@@ -29,7 +29,10 @@ static long long now_ms(void)
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
-/* The binary to ask: p->binary, or qemu-system-<target> found on PATH; NULL: none. */
+/*
+ * The binary to ask: p->binary (a name without '/' looked up on PATH, as a
+ * shell does), or qemu-system-<target> found on PATH; NULL: none.
+ */
 static char *find_binary(const struct qemu_probe *p)
 {
 	const char *name = p->target == TARGET_AARCH64 ? "qemu-system-aarch64"
@@ -37,8 +40,10 @@ static char *find_binary(const struct qemu_probe *p)
 	const char *path = getenv("PATH");
 	char *copy, *save = NULL;
 
-	if (p->binary)
+	if (p->binary && strchr(p->binary, '/'))
 		return xstrdup(p->binary);
+	if (p->binary)
+		name = p->binary;
 	if (!path || !*path)
 		return NULL;
 	copy = xstrdup(path);
