@@ -21,7 +21,7 @@
 #include "util.h"
 
 static char *opt_device, *opt_object, *opt_share, *opt_pmem, *opt_readonly, *opt_align, *opt_size;
-static char *opt_sync, *opt_qemu_version, *opt_sysroot, *opt_libs, *opt_textfile;
+static char *opt_sync, *opt_qemu_version, *opt_qemu, *opt_sysroot, *opt_libs, *opt_textfile;
 static int opt_prometheus, opt_running;
 static long *opt_pids;
 static size_t opt_npids;
@@ -47,6 +47,9 @@ static struct poptOption options[] = {
 	{ "qemu-version", '\0', POPT_ARG_STRING, &opt_qemu_version, 0,
 	  "QEMU release whose messages to give (default: qemu-system-x86_64 on PATH, else the newest modelled)",
 	  "X.Y" },
+	{ "qemu", '\0', POPT_ARG_STRING, &opt_qemu, 0,
+	  "check --object and --device as this QEMU binary offers (default: qemu-system-x86_64 on PATH)",
+	  "PATH" },
 	{ "pid", '\0', POPT_ARG_STRING, NULL, 'p',
 	  "check the running QEMU process PID: what each memory device got (repeatable)", "PID" },
 	{ "running", '\0', POPT_ARG_NONE, &opt_running, 0,
@@ -163,11 +166,11 @@ static void from_device(struct qemu_opts *q)
 	kvlist_free(&kv);
 }
 
-static void from_object(qver_t qver, struct qemu_opts *q)
+static void from_object(qver_t qver, const struct qemu_caps *caps, struct qemu_opts *q)
 {
 	char *err = NULL;
 
-	if (qemu_opts_from_object(opt_object, qver, q, &err) < 0)
+	if (qemu_opts_from_object(opt_object, qver, caps, q, &err) < 0)
 		cli_usage_error("--object: %s", err);
 }
 
@@ -339,6 +342,7 @@ int main(int argc, const char **argv)
 	size_t n;
 	int rc = NVD_EXIT_OK, libs = PROBE_LIBS_AUTO;
 	qver_t qver;
+	const struct qemu_caps *caps;
 
 	cli_parse(&tool, argc, argv, &a);
 	paths = a.args;
@@ -382,13 +386,17 @@ int main(int argc, const char **argv)
 			cli_usage_error("invalid --sync value '%s': use on, off or auto", opt_sync);
 	}
 	/* a running QEMU accepted its command line: read it as the newest release, no QEMU run */
-	qver = qver_choose(opt_qemu_version, opt_running || opt_npids || opt_nqmps, NULL);
+	if (opt_qemu && (opt_running || opt_npids || opt_nqmps))
+		cli_usage_error("--qemu is for checking a backend: a running QEMU is read as it runs");
+	qver = qemu_choose(&(struct qemu_choice){ .qemu_version = opt_qemu_version, .qemu = opt_qemu,
+						  .offline = opt_running || opt_npids || opt_nqmps },
+			   &caps, NULL);
 	q.given = opt_object || opt_share || opt_pmem || opt_readonly || opt_align || opt_size ||
 		  opt_sync;
 	if (opt_device)
 		from_device(&q);
 	if (opt_object) {
-		from_object(qver, &q);
+		from_object(qver, caps, &q);
 		if (q.mem_path && n > 1)
 			cli_usage_error("--object is one backend: give its PATH once or not at all (its mem-path is '%s')",
 					q.mem_path);

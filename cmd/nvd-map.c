@@ -26,7 +26,7 @@
 static char unset[] = "";
 static char *opt_share = unset, *opt_pmem = unset, *opt_readonly = unset;
 static char *opt_size, *opt_align, *opt_offset;
-static char *opt_object, *opt_qemu_version, *opt_sysroot, *opt_expect;
+static char *opt_object, *opt_qemu_version, *opt_qemu, *opt_sysroot, *opt_expect;
 static int opt_sparse, opt_force, opt_threads = INT_MIN;	/* INT_MIN: not given */
 
 #define ONOFF (POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL)
@@ -48,6 +48,9 @@ static struct poptOption options[] = {
 	{ "qemu-version", '\0', POPT_ARG_STRING, &opt_qemu_version, 0,
 	  "validate: behave as this QEMU release (default: qemu-system-x86_64 on PATH, else the newest modelled, 10.2)",
 	  "X.Y" },
+	{ "qemu", '\0', POPT_ARG_STRING, &opt_qemu, 0,
+	  "validate: as this QEMU binary offers (asked once, cached; default: qemu-system-x86_64 on PATH)",
+	  "PATH" },
 	{ "sparse", '\0', POPT_ARG_NONE, &opt_sparse, 0, "create: do not allocate blocks", NULL },
 	{ "threads", 't', POPT_ARG_INT, &opt_threads, 0,
 	  "prealloc, digest: threads to use (default: online CPUs, at most 16)", "N" },
@@ -112,6 +115,7 @@ static void check_options(enum command cmd)
 	only_for(cmd, "readonly", opt_readonly != unset, M(CMD_VALIDATE));
 	only_for(cmd, "object", opt_object, M(CMD_VALIDATE));
 	only_for(cmd, "qemu-version", opt_qemu_version, M(CMD_VALIDATE));
+	only_for(cmd, "qemu", opt_qemu, M(CMD_VALIDATE));
 	only_for(cmd, "sysroot", opt_sysroot, M(CMD_VALIDATE));
 	only_for(cmd, "sparse", opt_sparse, M(CMD_CREATE));
 	only_for(cmd, "threads", opt_threads != INT_MIN, M(CMD_PREALLOC) | M(CMD_DIGEST));
@@ -178,7 +182,9 @@ int main(int argc, const char **argv)
 			parse_size_opt("align", opt_align);
 		if (opt_offset)
 			parse_size_opt("offset", opt_offset);
-		mo.qver = qver_choose(opt_qemu_version, false, NULL);
+		mo.qver = qemu_choose(&(struct qemu_choice){ .qemu_version = opt_qemu_version,
+							     .qemu = opt_qemu },
+				      &mo.caps, NULL);
 		rc = map_validate(&mo, o);
 		break;
 	}

@@ -32,11 +32,20 @@ complete_words() {
 	assert_output --partial '-F _nvd_plan'
 }
 
-@test "--q offers --qemu-version= and --quiet" {
+@test "--q offers --qemu=, --qemu-version= and --quiet" {
 	complete_words --q
+	assert_line -- '--qemu='
 	assert_line -- '--qemu-version='
 	assert_line -- '--quiet'
-	[ "${#COMPREPLY[@]}" -eq 2 ]
+	[ "${#COMPREPLY[@]}" -eq 3 ]
+}
+
+@test "--qemu takes a file: the qemu-system-* binary" {
+	cd "$BATS_TEST_TMPDIR" && mkdir -p bin && touch bin/qemu-system-x86_64 other
+	complete_words --qemu bin/q
+	assert_equal "${COMPREPLY[*]}" 'bin/qemu-system-x86_64'
+	complete_words --qemu=bin/
+	assert_equal "${COMPREPLY[*]}" '--qemu=bin/qemu-system-x86_64'
 }
 
 @test "every option comes from nvd-plan --list-opts" {

@@ -144,6 +144,15 @@ corpus() {
 	assert_output label-checksum
 }
 
+@test "the messages of a QEMU binary's own answers (--qemu): CPU models, pmem compiled out" {
+	run ids "qemu-system-x86_64: unable to find CPU model 'Skylake-Client'"
+	assert_success
+	assert_output cpu-model-unknown
+	run ids "qemu-system-x86_64: -object memory-backend-file,id=m0,size=16M,mem-path=nv.img,pmem=on: Invalid parameter 'pmem'"
+	assert_success
+	assert_line option-invalid
+}
+
 @test "QEMU's prefixes: JSON option location, -m location, warning, journal" {
 	run ids 'qemu-system-x86_64: -object {"qom-type":"memory-backend-file","id":"m0","size":"0"}: property '\''size'\'' of memory-backend-file doesn'\''t take value '\''0'\'''
 	assert_success

@@ -283,7 +283,10 @@ golden() {
 	jq -e '.findings[] | select(.id == "qemu-version-unmodelled") | .message | contains("QEMU 12.0, newer than every release modelled: checked as QEMU 11.1")' <<<"$output"
 	PATH=$BATS_TEST_TMPDIR/newq:$PATH run --separate-stderr "$PLAN" -- -M pc
 	assert_output --partial "QEMU 11.1: accept"
-	assert_output --partial "qemu-system-x86_64 on PATH is QEMU 12.0, newer than every release modelled: checked as QEMU 11.1"
+	assert_output --partial "/newq/qemu-system-x86_64 is QEMU 12.0, newer than every release modelled: checked as QEMU 11.1"
+	# it answered --version only (no QMP): the release table decides the rest
+	PATH=$BATS_TEST_TMPDIR/newq:$PATH run --separate-stderr "$PLAN" --json -- -M pc
+	jq -e '.qemu_binary.asked == false and .qemu_binary.version == "12.0.1" and .qemu_binary.package == "Debian 1:12.0.1+ds-1"' <<<"$output"
 	# --qemu-version chooses: no warning then
 	PATH=$BATS_TEST_TMPDIR/newq:$PATH run --separate-stderr "$PLAN" --json --qemu-version 11.1 -- -M pc
 	assert_equal "$stderr" ""

@@ -3,11 +3,13 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "plan.h"
+#include "qemu-probe.h"
 #include "util.h"
 
 char *cli_releases_text(const char *sep)
@@ -24,24 +26,70 @@ char *cli_releases_text(const char *sep)
 	return s;
 }
 
-qver_t qver_choose(const char *opt_qemu_version, bool offline, qver_t *unmodelled)
+/* --qemu-version or --qemu only: one says the release, the other the binary. */
+static void qemu_options_check(const char *opt_qemu_version, const char *opt_qemu, bool offline)
 {
-	static char *list;	/* until the exit: reachable, not a leak */
-	qver_t v;
+	if (opt_qemu && opt_qemu_version)
+		cli_usage_error("give --qemu or --qemu-version, not both: the binary says its release");
+	if (opt_qemu && offline)
+		cli_usage_error("--offline runs no QEMU: give --qemu-version instead of --qemu");
+	if (opt_qemu && !*opt_qemu)
+		cli_usage_error("--qemu needs the path of a qemu-system-* binary");
+}
 
+qver_t qemu_choose(const struct qemu_choice *ch, const struct qemu_caps **caps,
+		   qver_t *unmodelled)
+{
+	static struct qemu_caps asked;	/* until the exit: reachable, not a leak */
+	static char *list;
+	const struct qemu_probe p = { .binary = ch->qemu, .target = ch->target };
+	const char *name = ch->qemu;
+	char *err = NULL;
+	qver_t v;
+	int r;
+
+	*caps = NULL;
 	if (unmodelled)
 		*unmodelled = 0;
-	if (!opt_qemu_version)
-		return qver_default(offline, unmodelled);
-	v = qver_parse(opt_qemu_version);
-	if (v < 0)
-		cli_usage_error("invalid --qemu-version '%s': use X.Y, e.g. 7.2", opt_qemu_version);
-	if (!qver_supported(v)) {
-		list = cli_releases_text(" ");
-		cli_usage_error("QEMU %s is not a release modelled: use one of %s", opt_qemu_version,
-				list);
+	qemu_options_check(ch->qemu_version, ch->qemu, ch->offline);
+	if (ch->qemu_version) {
+		v = qver_parse(ch->qemu_version);
+		if (v < 0)
+			cli_usage_error("invalid --qemu-version '%s': use X.Y, e.g. 7.2",
+					ch->qemu_version);
+		if (!qver_supported(v)) {
+			list = cli_releases_text(" ");
+			cli_usage_error("QEMU %s is not a release modelled: use one of %s",
+					ch->qemu_version, list);
+		}
+		return v;
 	}
-	return v;
+	/* --offline is for a machine that is not the VM host: its QEMU says nothing. */
+	if (ch->offline)
+		return QVER_NEWEST;
+	r = qemu_probe(&p, &asked, &err);
+	if (r && ch->qemu) {
+		nvd_warnx("--qemu %s: %s", ch->qemu, err ? err : strerror(-r));
+		exit(NVD_EXIT_ENV);
+	}
+	free(err);
+	if (r)
+		return QVER_NEWEST;	/* none on PATH (or one that says nothing): the newest */
+	*caps = &asked;
+	if (!name)
+		name = ch->target == TARGET_AARCH64 ? "qemu-system-aarch64 on PATH"
+						    : "qemu-system-x86_64 on PATH";
+	v = qver_parse(asked.version);
+	if (v > QVER_NEWEST || (v >= 0 && v < QVER_OLDEST)) {
+		qver_t use = v > QVER_NEWEST ? QVER_NEWEST : QVER_OLDEST;
+
+		nvd_warnx("%s is %d.%d, %s than modelled: checking as %d.%d", name, v / 100, v % 100,
+			  v > QVER_NEWEST ? "newer" : "older", use / 100, use % 100);
+		if (unmodelled)
+			*unmodelled = v;
+		return use;
+	}
+	return qver_supported(v) ? v : QVER_NEWEST;
 }
 
 struct config_cli config_cli = { .pid = -1 };
@@ -73,6 +121,9 @@ struct poptOption config_options[] = {
 	{ "qemu-version", '\0', POPT_ARG_STRING, &config_cli.qemu_version, 0,
 	  "behave as this QEMU release (default: qemu-system-x86_64 on PATH; with --offline or without one, the newest modelled, 11.1)",
 	  "X.Y" },
+	{ "qemu", '\0', POPT_ARG_STRING, &config_cli.qemu, 0,
+	  "check as this QEMU binary offers (asked once, cached; default: qemu-system-TARGET on PATH)",
+	  "PATH" },
 	{ "target", '\0', POPT_ARG_STRING, &config_cli.target, 0,
 	  "the QEMU binary: x86_64 (pc, q35; the default) or aarch64 (virt)",
 	  "x86_64|aarch64" },
@@ -87,10 +138,17 @@ struct poptOption config_options[] = {
 
 qver_t config_options_apply(struct plan_opts *po)
 {
+	const struct qemu_choice ch = {
+		.qemu_version = config_cli.qemu_version,
+		.qemu = config_cli.qemu,
+		.offline = config_cli.offline,
+		.target = target_choose(config_cli.target),
+	};
+
 	po->offline = config_cli.offline;
 	po->sysroot = config_cli.sysroot;
-	po->target = target_choose(config_cli.target);
-	return qver_choose(config_cli.qemu_version, config_cli.offline, &po->qver_on_path);
+	po->target = ch.target;
+	return qemu_choose(&ch, &po->caps, &po->qver_on_path);
 }
 
 enum target target_choose(const char *opt_target)

@@ -17,20 +17,34 @@
 /* The releases modelled ("6.0 6.1 ... 10.2" with sep " "), malloc'd. */
 char *cli_releases_text(const char *sep);
 
+/* What chooses the QEMU to check as: the options of one tool. */
+struct qemu_choice {
+	const char *qemu_version;	/* --qemu-version X.Y */
+	const char *qemu;		/* --qemu PATH */
+	bool offline;			/* ask nothing, run nothing: the newest release */
+	enum target target;		/* the default binary: qemu-system-<target> on PATH */
+};
+
 /*
- * The release to model: --qemu-version (exits 2 when not a modelled
- * release), else the QEMU on PATH (unless offline), else the newest.
+ * The release to model and the binary's answers (*caps, NULL without one):
+ * --qemu-version, else the binary (--qemu, else the QEMU on PATH, unless
+ * offline) asked once and cached (common/host/qemu-probe.h), else the
+ * newest. Exits 2 on a bad or contradictory option, 3 when --qemu names a
+ * binary that cannot be asked. When the binary is newer or older than every
+ * release modelled, says so on stderr and *unmodelled (if not NULL) gets its
+ * release, else 0.
  */
-qver_t qver_choose(const char *opt_qemu_version, bool offline, qver_t *unmodelled);
+qver_t qemu_choose(const struct qemu_choice *ch, const struct qemu_caps **caps,
+		   qver_t *unmodelled);
 
 /*
  * The options of every tool that reads a VM configuration: --qemu-version,
- * --target, --pid, --offline, --sysroot. Include CONFIG_OPTIONS_TABLE in the
+ * --qemu, --target, --pid, --offline, --sysroot. Include CONFIG_OPTIONS_TABLE in the
  * tool's popt table; config_options_apply() checks them and fills what the
  * core needs.
  */
 struct config_cli {
-	char *qemu_version, *target, *sysroot;
+	char *qemu_version, *qemu, *target, *sysroot;
 	long pid;		/* -1: none */
 	int offline;
 };

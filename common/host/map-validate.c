@@ -211,7 +211,7 @@ int map_validate(const struct map_validate_opts *mo, struct out *o)
 		free(text);
 		return NVD_EXIT_USAGE;
 	}
-	vm_build(&vm, &cl, mo->qver, &f);
+	vm_build_caps(&vm, &cl, mo->qver, mo->caps, &f);
 	if (!findings_count(&f, LEVEL_FAIL)) {
 		if (vm.nbackends != 1 || vm.backends[0].kind != BK_FILE) {
 			nvd_warnx("--object: not a memory-backend-file");

@@ -23,6 +23,7 @@ struct map_validate_opts {
 	const char *share, *pmem, *readonly;	/* on/off as given, NULL unset */
 	const char *sysroot;	/* prefix for /sys */
 	qver_t qver;
+	const struct qemu_caps *caps;	/* the QEMU binary's answers, or NULL */
 	bool quiet, strict;	/* the report: failures only; warnings fail (exit 1) */
 };
 

@@ -255,7 +255,8 @@ static void guest_flush(const struct path_facts *f, const struct qemu_opts *q, q
 		fix(r, "pmem=off: pmem=on is for an nvdimm on DAX; virtio-pmem persists through the guest's flushes");
 }
 
-int qemu_opts_from_object(const char *text, qver_t qver, struct qemu_opts *q, char **err)
+int qemu_opts_from_object(const char *text, qver_t qver, const struct qemu_caps *caps,
+			  struct qemu_opts *q, char **err)
 {
 	char *words[] = { "-object", (char *)text };
 	struct findings f = { 0 };
@@ -266,7 +267,7 @@ int qemu_opts_from_object(const char *text, qver_t qver, struct qemu_opts *q, ch
 
 	if (qcmdline_from_words(words, 2, "--object", &cl, err) < 0)
 		return -1;
-	vm_build(&vm, &cl, qver, &f);
+	vm_build_caps(&vm, &cl, qver, caps, &f);
 	for (size_t i = 0; i < f.n; i++) {
 		if (f.v[i].level == LEVEL_FAIL && f.v[i].qemu && !q->parse_error)
 			q->parse_error = xstrdup(f.v[i].qemu);

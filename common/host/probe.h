@@ -162,12 +162,15 @@ struct verdict_result {
 
 /*
  * q from the text of one -object memory-backend-file (nvd-check --object): its
- * options as QEMU's parser reads them for qver. QEMU's own refusal of the text
+ * options as QEMU's parser reads them for qver and the binary's caps (NULL:
+ * the release table). QEMU's own refusal of the text
  * goes to q->parse_error (the verdict says it); q->mem_path is set even then,
  * to probe the path anyway. -1 with *err (free it) when the text is not one
  * memory-backend-file at all.
  */
-int qemu_opts_from_object(const char *text, qver_t qver, struct qemu_opts *q, char **err);
+struct qemu_caps;
+int qemu_opts_from_object(const char *text, qver_t qver, const struct qemu_caps *caps,
+			  struct qemu_opts *q, char **err);
 
 const char *verdict_name(enum verdict v);
 void verdict_eval(const struct host *h, const struct path_facts *f, const struct qemu_opts *q,

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "memdev.h"
+#include "qemu-caps.h"
 #include "size.h"
 #include "util.h"
 
@@ -22,12 +23,27 @@ void plan_evaluate(const struct qcmdline *cl, qver_t qver, const struct plan_opt
 			    "libvirt refuses the domain: %s", cl->refusals.v[i]);
 	if (po->qver_on_path)
 		finding_add(&r->findings, LEVEL_WARN, "qemu-version-unmodelled", NULL, NULL,
-			    "qemu-system-x86_64 on PATH is QEMU %d.%d, %s than every release modelled: checked as QEMU %d.%d (use --qemu-version to choose)",
-			    po->qver_on_path / 100, po->qver_on_path % 100,
+			    "%s%s is QEMU %d.%d, %s than every release modelled: checked as QEMU %d.%d (use --qemu-version to choose)",
+			    po->caps ? po->caps->path : "qemu-system-x86_64",
+			    po->caps ? "" : " on PATH", po->qver_on_path / 100, po->qver_on_path % 100,
 			    po->qver_on_path > qver ? "newer" : "older", qver / 100, qver % 100);
-	vm_build(&r->vm, cl, qver, &r->findings);
+	vm_build_caps(&r->vm, cl, qver, po->caps, &r->findings);
 	r->vm.target = po->target;
+	r->binary = po->caps;
 	plan_run(&r->vm, po, &r->findings);
+	if (r->vm.caps_diffs.n) {
+		char *name = qemu_caps_name(po->caps);
+		struct strbuf sb;
+
+		sb_init(&sb);
+		for (size_t i = 0; i < r->vm.caps_diffs.n; i++)
+			sb_addf(&sb, "%s%s", i ? "; " : "", r->vm.caps_diffs.v[i]);
+		finding_add(&r->findings, LEVEL_INFO, "qemu-binary-differs", NULL, NULL,
+			    "checked as %s, release %d.%d: where it differs from the %d.%d release table its own answer is used: %s",
+			    name, qver / 100, qver % 100, qver / 100, qver % 100, sb.buf);
+		sb_release(&sb);
+		free(name);
+	}
 	if (cl->refusals.n)
 		r->vm.accepted = false;
 }
@@ -106,7 +122,28 @@ void plan_print(struct out *o, const struct plan_result *r, bool quiet, bool ver
 	out_i64(o, "version", NULL, 1);
 	out_str(o, "source", "%s: ", vm->source);
 	out_str(o, "qemu_version", "QEMU %s: ", qv);
+	if (r->binary) {
+		out_obj_open(o, "qemu_binary");
+		out_str(o, "path", NULL, r->binary->path);
+		out_str(o, "version", NULL, r->binary->version);
+		out_str(o, "package", NULL, r->binary->package);
+		/* false: it told its version only (no QMP): the release table decides the rest */
+		out_bool(o, "asked", NULL, r->binary->asked);
+		out_obj_close(o);
+	} else {
+		out_null(o, "qemu_binary", NULL);
+	}
 	out_str(o, "verdict", "%s\n", vm->accepted ? "accept" : "reject");
+	/* the text says which binary decided where it and the table differ (JSON: qemu_binary) */
+	if (!quiet && !out_is_json(o) && vm->caps_diffs.n) {
+		char *name = qemu_caps_name(r->binary);
+
+		out_text(o, "  checked as %s, where it differs from the %s table:", name, qv);
+		for (size_t i = 0; i < vm->caps_diffs.n; i++)
+			out_text(o, "%s %s", i ? ";" : "", vm->caps_diffs.v[i]);
+		out_text(o, "\n");
+		free(name);
+	}
 
 	out_obj_open(o, "machine");
 	out_str(o, "type", quiet ? NULL : "  machine %s", m->type);
@@ -276,35 +313,6 @@ int plan_write_junit(FILE *fp, const struct plan_result *rs, size_t n, bool stri
 	return fflush(fp) == 0 && !ferror(fp) ? 0 : -EIO;
 }
 
-qver_t qver_default(bool offline, qver_t *unmodelled)
-{
-	qver_t v;
-
-	if (unmodelled)
-		*unmodelled = 0;
-	/* --offline is for a machine that is not the VM host: its QEMU says nothing. */
-	if (!offline) {
-		v = qemu_version_on_path();
-		if (v > QVER_NEWEST) {
-			nvd_warnx("qemu-system-x86_64 on PATH is %d.%d, newer than modelled: checking as %d.%d",
-				  v / 100, v % 100, QVER_NEWEST / 100, QVER_NEWEST % 100);
-			if (unmodelled)
-				*unmodelled = v;
-			return QVER_NEWEST;
-		}
-		if (v >= 0 && v < QVER_OLDEST) {
-			nvd_warnx("qemu-system-x86_64 on PATH is %d.%d, older than modelled: checking as %d.%d",
-				  v / 100, v % 100, QVER_OLDEST / 100, QVER_OLDEST % 100);
-			if (unmodelled)
-				*unmodelled = v;
-			return QVER_OLDEST;
-		}
-		if (v >= 0)
-			return qver_supported(v) ? v : QVER_NEWEST;
-	}
-	return QVER_NEWEST;
-}
-
 char *config_cwd(const struct config_source *src)
 {
 	if (src->pid < 0)
@@ -350,27 +358,4 @@ int config_load(const struct config_source *src, struct qcmdline *cl)
 	else
 		nvd_warnx("%s: %s", name, strerror(-r));
 	return NVD_EXIT_ENV;
-}
-
-qver_t qemu_version_on_path(void)
-{
-	char buf[256];
-	qver_t v = -1;
-	FILE *p;
-
-	p = popen("qemu-system-x86_64 --version 2>/dev/null", "r");
-	if (!p)
-		return -1;
-	if (fgets(buf, sizeof(buf), p)) {
-		const char *s = strstr(buf, "version ");
-
-		if (s) {
-			char ver[32];
-
-			if (sscanf(s + 8, "%31[0-9.]", ver) == 1)
-				v = qver_parse(ver);
-		}
-	}
-	pclose(p);
-	return v;
 }

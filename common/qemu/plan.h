@@ -13,6 +13,7 @@
 struct plan_result {
 	struct vm vm;
 	struct findings findings;
+	const struct qemu_caps *binary;	/* the QEMU binary asked, or NULL (po->caps) */
 };
 
 void plan_evaluate(const struct qcmdline *cl, qver_t qver, const struct plan_opts *po,
@@ -28,16 +29,6 @@ bool plan_failed(const struct plan_result *r, bool strict);
 
 /* The JUnit XML of many results: one testcase per configuration. */
 int plan_write_junit(FILE *fp, const struct plan_result *rs, size_t n, bool strict);
-
-/* The version of qemu-system-x86_64 on PATH, or -1. */
-qver_t qemu_version_on_path(void);
-
-/*
- * The release to model without --qemu-version: the QEMU on PATH (unless offline), else the
- * newest. When the QEMU on PATH is newer or older than every release modelled, *unmodelled
- * (if not NULL) gets its release, else 0.
- */
-qver_t qver_default(bool offline, qver_t *unmodelled);
 
 /* Where a configuration comes from: a FILE, argv after "--", or a PID. */
 struct config_source {

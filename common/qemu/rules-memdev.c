@@ -14,11 +14,35 @@
 #include "layout.h"
 #include "memdev.h"
 #include "qapi.h"
+#include "qemu-caps.h"
 #include "rules-int.h"
 #include "size.h"
 #include "util.h"
 
 /* ---- devices ------------------------------------------------------------- */
+
+/*
+ * The property as this QEMU has it: the binary's -device TYPE,help when it was
+ * asked (its answer wins; the type's table still says how to read the value),
+ * else the release table's.
+ */
+static const struct mprop *memdev_prop_of_binary(struct vm *vm, const struct memdev_type *t,
+						 const char *name)
+{
+	const struct mprop *p = memdev_prop(t, name, vm->qver);
+	int has = vm->caps ? qemu_caps_prop(vm->caps, t->driver, name) : -1;
+
+	if (has < 0 || has == (p != NULL))
+		return p;
+	if (!has) {
+		vm_caps_differs(vm, "its %s has no property %s", t->driver, name);
+		return NULL;
+	}
+	p = memdev_prop(t, name, QVER_NEWEST);
+	if (p)
+		vm_caps_differs(vm, "its %s has property %s", t->driver, name);
+	return p;
+}
 
 /* Properties, set in QDict order before realize, read as the type's table says. */
 static bool memdev_props(struct vm *vm, struct memdev *d, struct findings *f)
@@ -39,7 +63,7 @@ static bool memdev_props(struct vm *vm, struct memdev *d, struct findings *f)
 
 		if (!strcmp(e->key, "driver") || !strcmp(e->key, "id"))
 			continue;
-		p = memdev_prop(t, e->key, vm->qver);
+		p = memdev_prop_of_binary(vm, t, e->key);
 		if (!p) {
 			q = xasprintf("Property '%s.%s' not found", t->driver, e->key);
 			FAIL(f, memdev_fid(d, "property-unknown"), obj, q, "%s has no property '%s'",

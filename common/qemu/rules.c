@@ -11,6 +11,7 @@
 #include "backend.h"
 #include "layout.h"
 #include "qapi.h"
+#include "qemu-caps.h"
 #include "qemu-backend.h"
 #include "rules-int.h"
 #include "size.h"
@@ -115,6 +116,54 @@ static void machine_deprecated(struct vm *vm, struct findings *f)
 	free(q);
 }
 
+/*
+ * The binary's -machine help wins over the table: a type it lacks is refused
+ * with the same message; an alias (pc, q35, virt) is of the type it names
+ * there. A type the table does not model stays unknown: its rules are not
+ * written.
+ */
+static void machine_from_binary(struct vm *vm)
+{
+	struct machine *m = &vm->machine;
+	const char *type;
+	bool has = qemu_caps_machine(vm->caps, m->type, &type);
+	qver_t v;
+
+	if (!has) {
+		if (m->known)
+			vm_caps_differs(vm, "it has no machine type %s", m->type);
+		m->known = false;
+		return;
+	}
+	if (m->family == MF_OTHER) {
+		vm_caps_differs(vm, "it has machine type %s, which nvd-plan does not model", m->type);
+		return;
+	}
+	if (!m->known)
+		vm_caps_differs(vm, "it has machine type %s", m->type);
+	m->known = true;
+	/* pc-i440fx-7.2, pc-q35-10.0, virt-11.1 */
+	if (type && strrchr(type, '-') && (v = qver_parse(strrchr(type, '-') + 1)) > 0 &&
+	    v != m->type_version) {
+		vm_caps_differs(vm, "its %s is %s", m->type, type);
+		m->type_version = v;
+	}
+}
+
+/* parse_cpu_option(): -cpu's model, after the machine and the backends (checked with 7.2). */
+static void cpu_from_binary(struct vm *vm, struct findings *f)
+{
+	char *q;
+
+	if (!vm->caps || !vm->cpu_model || qemu_caps_cpu(vm->caps, vm->cpu_model))
+		return;
+	vm_caps_differs(vm, "it has no CPU model %s", vm->cpu_model);
+	q = xasprintf("unable to find CPU model '%s'", vm->cpu_model);
+	FAIL(f, "cpu-model-unknown", NULL, q, "this QEMU binary has no CPU model '%s' (see -cpu help)",
+	     vm->cpu_model);
+	free(q);
+}
+
 static void machine_select(struct vm *vm, struct findings *f)
 {
 	struct machine *m = &vm->machine;
@@ -168,6 +217,8 @@ static void machine_select(struct vm *vm, struct findings *f)
 		m->family = MF_OTHER;
 		m->known = false;
 	}
+	if (vm->caps)
+		machine_from_binary(vm);
 	if (!m->known) {
 		char *q = vm->qver >= QVER(8, 2)
 				  ? xasprintf("unsupported machine type: \"%s\"", m->type)
@@ -649,6 +700,7 @@ void plan_run(struct vm *vm, const struct plan_opts *po, struct findings *f)
 	fails = findings_count(f, LEVEL_FAIL);
 	machine_props(vm, f);
 	backends_create(vm, po, f);
+	cpu_from_binary(vm, f);
 	numa_setup(vm, f);
 	/*
 	 * Without a valid -m there is no window to place DIMMs in, and nothing

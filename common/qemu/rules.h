@@ -12,6 +12,8 @@
 #include "report.h"
 #include "vmconfig.h"
 
+struct qemu_caps;
+
 struct plan_opts {
 	bool offline;		/* no host access at all */
 	const char *sysroot;	/* prefix for /sys */
@@ -28,6 +30,8 @@ struct plan_opts {
 	 * QVER_NEWEST or QVER_OLDEST is checked instead (0: not the case).
 	 */
 	int qver_on_path;
+	/* What the QEMU binary said of itself (--qemu, or the QEMU on PATH), or NULL. */
+	const struct qemu_caps *caps;
 };
 
 /*

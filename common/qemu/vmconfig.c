@@ -14,6 +14,7 @@
 
 #include "memdev.h"
 #include "qapi.h"
+#include "qemu-caps.h"
 #include "size.h"
 #include "util.h"
 
@@ -384,15 +385,39 @@ static bool check_member(const struct member *m, const struct kv *e, qver_t qver
 	return true;
 }
 
-/* Visit members in schema order as the QAPI input visitor does. */
-static bool visit_members(const struct member *ms, size_t n, const struct kvlist *kv,
-			  qver_t qver, bool *seen, struct strv *warns, char **err)
+/*
+ * A member of memory-backend-file (its own or MemoryBackendProperties') is in
+ * the schema of this binary: its answer when it was asked (a QEMU built
+ * without libpmem has no pmem: hostmem-file.c and qom.json's 'if':
+ * 'CONFIG_LIBPMEM', from 6.0), else the release table's.
+ */
+static bool member_present(struct vm *vm, const struct member *m, const struct kvlist *kv,
+			   bool asked)
 {
+	bool table = m->since <= vm->qver;
+	int has = asked && vm->caps ? qemu_caps_prop(vm->caps, "memory-backend-file", m->name)
+				    : -1;
+
+	if (has < 0 || has == table)
+		return table;
+	if (kv_find(kv, m->name))
+		vm_caps_differs(vm, "its memory-backend-file %s property %s", has ? "has" : "has no",
+				m->name);
+	return has;
+}
+
+/* Visit members in schema order as the QAPI input visitor does. */
+static bool visit_members(struct vm *vm, const struct member *ms, size_t n,
+			  const struct kvlist *kv, bool asked, bool *seen, struct strv *warns,
+			  char **err)
+{
+	qver_t qver = vm->qver;
+
 	for (size_t i = 0; i < n; i++) {
 		const struct member *m = &ms[i];
 		const struct kv *e;
 
-		if (m->since > qver)
+		if (!member_present(vm, m, kv, asked))
 			continue;
 		e = kv_find(kv, m->name);
 		if (!e) {
@@ -508,12 +533,12 @@ static void parse_object_kv(struct vm *vm, const char *arg, struct findings *f)
 	seen = xcalloc(kv.n, sizeof(*seen));
 	seen[kv_find(&kv, "qom-type") - kv.v] = true;
 	seen[kv_find(&kv, "id") - kv.v] = true;
-	ok = visit_members(backend_members, ARRAY_SIZE(backend_members), &kv, vm->qver, seen,
+	ok = visit_members(vm, backend_members, ARRAY_SIZE(backend_members), &kv, true, seen,
 			   &warns, &err) &&
-	     (kind != BK_FILE || visit_members(file_members, ARRAY_SIZE(file_members), &kv,
-					       vm->qver, seen, &warns, &err)) &&
-	     (kind != BK_MEMFD || visit_members(memfd_members, ARRAY_SIZE(memfd_members), &kv,
-						vm->qver, seen, &warns, &err));
+	     (kind != BK_FILE || visit_members(vm, file_members, ARRAY_SIZE(file_members), &kv,
+					       true, seen, &warns, &err)) &&
+	     (kind != BK_MEMFD || visit_members(vm, memfd_members, ARRAY_SIZE(memfd_members), &kv,
+						false, seen, &warns, &err));
 	for (size_t i = 0; i < warns.n; i++)
 		warn_hex_suffix(f, id, warns.v[i]);
 	strv_free(&warns);
@@ -689,6 +714,8 @@ static void parse_cpu(struct vm *vm, const char *arg)
 		return;
 	}
 	if ((pb = kv_get(&kv, "model"))) {
+		free(vm->cpu_model);
+		vm->cpu_model = xstrdup(pb);
 		vm->cpu_aarch64 = arm_model_is_aarch64(pb);
 		vm->cpu_intel = !x86_model_is_amd(pb);
 		x86_model_32bit(pb, vm);
@@ -777,9 +804,33 @@ static bool drive_is_pflash(const char *arg)
 	return yes;
 }
 
+void vm_caps_differs(struct vm *vm, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	for (size_t i = 0; i < vm->caps_diffs.n; i++) {
+		if (!strcmp(vm->caps_diffs.v[i], s)) {
+			free(s);
+			return;
+		}
+	}
+	strv_push(&vm->caps_diffs, s);
+}
+
 void vm_build(struct vm *vm, const struct qcmdline *cl, qver_t qver, struct findings *f)
 {
+	vm_build_caps(vm, cl, qver, NULL, f);
+}
+
+void vm_build_caps(struct vm *vm, const struct qcmdline *cl, qver_t qver,
+		   const struct qemu_caps *caps, struct findings *f)
+{
 	memset(vm, 0, sizeof(*vm));
+	vm->caps = caps && caps->asked ? caps : NULL;
 	vm->source = xstrdup(cl->source);
 	vm->qver = qver;
 	vm->phys_bits = 40;	/* TCG's and qemu64's default */
@@ -822,6 +873,8 @@ void vm_build(struct vm *vm, const struct qcmdline *cl, qver_t qver, struct find
 void vm_free(struct vm *vm)
 {
 	free(vm->source);
+	free(vm->cpu_model);
+	strv_free(&vm->caps_diffs);
 	free(vm->machine.type);
 	free(vm->machine.persistence);
 	free(vm->machine.oem_id);

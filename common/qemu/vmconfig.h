@@ -74,6 +74,7 @@ struct backend {
 };
 
 struct memdev_type;
+struct qemu_caps;
 
 /* A -device that maps a memory backend into the device-memory window. */
 struct memdev {
@@ -135,6 +136,7 @@ struct vm {
 	size_t *placed, nplaced;
 	uint64_t placed_size;
 	unsigned phys_bits;
+	char *cpu_model;	/* -cpu's model, NULL without -cpu */
 	bool cpu_aarch64;	/* virt: the CPU model runs AArch64 (default cortex-a15: no) */
 	bool cpu_intel;		/* x86: the CPU's vendor is not AMD (default qemu64: AMD) */
 	bool cpu_32bit;		/* x86: a model without long mode (qemu32, pentium...) */
@@ -145,6 +147,13 @@ struct vm {
 	bool has_window;
 	uint64_t window_base, window_size;
 	uint64_t below_4g, above_4g;
+	/*
+	 * The QEMU binary's own answers (--qemu, or the QEMU on PATH; only when
+	 * it answered QMP), NULL: the release table alone. Where the two differ the
+	 * binary wins and caps_diffs says how, for the report.
+	 */
+	const struct qemu_caps *caps;
+	struct strv caps_diffs;
 	bool accepted;
 	bool said_acpi_off, said_nvdimm_off;	/* machine-wide, reported once */
 };
@@ -154,6 +163,11 @@ struct vm {
  * findings for options QEMU refuses while parsing go to f (fail level).
  */
 void vm_build(struct vm *vm, const struct qcmdline *cl, qver_t qver, struct findings *f);
+/* The same, for the binary caps described (NULL: vm_build). */
+void vm_build_caps(struct vm *vm, const struct qcmdline *cl, qver_t qver,
+		   const struct qemu_caps *caps, struct findings *f);
+/* Note where the binary's answer differs from the release table (vm.caps_diffs). */
+void vm_caps_differs(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* An Arm CPU model name (options after a comma ignored) that runs AArch64. */
 bool arm_model_is_aarch64(const char *model);
 void vm_free(struct vm *vm);

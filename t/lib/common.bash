@@ -3,6 +3,9 @@ REPO=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 BIN=${NVD_BIN:-$REPO/bin}
 FIXTURES=$REPO/t/fixtures
 export NO_COLOR=1
+# What the QEMU on PATH offers is cached (common/host/qemu-probe.h): in this run's directory,
+# never in the user's home.
+export XDG_CACHE_HOME=${BATS_RUN_TMPDIR:?}/xdg-cache
 
 load_bats_libs() {
 	bats_load_library bats-support
