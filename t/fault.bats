@@ -577,7 +577,7 @@ race_runs() { echo "${NVD_RACE_RUNS:-200}"; }
 	python3 -c 'import mmap,sys,time
 f=open(sys.argv[1],"r+b"); m=mmap.mmap(f.fileno(),0); print("ready",flush=True); time.sleep(60)' mnt/f.img >ready &
 	RACER_PID=$!
-	for _ in $(seq 50); do [[ -s ready ]] && break; sleep 0.1; done
+	wait_for ready
 	NVD_FAULT=stop:1:fallocate stopped env NVD_FAULT_NO_POPULATE=1 "$MAP" prealloc --force --threads 1 mnt/f.img
 	fill_fs mnt $((2 << 20))
 	resumed

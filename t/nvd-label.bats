@@ -417,7 +417,7 @@ Try 'nvd-label --help' for more information."
 f = open(sys.argv[1], "r+b"); m = mmap.mmap(f.fileno(), 4096)
 print("mapped", flush=True); time.sleep(60)' nv.img >mapped.out &
 	pid=$!
-	for _ in $(seq 50); do [[ -s mapped.out ]] && break; sleep 0.1; done
+	wait_for mapped.out
 	sum=$(checksums <nv.img)
 	run --separate-stderr "$L" zero -l 128K nv.img
 	kill "$pid"
@@ -428,7 +428,7 @@ print("mapped", flush=True); time.sleep(60)' nv.img >mapped.out &
 f = open(sys.argv[1], "r+b"); m = mmap.mmap(f.fileno(), 4096)
 print("mapped", flush=True); time.sleep(60)' nv.img >mapped2.out &
 	pid=$!
-	for _ in $(seq 50); do [[ -s mapped2.out ]] && break; sleep 0.1; done
+	wait_for mapped2.out
 	run "$L" check nv.img
 	run2=$output
 	run "$L" zero --force -l 128K nv.img
@@ -571,7 +571,7 @@ complete_words() {
 f = open(sys.argv[1], "rb"); fcntl.flock(f, fcntl.LOCK_EX)
 print("locked", flush=True); time.sleep(60)' nv.img >locked.out &
 	pid=$!
-	for _ in $(seq 50); do [[ -s locked.out ]] && break; sleep 0.1; done
+	wait_for locked.out
 	sum=$(checksums <nv.img)
 	run --separate-stderr "$L" zero -l 128K nv.img
 	assert_failure 3
@@ -588,7 +588,7 @@ print("locked", flush=True); time.sleep(60)' nv.img >locked.out &
 f = open(sys.argv[1], "rb"); fcntl.flock(f, fcntl.LOCK_SH)
 print("locked", flush=True); time.sleep(60)' nv.img >shared.out &
 	pid=$!
-	for _ in $(seq 50); do [[ -s shared.out ]] && break; sleep 0.1; done
+	wait_for shared.out
 	run "$L" read -l 128K -o out.lsa nv.img
 	assert_success
 	run --separate-stderr "$L" init --force -l 128K nv.img
@@ -687,6 +687,7 @@ huge_free() { awk '/^HugePages_Free:/ { print $2 }' /proc/meminfo; }
 	HUGE=$BATS_TEST_TMPDIR/huge
 	mkdir -p "$HUGE"
 	mount -t hugetlbfs -o pagesize=2M none "$HUGE" 2>/dev/null || { HUGE=; skip "cannot mount hugetlbfs (needs root)"; }
+	hugepages_lock
 	truncate -s 4M "$HUGE/nv.img"
 	if (($(huge_free) == 0)); then
 		# no page to map: refused up front, naming the cause and the fix

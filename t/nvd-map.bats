@@ -105,6 +105,7 @@ digest_of() {
 	HUGE=$BATS_TEST_TMPDIR/huge
 	mkdir -p "$HUGE"
 	mount -t hugetlbfs -o pagesize=2M none "$HUGE" 2>/dev/null || { HUGE=; skip "cannot mount hugetlbfs (needs root)"; }
+	hugepages_lock
 	truncate -s 4M "$HUGE/vm.img"
 	run "$MAP" --qemu-version 10.0 "$HUGE/vm.img" --size 4M --align 4K
 	assert_equal "$status" 1
@@ -115,11 +116,13 @@ digest_of() {
 	run "$MAP" --qemu-version 10.0 "$HUGE/vm.img" --size 3M
 	assert_equal "$status" 1
 	assert_line "      QEMU: backend 'memory-backend-file' memory size must be multiple of 2 MiB"
+	local free
+	free=$(awk '/^HugePages_Free:/ { print $2 }' /proc/meminfo)
 	run "$MAP" --qemu-version 10.0 "$HUGE/vm.img" --size 4M --json
 	assert_equal "$(jq .page_size <<<"$output")" 2097152
 	assert_equal "$(jq .region_align <<<"$output")" 2097152
 	# The mapping is real: without free huge pages QEMU's mmap fails too.
-	if (($(cat /proc/sys/vm/nr_hugepages) == 0)); then
+	if ((free < 2)); then
 		assert_equal "$status" 1
 		assert_equal "$(jq -r '.findings[0].qemu' <<<"$output")" \
 			"unable to map backing store for guest RAM: Cannot allocate memory"
@@ -341,7 +344,7 @@ digest_of() {
 	python3 -c 'import mmap,sys,time
 f=open(sys.argv[1],"r+b"); m=mmap.mmap(f.fileno(),0); print("ready",flush=True); time.sleep(30)' m.img >ready &
 	BGPID=$!
-	for _ in $(seq 50); do [[ -s ready ]] && break; sleep 0.1; done
+	wait_for ready
 	run --separate-stderr "$MAP" prealloc m.img
 	assert_equal "$status" 3
 	[[ $stderr == "nvd-map: m.img: mapped by running process $BGPID ("*"): stop it first, or use --force" ]] || fail "stderr: $stderr"
@@ -350,9 +353,9 @@ f=open(sys.argv[1],"r+b"); m=mmap.mmap(f.fileno(),0); print("ready",flush=True);
 	assert_success
 	assert_equal "$(checksums m.img)" "$before"
 	kill $BGPID; BGPID=
-	flock m.img sleep 30 &
+	flock m.img sh -c 'echo locked >locked; exec sleep 30' &
 	BGPID=$!
-	sleep 0.3
+	wait_for locked
 	run --separate-stderr "$MAP" prealloc m.img
 	assert_equal "$status" 3
 	assert_equal "$stderr" "nvd-map: m.img: cannot lock: another process holds a lock on it"

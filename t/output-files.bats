@@ -63,8 +63,14 @@ refused() {
 	mkfifo slow.args
 	exec 5<> slow.args	# a writer that has written nothing yet: the read waits
 	timeout 20 "$BIN/nvd-plan" --junit report.xml slow.args > /dev/null 5>&- &
-	local pid=$!
-	sleep 0.5
+	local pid=$! child= i
+	# nvd-plan is reading the configuration (it has it open) while the report is checked
+	for ((i = 0; i < 100; i++)); do
+		child=$(pgrep -P "$pid" nvd-plan) &&
+			readlink /proc/"$child"/fd/* 2>/dev/null | grep -q '/slow.args$' && break
+		sleep 0.1
+	done
+	((i < 100)) || fail "nvd-plan never opened slow.args"
 	[[ $(cat report.xml) == '<old report/>' ]] || fail "truncated while the run goes on: '$(cat report.xml)'"
 	cat vm.args >&5
 	exec 5>&-
