@@ -57,29 +57,29 @@ static void check_fs(const struct path_facts *f, struct out *o)
 
 	if (!m) {
 		out_check(o, "mount", "the file system", R_WARN, "no mountinfo entry covers %s",
-		      f->probed);
+			  f->probed);
 		return;
 	}
 	capable = !strcmp(m->fstype, "ext4") || !strcmp(m->fstype, "xfs") ||
 		  !strcmp(m->fstype, "ext2") || !strcmp(m->fstype, "erofs") ||
 		  !strcmp(m->fstype, "virtiofs") || !strcmp(m->fstype, "fuse.virtiofs");
 	out_check(o, "mount", "the file system", capable ? R_PASS : R_WARN, "%s on %s at %s%s", m->fstype,
-	      m->source, m->point, capable ? "" : ": this file system cannot do DAX");
+		  m->source, m->point, capable ? "" : ": this file system cannot do DAX");
 	switch (f->dax_mount) {
 	case DAX_MOUNT_ALWAYS:
 		out_check(o, "mount-dax", "the mount's DAX option", R_PASS, "dax=always");
 		break;
 	case DAX_MOUNT_INODE:
 		out_check(o, "mount-dax", "the mount's DAX option", R_WARN,
-		      "dax=inode: DAX only for files with the DAX flag");
+			  "dax=inode: DAX only for files with the DAX flag");
 		break;
 	case DAX_MOUNT_NEVER:
 		out_check(o, "mount-dax", "the mount's DAX option", R_WARN, "dax=never%s",
-		      f->on_pmem_dev ? ": remount with -o dax=always" : "");
+			  f->on_pmem_dev ? ": remount with -o dax=always" : "");
 		break;
 	default:
 		out_check(o, "mount-dax", "the mount's DAX option", R_WARN, "none%s",
-		      f->on_pmem_dev ? ": remount with -o dax=always" : "");
+			  f->on_pmem_dev ? ": remount with -o dax=always" : "");
 	}
 }
 
@@ -89,20 +89,20 @@ static void check_sync(const struct path_facts *f, struct out *o)
 
 	if (!f->sync_tried) {
 		out_check(o, "map-sync", title, f->kind == PK_DEVDAX ? R_PASS : R_WARN, "%s",
-		      f->replayed ? "not tried: a replayed --sysroot device (device-DAX always grants it)"
+			  f->replayed ? "not tried: a replayed --sysroot device (device-DAX always grants it)"
 				  : "not tried");
 	} else if (!f->sync_errno) {
 		out_check(o, "map-sync", title, R_PASS, "granted on %s, %llu bytes%s",
-		      f->kind == PK_DEVDAX ? f->path : f->probed,
-		      (unsigned long long)f->sync_len,
-		      f->kind == PK_DIR || f->kind == PK_MISSING ? ", O_TMPFILE" : "");
+			  f->kind == PK_DEVDAX ? f->path : f->probed,
+			  (unsigned long long)f->sync_len,
+			  f->kind == PK_DIR || f->kind == PK_MISSING ? ", O_TMPFILE" : "");
 	} else {
 		bool says = f->dax_mount == DAX_MOUNT_ALWAYS || (f->statx_known && f->statx_dax);
 
 		out_check(o, "map-sync", title, R_FAIL, "refused: %s (%s)%s%s", strerrorname_np(f->sync_errno),
-		      strerror(f->sync_errno),
-		      says ? "; although the mount or statx says DAX" : "",
-		      f->replayed ? "; not tried on a replayed device: block devices never grant it" : "");
+			  strerror(f->sync_errno),
+			  says ? "; although the mount or statx says DAX" : "",
+			  f->replayed ? "; not tried on a replayed device: block devices never grant it" : "");
 	}
 }
 
@@ -186,19 +186,19 @@ static void check_all(const struct host *h, const struct path_facts *f, struct o
 	case PK_MISSING:
 		if (f->dangling)
 			out_check(o, "path", "the path", R_FAIL,
-			      "a symbolic link to a file that does not exist: QEMU hangs on it");
+				  "a symbolic link to a file that does not exist: QEMU hangs on it");
 		else
 			out_check(o, "path", "the path", R_PASS, "does not exist: QEMU creates it in %s",
-			      f->probed);
+				  f->probed);
 		break;
 	case PK_DEVDAX:
 		out_check(o, "path", "the path", R_PASS, "device-DAX %s%s", f->dax_name,
-		      f->replayed ? " (replayed from --sysroot)" : "");
+			  f->replayed ? " (replayed from --sysroot)" : "");
 		break;
 	default:
 		a = size_human(f->file_size);
 		out_check(o, "path", "the path", R_WARN, "block device%s%s: QEMU maps it like a file",
-		      f->file_size ? ", " : "", f->file_size ? a : "");
+			  f->file_size ? ", " : "", f->file_size ? a : "");
 		free(a);
 	}
 	if (f->kind != PK_DEVDAX && f->kind != PK_BLOCK)
@@ -206,19 +206,19 @@ static void check_all(const struct host *h, const struct path_facts *f, struct o
 	if (f->kind == PK_FILE || (f->kind == PK_DEVDAX && !f->replayed)) {
 		if (!f->statx_known)
 			out_check(o, "statx-dax", "the statx DAX attribute", R_WARN,
-			      "not reported by this file system or kernel");
+				  "not reported by this file system or kernel");
 		else
 			out_check(o, "statx-dax", "the statx DAX attribute", f->statx_dax ? R_PASS : R_WARN,
-			      "%s", f->statx_dax ? "set" : "not set");
+				  "%s", f->statx_dax ? "set" : "not set");
 	}
 	check_sync(f, o);
 	if (f->kind == PK_DEVDAX) {
 		a = size_human(f->dax_align);
 		b = size_human(f->dax_region_align);
 		out_check(o, "devdax-align", "the device-DAX alignment", R_PASS,
-		      "%s, region %s, size %llu (%s)", f->dax_align ? a : "unknown",
-		      f->dax_region_align ? b : "unknown", (unsigned long long)f->dax_size,
-		      f->dax_align_from);
+			  "%s, region %s, size %llu (%s)", f->dax_align ? a : "unknown",
+			  f->dax_region_align ? b : "unknown", (unsigned long long)f->dax_size,
+			  f->dax_align_from);
 		free(a);
 		free(b);
 	}
@@ -226,17 +226,17 @@ static void check_all(const struct host *h, const struct path_facts *f, struct o
 		out_check(o, "region", "the NVDIMM region", R_WARN, "not on an NVDIMM namespace");
 	} else {
 		out_check(o, "region", "the NVDIMM region", R_PASS, "%s, %s (%s)", f->nd.region,
-		      f->nd.namespace ? f->nd.namespace : "no namespace", f->nd.mode);
+			  f->nd.namespace ? f->nd.namespace : "no namespace", f->nd.mode);
 		if (!*f->nd.persistence)
 			out_check(o, "persistence-domain", "the persistence domain", R_WARN,
-			      "unknown: %s has %s persistence_domain", f->nd.region,
-			      f->nd.persistence_present ? "an empty" : "no");
+				  "unknown: %s has %s persistence_domain", f->nd.region,
+				  f->nd.persistence_present ? "an empty" : "no");
 		else
 			out_check(o, "persistence-domain", "the persistence domain", R_PASS, "%s",
-			      f->nd.persistence);
+				  f->nd.persistence);
 	}
 	out_check(o, "store-granularity", "the store granularity (libpmem2)", R_INFO, "%s%s",
-	      granularity_name(f->gran), h->eadr ? ", eADR" : "");
+		  granularity_name(f->gran), h->eadr ? ", eADR" : "");
 	out_arr_close(o);
 }
 

@@ -818,23 +818,23 @@ static void dev_checks(const struct run_dev *d, long pid, bool qmp_asked, struct
 	}
 	if (d->is_dir)
 		out_check(o, "running-backend-path", "the backend file", R_FAIL,
-		      "%s is a directory: QEMU maps %s (deleted)", d->mem_path, d->map_name);
+			  "%s is a directory: QEMU maps %s (deleted)", d->mem_path, d->map_name);
 	else if (d->deleted)
 		out_check(o, "running-backend-deleted", "the backend file", R_FAIL,
-		      "%s was deleted: QEMU maps %s (deleted), inode %llu%s", d->mem_path, d->map_name,
-		      (unsigned long long)d->map_ino, d->fd >= 0 ? ", still open" : "");
+			  "%s was deleted: QEMU maps %s (deleted), inode %llu%s", d->mem_path, d->map_name,
+			  (unsigned long long)d->map_ino, d->fd >= 0 ? ", still open" : "");
 	else if (d->replaced)
 		out_check(o, "running-backend-replaced", "the backend file", R_FAIL,
-		      "%s now names another file: QEMU maps inode %llu, deleted", d->mem_path,
-		      (unsigned long long)d->map_ino);
+			  "%s now names another file: QEMU maps inode %llu, deleted", d->mem_path,
+			  (unsigned long long)d->map_ino);
 	else
 		out_check(o, "running-backend-path", "the backend file", R_PASS,
-		      "%s names the mapped file (device %u:%u, inode %llu)", d->mem_path, d->map_major,
-		      d->map_minor, (unsigned long long)d->map_ino);
+			  "%s names the mapped file (device %u:%u, inode %llu)", d->mem_path, d->map_major,
+			  d->map_minor, (unsigned long long)d->map_ino);
 	a = size_human(d->map_size);
 	out_check(o, "running-mapping", "the mapping", d->shared == RF_YES ? R_PASS : R_FAIL, "%s, %s%s",
-	      d->shared == RF_YES ? "shared" : "private", a,
-	      d->shared == RF_YES || !d->asked_share ? "" : ": QEMU was asked share=on");
+		  d->shared == RF_YES ? "shared" : "private", a,
+		  d->shared == RF_YES || !d->asked_share ? "" : ": QEMU was asked share=on");
 	free(a);
 	if (d->devdax == RF_YES)
 		out_check(o, "running-devdax", "device-DAX", R_PASS, "%s", d->map_name);
@@ -842,26 +842,26 @@ static void dev_checks(const struct run_dev *d, long pid, bool qmp_asked, struct
 		out_check(o, "running-map-sync", "MAP_SYNC", R_PASS, "in effect (sf in VmFlags)");
 	else if (d->asked_pmem)
 		out_check(o, "running-pmem-fallback", "MAP_SYNC", R_FAIL,
-		      "pmem=on was asked but not granted (no sf in VmFlags): QEMU fell back");
+			  "pmem=on was asked but not granted (no sf in VmFlags): QEMU fell back");
 	else
 		out_check(o, "running-map-sync", "MAP_SYNC", d->persistence == PM_GUEST_FLUSH ? R_INFO : R_WARN,
-		      "not asked (pmem=off)");
+			  "not asked (pmem=off)");
 	if (d->devdax != RF_YES) {
 		if (!d->have_mount)
 			out_check(o, "running-mount", "the file system", R_WARN,
-			      "no mountinfo entry for device %u:%u", d->map_major, d->map_minor);
+				  "no mountinfo entry for device %u:%u", d->map_major, d->map_minor);
 		else
 			out_check(o, "running-mount", "the file system",
-			      d->dax == DAX_MOUNT_ALWAYS || d->map_sync == RF_YES ? R_PASS : R_WARN,
-			      "%s at %s, dax %s%s", d->fstype, d->mount_point, dax_mount_name(d->dax),
-			      d->statx_dax == RF_YES ? ", the file has the DAX attribute" :
-			      d->statx_dax == RF_NO ? ", the file has no DAX attribute" : "");
+				  d->dax == DAX_MOUNT_ALWAYS || d->map_sync == RF_YES ? R_PASS : R_WARN,
+				  "%s at %s, dax %s%s", d->fstype, d->mount_point, dax_mount_name(d->dax),
+				  d->statx_dax == RF_YES ? ", the file has the DAX attribute" :
+				  d->statx_dax == RF_NO ? ", the file has no DAX attribute" : "");
 	}
 	a = size_human(d->rss);
 	b = size_human(d->map_size);
 	out_check(o, "running-resident", "the resident size",
-	      d->asked_prealloc && d->rss < d->map_size ? R_WARN : R_INFO, "%s of %s%s", a, b,
-	      d->asked_prealloc && d->rss < d->map_size ? ": prealloc=on, pages were dropped since" : "");
+		  d->asked_prealloc && d->rss < d->map_size ? R_WARN : R_INFO, "%s of %s%s", a, b,
+		  d->asked_prealloc && d->rss < d->map_size ? ": prealloc=on, pages were dropped since" : "");
 	free(a);
 	free(b);
 	(void)pid;
@@ -874,19 +874,19 @@ static void qmp_check(const struct run_dev *d, bool asked, struct out *o)
 		return;
 	if (d->qmp_missing)
 		out_check(o, "running-qmp-missing", "what QEMU says (QMP)", R_WARN,
-		      "not in query-memory-devices: unplugged since start?");
+			  "not in query-memory-devices: unplugged since start?");
 	else if (d->qmp_diff)
 		out_check(o, "running-qmp-differs", "what QEMU says (QMP)", R_WARN, "%s", d->qmp_diff);
 	else if (d->from_qmp)
 		out_check(o, "running-qmp-hotplugged", "what QEMU says (QMP)", R_INFO,
-		      "not on the command line: %s; %s, share=%s, pmem=%s",
-		      d->hotplugged ? "hotplugged" : "added", d->qmp.backend_type ? d->qmp.backend_type : "?",
-		      d->qmp.share ? "on" : "off", d->qmp.pmem ? "on" : "off");
+			  "not on the command line: %s; %s, share=%s, pmem=%s",
+			  d->hotplugged ? "hotplugged" : "added", d->qmp.backend_type ? d->qmp.backend_type : "?",
+			  d->qmp.share ? "on" : "off", d->qmp.pmem ? "on" : "off");
 	else
 		out_check(o, "running-qmp", "what QEMU says (QMP)", R_PASS,
-		      "as on the command line: share=%s, pmem=%s%s%s",
-		      d->qmp.share ? "on" : "off", d->qmp.pmem ? "on" : "off",
-		      d->qmp.mem_path ? ", mem-path=" : "", d->qmp.mem_path ? d->qmp.mem_path : "");
+			  "as on the command line: share=%s, pmem=%s%s%s",
+			  d->qmp.share ? "on" : "off", d->qmp.pmem ? "on" : "off",
+			  d->qmp.mem_path ? ", mem-path=" : "", d->qmp.mem_path ? d->qmp.mem_path : "");
 }
 
 static void qmp_json(const struct run_dev *d, bool asked, struct out *o)
