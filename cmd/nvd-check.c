@@ -32,8 +32,8 @@ static struct poptOption options[] = {
 	{ "object", '\0', POPT_ARG_STRING, &opt_object, 0,
 	  "QEMU's backend options, as for -object", "'memory-backend-file,...'" },
 	{ "device", '\0', POPT_ARG_STRING, &opt_device, 0,
-	  "the device that maps the backend, as for -device (default: an nvdimm)",
-	  "'nvdimm,...' | 'virtio-pmem-pci,...'" },
+	  "the device that maps the backend, as for -device DRIVER,... (default: an nvdimm)",
+	  NULL /* the persistent drivers of the memory-device table: device_drivers() */ },
 	{ "share", '\0', POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL, NULL, 'S',
 	  "share= of the backend (QEMU's default: off)", "on|off" },
 	{ "pmem", '\0', POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL, NULL, 'P',
@@ -149,6 +149,19 @@ static uint64_t parse_sz(const char *opt, const char *v)
 	return s;
 }
 
+/* The drivers --device takes, "a|b|c": the persistent types of the memory-device table. */
+static const char *device_drivers(void)
+{
+	static char list[256];
+
+	if (!*list)
+		for (size_t i = 0; memdev_types[i]; i++)
+			if (memdev_types[i]->persistence != PM_VOLATILE)
+				snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+					 *list ? "|" : "", memdev_types[i]->driver);
+	return list;
+}
+
 /* --device: only its driver matters to the verdict (its persistence model). */
 static void from_device(struct qemu_opts *q)
 {
@@ -161,8 +174,8 @@ static void from_device(struct qemu_opts *q)
 	drv = kv_get(&kv, "driver");
 	q->device = drv ? memdev_type_by_driver(drv) : NULL;
 	if (!q->device || q->device->persistence == PM_VOLATILE)
-		cli_usage_error("--device '%s': not a persistent-memory device: use nvdimm or virtio-pmem-pci",
-				drv ? drv : "");
+		cli_usage_error("--device '%s': not a persistent-memory device: use %s", drv ? drv : "",
+				device_drivers());
 	kvlist_free(&kv);
 }
 
@@ -344,6 +357,9 @@ int main(int argc, const char **argv)
 	qver_t qver;
 	const struct qemu_caps *caps;
 
+	for (struct poptOption *p = options; p->longName || p->arg; p++)
+		if (p->longName && !strcmp(p->longName, "device"))
+			p->argDescrip = device_drivers();
 	cli_parse(&tool, argc, argv, &a);
 	paths = a.args;
 	n = a.nargs;

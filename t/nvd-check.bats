@@ -387,6 +387,11 @@ jqe() {
 	COMP_CWORD=3
 	_nvd_check
 	assert_equal "${COMPREPLY[*]}" 'on off'
+	# --device: the persistent drivers of the memory-device table (nvd-check --list-values)
+	COMP_WORDS=(nvd-check --device '')
+	COMP_CWORD=2
+	_nvd_check
+	assert_equal "${COMPREPLY[*]}" 'nvdimm virtio-pmem-pci cxl-type3'
 }
 
 @test "--device virtio-pmem-pci: persistent through guest flushes on a file that has no DAX" {
@@ -422,6 +427,22 @@ jqe() {
 	jqe '.paths[0] | .verdict == "not-persistent" and (.reason | test("device-DAX backend is not supported"))'
 }
 
+@test "--device cxl-type3: the persistent backend gets the MAP_SYNC rules of any memory-backend-file" {
+	truncate -s 256M cm.img
+	# no DAX here: pmem=on,share=on is not persistent, as for an nvdimm; share=off loses the data
+	run "$CHECK" --json --device cxl-type3,persistent-memdev=cm,lsa=cl \
+		--object memory-backend-file,id=cm,mem-path=cm.img,size=256M,share=on,pmem=on cm.img
+	assert_failure 1
+	jqe '.paths[0] | .verdict == "not-persistent" and .persistence_model == "map-sync"'
+	run "$CHECK" --json --device cxl-type3 --object memory-backend-file,id=cm,mem-path=cm.img,size=256M cm.img
+	assert_failure 1
+	jqe '.paths[0] | .verdict == "not-persistent" and (.reason | test("share=off")) and (.fixes | index("share=on"))'
+	sysroot
+	run "$CHECK" "${SR[@]}" --json --device cxl-type3 --share on --pmem on --align 2M /dev/dax1.0
+	assert_success
+	jqe '.paths[0] | .verdict == "persistent" and .persistence_model == "map-sync"'
+}
+
 @test "--device: a device that does not persist, or none, is a usage error (exit 2)" {
 	truncate -s 64M vp.img
 	for d in pc-dimm virtio-mem-pci e1000 'virtio-pmem-pci,,x' ''; do
@@ -430,4 +451,6 @@ jqe() {
 		[[ $stderr == "nvd-check: --device"* ]] || fail "stderr for '$d': $stderr"
 		assert_output ''
 	done
+	# the persistent devices are listed from the device table
+	[[ $stderr == *"use nvdimm|virtio-pmem-pci|cxl-type3"* ]] || fail "stderr: $stderr"
 }

@@ -505,3 +505,73 @@ ARGS
 	run "$PLAN" --qemu-version 11.1 -- -M pc -m 1536M,slots=1,maxmem=4194176K
 	assert_output --partial "memory 1536 MiB, maxmem 4194176 KiB, slots 1"
 }
+
+# A q35 VM with one CXL type-3 persistent device under a root port, and arguments added.
+cxl_run() {
+	truncate -s 256M cm.img cl.img
+	run --separate-stderr "$PLAN" --qemu-version 10.0 --json -- -machine q35,cxl=on \
+		-m 2G,slots=2,maxmem=4G -device pxb-cxl,bus_nr=12,bus=pcie.0,id=cxl.1 \
+		-device cxl-rp,port=0,bus=cxl.1,id=rp0,chassis=0,slot=2 "$@"
+}
+
+@test "CXL: cxl_windows after device memory at 256 MiB alignment; the type-3 device outside it" {
+	cxl_run -object memory-backend-file,id=cm,mem-path=cm.img,size=256M,share=on \
+		-object memory-backend-file,id=cl,mem-path=cl.img,size=1M,share=on \
+		-device cxl-type3,bus=rp0,persistent-memdev=cm,lsa=cl,id=t3 \
+		-M cxl-fmw.0.targets.0=cxl.1,cxl-fmw.0.size=4G,cxl-fmw.1.targets.0=cxl.1,cxl-fmw.1.size=512M,cxl-fmw.1.interleave-granularity=4k
+	assert_success
+	# device memory 0x100000000 + 4 GiB, the 1 MiB register block, then 256 MiB aligned
+	assert_equal "$(jq -c '.cxl' <<<"$output")" '{"enabled":true,"host_reg_base":8589934592}'
+	assert_equal "$(jq -c '.cxl_windows' <<<"$output")" \
+		'[{"index":0,"base":8858370048,"size":4294967296,"targets":["cxl.1"],"interleave_granularity":256},{"index":1,"base":13153337344,"size":536870912,"targets":["cxl.1"],"interleave_granularity":4096}]'
+	assert_equal "$(jq -c '.memory_devices[0] | [.type, .in_device_memory, .addr, .slot, .size, .persistent_memdev, .lsa, .lsa_size]' <<<"$output")" \
+		'["cxl-type3",false,null,null,268435456,"cm","cl",1048576]'
+	jq -e '[.findings[] | select(.level != "info")] == [] and .memory.window.size == 4294967296' <<<"$output"
+	run "$PLAN" --qemu-version 10.0 -- -machine q35,cxl=on -m 1G -M cxl-fmw.0.targets.0=cxl.1,cxl-fmw.0.size=1G \
+		-device pxb-cxl,bus_nr=12,bus=pcie.0,id=cxl.1
+	assert_success
+	assert_output --partial 'cxl host registers 0x100000000 (1 MiB)'
+	assert_output --partial 'cxl window 0 0x110000000-0x14fffffff (1 GiB), targets cxl.1, granularity 256'
+}
+
+@test "CXL: the warnings for what QEMU starts but loses data or cannot map" {
+	file='-object memory-backend-file,id=cm,mem-path=cm.img,size=256M,share=on'
+	lsa='-object memory-backend-file,id=cl,mem-path=cl.img,size=1M,share=on'
+	win='-M cxl-fmw.0.targets.0=cxl.1,cxl-fmw.0.size=1G'
+	warns() { jq -c '[.findings[] | select(.level == "warn") | .id]' <<<"$output"; }
+	# shellcheck disable=SC2086
+	{
+	cxl_run $file $lsa -device cxl-type3,bus=rp0,persistent-memdev=cm,lsa=cl,id=t3 $win
+	assert_equal "$(warns)" '[]'
+	cxl_run -object memory-backend-ram,id=cm,size=256M $lsa -device cxl-type3,bus=rp0,persistent-memdev=cm,lsa=cl,id=t3 $win
+	assert_equal "$(warns)" '["cxl-volatile-backend"]'
+	cxl_run -object memory-backend-file,id=cm,mem-path=cm.img,size=256M $lsa -device cxl-type3,bus=rp0,persistent-memdev=cm,lsa=cl,id=t3 $win
+	assert_equal "$(warns)" '["cxl-share-off"]'
+	cxl_run $file -object memory-backend-memfd,id=cl,size=1M -device cxl-type3,bus=rp0,persistent-memdev=cm,lsa=cl,id=t3 $win
+	assert_equal "$(warns)" '["cxl-lsa-not-shared"]'
+	cxl_run $file -device cxl-type3,bus=rp0,persistent-memdev=cm,lsa=cm,id=t3 $win
+	assert_equal "$(warns)" '["cxl-lsa-same-backend"]'
+	cxl_run $file $lsa -device cxl-type3,bus=rp0,memdev=cm,lsa=cl,id=t3 $win
+	assert_equal "$(warns)" '["cxl-memdev-deprecated"]'
+	cxl_run $file $lsa -device cxl-type3,bus=rp0,persistent-memdev=cm,lsa=cl,id=t3
+	assert_equal "$(warns)" '["cxl-no-window"]'
+	# a 2-way interleaved 256 MiB window gives each host bridge 128 MiB
+	cxl_run $file $lsa -device pxb-cxl,bus_nr=40,bus=pcie.0,id=cxl.2 \
+		-device cxl-type3,bus=rp0,persistent-memdev=cm,lsa=cl,id=t3 \
+		-M cxl-fmw.0.targets.0=cxl.1,cxl-fmw.0.targets.1=cxl.2,cxl-fmw.0.size=256M
+	assert_equal "$(warns)" '["cxl-window-small"]'
+	}
+	assert_success
+}
+
+@test "CXL: a type-3 device under a switch finds its host bridge; memdev= is not deprecated in 7.2" {
+	truncate -s 256M cm.img cl.img
+	run --separate-stderr "$PLAN" --qemu-version 7.2 --json -- -machine q35,cxl=on -m 1G \
+		-object memory-backend-file,id=cm,mem-path=cm.img,size=256M,share=on \
+		-object memory-backend-file,id=cl,mem-path=cl.img,size=1M,share=on \
+		-device pxb-cxl,bus_nr=12,bus=pcie.0,id=cxl.1 -device cxl-rp,port=0,bus=cxl.1,id=rp0,chassis=0,slot=2 \
+		-device cxl-upstream,bus=rp0,id=us0 -device cxl-downstream,port=0,bus=us0,id=ds0,chassis=0,slot=4 \
+		-device cxl-type3,bus=ds0,memdev=cm,lsa=cl,id=t3 -M cxl-fmw.0.targets.0=cxl.1,cxl-fmw.0.size=256M
+	assert_success
+	jq -e '[.findings[] | select(.level == "warn")] == []' <<<"$output"
+}

@@ -51,6 +51,24 @@ void layout_window(const struct vm *vm, uint64_t above_4g_start, uint64_t *base,
 		*size += GiB * vm->mem.slots;
 }
 
+/* pc_get_cxl_range_start(): after device memory, else after RAM above 4 GiB */
+static uint64_t cxl_start(const struct vm *vm, uint64_t above_4g_start)
+{
+	uint64_t base, size;
+
+	if (vm->mem.maxmem <= vm->mem.size ||
+	    (vm->machine.family == MF_PC && vm->machine.type_version <= QVER(2, 0)))
+		return above_4g_start + vm->above_4g;
+	layout_window(vm, above_4g_start, &base, &size);
+	return base + size;
+}
+
+void layout_cxl(struct vm *vm, uint64_t above_4g_start)
+{
+	if (vm->cxl.enabled)
+		cxl_place(&vm->cxl, cxl_start(vm, above_4g_start));
+}
+
 uint64_t layout_max_used_gpa(const struct vm *vm, uint64_t above_4g_start)
 {
 	uint64_t hole64_start, hole64_size;
@@ -66,6 +84,9 @@ uint64_t layout_max_used_gpa(const struct vm *vm, uint64_t above_4g_start)
 	} else {
 		hole64_start = above_4g_start + vm->above_4g;
 	}
+	/* pc_pci_hole64_start(): after the CXL range when cxl=on */
+	if (vm->cxl.enabled)
+		hole64_start = cxl_range_end(&vm->cxl, cxl_start(vm, above_4g_start));
 	hole64_start = ALIGN_UP(hole64_start, GiB);
 	hole64_size = vm->machine.family == MF_Q35 ? (1ULL << 35) : (1ULL << 31);
 	return hole64_start + hole64_size - 1;

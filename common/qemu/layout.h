@@ -17,6 +17,12 @@ void layout_ram_split(struct vm *vm);
 /* Window base and size for the current RAM, maxmem and slots. */
 void layout_window(const struct vm *vm, uint64_t above_4g_start, uint64_t *base, uint64_t *size);
 
+/*
+ * With cxl=on: the CXL host register block and fixed memory windows after
+ * device memory (or RAM above 4 GiB), as pc_memory_init() maps them.
+ */
+void layout_cxl(struct vm *vm, uint64_t above_4g_start);
+
 /* The highest guest-physical address the machine uses (pc_max_used_gpa). */
 uint64_t layout_max_used_gpa(const struct vm *vm, uint64_t above_4g_start);
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The table of memory-device types. A new type (CXL type-3 next) is a
+ * The table of memory-device types. A new type is a
  * memdev-TYPE.c file defining its struct memdev_type and one row here.
  */
 #include "memdev.h"
@@ -16,6 +16,7 @@ const struct memdev_type *const memdev_types[] = {
 	&memdev_nvdimm,
 	&memdev_virtio_pmem_pci,
 	&memdev_virtio_mem_pci,
+	&memdev_cxl_type3,
 	NULL,
 };
 

@@ -70,6 +70,13 @@ struct memdev_type {
 	bool pci;			/* sits on a PCI bus: addr= is its PCI slot */
 	bool nfit;			/* described by the NFIT (and has a label area) */
 	bool srat;			/* has a SRAT memory-affinity entry at boot */
+	/*
+	 * Not in the device-memory region: no slot, no maxmem, no address of
+	 * QEMU's choosing (CXL type-3: the guest maps it through a CXL fixed
+	 * memory window). Pre-plug is then only machine_check, and realize
+	 * claims the backends itself.
+	 */
+	bool own_window;
 	enum persist_model persistence;	/* nvd-check's verdict for the backend file */
 	/*
 	 * The type's own properties (role MR_OWN), value already read as the
@@ -97,7 +104,7 @@ struct memdev_type {
 extern const struct memdev_type *const memdev_types[];
 
 extern const struct memdev_type memdev_pc_dimm, memdev_nvdimm, memdev_virtio_pmem_pci,
-	memdev_virtio_mem_pci;
+	memdev_virtio_mem_pci, memdev_cxl_type3;
 
 /* The type of a -device driver, or NULL. */
 const struct memdev_type *memdev_type_by_driver(const char *driver);

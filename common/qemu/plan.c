@@ -82,7 +82,12 @@ static void print_memdev(struct out *o, const struct memdev *d, int width)
 		out_i64(o, "slot", " %4lld", d->assigned_slot);
 	else
 		out_null(o, "slot", "    -");
-	out_u64(o, "addr", "  0x%-12llx", d->assigned_addr);
+	/* a device outside the device-memory region: the guest decides (cxl_windows) */
+	out_bool(o, "in_device_memory", NULL, !d->type->own_window);
+	if (d->type->own_window)
+		out_null(o, "addr", "  -             ");
+	else
+		out_u64(o, "addr", "  0x%-12llx", d->assigned_addr);
 	out_u64(o, "size", NULL, d->region_size);
 	if (!out_is_json(o)) {
 		char *s = size_human(d->region_size);
@@ -105,6 +110,45 @@ static void print_memdev(struct out *o, const struct memdev *d, int width)
 			 b->mem_path ? b->mem_path : "", b->mem_path ? ")" : "");
 	out_text(o, "%s\n", d->refused ? "  [refused]" : "");
 	out_obj_close(o);
+}
+
+/* -machine cxl=on: the host register block and each fixed memory window. */
+static void print_cxl(struct out *o, const struct vm *vm, bool quiet)
+{
+	const struct cxl_state *c = &vm->cxl;
+
+	out_obj_open(o, "cxl");
+	out_bool(o, "enabled", NULL, c->enabled);
+	if (c->placed)
+		out_u64(o, "host_reg_base", quiet ? NULL : "  cxl host registers 0x%llx (1 MiB)\n",
+			c->host_reg_base);
+	else
+		out_null(o, "host_reg_base", NULL);
+	out_obj_close(o);
+	out_arr_open(o, "cxl_windows");
+	for (size_t w = 0; c->placed && c->has_fmw && w < c->nwindows; w++) {
+		const struct cxl_window *cw = &c->windows[w];
+
+		out_obj_open(o, NULL);
+		out_u64(o, "index", quiet ? NULL : "  cxl window %llu", w);
+		out_u64(o, "base", quiet ? NULL : " 0x%llx", cw->base);
+		out_u64(o, "size", NULL, cw->size);
+		if (!quiet && !out_is_json(o)) {
+			char *s = size_human(cw->size);
+
+			out_text(o, "-0x%llx (%s), targets", (unsigned long long)(cw->base + cw->size - 1),
+				 s);
+			free(s);
+		}
+		out_arr_open(o, "targets");
+		for (size_t t = 0; t < cw->ntargets; t++)
+			out_str(o, NULL, quiet ? NULL : " %s", cw->targets[t]);
+		out_arr_close(o);
+		out_u64(o, "interleave_granularity", quiet ? NULL : ", granularity %llu\n",
+			cw->granularity);
+		out_obj_close(o);
+	}
+	out_arr_close(o);
 }
 
 void plan_print(struct out *o, const struct plan_result *r, bool quiet, bool verbose,
@@ -192,6 +236,7 @@ void plan_print(struct out *o, const struct plan_result *r, bool quiet, bool ver
 		out_null(o, "window", NULL);
 	}
 	out_obj_close(o);
+	print_cxl(o, vm, quiet);
 
 	/* The table's TYPE column is as wide as its longest driver name. */
 	for (size_t i = 0; i < vm->nmemdevs; i++) {

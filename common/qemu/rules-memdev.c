@@ -112,23 +112,31 @@ static bool memdev_props(struct vm *vm, struct memdev *d, struct findings *f)
 			ok = false;
 			continue;
 		}
-		switch (p->role) {
-		case MR_MEMDEV:
+		/* a link to a backend: the object must exist and be one */
+		if (p->type == MP_LINK && (p->role == MR_MEMDEV || p->role == MR_OWN)) {
 			if (vm_failed_object(vm, e->val)) {
 				ok = false;	/* its -object's failure is reported */
+				continue;
 			} else if (!vm_find_backend(vm, e->val) && vm_other_object(vm, e->val)) {
-				FAIL(f, memdev_fid(d, "memdev-type"), obj,
-				     "Invalid parameter type for 'memdev', expected: memory-backend",
-				     "memdev=%s is not a memory backend", e->val);
+				q = xasprintf("Invalid parameter type for '%s', expected: memory-backend",
+					      e->key);
+				FAIL(f, memdev_fid(d, "memdev-type"), obj, q,
+				     "%s=%s is not a memory backend", e->key, e->val);
+				free(q);
 				ok = false;
+				continue;
 			} else if (!vm_find_backend(vm, e->val)) {
 				q = xasprintf("Device '%s' not found", e->val);
 				FAIL(f, memdev_fid(d, "memdev-unknown"), obj, q,
-				     "memdev=%s names no memory backend (-object memory-backend-*,id=%s)",
-				     e->val, e->val);
+				     "%s=%s names no memory backend (-object memory-backend-*,id=%s)",
+				     e->key, e->val, e->val);
 				free(q);
 				ok = false;
+				continue;
 			}
+		}
+		switch (p->role) {
+		case MR_MEMDEV:
 			free(d->memdev);
 			d->memdev = xstrdup(e->val);
 			break;
@@ -301,6 +309,8 @@ static bool memdev_pre_plug(struct vm *vm, struct memdev *d, struct findings *f)
 
 	if (t->machine_check && !t->machine_check(vm, d, f))
 		ok = false;	/* machine-wide: said once, the device's own checks go on */
+	if (t->own_window)
+		return ok;
 	if (t->slot && !memdev_slot(vm, d, f))
 		return false;
 	if (!t->slot)
@@ -328,6 +338,10 @@ static bool memdev_realize(struct vm *vm, struct memdev *d, struct findings *f)
 {
 	if (d->type->realize && !d->type->realize(vm, d, f))
 		return false;
+	if (d->type->own_window) {
+		d->placed = true;	/* plugged, outside the device-memory region */
+		return true;
+	}
 	if (!memdev_claim_backend(d, f))
 		return false;
 	layout_place(vm, d);
@@ -361,6 +375,8 @@ void rules_devices(struct vm *vm, struct findings *f)
 		struct backend *b;
 		size_t before = f->n;
 
+		/* the CXL bridges and ports given before it are created first */
+		cxl_devices_until(vm, d->dev_index, f);
 		if (!(d->type->targets & (1u << vm->target))) {
 			char *q = xasprintf("'%s' is not a valid device model name", d->type->driver);
 
@@ -382,19 +398,30 @@ void rules_devices(struct vm *vm, struct findings *f)
 			d->refused = true;
 			continue;
 		}
+		/* qdev_device_add(): the bus first; the bus takes it once its properties are set */
+		if (d->type->pci && !cxl_bus_lookup(vm, d->dev_index, d, f)) {
+			d->refused = vm->devices[d->dev_index].refused = true;
+			continue;
+		}
 		memdev_props(vm, d, f);
 		b = d->memdev ? vm_find_backend(vm, d->memdev) : NULL;
 		if (d->memdev && (!b || !b->created)) {
 			d->refused = true;
 			continue;	/* reported already */
 		}
+		if (d->type->pci &&
+		    !cxl_bus_accepts(vm, d->dev_index, d, f)) {
+			d->refused = vm->devices[d->dev_index].refused = true;
+			continue;
+		}
 		/* A refused device is still placed, to find what comes after it. */
 		memdev_pre_plug(vm, d, f);
-		if (d->has_addr)
+		if (d->has_addr || d->type->own_window)
 			memdev_realize(vm, d, f);
 		if (findings_failed_since(f, before))
-			d->refused = true;
+			d->refused = vm->devices[d->dev_index].refused = true;
 	}
+	cxl_devices_until(vm, vm->ndevices, f);
 }
 
 /* ---- after the start: hot-plug plan and what users regret ----------------- */

@@ -284,12 +284,19 @@ static void machine_props(struct vm *vm, struct findings *f)
 	size_t n = mc->props.n, *idx;
 	bool has_memory = vm->mem.arg != NULL;
 	char *qom_type = machine_qom_type(vm);
+	int has_fmw = 0;
 
 	/* -m is merged into the machine options as "memory", after -machine's keys. */
-	order_kv.v = xcalloc(n + 1, sizeof(*order_kv.v));
+	order_kv.v = xcalloc(n + 2, sizeof(*order_kv.v));
 	order_kv.index = (struct strmap){ 0 };	/* mc->props' own: never shared */
-	if (n)
-		memcpy(order_kv.v, mc->props.v, n * sizeof(*order_kv.v));
+	n = 0;
+	/* cxl-fmw.N.* is one property, "cxl-fmw", a list (keyval nests it) */
+	for (size_t i = 0; i < mc->props.n; i++) {
+		if (!str_startswith(mc->props.v[i].key, "cxl-fmw."))
+			order_kv.v[n++] = mc->props.v[i];
+		else if (!has_fmw++)
+			order_kv.v[n++].key = "cxl-fmw";
+	}
 	if (has_memory)
 		order_kv.v[n++].key = "memory";
 	order_kv.n = n;
@@ -303,6 +310,18 @@ static void machine_props(struct vm *vm, struct findings *f)
 
 		if (!strcmp(e->key, "memory")) {
 			machine_memory(vm, f);
+		} else if ((!strcmp(e->key, "cxl") || !strcmp(e->key, "cxl-fmw")) &&
+			   !cxl_machine_has_prop(vm)) {
+			char *q = xasprintf("Property '%s.%s' not found", qom_type, e->key);
+
+			FAIL(f, "machine-property-unknown", NULL, q,
+			     "machine %s has no CXL: use q35 (CXL host bridges need PCI Express)",
+			     mc->type);
+			free(q);
+		} else if (!strcmp(e->key, "cxl")) {
+			cxl_set_enabled(vm, e->val, e->json, f);
+		} else if (!strcmp(e->key, "cxl-fmw")) {
+			cxl_set_fmw(vm, f);
 		} else if (!strcmp(e->key, "oem-id") || !strcmp(e->key, "oem-table-id") ||
 			   ((!strcmp(e->key, "nvdimm") || !strcmp(e->key, "nvdimm-persistence")) &&
 			    mc->family != MF_PC && mc->family != MF_Q35 && mc->family != MF_VIRT)) {
@@ -658,6 +677,7 @@ static void board_init(struct vm *vm, struct findings *f)
 		free(q);
 		return;
 	}
+	layout_cxl(vm, above_start);
 	if (vm->mem.size >= vm->mem.maxmem)
 		return;
 	if (vm->mem.slots > MAX_RAM_SLOTS) {
@@ -716,6 +736,7 @@ void plan_run(struct vm *vm, const struct plan_opts *po, struct findings *f)
 	if (findings_count(f, LEVEL_FAIL) > fails)
 		goto out;
 	rules_devices(vm, f);
+	cxl_machine_done(vm, f);
 out:
 	vm->accepted = !failed(f);
 	if (vm->accepted)

@@ -144,9 +144,32 @@ static void parse_machine(struct vm *vm, const char *arg, struct findings *f)
 	struct kvlist kv;
 	char *err = NULL;
 
+	/*
+	 * -machine takes no JSON (7.2, 10.0, 11.1): keyval reads '{"type":...'
+	 * up to the first comma as the type, and the next word as a key.
+	 */
+	if (arg[0] == '{' && strchr(arg, ',')) {
+		const char *k = strchr(arg, ',') + 1;
+		size_t n = strcspn(k, "=,"), i;
+
+		for (i = 0; i < n && (isalnum((unsigned char)k[i]) || strchr("-_.", k[i])); i++)
+			;
+		if (!n || i < n) {
+			err = xasprintf("Invalid parameter '%.*s'", (int)n, k);
+			parse_fail(f, NULL, err);
+			free(err);
+			return;
+		}
+	}
 	if (opts_parse_v(arg, "type", SYNTAX_KEYVAL, JSON_LOCATED(vm), &kv, &err) < 0) {
 		parse_fail(f, NULL, err);
 		free(err);
+		return;
+	}
+	if (!cxl_fmw_keys_ok(vm, &kv, &err)) {
+		parse_fail(f, NULL, err);
+		free(err);
+		kvlist_free(&kv);
 		return;
 	}
 	/* A key given again keeps its place and takes the new value. */
@@ -639,6 +662,13 @@ static void parse_device(struct vm *vm, const char *arg, struct findings *f)
 	else
 		anon = (int)vm->anon_devices++;
 	type = memdev_type_by_driver(driver);
+	vm->devices = xgrow(vm->devices, vm->ndevices, sizeof(*vm->devices));
+	vm->devices[vm->ndevices++] = (struct vdevice){
+		.id = id ? xstrdup(id) : NULL,
+		.driver = xstrdup(driver),
+		.bus = kv_get(&kv, "bus") ? xstrdup(kv_get(&kv, "bus")) : NULL,
+		.memdev = type != NULL,
+	};
 	if (!type)
 		goto out;	/* not a memory device we model */
 
@@ -651,6 +681,7 @@ static void parse_device(struct vm *vm, const char *arg, struct findings *f)
 	d->props = kv;
 	d->slot = -1;
 	d->anon_index = id ? -1 : anon;
+	d->dev_index = vm->ndevices - 1;
 	memset(&kv, 0, sizeof(kv));
 out:
 	kvlist_free(&kv);
@@ -899,9 +930,18 @@ void vm_free(struct vm *vm)
 		free(d->id);
 		free(d->arg);
 		free(d->memdev);
+		free(d->lsa);
+		free(d->vmemdev);
 		kvlist_free(&d->props);
 	}
 	free(vm->memdevs);
+	for (size_t i = 0; i < vm->ndevices; i++) {
+		free(vm->devices[i].id);
+		free(vm->devices[i].driver);
+		free(vm->devices[i].bus);
+	}
+	free(vm->devices);
+	cxl_free(&vm->cxl);
 	for (size_t i = 0; i < vm->nnodes; i++)
 		free(vm->nodes[i].memdev);
 	free(vm->nodes);

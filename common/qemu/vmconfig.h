@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cxl.h"
 #include "qemu-args.h"
 #include "report.h"
 
@@ -103,6 +104,18 @@ struct memdev {
 	uint64_t align;
 	uint64_t size_align;	/* the size's alignment when not align's (0: align) */
 	uint64_t label_offset;	/* file offset of the label area */
+	/* cxl-type3: the label area's backend, the volatile one, memdev= (deprecated) given */
+	char *lsa, *vmemdev;
+	bool legacy_memdev, both_memdevs;
+	struct backend *lsa_be, *vbe;
+	size_t dev_index;	/* its place among every -device (vm->devices) */
+};
+
+/* Every -device, in order: what the PCI and CXL topology rules need of it. */
+struct vdevice {
+	char *id, *driver, *bus;	/* bus: NULL when not given */
+	bool memdev;		/* one of vm->memdevs */
+	bool refused;		/* QEMU refuses it: it adds no bus */
 };
 
 struct numa_node {
@@ -124,6 +137,9 @@ struct vm {
 	size_t nmemdevs;
 	struct numa_node *nodes;
 	size_t nnodes;
+	struct vdevice *devices;
+	size_t ndevices;
+	struct cxl_state cxl;		/* -machine cxl=on, its windows (cxl.h) */
 	struct strv other_objects;	/* ids of -object that are not memory backends */
 	struct strv failed_objects;	/* ids of -object QEMU refuses to parse */
 	struct strv device_ids;		/* every -device id, in order (QEMU's peripheral container) */

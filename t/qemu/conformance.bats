@@ -71,6 +71,19 @@ setup() {
 	assert_output --partial "DISAGREE 7.2 virtio-mix-q35-mem-pmem: qemu accept; nvd-plan accept; placement: qemu [vm2 virtio-mem 4294967296 536870912;vp0 virtio-pmem 4831838208 268435456] nvd-plan [vm2 virtio-mem 4294971392 536870912;vp0 virtio-pmem 4831842304 268435456]"
 }
 
+@test "conform compares each CXL fixed memory window with QEMU's info mtree" {
+	[ -x "$QEMU72" ] || skip "no QEMU at $QEMU72"
+	export REPLAY=$HERE/recorded-7.2.txt
+	run "$HERE/conform" --qemu "$QEMU72" --version 7.2 \
+		--nvd-plan "$HERE/helpers/replay-nvd-plan" cxl-two-hb-interleave
+	assert_success
+	assert_output --partial "placement 1 of 1 started with memory devices or CXL windows"
+	REPLAY_MOVE=268435456 run "$HERE/conform" --qemu "$QEMU72" --version 7.2 \
+		--nvd-plan "$HERE/helpers/replay-nvd-plan" cxl-two-hb-interleave
+	assert_failure 1
+	assert_output --partial "DISAGREE 7.2 cxl-two-hb-interleave: qemu accept; nvd-plan accept; cxl windows: qemu [8858370048 4294967296;13153337344 1073741824;14227079168 805306368] nvd-plan [9126805504 4294967296;13421772800 1073741824;14495514624 805306368]"
+}
+
 @test "nvd-plan agrees with QEMU 7.2" {
 	[ -x "$QEMU72" ] || skip "no QEMU 7.2 at $QEMU72"
 	local banner

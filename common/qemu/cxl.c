@@ -1,0 +1,456 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The CXL topology: -machine cxl=on and cxl-fmw.N (hw/cxl/cxl-host.c), the
+ * host register block and the fixed memory windows in the guest-physical
+ * map (hw/i386/pc.c), the pxb-cxl host bridges and the ports under them.
+ * Checked against QEMU 7.2, 10.0 and 11.1 (t/qemu/cases/cxl-*); where a
+ * message changed between 7.2 and 10.0 the releases between are not
+ * checked and 8.0 is assumed.
+ */
+#include "cxl.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "memdev.h"
+#include "qapi.h"
+#include "rules-int.h"
+#include "size.h"
+#include "util.h"
+#include "vmconfig.h"
+
+#define CXL_HOST_REG_SIZE (1ULL << 20)	/* "cxl_host_reg" */
+#define CXL_WINDOW_ALIGN (256ULL << 20)
+#define FMW "cxl-fmw."
+
+bool cxl_machine_has_prop(const struct vm *vm)
+{
+	switch (vm->machine.family) {
+	case MF_PC:
+	case MF_Q35:
+		return true;
+	case MF_ISAPC:
+		/* 7.2's isapc is a pc machine with the property; 10.0's has none (8.0 assumed) */
+		return vm->qver < QVER(8, 0);
+	case MF_VIRT:
+		/* arm virt: not in 7.2 and 10.0, in 11.1 (10.1 assumed); its layout is not modelled */
+		return vm->qver >= QVER(10, 1);
+	default:
+		return false;
+	}
+}
+
+bool cxl_set_enabled(struct vm *vm, const char *val, bool json, struct findings *f)
+{
+	struct kv e = { .key = "cxl", .val = (char *)val, .type = KV_STRING, .json = json };
+	char *err = NULL;
+	bool b;
+
+	if (!qapi_get_bool(&e, &b, &err)) {
+		FAIL(f, "machine-option-invalid", NULL, err, "cxl= takes on or off");
+		free(err);
+		return false;
+	}
+	vm->cxl.enabled = b;
+	return true;
+}
+
+/* "cxl-fmw.N.REST": N, and REST in *rest; -1 when N is not a number. */
+static long fmw_index(const char *key, const char **rest)
+{
+	const char *p = key + strlen(FMW);
+	char *end;
+	long n;
+
+	if (!isdigit((unsigned char)*p))
+		return -1;
+	n = strtol(p, &end, 10);
+	*rest = *end == '.' ? end + 1 : end;
+	return n;
+}
+
+/* keyval_listify(): the items of a list are numbered 0, 1, ... without a gap. */
+static bool list_complete(const struct kvlist *kv, const char *prefix, char **err)
+{
+	size_t plen = strlen(prefix);
+	long max = -1;
+	bool *seen;
+
+	for (size_t i = 0; i < kv->n; i++) {
+		const char *k = kv->v[i].key;
+
+		if (!strncmp(k, prefix, plen) && isdigit((unsigned char)k[plen])) {
+			long n = strtol(k + plen, NULL, 10);
+
+			if (n > max && n < 4096)
+				max = n;
+		}
+	}
+	if (max < 0)
+		return true;
+	seen = xcalloc((size_t)max + 1, sizeof(*seen));
+	for (size_t i = 0; i < kv->n; i++) {
+		const char *k = kv->v[i].key;
+
+		if (!strncmp(k, prefix, plen) && isdigit((unsigned char)k[plen])) {
+			long n = strtol(k + plen, NULL, 10);
+
+			if (n <= max)
+				seen[n] = true;
+		}
+	}
+	for (long n = 0; n <= max; n++) {
+		if (!seen[n]) {
+			*err = xasprintf("Parameter '%s%ld' missing", prefix, n);
+			free(seen);
+			return false;
+		}
+	}
+	free(seen);
+	return true;
+}
+
+bool cxl_fmw_keys_ok(struct vm *vm, const struct kvlist *kv, char **err)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < kv->n && !any; i++)
+		any = str_startswith(kv->v[i].key, FMW);
+	if (!any)
+		return true;
+	/* keyval_merge(): a list given by two -machine options */
+	if (vm->cxl.fmw_options++) {
+		*err = xstrdup("Parameters 'cxl-fmw.*' used inconsistently");
+		return false;
+	}
+	if (!list_complete(kv, FMW, err))
+		return false;
+	for (size_t i = 0; i < kv->n; i++) {
+		const char *rest;
+		long n;
+		char *prefix;
+		bool ok;
+
+		if (!str_startswith(kv->v[i].key, FMW) || (n = fmw_index(kv->v[i].key, &rest)) < 0 ||
+		    !str_startswith(rest, "targets."))
+			continue;
+		prefix = xasprintf(FMW "%ld.targets.", n);
+		ok = list_complete(kv, prefix, err);
+		free(prefix);
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+static const struct kv *fmw_member(const struct vm *vm, size_t n, const char *member)
+{
+	char *key = xasprintf(FMW "%zu.%s", n, member);
+	const struct kv *e = kv_find(&vm->machine.props, key);
+
+	free(key);
+	return e;
+}
+
+/* The QAPI visit of CXLFixedMemoryWindowOptions: size, interleave-granularity, targets. */
+static bool fmw_visit(struct vm *vm, struct findings *f)
+{
+	const struct kvlist *kv = &vm->machine.props;
+	struct cxl_state *c = &vm->cxl;
+	size_t n = 0;
+	char *err = NULL;
+
+	for (size_t i = 0; i < kv->n; i++) {
+		const char *rest;
+		long k;
+
+		if (str_startswith(kv->v[i].key, FMW) && (k = fmw_index(kv->v[i].key, &rest)) >= 0 &&
+		    (size_t)k + 1 > n)
+			n = (size_t)k + 1;
+	}
+	c->windows = xcalloc(n + 1, sizeof(*c->windows));
+	c->nwindows = n;
+	for (size_t w = 0; w < n; w++) {
+		struct cxl_window *cw = &c->windows[w];
+		const struct kv *e = fmw_member(vm, w, "size");
+		char prefix[48];
+		size_t plen;
+
+		if (!e) {
+			err = xasprintf("Parameter '" FMW "%zu.size' is missing", w);
+			goto fail;
+		}
+		if (!qapi_get_size(e, QAPI_MACHINE, vm->qver, &cw->size, &err, NULL))
+			goto fail;
+		cw->granularity = 256;
+		e = fmw_member(vm, w, "interleave-granularity");
+		if (e && !qapi_get_size(e, QAPI_MACHINE, vm->qver, &cw->granularity, &err, NULL))
+			goto fail;
+		snprintf(prefix, sizeof(prefix), FMW "%zu.targets.", w);
+		plen = strlen(prefix);
+		for (size_t t = 0;; t++) {
+			char *key = xasprintf("%s%zu", prefix, t);
+
+			e = kv_find(kv, key);
+			free(key);
+			if (!e)
+				break;
+			cw->targets = xgrow(cw->targets, cw->ntargets, sizeof(*cw->targets));
+			cw->targets[cw->ntargets++] = xstrdup(e->val);
+		}
+		if (!cw->ntargets) {
+			err = xasprintf("Parameter '" FMW "%zu.targets' is missing", w);
+			goto fail;
+		}
+		/* a member CXLFixedMemoryWindowOptions does not have */
+		for (size_t i = 0; i < kv->n; i++) {
+			const char *k = kv->v[i].key, *rest;
+
+			if (!str_startswith(k, FMW) || fmw_index(k, &rest) != (long)w)
+				continue;
+			if (strcmp(rest, "size") && strcmp(rest, "interleave-granularity") &&
+			    strncmp(k, prefix, plen)) {
+				err = xasprintf("Parameter '%s' is unexpected", k);
+				goto fail;
+			}
+		}
+	}
+	return true;
+fail:
+	FAIL(f, "machine-option-invalid", NULL, err, "cxl-fmw.N takes targets.M=HOST-BRIDGE, size=SIZE and interleave-granularity=SIZE");
+	free(err);
+	return false;
+}
+
+/* cxl_interleave_ways_enc(): 1, 2, 4, 8, 16 and 3, 6, 12 */
+static bool ways_ok(size_t n)
+{
+	return n == 1 || n == 2 || n == 4 || n == 8 || n == 16 || n == 3 || n == 6 || n == 12;
+}
+
+void cxl_set_fmw(struct vm *vm, struct findings *f)
+{
+	char *q;
+
+	if (!fmw_visit(vm, f))
+		return;
+	/* cxl_fixed_memory_window_config(), window by window: ways, size, granularity */
+	for (size_t w = 0; w < vm->cxl.nwindows; w++) {
+		const struct cxl_window *cw = &vm->cxl.windows[w];
+		uint64_t g = cw->granularity;
+
+		if (!ways_ok(cw->ntargets)) {
+			q = xasprintf("Interleave ways: %zu not supported", cw->ntargets);
+			FAIL(f, "cxl-fmw-ways", NULL, q,
+			     "cxl-fmw.%zu has %zu targets: a window interleaves 1, 2, 3, 4, 6, 8, 12 or 16 host bridges",
+			     w, cw->ntargets);
+			free(q);
+			return;
+		}
+		if (cw->size % CXL_WINDOW_ALIGN) {
+			FAIL(f, "cxl-fmw-size", NULL,
+			     vm->qver < QVER(8, 0)
+				     ? "Size of a CXL fixed memory window must my a multiple of 256MiB"
+				     : "Size of a CXL fixed memory window must be a multiple of 256MiB",
+			     "cxl-fmw.%zu.size=%s is not a multiple of 256 MiB", w, hsz(cw->size));
+			return;
+		}
+		if (g < 256 || g > 16384 || (g & (g - 1))) {
+			q = xasprintf("Interleave granularity: %llu invalid", (unsigned long long)g);
+			FAIL(f, "cxl-fmw-granularity", NULL, q,
+			     "cxl-fmw.%zu.interleave-granularity is 256, 512, 1k, 2k, 4k, 8k or 16k", w);
+			free(q);
+			return;
+		}
+	}
+	vm->cxl.has_fmw = vm->cxl.nwindows > 0;
+}
+
+uint64_t cxl_range_end(const struct cxl_state *c, uint64_t start)
+{
+	uint64_t end = start + CXL_HOST_REG_SIZE;
+
+	if (!c->has_fmw)
+		return end;
+	end = ALIGN_UP(end, CXL_WINDOW_ALIGN);
+	for (size_t w = 0; w < c->nwindows; w++)
+		end += c->windows[w].size;
+	return end;
+}
+
+void cxl_place(struct cxl_state *c, uint64_t start)
+{
+	uint64_t at = ALIGN_UP(start + CXL_HOST_REG_SIZE, CXL_WINDOW_ALIGN);
+
+	c->host_reg_base = start;
+	c->placed = true;
+	for (size_t w = 0; c->has_fmw && w < c->nwindows; w++) {
+		c->windows[w].base = at;
+		at += c->windows[w].size;
+	}
+}
+
+bool cxl_topology_driver(const char *driver)
+{
+	return streq(driver, "pxb-cxl") || streq(driver, "cxl-rp") ||
+	       streq(driver, "cxl-upstream") || streq(driver, "cxl-downstream");
+}
+
+/* A PCI-PCI bridge or port: what a pxb-cxl bus takes. */
+static bool is_bridge(const char *driver)
+{
+	static const char *const bridges[] = {
+		"cxl-rp", "cxl-upstream", "cxl-downstream", "pcie-root-port", "ioh3420",
+		"x3130-upstream", "xio3130-downstream", "pci-bridge", "pcie-pci-bridge",
+		"i82801b11-bridge", "pci-bridge-seat", NULL,
+	};
+
+	for (size_t i = 0; bridges[i]; i++)
+		if (streq(driver, bridges[i]))
+			return true;
+	return false;
+}
+
+static const char *root_bus(const struct vm *vm)
+{
+	return vm->machine.family == MF_PC ? "pci.0" : "pcie.0";
+}
+
+/* The device before dev whose id is name, or -1. */
+static long device_named(const struct vm *vm, size_t dev, const char *name)
+{
+	for (size_t i = dev; i-- > 0;)
+		if (vm->devices[i].id && streq(vm->devices[i].id, name))
+			return (long)i;
+	return -1;
+}
+
+/*
+ * The bus dev plugs into, as a device index (-1: the root bus). Without
+ * bus=, qdev takes the first PCI bus it finds, which on q35 is the newest
+ * pxb-cxl's (its host bridge sits on the main system bus, newest first).
+ */
+static long bus_of(const struct vm *vm, size_t dev)
+{
+	const struct vdevice *v = &vm->devices[dev];
+
+	if (v->bus)
+		return streq(v->bus, root_bus(vm)) ? -1 : device_named(vm, dev, v->bus);
+	if (vm->machine.family != MF_Q35)
+		return -1;
+	for (size_t i = dev; i-- > 0;)
+		if (streq(vm->devices[i].driver, "pxb-cxl") && !vm->devices[i].refused)
+			return (long)i;
+	return -1;
+}
+
+bool cxl_bus_lookup(struct vm *vm, size_t dev, const struct memdev *d, struct findings *f)
+{
+	const struct vdevice *v = &vm->devices[dev];
+	char *q;
+
+	if (!v->bus || streq(v->bus, root_bus(vm)) || device_named(vm, dev, v->bus) >= 0)
+		return true;
+	q = xasprintf("Bus '%s' not found", v->bus);
+	FAIL(f, d ? memdev_fid(d, "bus-unknown") : "cxl-bus-unknown", v->id, q, "bus=%s names no PCI bus defined before this device (%s, or the id of an earlier bridge, port or pxb-cxl)",
+	     v->bus, root_bus(vm));
+	free(q);
+	return false;
+}
+
+bool cxl_bus_accepts(struct vm *vm, size_t dev, const struct memdev *d, struct findings *f)
+{
+	const struct vdevice *v = &vm->devices[dev];
+	long b = bus_of(vm, dev);
+
+	if (b >= 0 && streq(vm->devices[b].driver, "pxb-cxl") && !is_bridge(v->driver)) {
+		FAIL(f, d ? memdev_fid(d, "bus-bridges-only") : "cxl-bus-bridges-only", v->id,
+		     "PCI: Only PCI/PCIe bridges can be plugged into pxb-cxl",
+		     "%s is not a bridge: it cannot sit on pxb-cxl %s's bus; put it on a cxl-rp root port (bus=PORT-ID)%s",
+		     v->driver, vm->devices[b].id ? vm->devices[b].id : "(unnamed)",
+		     v->bus ? "" : " (without bus=, QEMU takes the newest pxb-cxl's bus)");
+		return false;
+	}
+	if (streq(v->driver, "pxb-cxl") && vm->machine.family == MF_PC) {
+		FAIL(f, "cxl-pxb-on-pci", v->id, "pxb-cxl devices cannot reside on a PCI bus",
+		     "pxb-cxl needs a PCI Express root bus: use -machine q35");
+		return false;
+	}
+	return true;
+}
+
+void cxl_devices_until(struct vm *vm, size_t dev, struct findings *f)
+{
+	size_t i;
+
+	for (i = vm->cxl.topo_next; i < dev && i < vm->ndevices; i++) {
+		struct vdevice *v = &vm->devices[i];
+
+		if (v->memdev || !cxl_topology_driver(v->driver))
+			continue;
+		if (!cxl_bus_lookup(vm, i, NULL, f) || !cxl_bus_accepts(vm, i, NULL, f))
+			v->refused = true;
+	}
+	vm->cxl.topo_next = i;
+}
+
+void cxl_machine_done(struct vm *vm, struct findings *f)
+{
+	size_t nhb = 0;
+	char *q;
+
+
+	for (size_t i = 0; i < vm->ndevices; i++)
+		if (streq(vm->devices[i].driver, "pxb-cxl") && !vm->devices[i].refused)
+			nhb++;
+	if (nhb && !vm->cxl.enabled) {
+		FAIL(f, "cxl-off", NULL, "CXL host bridges present, but cxl=off",
+		     "%zu pxb-cxl host bridge%s but no -machine cxl=on", nhb, nhb > 1 ? "s" : "");
+		return;
+	}
+	if (!vm->cxl.enabled)
+		return;
+	for (size_t w = 0; w < vm->cxl.nwindows; w++) {
+		const struct cxl_window *cw = &vm->cxl.windows[w];
+
+		for (size_t t = 0; t < cw->ntargets; t++) {
+			long d = device_named(vm, vm->ndevices, cw->targets[t]);
+
+			if (d >= 0 && streq(vm->devices[d].driver, "pxb-cxl"))
+				continue;
+			q = xasprintf("Could not resolve CXLFM target %s", cw->targets[t]);
+			FAIL(f, "cxl-fmw-target-unknown", NULL, q,
+			     "cxl-fmw.%zu.targets.%zu=%s is not the id of a pxb-cxl host bridge", w, t,
+			     cw->targets[t]);
+			free(q);
+			return;
+		}
+	}
+}
+
+const char *cxl_host_bridge_of(const struct vm *vm, size_t dev)
+{
+	for (size_t hops = 0; hops < 64; hops++) {
+		long b = bus_of(vm, dev);
+
+		if (b < 0)
+			return NULL;
+		if (streq(vm->devices[b].driver, "pxb-cxl"))
+			return vm->devices[b].id;
+		dev = (size_t)b;
+	}
+	return NULL;
+}
+
+void cxl_free(struct cxl_state *c)
+{
+	for (size_t w = 0; w < c->nwindows; w++) {
+		for (size_t t = 0; t < c->windows[w].ntargets; t++)
+			free(c->windows[w].targets[t]);
+		free(c->windows[w].targets);
+	}
+	free(c->windows);
+	memset(c, 0, sizeof(*c));
+}

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The CXL topology of a pc/q35 machine (hw/cxl/cxl-host.c, hw/i386/pc.c,
+ * hw/pci-bridge/pci_expander_bridge.c): -machine cxl=on, its fixed memory
+ * windows (cxl-fmw.N.*), the pxb-cxl host bridges, cxl-rp root ports and
+ * cxl-upstream/cxl-downstream switch ports. The type-3 memory device itself
+ * is a row of the memory-device table (memdev-cxl-type3.c).
+ */
+#ifndef NVD_CXL_H
+#define NVD_CXL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct vm;
+struct findings;
+struct kvlist;
+struct memdev;
+
+/* One cxl-fmw.N: where QEMU maps it and which host bridges it interleaves. */
+struct cxl_window {
+	char **targets;		/* pxb-cxl ids, targets.0 ... */
+	size_t ntargets;
+	uint64_t size;
+	uint64_t granularity;	/* interleave-granularity; 256 when not given */
+	uint64_t base;		/* guest-physical, set by cxl_place() */
+};
+
+struct cxl_state {
+	bool enabled;		/* -machine cxl=on */
+	bool has_fmw;		/* cxl-fmw given (and valid) */
+	struct cxl_window *windows;
+	size_t nwindows;
+	int fmw_options;	/* -machine options with cxl-fmw keys */
+	uint64_t host_reg_base;	/* the 1 MiB "cxl_host_reg" region */
+	bool placed;		/* cxl_place() ran */
+	size_t topo_next;	/* the next -device cxl_devices_until() looks at */
+};
+
+/* The machine has a "cxl" property (pc, q35; isapc before 10.0). */
+bool cxl_machine_has_prop(const struct vm *vm);
+/* cxl=VALUE, as the machine property (false: the finding is added). */
+bool cxl_set_enabled(struct vm *vm, const char *val, bool json, struct findings *f);
+/*
+ * -machine keys cxl-fmw.N.KEY of one option: checked as keyval reads
+ * them (lists numbered from 0, one option only); false with the QEMU text
+ * in *err.
+ */
+bool cxl_fmw_keys_ok(struct vm *vm, const struct kvlist *kv, char **err);
+/* The machine's cxl-fmw property: the QAPI visit, then each window's checks. */
+void cxl_set_fmw(struct vm *vm, struct findings *f);
+
+/*
+ * pc_memory_init(): the 1 MiB host register block at start (after device
+ * memory, else after RAM above 4 GiB), each window after it at 256 MiB
+ * alignment. cxl_range_end() is where the CXL range ends (the 64-bit PCI
+ * hole follows, 1 GiB aligned); cxl_place() sets the bases.
+ */
+uint64_t cxl_range_end(const struct cxl_state *c, uint64_t start);
+void cxl_place(struct cxl_state *c, uint64_t start);
+
+/*
+ * The PCI rules of one -device, in QEMU's order: its bus= (before the
+ * properties), then whether that bus takes it (after them). d is the memory
+ * device it is (its findings' prefix), or NULL for a bridge or port (cxl-).
+ */
+bool cxl_bus_lookup(struct vm *vm, size_t dev, const struct memdev *d, struct findings *f);
+bool cxl_bus_accepts(struct vm *vm, size_t dev, const struct memdev *d, struct findings *f);
+/* The topology devices (pxb-cxl, cxl-rp, ...) among vm->devices before dev. */
+void cxl_devices_until(struct vm *vm, size_t dev, struct findings *f);
+/* pc_machine_done(): the host bridges need cxl=on; the windows' targets resolve. */
+void cxl_machine_done(struct vm *vm, struct findings *f);
+/* The pxb-cxl id above -device dev (through ports and switches), or NULL. */
+const char *cxl_host_bridge_of(const struct vm *vm, size_t dev);
+/* A -device driver of the CXL topology (not a memory device). */
+bool cxl_topology_driver(const char *driver);
+
+void cxl_free(struct cxl_state *c);
+
+#endif
