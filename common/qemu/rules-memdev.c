@@ -114,24 +114,34 @@ static bool memdev_props(struct vm *vm, struct memdev *d, struct findings *f)
 		}
 		/* a link to a backend: the object must exist and be one */
 		if (p->type == MP_LINK && (p->role == MR_MEMDEV || p->role == MR_OWN)) {
+			bool linked = true;
+
 			if (vm_failed_object(vm, e->val)) {
-				ok = false;	/* its -object's failure is reported */
-				continue;
+				linked = ok = false;	/* its -object's failure is reported */
 			} else if (!vm_find_backend(vm, e->val) && vm_other_object(vm, e->val)) {
 				q = xasprintf("Invalid parameter type for '%s', expected: memory-backend",
 					      e->key);
 				FAIL(f, memdev_fid(d, "memdev-type"), obj, q,
 				     "%s=%s is not a memory backend", e->key, e->val);
 				free(q);
-				ok = false;
-				continue;
+				linked = ok = false;
 			} else if (!vm_find_backend(vm, e->val)) {
 				q = xasprintf("Device '%s' not found", e->val);
 				FAIL(f, memdev_fid(d, "memdev-unknown"), obj, q,
 				     "%s=%s names no memory backend (-object memory-backend-*,id=%s)",
 				     e->key, e->val, e->val);
 				free(q);
-				ok = false;
+				linked = ok = false;
+			}
+			/*
+			 * The device's memdev is still the name it gave: its refusal
+			 * said, nothing follows from it (no "must be set" after it).
+			 */
+			if (!linked) {
+				if (p->role == MR_MEMDEV) {
+					free(d->memdev);
+					d->memdev = xstrdup(e->val);
+				}
 				continue;
 			}
 		}
