@@ -16,6 +16,7 @@
 #include "newfile.h"
 #include "plan.h"
 #include "probe.h"
+#include "qemu-backend.h"
 #include "running.h"
 #include "size.h"
 #include "util.h"
@@ -174,6 +175,9 @@ static void from_object(qver_t qver, struct qemu_opts *q)
 	if (qcmdline_from_words(words, 2, "--object", &cl, &err) < 0)
 		cli_usage_error("--object: %s", err);
 	vm_build(&vm, &cl, qver, &f);
+	/* nvd-plan's and nvd-map's checks of the options, in QEMU's order */
+	if (vm.nbackends == 1 && vm.backends[0].kind == BK_FILE && !findings_count(&f, LEVEL_FAIL))
+		backend_check_props(qver, &vm.backends[0], &f);
 	for (size_t i = 0; i < f.n; i++) {
 		if (f.v[i].level == LEVEL_FAIL && f.v[i].qemu && !q->parse_error)
 			q->parse_error = xstrdup(f.v[i].qemu);
@@ -183,6 +187,7 @@ static void from_object(qver_t qver, struct qemu_opts *q)
 
 		if (b->kind != BK_FILE)
 			cli_usage_error("--object: %s is not memory-backend-file", b->qom_type);
+		q->prealloc_crash = backend_prealloc_crashes(qver, b);
 		q->share = b->share;
 		q->pmem = b->pmem;
 		q->readonly = b->readonly;

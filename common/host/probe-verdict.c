@@ -152,6 +152,11 @@ static bool refused(const struct path_facts *f, const struct qemu_opts *q, qver_
 		fix(r, "share=on");
 		return true;
 	}
+	if (q->prealloc_crash) {
+		set(r, V_REFUSED, true, "prealloc=on on a read-only mapping: QEMU writes every page to preallocate it and dies of SIGSEGV, with no message");
+		fix(r, "drop prealloc=on%s", qver >= QVER(8, 2) ? ", or give rom=off" : "");
+		return true;
+	}
 	return false;
 }
 

@@ -675,6 +675,88 @@ static void parse_numa(struct vm *vm, const char *arg, struct findings *f)
 	kvlist_free(&kv);
 }
 
+/*
+ * -global DRIVER.PROPERTY=VALUE (qemu_global_option()): DRIVER up to the
+ * first '.' or '=' and PROPERTY up to the '=', each at most 63 bytes, the
+ * rest is VALUE; otherwise QemuOpts text with driver=, property= and value=.
+ * Globals reach devices only: a class that is not a device is warned about
+ * after the machine is built (qdev_prop_check_globals()).
+ */
+static void parse_global(struct vm *vm, const char *arg, struct findings *f)
+{
+	static const char OPT[] = "-global";
+	static const char *const keys[] = { "driver", "property", "value" };
+
+	size_t dlen = strcspn(arg, ".="), plen;
+	struct kvlist kv = { 0 };
+	struct vglobal *g;
+	char *err = NULL;
+
+	plen = arg[dlen] == '.' ? strcspn(arg + dlen + 1, "=") : 0;
+	vm->globals = xgrow(vm->globals, vm->nglobals, sizeof(*vm->globals));
+	g = &vm->globals[vm->nglobals];
+	if (dlen >= 1 && dlen <= 63 && arg[dlen] == '.' && plen >= 1 && plen <= 63 &&
+	    arg[dlen + 1 + plen] == '=') {
+		g->driver = xstrndup(arg, dlen);
+		g->prop = xstrndup(arg + dlen + 1, plen);
+		g->value = xstrdup(arg + dlen + 1 + plen + 1);
+		vm->nglobals++;
+		return;
+	}
+	if (opts_parse_v(arg, NULL, SYNTAX_QEMUOPTS, JSON_LOCATED(vm), &kv, &err) < 0) {
+		parse_fail(f, NULL, err);
+		free(err);
+		return;
+	}
+	warn_flags(&kv, NULL, f);
+	for (size_t i = 0; i < kv.n; i++) {
+		bool known = false;
+
+		for (size_t k = 0; k < ARRAY_SIZE(keys); k++)
+			known |= !strcmp(kv.v[i].key, keys[k]);
+		if (!known) {
+			err = xasprintf("Invalid parameter '%s'", kv.v[i].key);
+			parse_fail(f, NULL, err);
+			free(err);
+			goto out;
+		}
+	}
+	if (!kv_get(&kv, "driver") || !kv_get(&kv, "property") || !kv_get(&kv, "value")) {
+		parse_fail(f, NULL, "options 'driver', 'property', and 'value' are required");
+		goto out;
+	}
+	g->driver = xstrdup(kv_get(&kv, "driver"));
+	g->prop = xstrdup(kv_get(&kv, "property"));
+	g->value = xstrdup(kv_get(&kv, "value"));
+	vm->nglobals++;
+out:
+	kvlist_free(&kv);
+}
+
+/*
+ * What becomes of a global whose driver is no memory device: a memory
+ * backend is no device, so QEMU ignores it and warns once the machine is
+ * built; any other driver is not modelled (QEMU warns the same when it has
+ * no such type, and says nothing for an unused hot-pluggable device).
+ */
+static void global_driver_check(const struct vglobal *g, struct findings *f)
+{
+	char *q;
+
+	if (memdev_type_by_driver(g->driver) || !strcmp(g->driver, "memory-device"))
+		return;
+	q = xasprintf("warning: global %s.%s has invalid class name", g->driver, g->prop);
+	if (str_startswith(g->driver, "memory-backend"))
+		finding_add(f, LEVEL_WARN, "global-not-device", NULL, q,
+			    "-global %s.%s=%s does nothing: -global sets device properties and %s is an object; set %s= on its -object",
+			    g->driver, g->prop, g->value, g->driver, g->prop);
+	else
+		finding_add(f, LEVEL_INFO, "global-not-modelled", NULL, q,
+			    "-global %s.%s=%s: nvd-plan does not model driver %s (QEMU warns so when it has no device type of that name)",
+			    g->driver, g->prop, g->value, g->driver);
+	free(q);
+}
+
 static bool x86_model_is_amd(const char *model);
 static void x86_model_32bit(const char *model, struct vm *vm);
 
@@ -808,12 +890,16 @@ void vm_build(struct vm *vm, const struct qcmdline *cl, qver_t qver, struct find
 			parse_numa(vm, o->arg, f);
 		else if (!strcmp(o->name, "cpu"))
 			parse_cpu(vm, o->arg);
+		else if (!strcmp(o->name, "global") && o->arg)
+			parse_global(vm, o->arg, f);
 		else if (!strcmp(o->name, "no-acpi"))
 			vm->machine.acpi = TRI_OFF;
 		else if (!strcmp(o->name, "bios") || !strcmp(o->name, "pflash") ||
 			 (!strcmp(o->name, "drive") && o->arg && drive_is_pflash(o->arg)))
 			vm->firmware = true;
 	}
+	for (size_t i = 0; i < vm->nglobals; i++)
+		global_driver_check(&vm->globals[i], f);
 	/* -machine pflash0=BLOCKDEV: the blockdev way of giving the UEFI image */
 	if (kv_get(&vm->machine.props, "pflash0") || kv_get(&vm->machine.props, "firmware"))
 		vm->firmware = true;
@@ -852,6 +938,12 @@ void vm_free(struct vm *vm)
 	for (size_t i = 0; i < vm->nnodes; i++)
 		free(vm->nodes[i].memdev);
 	free(vm->nodes);
+	for (size_t i = 0; i < vm->nglobals; i++) {
+		free(vm->globals[i].driver);
+		free(vm->globals[i].prop);
+		free(vm->globals[i].value);
+	}
+	free(vm->globals);
 	strv_free(&vm->other_objects);
 	strv_free(&vm->failed_objects);
 	strv_free(&vm->device_ids);

@@ -111,6 +111,11 @@ struct numa_node {
 	uint64_t mem;		/* its size */
 };
 
+/* -global DRIVER.PROPERTY=VALUE, in command-line order (qdev's global_props). */
+struct vglobal {
+	char *driver, *prop, *value;
+};
+
 struct vm {
 	char *source;
 	qver_t qver;
@@ -123,6 +128,8 @@ struct vm {
 	size_t nmemdevs;
 	struct numa_node *nodes;
 	size_t nnodes;
+	struct vglobal *globals;
+	size_t nglobals;
 	struct strv other_objects;	/* ids of -object that are not memory backends */
 	struct strv failed_objects;	/* ids of -object QEMU refuses to parse */
 	struct strv device_ids;		/* every -device id, in order (QEMU's peripheral container) */
