@@ -774,13 +774,21 @@ static void parse_cpu(struct vm *vm, const char *arg)
 		vm->cpu_aarch64 = arm_model_is_aarch64(pb);
 		vm->cpu_intel = !x86_model_is_amd(pb);
 		x86_model_32bit(pb, vm);
+		free(vm->cpu_model);
+		vm->cpu_model = xstrndup(pb, strcspn(pb, ","));
 	}
 	pb = kv_get(&kv, "phys-bits");
-	if (pb)
-		vm->phys_bits = (unsigned)strtoul(pb, NULL, 0);
+	if (pb) {
+		vm->phys_bits_arg = strtoul(pb, NULL, 0);
+		if (vm->phys_bits_arg)	/* 0: the model's own */
+			vm->phys_bits = (unsigned)vm->phys_bits_arg;
+	}
 	vm->phys_bits_given = pb != NULL;
-	if ((pb = kv_get(&kv, "vendor")))
+	if ((pb = kv_get(&kv, "vendor"))) {
 		vm->cpu_intel = strcmp(pb, "AuthenticAMD") != 0;
+		free(vm->cpu_vendor);
+		vm->cpu_vendor = xstrdup(pb);
+	}
 	kvlist_free(&kv);
 }
 
@@ -912,6 +920,8 @@ void vm_free(struct vm *vm)
 	free(vm->machine.persistence);
 	free(vm->machine.oem_id);
 	free(vm->machine.oem_table_id);
+	free(vm->cpu_model);
+	free(vm->cpu_vendor);
 	kvlist_free(&vm->machine.props);
 	free(vm->mem.arg);
 	for (size_t i = 0; i < vm->nbackends; i++) {

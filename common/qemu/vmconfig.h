@@ -146,6 +146,9 @@ struct vm {
 	bool cpu_intel;		/* x86: the CPU's vendor is not AMD (default qemu64: AMD) */
 	bool cpu_32bit;		/* x86: a model without long mode (qemu32, pentium...) */
 	bool phys_bits_given;	/* -cpu ...,phys-bits=N */
+	unsigned long phys_bits_arg;	/* N as given (0: the model's default) */
+	char *cpu_model;	/* -cpu MODEL as given, or NULL */
+	char *cpu_vendor;	/* -cpu ...,vendor=TEXT, or NULL */
 	bool libvirt;		/* from a libvirt domain: fixes are said in its XML */
 	bool firmware;		/* virt: -bios or a pflash drive (UEFI) */
 	/* The device-memory window, when there is one. */
@@ -161,6 +164,8 @@ struct vm {
  * findings for options QEMU refuses while parsing go to f (fail level).
  */
 void vm_build(struct vm *vm, const struct qcmdline *cl, qver_t qver, struct findings *f);
+/* qemu-system-x86_64 release qver has the CPU model (its first len bytes). */
+bool x86_cpu_model_known(const char *model, size_t len, qver_t qver);
 /* An Arm CPU model name (options after a comma ignored) that runs AArch64. */
 bool arm_model_is_aarch64(const char *model);
 void vm_free(struct vm *vm);
