@@ -380,7 +380,8 @@ const struct finding_def finding_catalogue[] = {
 		       "unsupported configuration: memory device slot '...' exceeds slots count '...'",
 		       "unsupported configuration: shared access mode required for virtio-pmem device",
 		       "unsupported configuration: target NUMA node needs to be specified for memory device",
-		       "unsupported configuration: virtio-pmem does not support NUMA nodes" } },
+		       "unsupported configuration: virtio-pmem does not support NUMA nodes",
+		       "unsupported configuration: ... overflowed after alignment" } },
 
 	/* --- memory backends (nvd-plan; nvd-map validate; nvd-check --object) --- */
 	{ .id = "backend-size-zero", .levels = L_FAIL, .doc = BACKEND,

@@ -260,6 +260,7 @@ static void parse_memory(struct vm *vm, const char *arg, struct findings *f)
 			m->has_size = true;
 		} else if (!strcmp(e->key, "maxmem")) {
 			size_parse_qemu(e->val, vm->qver, 1, &m->maxmem, NULL);
+			m->maxmem_given = m->maxmem;
 			m->has_maxmem = true;
 		} else {
 			m->slots = strtoull(e->val, NULL, 0);

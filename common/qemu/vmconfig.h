@@ -42,7 +42,8 @@ struct machine {
 
 struct memory {
 	uint64_t size;		/* rounded up to 8 KiB */
-	uint64_t maxmem;
+	uint64_t maxmem;	/* 0 once QEMU refuses it (no window) */
+	uint64_t maxmem_given;	/* as given, for the summary */
 	uint64_t slots;
 	bool has_size, has_maxmem, has_slots;
 	bool invalid;		/* QEMU refuses the -m text: the values mean nothing */
