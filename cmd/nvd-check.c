@@ -16,6 +16,7 @@
 #include "newfile.h"
 #include "plan.h"
 #include "probe.h"
+#include "qemu-backend.h"
 #include "running.h"
 #include "size.h"
 #include "util.h"

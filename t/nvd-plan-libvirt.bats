@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# nvd-plan on libvirt domain XML: 29 domains (t/libvirt/cases) against what libvirt 9.0 made of
+# nvd-plan on libvirt domain XML: 34 domains (t/libvirt/cases) against what libvirt 9.0 made of
 # them (t/libvirt/recorded: virsh domxml-to-native qemu-argv, or its refusal), and the XML reader
 # on broken documents.
 
@@ -16,7 +16,7 @@ setup() {
 @test "every domain: nvd-plan on the XML agrees with nvd-plan on libvirt's command line, or with libvirt's refusal" {
 	run "$REPO/t/libvirt/compare" --nvd-plan "$PLAN"
 	assert_success
-	assert_output --partial "29 cases, 29 agree, 0 disagree"
+	assert_output --partial "34 cases, 34 agree, 0 disagree"
 }
 
 @test "the comparison sees a difference" {
@@ -102,6 +102,16 @@ EOF
 	run --separate-stderr "$PLAN" --offline d.xml
 	assert_equal "$status" 2
 	assert_equal "$stderr" "nvd-plan: d.xml: line 1: <maxMemory>: 15 EiB is too large"
+}
+
+@test "sizes that overflow once libvirt aligns them: libvirt's refusal first, the summary the sizes given" {
+	run -1 "$PLAN" --offline --qemu-version 7.2 "$CASES/overflow-node.xml"
+	assert_line --index 2 "  memory 8 EiB, maxmem 8 EiB, slots 4"
+	assert_line --index 3 "fail: libvirt refuses the domain: unsupported configuration: memory size of NUMA node '0' overflowed after alignment [libvirt-refuses]"
+	# QEMU's own refusal of maxmem leaves the summary with the maxmem given, not 0 B
+	printf -- '-m 6G,slots=4,maxmem=4G\n' >m.args
+	run -1 "$PLAN" --offline --qemu-version 7.2 m.args
+	assert_line --index 2 "  memory 6 GiB, maxmem 4 GiB, slots 4"
 }
 
 @test "virtio-pmem and virtio-mem: named, backed and placed as libvirt 9.0 does, with libvirt's refusals" {

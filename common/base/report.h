@@ -33,7 +33,7 @@ struct findings {
 #define L_INFO (1u << LEVEL_INFO)
 #define L_WARN (1u << LEVEL_WARN)
 #define L_FAIL (1u << LEVEL_FAIL)
-#define FINDING_QEMU_MAX 16
+#define FINDING_QEMU_MAX 24
 #define FINDING_KERNEL_MAX 12
 #define FINDING_LIBVIRT_MAX 16
 

@@ -154,6 +154,11 @@ static bool refused(const struct path_facts *f, const struct qemu_opts *q, qver_
 		fix(r, "share=on");
 		return true;
 	}
+	if (q->prealloc_crash) {
+		set(r, V_REFUSED, true, "prealloc=on on a read-only mapping: QEMU writes every page to preallocate it and dies of SIGSEGV, with no message");
+		fix(r, "drop prealloc=on%s", qver >= QVER(8, 2) ? ", or give rom=off" : "");
+		return true;
+	}
 	return false;
 }
 
@@ -268,6 +273,9 @@ int qemu_opts_from_object(const char *text, qver_t qver, const struct qemu_caps 
 	if (qcmdline_from_words(words, 2, "--object", &cl, err) < 0)
 		return -1;
 	vm_build_caps(&vm, &cl, qver, caps, &f);
+	/* nvd-plan's and nvd-map's checks of the options, in QEMU's order */
+	if (vm.nbackends == 1 && vm.backends[0].kind == BK_FILE && !findings_count(&f, LEVEL_FAIL))
+		backend_check_props(qver, &vm.backends[0], &f);
 	for (size_t i = 0; i < f.n; i++) {
 		if (f.v[i].level == LEVEL_FAIL && f.v[i].qemu && !q->parse_error)
 			q->parse_error = xstrdup(f.v[i].qemu);
@@ -278,6 +286,7 @@ int qemu_opts_from_object(const char *text, qver_t qver, const struct qemu_caps 
 	} else if (vm.nbackends == 1) {
 		const struct backend *b = &vm.backends[0];
 
+		q->prealloc_crash = backend_prealloc_crashes(qver, b);
 		q->share = b->share;
 		q->pmem = b->pmem;
 		q->readonly = b->readonly;

@@ -144,6 +144,7 @@ struct qemu_opts {
 	char *mem_path;
 	int sync;		/* -2 not given, else enum tristate: the seeds' proposal */
 	char *parse_error;	/* QEMU refuses the --object text itself */
+	bool prealloc_crash;	/* prealloc=on on a read-only mapping: QEMU dies (SIGSEGV) */
 	/* --device: the memory device's type (memdev.h); NULL: an nvdimm */
 	const struct memdev_type *device;
 };

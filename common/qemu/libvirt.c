@@ -42,6 +42,8 @@
 #include "xml.h"
 
 #define KIB_PER_MIB 1024ULL
+/* virMemoryMaxValue(): LLONG_MAX bytes, in KiB (2^53 - 1) */
+#define LV_MAX_KIB ((unsigned long long)LLONG_MAX >> 10)
 
 struct lv_mem {
 	const struct xml_node *n;
@@ -308,6 +310,7 @@ int libvirt_domain_words(const char *text, size_t len, struct strv *words,
 	uint64_t memory_kib = 0, max_kib = 0, max_raw = 0, cells_kib = 0, cells_raw = 0;
 	uint64_t devs_kib = 0, devs_raw = 0, initial;
 	long slots = 0;
+	long cell_overflow = -1;	/* the first cell whose aligned size overflows */
 	bool has_nvdimm = false, has_max, *used = NULL;
 	const char *arch, *machine, *access;
 	int rc = -1;
@@ -357,6 +360,8 @@ int libvirt_domain_words(const char *text, size_t len, struct strv *words,
 			goto out;
 		cells_raw += kib;	/* each below 2^53: no overflow for any sane count */
 		kib = round_up(kib, KIB_PER_MIB);
+		if (kib > LV_MAX_KIB && cell_overflow < 0)
+			cell_overflow = (long)ncells;
 		cells_kib += kib;
 		if (lv_long(id, 0) < 0) {
 			*err = xasprintf("line %u: <cell id='%s'>: not a number", c->line, id);
@@ -476,6 +481,18 @@ int libvirt_domain_words(const char *text, size_t len, struct strv *words,
 		if (m->slot < 0)
 			refuse(refusals, "internal error: failed to find an empty memory slot");
 	}
+	/*
+	 * qemuDomainAlignMemorySizes() when the command line is built: each
+	 * cell, the initial size (the aligned cells' sum), maxMemory, aligned
+	 * to 1 MiB, within LLONG_MAX bytes.
+	 */
+	if (cell_overflow >= 0)
+		refuse(refusals, "unsupported configuration: memory size of NUMA node '%ld' overflowed after alignment",
+		       cell_overflow);
+	else if (initial > LV_MAX_KIB)
+		refuse(refusals, "unsupported configuration: initial memory size overflowed after alignment");
+	else if (has_max && max_kib > LV_MAX_KIB)
+		refuse(refusals, "unsupported configuration: maximum memory size overflowed after alignment");
 	for (size_t i = 0; i < nmems; i++)
 		if (mems[i].node >= (long)ncells && ncells)
 			refuse(refusals, "can't add memory backend for guest node '%ld' as the guest has only '%zu' NUMA nodes configured",

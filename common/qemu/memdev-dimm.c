@@ -288,6 +288,7 @@ const struct memdev_type memdev_nvdimm = {
 	.driver = "nvdimm",
 	.qmp_type = "nvdimm",
 	.owner = "nvdimm",
+	.parent = "pc-dimm",
 	.libvirt_model = "nvdimm",
 	.libvirt_alias = "nvdimm",
 	.finding_prefix = "dimm",

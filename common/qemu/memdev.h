@@ -61,6 +61,7 @@ struct memdev_type {
 	const char *driver;		/* -device DRIVER */
 	const char *qmp_type;		/* query-memory-devices "type" */
 	const char *owner;		/* the QOM type named in "is not writable" */
+	const char *parent;		/* the -device type it derives from (a -global reaches it), or NULL */
 	const char *libvirt_model;	/* <memory model='...'> */
 	const char *libvirt_alias;	/* libvirt's device id: ALIAS + slot (DIMMs) or + N */
 	const char *finding_prefix;	/* "dimm": dimm-addr-conflict; "memdev": memdev-... */

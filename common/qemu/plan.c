@@ -213,7 +213,9 @@ void plan_print(struct out *o, const struct plan_result *r, bool quiet, bool ver
 	if (!quiet && !out_is_json(o) && vm->mem.invalid) {
 		out_text(o, "  memory: -m does not parse (see below)\n");
 	} else if (!quiet && !out_is_json(o)) {
-		char *ram = size_human(vm->mem.size), *max = size_human(vm->mem.maxmem);
+		/* maxmem as given: the model's 0 after a refusal is not the user's */
+		char *ram = size_human(vm->mem.size),
+		     *max = size_human(vm->mem.has_maxmem ? vm->mem.maxmem_given : vm->mem.maxmem);
 
 		out_text(o, "  memory %s, maxmem %s, slots %llu\n", ram, max,
 			 (unsigned long long)vm->mem.slots);

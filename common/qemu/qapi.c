@@ -68,16 +68,24 @@ bool qapi_get_size(const struct kv *e, enum qapi_ctx ctx, int qver, uint64_t *ou
 		   char **warn)
 {
 	bool hex;
+	int r;
 
 	if (warn)
 		*warn = NULL;
 	if (e->json)
 		return json_uint64(e, out, err);
-	if (size_parse_qemu(e->val, qver, 1, out, &hex) < 0) {
+	r = size_parse_qemu(e->val, qver, 1, out, &hex);
+	if (r < 0) {
 		if (hex && warn)
 			*warn = qapi_hex_suffix_warning(e->val);
-		*err = xasprintf(ctx == QAPI_OBJECT ? "Parameter '%s' expects a size value"
-						   : "Parameter '%s' expects size", e->key);
+		if (ctx == QAPI_GLOBAL)	/* parse_option_size() */
+			*err = r == -ERANGE ? xasprintf("Value '%s' is out of range for parameter '%s'",
+							e->val, e->key)
+					    : xasprintf("Parameter '%s' expects a non-negative number below 2^64",
+							e->key);
+		else
+			*err = xasprintf(ctx == QAPI_OBJECT ? "Parameter '%s' expects a size value"
+							   : "Parameter '%s' expects size", e->key);
 		return false;
 	}
 	if (hex && warn)
@@ -109,8 +117,9 @@ bool qapi_get_uint(const struct kv *e, enum qapi_ctx ctx, uint64_t max, uint64_t
 				return false;
 			}
 		} else if (errno || end == e->val || *end) {
-			/* The string input visitor (qemu_strtou64()): "-1" wraps. */
-			*err = xasprintf("Parameter '%s' expects integer", e->key);
+			/* qemu_strtou64(): "-1" wraps; a -global names the type. */
+			*err = xasprintf(ctx == QAPI_GLOBAL ? "Parameter '%s' expects uint64"
+							    : "Parameter '%s' expects integer", e->key);
 			return false;
 		}
 	}
@@ -121,7 +130,7 @@ bool qapi_get_uint(const struct kv *e, enum qapi_ctx ctx, uint64_t max, uint64_t
 	return true;
 }
 
-bool qapi_get_int(const struct kv *e, int64_t min, int64_t max, int64_t *out, char **err)
+bool qapi_get_int(const struct kv *e, enum qapi_ctx ctx, int64_t min, int64_t max, int64_t *out, char **err)
 {
 	char *end;
 
@@ -132,7 +141,8 @@ bool qapi_get_int(const struct kv *e, int64_t min, int64_t max, int64_t *out, ch
 	if (e->json && errno)
 		return type_error(e, "integer", err);	/* a uint64 beyond int64 */
 	if (errno || end == e->val || *end) {
-		*err = xasprintf("Parameter '%s' expects integer", e->key);
+		*err = xasprintf(ctx == QAPI_GLOBAL ? "Parameter '%s' expects int64"
+						    : "Parameter '%s' expects integer", e->key);
 		return false;
 	}
 	if (*out < min || *out > max) {

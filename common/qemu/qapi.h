@@ -15,8 +15,13 @@
  * Each returns true with the value, or false with *err set to QEMU's
  * message for a bad value ("Parameter 'share' expects 'on' or 'off'").
  */
-/* Where a value is read decides QEMU's wording of some errors. */
-enum qapi_ctx { QAPI_OBJECT, QAPI_DEVICE, QAPI_MACHINE };
+/*
+ * Where a value is read decides QEMU's wording of some errors. QAPI_GLOBAL:
+ * a -global value, set by object_property_parse() through the string input
+ * visitor ("expects int64", "expects uint64", "expects a non-negative number
+ * below 2^64").
+ */
+enum qapi_ctx { QAPI_OBJECT, QAPI_DEVICE, QAPI_MACHINE, QAPI_GLOBAL };
 
 bool qapi_get_bool(const struct kv *e, bool *out, char **err);
 /*
@@ -36,7 +41,7 @@ char *qapi_hex_suffix_warning(const char *text);
  */
 bool qapi_get_uint(const struct kv *e, enum qapi_ctx ctx, uint64_t max, uint64_t *out,
 		   char **err);
-bool qapi_get_int(const struct kv *e, int64_t min, int64_t max, int64_t *out, char **err);
+bool qapi_get_int(const struct kv *e, enum qapi_ctx ctx, int64_t min, int64_t max, int64_t *out, char **err);
 bool qapi_get_str(const struct kv *e, char **err);
 
 /* QEMU identifiers: a letter, then letters, digits, '-', '.', '_'. */

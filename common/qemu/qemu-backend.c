@@ -48,6 +48,49 @@ void backend_setters(qver_t qver, struct backend *b, struct findings *f)
 		     "prealloc=on needs reserve=on");
 }
 
+bool backend_file_props(qver_t qver, const struct backend *b, struct findings *f)
+{
+	if (qver < QVER(8, 2))
+		return true;
+	if (b->rom == TRI_ON && !b->readonly) {
+		FAIL(f, "backend-rom-needs-readonly", b->id,
+		     "property 'rom' = 'on' is not supported with 'readonly' = 'off'",
+		     "rom=on needs readonly=on");
+		return false;
+	}
+	if (b->rom == TRI_OFF && b->readonly && b->share) {
+		FAIL(f, "backend-rom-off-shared", b->id,
+		     "property 'rom' = 'off' is incompatible with 'readonly' = 'on' and 'share' = 'on'",
+		     "readonly=on,rom=off (VM templating) needs share=off");
+		return false;
+	}
+	return true;
+}
+
+bool backend_check_props(qver_t qver, struct backend *b, struct findings *f)
+{
+	size_t from = f->n;
+
+	backend_setters(qver, b, f);
+	if (findings_failed_since(f, from))
+		return false;
+	return backend_file_props(qver, b, f);
+}
+
+bool backend_prealloc_crashes(qver_t qver, const struct backend *b)
+{
+	return b->prealloc && backend_is_rom(qver, b);
+}
+
+void backend_prealloc_check(qver_t qver, const struct backend *b, struct findings *f)
+{
+	if (backend_prealloc_crashes(qver, b))
+		FAIL(f, "backend-prealloc-readonly", b->id, NULL,
+		     "prealloc=on on a read-only mapping (readonly=on%s): QEMU writes every page to preallocate it and dies of SIGSEGV, with no message; drop prealloc=on%s",
+		     qver >= QVER(8, 2) ? " without rom=off" : "",
+		     qver >= QVER(8, 2) ? ", or give rom=off (a private, writable copy)" : "");
+}
+
 void backend_file_alloc(qver_t qver, struct backend *b, const char *sysroot, bool offline,
 			struct findings *f)
 {
@@ -56,20 +99,8 @@ void backend_file_alloc(qver_t qver, struct backend *b, const char *sysroot, boo
 	uint64_t offset = b->has_offset ? b->offset : 0;
 	char *q;
 
-	if (qver >= QVER(8, 2)) {
-		if (b->rom == TRI_ON && !b->readonly) {
-			FAIL(f, "backend-rom-needs-readonly", b->id,
-			     "property 'rom' = 'on' is not supported with 'readonly' = 'off'",
-			     "rom=on needs readonly=on");
-			return;
-		}
-		if (b->rom == TRI_OFF && b->readonly && b->share) {
-			FAIL(f, "backend-rom-off-shared", b->id,
-			     "property 'rom' = 'off' is incompatible with 'readonly' = 'on' and 'share' = 'on'",
-			     "readonly=on,rom=off (VM templating) needs share=off");
-			return;
-		}
-	}
+	if (!backend_file_props(qver, b, f))
+		return;
 
 	page = QEMU_HOST_PAGE;
 	memset(&h, 0, sizeof(h));
@@ -210,6 +241,8 @@ void backend_file_alloc(qver_t qver, struct backend *b, const char *sysroot, boo
 		free(q);
 		goto out;
 	}
+	/* Then host_memory_backend_memory_complete() preallocates. */
+	backend_prealloc_check(qver, b, f);
 	b->created = true;
 out:
 	backend_host_free(&h);

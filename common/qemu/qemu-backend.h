@@ -24,6 +24,21 @@ bool backend_is_rom(qver_t qver, const struct backend *b);
 void backend_setters(qver_t qver, struct backend *b, struct findings *f);
 
 /*
+ * memory-backend-file's property checks that need no host (rom against
+ * readonly and share, from 8.2): false with the finding added.
+ */
+bool backend_file_props(qver_t qver, const struct backend *b, struct findings *f);
+/* backend_setters(), then for a file backend backend_file_props(): false when refused. */
+bool backend_check_props(qver_t qver, struct backend *b, struct findings *f);
+/*
+ * prealloc=on on a mapping QEMU makes read-only (readonly=on; from 8.2 not
+ * with rom=off): QEMU dies of SIGSEGV writing the pages (7.2, 10.0, 11.1).
+ */
+bool backend_prealloc_crashes(qver_t qver, const struct backend *b);
+/* The same as the fail finding backend-prealloc-readonly (QEMU prints nothing). */
+void backend_prealloc_check(qver_t qver, const struct backend *b, struct findings *f);
+
+/*
  * memory-backend-file's allocation checks. With offline, the host is not
  * looked at (no file, no MAP_SYNC trial); sysroot prefixes /sys. Sets
  * b->created when QEMU gets past them, and page_size, region_align,

@@ -44,128 +44,200 @@ static const struct mprop *memdev_prop_of_binary(struct vm *vm, const struct mem
 	return p;
 }
 
+/*
+ * One property, read as the type's table says: from -device (keyval or
+ * JSON) or, for a -global (ctx QAPI_GLOBAL), as the string input visitor
+ * reads it. False when QEMU refuses it (the finding is added).
+ */
+static bool memdev_prop_set(struct vm *vm, struct memdev *d, const struct kv *e,
+			    enum qapi_ctx ctx, struct findings *f)
+{
+	const struct memdev_type *t = d->type;
+	const struct mprop *p;
+	const char *obj = d->id;
+	char *err = NULL, *q = NULL, *w = NULL;
+	uint64_t u = 0;
+	int64_t i = 0;
+	bool b = false, got = true;
+
+	p = memdev_prop_of_binary(vm, t, e->key);
+	if (!p) {
+		q = xasprintf("Property '%s.%s' not found", t->driver, e->key);
+		FAIL(f, memdev_fid(d, "property-unknown"), obj, q, "%s has no property '%s'",
+		     t->driver, e->key);
+		free(q);
+		return false;
+	}
+	switch (p->type) {
+	case MP_LINK:
+	case MP_STR:
+		got = qapi_get_str(e, &err);
+		break;
+	case MP_INT32:
+		got = qapi_get_int(e, ctx, INT32_MIN, INT32_MAX, &i, &err);
+		break;
+	case MP_UINT32:
+		got = qapi_get_uint(e, ctx, UINT32_MAX, &u, &err);
+		break;
+	case MP_UINT64:
+		got = qapi_get_uint(e, ctx, UINT64_MAX, &u, &err);
+		break;
+	case MP_SIZE:
+		got = qapi_get_size(e, ctx, vm->qver, &u, &err, &w);
+		if (w)
+			warn_hex_suffix(f, obj, w);
+		free(w);
+		break;
+	case MP_BOOL:
+		got = qapi_get_bool(e, &b, &err);
+		break;
+	case MP_READONLY:
+		q = xasprintf("Property '%s.%s' is not writable", t->owner, e->key);
+		FAIL(f, memdev_fid(d, "property-readonly"), obj, q,
+		     "%s's %s comes from its memdev: set size= on the backend", t->driver, e->key);
+		free(q);
+		return false;
+	case MP_ANY:
+		break;
+	}
+	if (!got) {
+		FAIL(f, memdev_fid(d, "property-invalid"), obj, err, "bad value for %s", e->key);
+		free(err);
+		return false;
+	}
+	/*
+	 * A link to a backend (memdev=, and a type's own such as lsa=): the object
+	 * must exist and be one. The device's memdev is the name it gave even
+	 * when refused: its refusal said, nothing follows from it.
+	 */
+	if (p->role == MR_MEMDEV) {
+		free(d->memdev);
+		d->memdev = xstrdup(e->val);
+	}
+	if (p->type == MP_LINK && (p->role == MR_MEMDEV || p->role == MR_OWN)) {
+		if (vm_failed_object(vm, e->val))
+			return false;	/* its -object's failure is reported */
+		if (!vm_find_backend(vm, e->val) && vm_other_object(vm, e->val)) {
+			q = xasprintf("Invalid parameter type for '%s', expected: memory-backend",
+				      e->key);
+			FAIL(f, memdev_fid(d, "memdev-type"), obj, q, "%s=%s is not a memory backend",
+			     e->key, e->val);
+			free(q);
+			return false;
+		}
+		if (!vm_find_backend(vm, e->val)) {
+			q = xasprintf("Device '%s' not found", e->val);
+			FAIL(f, memdev_fid(d, "memdev-unknown"), obj, q,
+			     "%s=%s names no memory backend (-object memory-backend-*,id=%s)",
+			     e->key, e->val, e->val);
+			free(q);
+			return false;
+		}
+	}
+	switch (p->role) {
+	case MR_MEMDEV:
+		break;
+	case MR_SLOT:
+		d->slot = i;
+		break;
+	case MR_ADDR:
+		d->addr = u;
+		break;
+	case MR_NODE:
+		d->node = u;
+		break;
+	case MR_OWN:
+		return t->set_prop(vm, d, e, u, b, f);
+	case MR_NONE:
+		break;
+	}
+	return true;
+}
+
+/*
+ * -global DRIVER.PROPERTY=VALUE reaches a device whose type is DRIVER or
+ * derives from it (object_dynamic_cast(): the parent type, the
+ * memory-device interface).
+ */
+static bool global_applies(const struct memdev_type *t, const char *driver)
+{
+	return !strcmp(driver, t->driver) || (t->parent && !strcmp(driver, t->parent)) ||
+	       !strcmp(driver, "memory-device");
+}
+
+/*
+ * The property's failure (the fail finding added since from) as QEMU reports
+ * it for a global: global-invalid, QEMU's text prefixed "can't apply global
+ * D.P=V: ", the explanation keeping the property's own finding id.
+ */
+static void global_fail(struct findings *f, size_t from, const struct vglobal *g)
+{
+	char *qemu = NULL, *msg = NULL, *obj = NULL;
+
+	for (size_t i = from; i < f->n; i++) {
+		struct finding *x = &f->v[i];
+
+		if (x->level != LEVEL_FAIL)
+			continue;
+		qemu = xasprintf("can't apply global %s.%s=%s: %s", g->driver, g->prop, g->value,
+				 x->qemu ? x->qemu : "");
+		msg = xasprintf("-global %s.%s=%s: %s (as for %s)", g->driver, g->prop, g->value,
+				x->message, x->id);
+		obj = x->object;
+		free(x->id);
+		free(x->message);
+		free(x->qemu);
+		memmove(x, x + 1, (f->n - i - 1) * sizeof(*x));
+		f->n--;
+		break;
+	}
+	if (!qemu)
+		return;
+	finding_add(f, LEVEL_FAIL, "global-invalid", obj, qemu, "%s", msg);
+	free(qemu);
+	free(msg);
+	free(obj);
+}
+
+/*
+ * The globals, in command-line order, when the device object is created
+ * (device_post_init()), so before its own properties, which override them.
+ * A global QEMU refuses ends QEMU (error_fatal) even when the device sets
+ * the property itself: "can't apply global D.P=V: " and the setter's error.
+ */
+static bool memdev_globals(struct vm *vm, struct memdev *d, struct findings *f)
+{
+	for (size_t k = 0; k < vm->nglobals; k++) {
+		const struct vglobal *g = &vm->globals[k];
+		struct kv e = { .key = g->prop, .val = g->value, .type = KV_STRING };
+		size_t from = f->n;
+
+		if (!global_applies(d->type, g->driver))
+			continue;
+		if (memdev_prop_set(vm, d, &e, QAPI_GLOBAL, f))
+			continue;
+		global_fail(f, from, g);
+		return false;
+	}
+	return true;
+}
+
 /* Properties, set in QDict order before realize, read as the type's table says. */
 static bool memdev_props(struct vm *vm, struct memdev *d, struct findings *f)
 {
-	const struct memdev_type *t = d->type;
-	size_t *idx = xcalloc(d->props.n + 1, sizeof(*idx));
-	const char *obj = d->id;
-	bool ok = true;
+	/* After a global QEMU refuses, the device's own are read still: no follow-on noise. */
+	bool ok = memdev_globals(vm, d, f);
+	size_t *idx;
 
+	idx = xcalloc(d->props.n + 1, sizeof(*idx));
 	qdict_order(&d->props, idx);
 	for (size_t k = 0; k < d->props.n; k++) {
 		const struct kv *e = &d->props.v[idx[k]];
-		const struct mprop *p;
-		char *err = NULL, *q = NULL, *w = NULL;
-		uint64_t u = 0;
-		int64_t i = 0;
-		bool b = false, got = true;
 
 		if (!strcmp(e->key, "driver") || !strcmp(e->key, "id"))
 			continue;
-		p = memdev_prop_of_binary(vm, t, e->key);
-		if (!p) {
-			q = xasprintf("Property '%s.%s' not found", t->driver, e->key);
-			FAIL(f, memdev_fid(d, "property-unknown"), obj, q, "%s has no property '%s'",
-			     t->driver, e->key);
-			free(q);
+		if (!memdev_prop_set(vm, d, e, QAPI_DEVICE, f))
 			ok = false;
-			continue;
-		}
-		switch (p->type) {
-		case MP_LINK:
-		case MP_STR:
-			got = qapi_get_str(e, &err);
-			break;
-		case MP_INT32:
-			got = qapi_get_int(e, INT32_MIN, INT32_MAX, &i, &err);
-			break;
-		case MP_UINT32:
-			got = qapi_get_uint(e, QAPI_DEVICE, UINT32_MAX, &u, &err);
-			break;
-		case MP_UINT64:
-			got = qapi_get_uint(e, QAPI_DEVICE, UINT64_MAX, &u, &err);
-			break;
-		case MP_SIZE:
-			got = qapi_get_size(e, QAPI_DEVICE, vm->qver, &u, &err, &w);
-			if (w)
-				warn_hex_suffix(f, obj, w);
-			free(w);
-			break;
-		case MP_BOOL:
-			got = qapi_get_bool(e, &b, &err);
-			break;
-		case MP_READONLY:
-			q = xasprintf("Property '%s.%s' is not writable", t->owner, e->key);
-			FAIL(f, memdev_fid(d, "property-readonly"), obj, q,
-			     "%s's %s comes from its memdev: set size= on the backend", t->driver,
-			     e->key);
-			free(q);
-			ok = false;
-			continue;
-		case MP_ANY:
-			break;
-		}
-		if (!got) {
-			FAIL(f, memdev_fid(d, "property-invalid"), obj, err, "bad value for %s", e->key);
-			free(err);
-			ok = false;
-			continue;
-		}
-		/* a link to a backend: the object must exist and be one */
-		if (p->type == MP_LINK && (p->role == MR_MEMDEV || p->role == MR_OWN)) {
-			bool linked = true;
-
-			if (vm_failed_object(vm, e->val)) {
-				linked = ok = false;	/* its -object's failure is reported */
-			} else if (!vm_find_backend(vm, e->val) && vm_other_object(vm, e->val)) {
-				q = xasprintf("Invalid parameter type for '%s', expected: memory-backend",
-					      e->key);
-				FAIL(f, memdev_fid(d, "memdev-type"), obj, q,
-				     "%s=%s is not a memory backend", e->key, e->val);
-				free(q);
-				linked = ok = false;
-			} else if (!vm_find_backend(vm, e->val)) {
-				q = xasprintf("Device '%s' not found", e->val);
-				FAIL(f, memdev_fid(d, "memdev-unknown"), obj, q,
-				     "%s=%s names no memory backend (-object memory-backend-*,id=%s)",
-				     e->key, e->val, e->val);
-				free(q);
-				linked = ok = false;
-			}
-			/*
-			 * The device's memdev is still the name it gave: its refusal
-			 * said, nothing follows from it (no "must be set" after it).
-			 */
-			if (!linked) {
-				if (p->role == MR_MEMDEV) {
-					free(d->memdev);
-					d->memdev = xstrdup(e->val);
-				}
-				continue;
-			}
-		}
-		switch (p->role) {
-		case MR_MEMDEV:
-			free(d->memdev);
-			d->memdev = xstrdup(e->val);
-			break;
-		case MR_SLOT:
-			d->slot = i;
-			break;
-		case MR_ADDR:
-			d->addr = u;
-			break;
-		case MR_NODE:
-			d->node = u;
-			break;
-		case MR_OWN:
-			if (!t->set_prop(vm, d, e, u, b, f))
-				ok = false;
-			break;
-		case MR_NONE:
-			break;
-		}
 	}
 	free(idx);
 	return ok;

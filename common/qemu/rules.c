@@ -150,20 +150,6 @@ static void machine_from_binary(struct vm *vm)
 	}
 }
 
-/* parse_cpu_option(): -cpu's model, after the machine and the backends (checked with 7.2). */
-static void cpu_from_binary(struct vm *vm, struct findings *f)
-{
-	char *q;
-
-	if (!vm->caps || !vm->cpu_model || qemu_caps_cpu(vm->caps, vm->cpu_model))
-		return;
-	vm_caps_differs(vm, "it has no CPU model %s", vm->cpu_model);
-	q = xasprintf("unable to find CPU model '%s'", vm->cpu_model);
-	FAIL(f, "cpu-model-unknown", NULL, q, "this QEMU binary has no CPU model '%s' (see -cpu help)",
-	     vm->cpu_model);
-	free(q);
-}
-
 static void machine_select(struct vm *vm, struct findings *f)
 {
 	struct machine *m = &vm->machine;
@@ -633,7 +619,31 @@ static void board_init(struct vm *vm, struct findings *f)
 	if (m->type_version >= QVER(7, 1) && vm->qver >= QVER(7, 1) && !vm->cpu_intel &&
 	    layout_max_used_gpa(vm, above_start) >= AMD_HT_START)
 		above_start = AMD_ABOVE_1TB_START;
+	/* The CPUs are created: -cpu's properties are globals of the model's type. */
+	if (vm->cpu_vendor && strlen(vm->cpu_vendor) != 12) {
+		q = vm->qver >= QVER(9, 0)
+			    ? xasprintf("can't apply global %s-x86_64-cpu.vendor=%s: value of property 'vendor' must consist of exactly 12 characters",
+					vm->cpu_model ? vm->cpu_model : "qemu64", vm->cpu_vendor)
+			    : xasprintf("can't apply global %s-x86_64-cpu.vendor=%s: Property '.vendor' doesn't take value '%s'",
+					vm->cpu_model ? vm->cpu_model : "qemu64", vm->cpu_vendor,
+					vm->cpu_vendor);
+		FAIL(f, "cpu-vendor-invalid", NULL, q,
+		     "vendor= takes a 12-character CPUID vendor (GenuineIntel, AuthenticAMD)");
+		free(q);
+		return;
+	}
 	/* x86_cpu_realizefn(): before the board's memory */
+	if (!vm->cpu_32bit && vm->phys_bits_arg &&
+	    (vm->phys_bits_arg < 32 || (vm->phys_bits_arg > 52 && vm->qver < QVER(11, 0)))) {
+		q = vm->qver >= QVER(11, 0)
+			    ? xasprintf("phys-bits should be at least 32 (but is %lu)", vm->phys_bits_arg)
+			    : xasprintf("phys-bits should be between 32 and 52  (but is %lu)",
+					vm->phys_bits_arg);
+		FAIL(f, "cpu-phys-bits-range", NULL, q,
+		     "phys-bits must be 32 to 52 (or 0 for the model's own)");
+		free(q);
+		return;
+	}
 	if (vm->cpu_32bit && vm->phys_bits_given) {
 		FAIL(f, "cpu-phys-bits-32bit", NULL, "phys-bits is not user-configurable in 32 bit",
 		     "a CPU model without long mode has fixed physical address bits: drop phys-bits");
@@ -645,7 +655,8 @@ static void board_init(struct vm *vm, struct findings *f)
 	 * (between: not tested).
 	 */
 	if (vm->qver >= QVER(7, 1) && !(vm->cpu_32bit && vm->qver < QVER(10, 0))) {
-		uint64_t limit = (1ULL << vm->phys_bits) - 1;
+		/* QEMU's own shift: on x86 the count is taken modulo 64 (11.x, phys-bits=70) */
+		uint64_t limit = (1ULL << (vm->phys_bits & 63)) - 1;
 
 		if (vm->cpu_32bit && vm->mem.maxmem > vm->mem.size) {
 			uint64_t wb, ws;
@@ -710,6 +721,37 @@ static void board_init(struct vm *vm, struct findings *f)
  * the rest still means something, so the first failure is QEMU's message
  * and the others are what the user would hit next.
  */
+/*
+ * parse_cpu_option(): -cpu's model, after the machine and the backends. The
+ * binary's -cpu help when it was asked (--qemu, or the one on PATH), else the
+ * release's list (x86: the real 7.2, 10.0 and 11.1 binaries').
+ */
+static void cpu_model_check(struct vm *vm, struct findings *f)
+{
+	bool table, binary;
+	char *q;
+
+	if (!vm->cpu_model)
+		return;
+	/* the release's list: x86 only (other targets' models are not modelled) */
+	table = vm->target != TARGET_X86_64 ||
+		x86_cpu_model_known(vm->cpu_model, strlen(vm->cpu_model), vm->qver);
+	binary = vm->caps ? qemu_caps_cpu(vm->caps, vm->cpu_model) : table;
+	if (binary != table)
+		vm_caps_differs(vm, "it has %sCPU model %s", binary ? "" : "no ", vm->cpu_model);
+	if (binary)
+		return;
+	q = xasprintf("unable to find CPU model '%s'", vm->cpu_model);
+	if (table)
+		FAIL(f, "cpu-model-unknown", NULL, q,
+		     "this QEMU binary has no CPU model '%s' (see -cpu help)", vm->cpu_model);
+	else
+		FAIL(f, "cpu-model-unknown", NULL, q,
+		     "QEMU %d.%d has no x86 CPU model %s ('qemu-system-x86_64 -cpu help' lists them): a newer model needs a newer QEMU",
+		     vm->qver / 100, vm->qver % 100, vm->cpu_model);
+	free(q);
+}
+
 void plan_run(struct vm *vm, const struct plan_opts *po, struct findings *f)
 {
 	size_t fails;
@@ -720,7 +762,7 @@ void plan_run(struct vm *vm, const struct plan_opts *po, struct findings *f)
 	fails = findings_count(f, LEVEL_FAIL);
 	machine_props(vm, f);
 	backends_create(vm, po, f);
-	cpu_from_binary(vm, f);
+	cpu_model_check(vm, f);
 	numa_setup(vm, f);
 	/*
 	 * Without a valid -m there is no window to place DIMMs in, and nothing

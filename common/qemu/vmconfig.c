@@ -284,6 +284,7 @@ static void parse_memory(struct vm *vm, const char *arg, struct findings *f)
 			m->has_size = true;
 		} else if (!strcmp(e->key, "maxmem")) {
 			size_parse_qemu(e->val, vm->qver, 1, &m->maxmem, NULL);
+			m->maxmem_given = m->maxmem;
 			m->has_maxmem = true;
 		} else {
 			m->slots = strtoull(e->val, NULL, 0);
@@ -731,6 +732,88 @@ static void parse_numa(struct vm *vm, const char *arg, struct findings *f)
 	kvlist_free(&kv);
 }
 
+/*
+ * -global DRIVER.PROPERTY=VALUE (qemu_global_option()): DRIVER up to the
+ * first '.' or '=' and PROPERTY up to the '=', each at most 63 bytes, the
+ * rest is VALUE; otherwise QemuOpts text with driver=, property= and value=.
+ * Globals reach devices only: a class that is not a device is warned about
+ * after the machine is built (qdev_prop_check_globals()).
+ */
+static void parse_global(struct vm *vm, const char *arg, struct findings *f)
+{
+	static const char OPT[] = "-global";
+	static const char *const keys[] = { "driver", "property", "value" };
+
+	size_t dlen = strcspn(arg, ".="), plen;
+	struct kvlist kv = { 0 };
+	struct vglobal *g;
+	char *err = NULL;
+
+	plen = arg[dlen] == '.' ? strcspn(arg + dlen + 1, "=") : 0;
+	vm->globals = xgrow(vm->globals, vm->nglobals, sizeof(*vm->globals));
+	g = &vm->globals[vm->nglobals];
+	if (dlen >= 1 && dlen <= 63 && arg[dlen] == '.' && plen >= 1 && plen <= 63 &&
+	    arg[dlen + 1 + plen] == '=') {
+		g->driver = xstrndup(arg, dlen);
+		g->prop = xstrndup(arg + dlen + 1, plen);
+		g->value = xstrdup(arg + dlen + 1 + plen + 1);
+		vm->nglobals++;
+		return;
+	}
+	if (opts_parse_v(arg, NULL, SYNTAX_QEMUOPTS, JSON_LOCATED(vm), &kv, &err) < 0) {
+		parse_fail(f, NULL, err);
+		free(err);
+		return;
+	}
+	warn_flags(&kv, NULL, f);
+	for (size_t i = 0; i < kv.n; i++) {
+		bool known = false;
+
+		for (size_t k = 0; k < ARRAY_SIZE(keys); k++)
+			known |= !strcmp(kv.v[i].key, keys[k]);
+		if (!known) {
+			err = xasprintf("Invalid parameter '%s'", kv.v[i].key);
+			parse_fail(f, NULL, err);
+			free(err);
+			goto out;
+		}
+	}
+	if (!kv_get(&kv, "driver") || !kv_get(&kv, "property") || !kv_get(&kv, "value")) {
+		parse_fail(f, NULL, "options 'driver', 'property', and 'value' are required");
+		goto out;
+	}
+	g->driver = xstrdup(kv_get(&kv, "driver"));
+	g->prop = xstrdup(kv_get(&kv, "property"));
+	g->value = xstrdup(kv_get(&kv, "value"));
+	vm->nglobals++;
+out:
+	kvlist_free(&kv);
+}
+
+/*
+ * What becomes of a global whose driver is no memory device: a memory
+ * backend is no device, so QEMU ignores it and warns once the machine is
+ * built; any other driver is not modelled (QEMU warns the same when it has
+ * no such type, and says nothing for an unused hot-pluggable device).
+ */
+static void global_driver_check(const struct vglobal *g, struct findings *f)
+{
+	char *q;
+
+	if (memdev_type_by_driver(g->driver) || !strcmp(g->driver, "memory-device"))
+		return;
+	q = xasprintf("warning: global %s.%s has invalid class name", g->driver, g->prop);
+	if (str_startswith(g->driver, "memory-backend"))
+		finding_add(f, LEVEL_WARN, "global-not-device", NULL, q,
+			    "-global %s.%s=%s does nothing: -global sets device properties and %s is an object; set %s= on its -object",
+			    g->driver, g->prop, g->value, g->driver, g->prop);
+	else
+		finding_add(f, LEVEL_INFO, "global-not-modelled", NULL, q,
+			    "-global %s.%s=%s: nvd-plan does not model driver %s (QEMU warns so when it has no device type of that name)",
+			    g->driver, g->prop, g->value, g->driver);
+	free(q);
+}
+
 static bool x86_model_is_amd(const char *model);
 static void x86_model_32bit(const char *model, struct vm *vm);
 
@@ -745,18 +828,24 @@ static void parse_cpu(struct vm *vm, const char *arg)
 		return;
 	}
 	if ((pb = kv_get(&kv, "model"))) {
-		free(vm->cpu_model);
-		vm->cpu_model = xstrdup(pb);
 		vm->cpu_aarch64 = arm_model_is_aarch64(pb);
 		vm->cpu_intel = !x86_model_is_amd(pb);
 		x86_model_32bit(pb, vm);
+		free(vm->cpu_model);
+		vm->cpu_model = xstrndup(pb, strcspn(pb, ","));
 	}
 	pb = kv_get(&kv, "phys-bits");
-	if (pb)
-		vm->phys_bits = (unsigned)strtoul(pb, NULL, 0);
+	if (pb) {
+		vm->phys_bits_arg = strtoul(pb, NULL, 0);
+		if (vm->phys_bits_arg)	/* 0: the model's own */
+			vm->phys_bits = (unsigned)vm->phys_bits_arg;
+	}
 	vm->phys_bits_given = pb != NULL;
-	if ((pb = kv_get(&kv, "vendor")))
+	if ((pb = kv_get(&kv, "vendor"))) {
 		vm->cpu_intel = strcmp(pb, "AuthenticAMD") != 0;
+		free(vm->cpu_vendor);
+		vm->cpu_vendor = xstrdup(pb);
+	}
 	kvlist_free(&kv);
 }
 
@@ -890,12 +979,16 @@ void vm_build_caps(struct vm *vm, const struct qcmdline *cl, qver_t qver,
 			parse_numa(vm, o->arg, f);
 		else if (!strcmp(o->name, "cpu"))
 			parse_cpu(vm, o->arg);
+		else if (!strcmp(o->name, "global") && o->arg)
+			parse_global(vm, o->arg, f);
 		else if (!strcmp(o->name, "no-acpi"))
 			vm->machine.acpi = TRI_OFF;
 		else if (!strcmp(o->name, "bios") || !strcmp(o->name, "pflash") ||
 			 (!strcmp(o->name, "drive") && o->arg && drive_is_pflash(o->arg)))
 			vm->firmware = true;
 	}
+	for (size_t i = 0; i < vm->nglobals; i++)
+		global_driver_check(&vm->globals[i], f);
 	/* -machine pflash0=BLOCKDEV: the blockdev way of giving the UEFI image */
 	if (kv_get(&vm->machine.props, "pflash0") || kv_get(&vm->machine.props, "firmware"))
 		vm->firmware = true;
@@ -904,12 +997,13 @@ void vm_build_caps(struct vm *vm, const struct qcmdline *cl, qver_t qver,
 void vm_free(struct vm *vm)
 {
 	free(vm->source);
-	free(vm->cpu_model);
 	strv_free(&vm->caps_diffs);
 	free(vm->machine.type);
 	free(vm->machine.persistence);
 	free(vm->machine.oem_id);
 	free(vm->machine.oem_table_id);
+	free(vm->cpu_model);
+	free(vm->cpu_vendor);
 	kvlist_free(&vm->machine.props);
 	free(vm->mem.arg);
 	for (size_t i = 0; i < vm->nbackends; i++) {
@@ -945,6 +1039,12 @@ void vm_free(struct vm *vm)
 	for (size_t i = 0; i < vm->nnodes; i++)
 		free(vm->nodes[i].memdev);
 	free(vm->nodes);
+	for (size_t i = 0; i < vm->nglobals; i++) {
+		free(vm->globals[i].driver);
+		free(vm->globals[i].prop);
+		free(vm->globals[i].value);
+	}
+	free(vm->globals);
 	strv_free(&vm->other_objects);
 	strv_free(&vm->failed_objects);
 	strv_free(&vm->device_ids);

@@ -43,7 +43,8 @@ struct machine {
 
 struct memory {
 	uint64_t size;		/* rounded up to 8 KiB */
-	uint64_t maxmem;
+	uint64_t maxmem;	/* 0 once QEMU refuses it (no window) */
+	uint64_t maxmem_given;	/* as given, for the summary */
 	uint64_t slots;
 	bool has_size, has_maxmem, has_slots;
 	bool invalid;		/* QEMU refuses the -m text: the values mean nothing */
@@ -125,6 +126,11 @@ struct numa_node {
 	uint64_t mem;		/* its size */
 };
 
+/* -global DRIVER.PROPERTY=VALUE, in command-line order (qdev's global_props). */
+struct vglobal {
+	char *driver, *prop, *value;
+};
+
 struct vm {
 	char *source;
 	qver_t qver;
@@ -140,6 +146,8 @@ struct vm {
 	struct vdevice *devices;
 	size_t ndevices;
 	struct cxl_state cxl;		/* -machine cxl=on, its windows (cxl.h) */
+	struct vglobal *globals;
+	size_t nglobals;
 	struct strv other_objects;	/* ids of -object that are not memory backends */
 	struct strv failed_objects;	/* ids of -object QEMU refuses to parse */
 	struct strv device_ids;		/* every -device id, in order (QEMU's peripheral container) */
@@ -152,11 +160,13 @@ struct vm {
 	size_t *placed, nplaced;
 	uint64_t placed_size;
 	unsigned phys_bits;
-	char *cpu_model;	/* -cpu's model, NULL without -cpu */
 	bool cpu_aarch64;	/* virt: the CPU model runs AArch64 (default cortex-a15: no) */
 	bool cpu_intel;		/* x86: the CPU's vendor is not AMD (default qemu64: AMD) */
 	bool cpu_32bit;		/* x86: a model without long mode (qemu32, pentium...) */
 	bool phys_bits_given;	/* -cpu ...,phys-bits=N */
+	unsigned long phys_bits_arg;	/* N as given (0: the model's default) */
+	char *cpu_model;	/* -cpu MODEL as given, or NULL */
+	char *cpu_vendor;	/* -cpu ...,vendor=TEXT, or NULL */
 	bool libvirt;		/* from a libvirt domain: fixes are said in its XML */
 	bool firmware;		/* virt: -bios or a pflash drive (UEFI) */
 	/* The device-memory window, when there is one. */
@@ -184,6 +194,8 @@ void vm_build_caps(struct vm *vm, const struct qcmdline *cl, qver_t qver,
 		   const struct qemu_caps *caps, struct findings *f);
 /* Note where the binary's answer differs from the release table (vm.caps_diffs). */
 void vm_caps_differs(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* qemu-system-x86_64 release qver has the CPU model (its first len bytes). */
+bool x86_cpu_model_known(const char *model, size_t len, qver_t qver);
 /* An Arm CPU model name (options after a comma ignored) that runs AArch64. */
 bool arm_model_is_aarch64(const char *model);
 void vm_free(struct vm *vm);
