@@ -30,8 +30,8 @@ setup() {
 }
 
 # calls TRACE: the backend's system calls in a strace -f log, one per line: "open MODE" for the
-# last open of $PWD/f.img, then the PROT_NONE reservation just before its first mapping, then
-# each mmap of its descriptor (flags sorted, addresses dropped).
+# last open of $PWD/f.img, then the PROT_NONE reservation its thread made just before its first
+# mapping, then each mmap of its descriptor (flags sorted, addresses dropped).
 calls() {
 	awk -v path="\"$PWD/f.img\"" '
 	function sorted(s,   n, a, i, j, t, r) {
@@ -42,7 +42,7 @@ calls() {
 	}
 	/openat\(/ && index($0, path) {
 		fd = $NF; mode = ($0 ~ /O_RDWR/) ? "O_RDWR" : ($0 ~ /O_WRONLY/) ? "O_WRONLY" : "O_RDONLY"
-		out = "open " mode "\n"; reserve = ""; mapped = 0
+		out = "open " mode "\n"; split("", reserve); mapped = 0
 		next
 	}
 	/ mmap\(/ && fd != "" {
@@ -50,9 +50,11 @@ calls() {
 		split(s, f, ", ")
 		res = s; sub(/.*\) = /, "", res)
 		res = (res ~ /^-1/) ? res : "ok"; sub(/^-1 /, "", res); sub(/ \(.*/, "", res)
-		if (f[3] == "PROT_NONE" && f[5] == "-1") { reserve = "reserve " f[2] " " sorted(f[4]) "\n"; next }
+		# the reservation of the thread that maps the file: another thread may reserve
+		# meanwhile (the 128 MiB malloc arena glibc reserves for a thread QEMU starts)
+		if (f[3] == "PROT_NONE" && f[5] == "-1") { reserve[$1] = "reserve " f[2] " " sorted(f[4]) "\n"; next }
 		if (f[5] != fd) next
-		if (!mapped) { out = out reserve; mapped = 1 }
+		if (!mapped) { out = out reserve[$1]; mapped = 1 }
 		sub(/\)$/, "", f[6]); sub(/\) = .*/, "", f[6])
 		out = out "mmap " f[2] " " f[3] " " sorted(f[4]) " " f[6] " = " res "\n"
 	}
