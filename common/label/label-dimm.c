@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * nvd-label's --dimm ID: which backend file and label area a device of a VM
- * configuration has, resolved through the same model as nvd-plan. The
+ * configuration has, resolved through the same model as nvd-plan: an
+ * nvdimm's is the last label-size bytes of its memdev, a cxl-type3's the
+ * whole lsa= backend. The
  * command calls it; the label core (label-io.c) only takes the resulting
  * struct label_spec.
  */
@@ -29,9 +31,23 @@ static bool dimm_refused(const char *src, const struct plan_result *r, const str
 {
 	const char *q;
 
+	if (d->lsa || d->lsa_be) {
+		if (!d->lsa_be) {
+			nvd_warnx("%s: device %s: no memory backend with id=%s for its lsa=", src,
+				  d->id, d->lsa);
+			return true;
+		}
+		if (!d->lsa_be->mem_path) {
+			nvd_warnx("%s: device %s: its lsa= %s is a %s, not a memory-backend-file: the label storage area is in the VM's memory, not in a file",
+				  src, d->id, d->lsa_be->id,
+				  d->lsa_be->qom_type ? d->lsa_be->qom_type : "backend");
+			return true;
+		}
+		return false;
+	}
 	if (!d->type->nfit) {
-		nvd_warnx("%s: device %s is a %s: only an nvdimm has a label area", src, d->id,
-			  d->type->driver);
+		nvd_warnx("%s: device %s is a %s: only an nvdimm or a cxl-type3 with lsa= has a label area",
+			  src, d->id, d->type->driver);
 		return true;
 	}
 	/* A label-size QEMU refuses is not kept in the model: its finding says it. */
@@ -101,6 +117,13 @@ int label_dimm_resolve(const char *dimm, const char *file, char **words, size_t 
 			continue;
 		if (dimm_refused(src, &r, d))
 			goto out;
+		if (d->lsa_be) {
+			/* a CXL device's label storage area: the whole lsa= backend */
+			spec->lsa = true;
+			*path = xstrdup(d->lsa_be->mem_path);
+			rc = 0;
+			goto out;
+		}
 		spec->label_size = d->label_size;
 		spec->has_label_size = true;
 		spec->size = d->be->size;

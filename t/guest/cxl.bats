@@ -19,12 +19,16 @@ setup() {
 }
 teardown() { guest_teardown; }
 
-# Where QEMU 7.2 puts fixed memory window 0 for this VM (-m 512M on q35: no RAM or device
-# memory above 4 GiB, the CXL host register block at 4 GiB, the window at the next 256 MiB).
-# The integrator points this at nvd-plan's prediction once nvd-plan models CXL:
-#   nvd-plan --json --offline --qemu-version 7.2 -- "${VM[@]}" | jq '.cxl_windows[0].base'
+# predicted_window_base: the base of the first CXL fixed memory window of the VM in VM, as
+# nvd-plan --json predicts it (cxl_windows[0].base), checked against the literal QEMU 7.2 put
+# it at (memory above 4 GiB: none with -m 512M; the host register block at 4 GiB, the window
+# at the next 256 MiB).
 predicted_window_base() {
-	echo $((0x110000000))
+	local base
+	base=$("${NVD_BIN:-$GUEST_DIR/../../bin}/nvd-plan" --json --offline --qemu-version 7.2 \
+		-- "${VM[@]}" | jq -r '.cxl_windows[0].base')
+	[[ $base == $((0x110000000)) ]] || fail "nvd-plan puts the window at $base, not 0x110000000"
+	echo "$base"
 }
 
 # cxl_vm SN: the VM, with sn=SN on the device unless SN is empty; mem.img and lsa.img in the
