@@ -45,7 +45,7 @@ static struct poptOption options[] = {
 	  "init: label format 1.1 (128-byte labels, ndctl's default), 1.2 (256-byte; Linux's on CXL), 2.1 (CXL 2.0 index)",
 	  "1.1|1.2|2.1" },
 	{ "force", 'f', POPT_ARG_NONE, &opt_force, 0,
-	  "init over a valid index, write unchecked input, write while a process maps the backend",
+	  "write over an area neither all zero nor a label area, init over a valid index, write unchecked input, write while a process maps the backend",
 	  NULL },
 	{ "backup", 'b', POPT_ARG_STRING, &opt_backup, 0,
 	  "save the old area to FILE (which must not exist) before writing", "FILE" },
@@ -181,21 +181,29 @@ static int modify(enum cmd c, struct label_target *t, const uint8_t *old, struct
 	struct label_geom g = { 0 };
 	unsigned major = 1, minor = 1;
 	uint8_t *nbuf = NULL;
-	char *hs;
+	char *hs, *why;
 	int rc = 0;
 	long slot;
 
 	label_area_parse_fmt(&a, old, t->area_size, t->pmem_limit, false, fmt, serialp);
+	if (c == C_WRITE && (input->too_big || input->len != t->area_size)) {
+		hs = input->too_big ? xstrdup("more") : xasprintf("%zu", input->len);
+		nvd_warnx("%s: %s bytes, but the label area is %llu bytes", opt_input, hs,
+			  (unsigned long long)t->area_size);
+		free(hs);
+		rc = NVD_EXIT_USAGE;
+		goto out;
+	}
+	if (!opt_force && (why = label_write_refusal(&a, old, c == C_INIT))) {
+		nvd_warnx("%s: %s", t->path, why);
+		free(why);
+		rc = NVD_EXIT_FAIL;
+		goto out;
+	}
 	if (c == C_INIT) {
 		/* Linux 6.1 writes v1.2 (256-byte labels) on a blank CXL area; ndctl's default is 1.1. */
 		major = ver_major ? ver_major : 1;
 		minor = ver_major ? ver_minor : fmt == LABEL_FMT_CXL ? 2 : 1;
-		if (a.current >= 0 && !opt_force) {
-			nvd_warnx("%s: the label area holds a valid index (index %d current, %zu namespace%s): use --force to replace it",
-				  t->path, a.current, a.nns, a.nns == 1 ? "" : "s");
-			rc = NVD_EXIT_FAIL;
-			goto out;
-		}
 		nbuf = xmalloc(t->area_size);
 		memcpy(nbuf, old, t->area_size);
 		if (label_init_build_ver(nbuf, t->area_size, major, minor, &g) < 0) {
@@ -206,14 +214,6 @@ static int modify(enum cmd c, struct label_target *t, const uint8_t *old, struct
 	} else if (c == C_ZERO) {
 		nbuf = xcalloc(1, t->area_size);
 	} else {
-		if (input->too_big || input->len != t->area_size) {
-			hs = input->too_big ? xstrdup("more") : xasprintf("%zu", input->len);
-			nvd_warnx("%s: %s bytes, but the label area is %llu bytes", opt_input, hs,
-				  (unsigned long long)t->area_size);
-			free(hs);
-			rc = NVD_EXIT_USAGE;
-			goto out;
-		}
 		nbuf = (uint8_t *)input->buf;
 		input->buf = NULL;
 		label_area_parse_fmt(&in, nbuf, t->area_size, t->pmem_limit, false, fmt,

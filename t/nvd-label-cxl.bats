@@ -222,3 +222,35 @@ T
 	assert_equal "$stderr" "nvd-label: short.img: 131072 bytes, but the label area is 262144 bytes"
 	assert_equal "$(checksums <lsa.img)" "$sum"
 }
+
+@test "a write over data that is not a label area (a file system, random bytes) is refused without --force, NVDIMM or --lsa" {
+	truncate -s 16M fs.img
+	mkfs.ext4 -q -F fs.img
+	head -c 256K /dev/urandom >rnd.img
+	$LSA guest-cxl lsa.img
+	for f in fs.img rnd.img; do
+		sum=$(checksums <"$f")
+		for args in "init --lsa" "init --lsa -V 2.1" "zero --lsa" "write --lsa -i lsa.img" \
+			"init -l 128K" "zero -l 128K"; do
+			# the last 128K of the ext4 image are zero: an NVDIMM area there is blank
+			[[ $f == rnd.img || ($args != *"-i lsa.img"* && $args == *--lsa*) ]] || continue
+			# shellcheck disable=SC2086
+			run --separate-stderr "$L" $args "$f"
+			assert_equal "$status" 1
+			assert_equal "$stderr" "nvd-label: $f: not a label area: not all zero and no NAMESPACE_INDEX signature where an index block would be (a file system? a guest's data?): writing would destroy it; use --force to write over it"
+			[[ -z $output ]] || fail "$args: printed $output"
+			assert_equal "$(checksums <"$f")" "$sum"
+		done
+	done
+	# an area with an index signature (even a damaged one) or all zero is a label area
+	cp lsa.img bad.img
+	printf 'X' | dd of=bad.img bs=1 seek=100 conv=notrunc status=none
+	"$L" zero -q --lsa bad.img
+	"$L" init -q --lsa bad.img
+	# --force overrides, and the backup keeps the old bytes
+	cp rnd.img old.img
+	run "$L" init --lsa --force --backup b.img rnd.img
+	assert_success
+	cmp b.img old.img
+	"$L" check -q --lsa rnd.img
+}

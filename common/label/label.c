@@ -620,6 +620,31 @@ void label_area_parse_fmt(struct label_area *a, const uint8_t *buf, uint64_t siz
 	assemble(a);
 }
 
+/* An index signature where either trial reads index block 0 or 1. */
+static bool has_index_sig(const uint8_t *buf, uint64_t size)
+{
+	for (unsigned l = 128; l <= 256; l *= 2) {
+		struct label_geom g;
+
+		if (label_geometry(size, l, &g) < 0)
+			continue;
+		for (int i = 0; i < 2; i++)
+			if (!memcmp(buf + i * g.index_size, NSINDEX_SIG, NSINDEX_SIG_LEN))
+				return true;
+	}
+	return false;
+}
+
+char *label_write_refusal(const struct label_area *a, const uint8_t *buf, bool init)
+{
+	if (init && a->current >= 0)
+		return xasprintf("the label area holds a valid index (index %d current, %zu namespace%s): use --force to replace it",
+				 a->current, a->nns, a->nns == 1 ? "" : "s");
+	if (!a->all_zero && !has_index_sig(buf, a->size))
+		return xstrdup("not a label area: not all zero and no NAMESPACE_INDEX signature where an index block would be (a file system? a guest's data?): writing would destroy it; use --force to write over it");
+	return NULL;
+}
+
 long label_live_slot_changed(const struct label_area *a, const uint8_t *old,
 			     const uint8_t *new)
 {

@@ -176,6 +176,18 @@ void label_area_parse_fmt(struct label_area *a, const uint8_t *buf, uint64_t siz
 			  uint64_t pmem_limit, bool all_slots, enum label_format fmt,
 			  const uint64_t *cxl_serial);
 
+/*
+ * Whether a command that writes the area (init, zero, write -i) must be
+ * refused without --force, and why (malloc'd, without the file name), or
+ * NULL. One rule for an NVDIMM's area and a CXL lsa= backend alike: the
+ * old area (parsed a, bytes buf) must be all zero or already a label area
+ * (the NAMESPACE_INDEX signature at an offset where the kernel's 128- or
+ * 256-byte trial reads an index block); anything else is data (a file
+ * system, a guest's bytes) the write would destroy. init also refuses an
+ * area with a valid index (it would drop its namespaces).
+ */
+char *label_write_refusal(const struct label_area *a, const uint8_t *buf, bool init);
+
 /* The interleave-set cookie Linux 6.1 gives a CXL pmem region of one device. */
 uint64_t label_cxl_cookie(uint64_t dpa_offset, uint64_t serial);
 void label_area_free(struct label_area *a);
