@@ -156,6 +156,12 @@ NS=45d0904f-32fd-4b02-902a-d4a97b44962b
 	jl lsa.img 'all(.index[]; .major == 2 and .minor == 1 and .labelsize == 256 and .valid)' --lsa
 	"$L" init -q --lsa --force -V 1.1 lsa.img
 	jl lsa.img 'all(.index[]; .major == 1 and .minor == 1 and .nslot == 2040)' --lsa
+	# without -V, init keeps a CXL area (detected from its bytes, no --lsa) at v1.2
+	"$L" init -q --lsa --force -V 2.1 lsa.img
+	run "$L" init --force -l 256K lsa.img
+	assert_success
+	assert_output "lsa.img: initialised the CXL 256 KiB label area at 0: v1.2, 1022 slots of 256 bytes"
+	jl lsa.img 'all(.index[]; .major == 1 and .minor == 2)' --lsa
 	# read -o, zero --backup, write -i: the whole file is the area
 	cp guest.img a.img
 	"$L" read --lsa -o saved.img a.img
@@ -197,7 +203,20 @@ NS=45d0904f-32fd-4b02-902a-d4a97b44962b
 2|check --lsa --serial -1|nvd-label: invalid --serial '-1': a number, as cxl-type3's sn= takes (e.g. 0x1)
 2|check --lsa --serial 0x|nvd-label: invalid --serial '0x': a number, as cxl-type3's sn= takes (e.g. 0x1)
 2|check --lsa --serial 18446744073709551616|nvd-label: invalid --serial '18446744073709551616': a number, as cxl-type3's sn= takes (e.g. 0x1)
+2|check --lsa --serial  +1|nvd-label: invalid --serial '+1': a number, as cxl-type3's sn= takes (e.g. 0x1)
+2|init --lsa --serial 1 --force|nvd-label: --serial is for dump, check and write: it checks the labels' cookies
+2|zero --lsa --serial 1|nvd-label: --serial is for dump, check and write: it checks the labels' cookies
+2|read --lsa --serial 1 -o x.img|nvd-label: --serial is for dump, check and write: it checks the labels' cookies
+2|read --lsa --format cxl -o x.img|nvd-label: --format is for dump, check, init and write: read and zero copy or clear bytes whatever the format
+2|zero --format nvdimm -l 256K|nvd-label: --format is for dump, check, init and write: read and zero copy or clear bytes whatever the format
+2|init --dimm nv0 --format cxl -V 2.1 --force|nvd-label: --dimm names an NVDIMM: not with --format cxl, --serial or -V 2.1 (a cxl-type3 device's area is its lsa= file: --lsa)
+2|check --dimm nv0 --serial 1|nvd-label: --dimm names an NVDIMM: not with --format cxl, --serial or -V 2.1 (a cxl-type3 device's area is its lsa= file: --lsa)
+2|init --dimm nv0 -V 2.1|nvd-label: --dimm names an NVDIMM: not with --format cxl, --serial or -V 2.1 (a cxl-type3 device's area is its lsa= file: --lsa)
 T
+	# strtoull would skip the space: sn= would not
+	run --separate-stderr "$L" check --lsa --serial ' 1' lsa.img
+	assert_failure 2
+	assert_equal "${stderr%%$'\n'*}" "nvd-label: invalid --serial ' 1': a number, as cxl-type3's sn= takes (e.g. 0x1)"
 	run "$L" check --dimm nv0 --lsa vm.args
 	assert_failure 2
 	# the memory backend by mistake: refused before anything is read

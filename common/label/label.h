@@ -252,16 +252,22 @@ void label_uuid_str(const uint8_t u[16], char out[37]);
  * area, size bytes; only the two index blocks are changed): index 0 seq 3,
  * index 1 seq 2, every slot free; like ndctl 76.1 (not the kernel) it also
  * sets the bitmap bits from nslot up to the next multiple of 64, so the
- * blocks are byte-identical to ndctl's. minor: 1 (128-byte labels) or 2
- * (256-byte). An index block of the other label size beyond the new
+ * blocks are byte-identical to ndctl's. major.minor: 1.1 (128-byte labels),
+ * 1.2 (256-byte) or 2.1, the CXL 2.0 index block (256-byte labels) as the
+ * CXL specification defines it. An index block of the other label size beyond the new
  * blocks is cleared (the kernel's other trial would find it). 0 or -ENOSPC.
  */
-int label_init_build(uint8_t *buf, uint64_t size, unsigned minor, struct label_geom *g);
+int label_init_build(uint8_t *buf, uint64_t size, unsigned major, unsigned minor,
+		     struct label_geom *g);
+
+/* "1.1", "1.2", "2.1" (a leading 'v' allowed) into major.minor: 0, or -EINVAL. */
+int label_version_parse(const char *s, unsigned *major, unsigned *minor);
 /*
- * The same with a major version: 1 (above), or 2 with minor 1: the CXL 2.0
- * index block (256-byte labels), as the CXL specification defines it.
+ * The version init writes when none is given, for an area read as f (the
+ * format given, or detected from the area): 1.2 on a CXL area, as Linux 6.1
+ * writes on a blank one (its CXL region's labels are v1.2, 256 bytes);
+ * else 1.1, ndctl init-labels' default.
  */
-int label_init_build_ver(uint8_t *buf, uint64_t size, unsigned major, unsigned minor,
-			 struct label_geom *g);
+void label_init_default_version(enum label_format f, unsigned *major, unsigned *minor);
 
 #endif
