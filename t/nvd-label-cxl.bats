@@ -83,6 +83,12 @@ NS=45d0904f-32fd-4b02-902a-d4a97b44962b
 	assert_success
 	assert_line "warn: namespace $NS: slot 1: isetcookie 0x200000001 is not 0xe00000007, the cookie of a region at DPA 0 of a device with serial number 0x7: Linux 6.1 skips the label (the label was written for another sn=) [label-cxl-cookie]"
 	assert_line --partial "1 free, 0 namespaces"
+	# serial 0, and QEMU's unset sn= (all ones, UI64_NULL: Linux reads 0): cookie 0, the whole region refused
+	for sn in 0 0xffffffffffffffff 18446744073709551615; do
+		run "$L" check --lsa --serial $sn lsa.img
+		assert_success
+		assert_line "warn: namespace $NS: slot 1: serial number 0 (sn= not given, or all ones) gives a region at DPA 0 the cookie 0: Linux 6.1 refuses the whole region (\"invalid interleave-set-cookie\"), not just this label [label-cxl-cookie]"
+	done
 	# an NVDIMM's area does not care about the cookie (QEMU's NFIT gives one)
 	jl zero.img '[.findings[] | .id] == ["label-type-guid"]' --format nvdimm
 	# v1.1 labels carry no type GUID: only the cookie counts

@@ -485,6 +485,12 @@ static void assemble(struct label_area *a)
 		 * that device (v1.1 labels are checked against cookie2, the same
 		 * for CXL). Another cookie: the kernel skips the label (-EAGAIN).
 		 */
+		if (cxl && a->has_serial && label_cxl_cookie(0, a->serial) == 0) {
+			finding_add(&a->findings, LEVEL_WARN, "label-cxl-cookie", obj, NULL,
+				    "slot %u: serial number 0 (sn= not given, or all ones) gives a region at DPA 0 the cookie 0: Linux 6.1 refuses the whole region (\"invalid interleave-set-cookie\"), not just this label",
+				    e->slot);
+			continue;
+		}
 		if (cxl && a->has_serial && e->isetcookie != label_cxl_cookie(0, a->serial)) {
 			finding_add(&a->findings, LEVEL_WARN, "label-cxl-cookie", obj, NULL,
 				    "slot %u: isetcookie %#llx is not %#llx, the cookie of a region at DPA 0 of a device with serial number %#llx: Linux 6.1 skips the label (the label was written for another sn=)",
@@ -560,7 +566,11 @@ void label_area_parse_fmt(struct label_area *a, const uint8_t *buf, uint64_t siz
 	memset(a, 0, sizeof(*a));
 	a->format = fmt == LABEL_FMT_AUTO ? LABEL_FMT_NVDIMM : fmt;
 	a->has_serial = cxl_serial != NULL;
-	a->serial = cxl_serial ? *cxl_serial : 0;
+	/*
+	 * QEMU's cxl-type3 sn= defaults to UI64_NULL (all ones): no serial
+	 * number capability, and Linux reads the serial as 0.
+	 */
+	a->serial = cxl_serial && *cxl_serial != UINT64_MAX ? *cxl_serial : 0;
 	a->size = size;
 	a->pmem_limit = pmem_limit;
 	a->current = -1;
