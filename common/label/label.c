@@ -287,12 +287,15 @@ uint64_t label_cxl_cookie(uint64_t dpa_offset, uint64_t serial)
 	return label_fletcher64(info, sizeof(info));
 }
 
-/* A CXL 2.0 label: its own fields (the checksum is where v1.2 has it). */
+/*
+ * A CXL 2.0 label: its own fields. The checksum is where v1.2 has it;
+ * kernel_ok and slot_field stay as label_read() found them at the v1.2
+ * offsets, since Linux 6.1 reads every label as v1.2.
+ */
 static void label_read_cxl(struct label_ent *e, const uint8_t *p, unsigned l)
 {
 	e->has_guids = false;
-	e->checksum = get64(p + CXL_CHECKSUM);
-	e->checksum_ok = e->checksum == checksum_without(p, l, CXL_CHECKSUM);
+	(void)l;
 	memset(e->name, 0, sizeof(e->name));
 	if (e->layout == LAYOUT_CXL_NS) {
 		memcpy(e->uuid, p + CXL_UUID, 16);
@@ -302,7 +305,7 @@ static void label_read_cxl(struct label_ent *e, const uint8_t *p, unsigned l)
 		e->position = get16(p + CXL_POSITION);
 		e->dpa = get64(p + CXL_DPA);
 		e->rawsize = get64(p + CXL_RAWSIZE);
-		e->slot_field = get32(p + CXL_SLOT);
+		e->cxl_slot = get32(p + CXL_SLOT);
 		e->align = get32(p + CXL_ALIGN);
 		memcpy(e->region_uuid, p + CXL_REGION_UUID, 16);
 		memcpy(e->abstraction_guid, p + CXL_ABSTRACTION_UUID, 16);
@@ -317,13 +320,12 @@ static void label_read_cxl(struct label_ent *e, const uint8_t *p, unsigned l)
 		e->dpa = get64(p + CXLR_DPA);
 		e->rawsize = get64(p + CXLR_RAWSIZE);
 		e->hpa = get64(p + CXLR_HPA);
-		e->slot_field = get32(p + CXLR_SLOT);
+		e->cxl_slot = get32(p + CXLR_SLOT);
 		e->ig = get32(p + CXLR_IG);
 		e->align = get32(p + CXLR_ALIGN);
 		e->lbasize = 0;
 		e->isetcookie = 0;
 	}
-	e->kernel_ok = e->slot_field == e->slot && e->checksum_ok;
 }
 
 static void label_read(struct label_ent *e, const uint8_t *p, unsigned l, uint32_t slot)
@@ -388,8 +390,11 @@ static void scan_labels(struct label_area *a, const uint8_t *buf, bool all_slots
 		snprintf(obj, sizeof(obj), "slot%u", k);
 		if (e.active && e.slot_field != k)
 			finding_add(&a->findings, LEVEL_WARN, "label-slot-mismatch", obj, NULL,
-				    "slot %u is in use but its label says slot %u: the kernel ignores it",
-				    k, e.slot_field);
+				    "slot %u is in use but its label says slot %u: the kernel ignores it%s",
+				    k, e.slot_field,
+				    e.layout == LAYOUT_CXL_REGION
+				    ? " (Linux 6.1 reads the slot at byte 120, as in a v1.2 label; a CXL region label has it at byte 64 and byte 120 reserved)"
+				    : "");
 		else if (e.active && !e.checksum_ok)
 			finding_add(&a->findings, LEVEL_WARN, "label-checksum", obj, NULL,
 				    "slot %u is in use but its checksum 0x%016llx is wrong: the kernel ignores it",
@@ -482,8 +487,10 @@ static void assemble(struct label_area *a)
 		}
 		/*
 		 * With the serial number known: the cookie of a region at DPA 0 of
-		 * that device (v1.1 labels are checked against cookie2, the same
-		 * for CXL). Another cookie: the kernel skips the label (-EAGAIN).
+		 * that device. nd_region_interleave_set_cookie() checks v1.1 labels
+		 * against cookie1 and v1.2 against cookie2; a CXL region sets both
+		 * to the same value. Another cookie: the kernel skips the label
+		 * (-EAGAIN).
 		 */
 		if (cxl && a->has_serial && label_cxl_cookie(0, a->serial) == 0) {
 			finding_add(&a->findings, LEVEL_WARN, "label-cxl-cookie", obj, NULL,

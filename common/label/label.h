@@ -122,6 +122,12 @@ struct label_ent {
 	uint32_t align;
 	uint64_t hpa;		/* region label */
 	uint32_t ig;		/* region label: interleave granularity */
+	/*
+	 * The layout's own slot field: byte 120 of a namespace label, byte 64
+	 * of a region label. slot_field stays byte 120, where Linux 6.1 reads
+	 * it (every label as v1.2): reserved, zero, in a region label.
+	 */
+	uint32_t cxl_slot;
 };
 
 struct label_ns {
