@@ -291,3 +291,14 @@ T
 	cmp b.img old.img
 	"$L" check -q --lsa rnd.img
 }
+
+@test "--lsa on a file smaller than any label area: read, nothing past its end, data refused" {
+	printf 'NAMESPACE_IN' >tiny.img
+	run --separate-stderr "$L" check --lsa tiny.img
+	assert_failure 1
+	assert_equal "$output" "fail: no index block, but the area holds non-zero data: the backend was used without labels before, and what the guest stored in its last bytes now lies under the label area [label-area-data]
+label area invalid: the kernel finds no valid index block"
+	run --separate-stderr "$L" init --lsa tiny.img
+	assert_failure 1
+	assert_equal "$(cat tiny.img)" NAMESPACE_IN
+}

@@ -608,7 +608,8 @@ void label_area_parse_fmt(struct label_area *a, const uint8_t *buf, uint64_t siz
 	for (int i = 0; i < 2; i++) {
 		char obj[24];
 
-		if (a->index[i].valid)
+		/* no reason: the area is too small for any label size, no trial read it */
+		if (a->index[i].valid || !a->index[i].reason)
 			continue;
 		snprintf(obj, sizeof(obj), "index%d", i);
 		finding_add(&a->findings, a->current < 0 ? LEVEL_FAIL : LEVEL_WARN,
@@ -620,10 +621,14 @@ void label_area_parse_fmt(struct label_area *a, const uint8_t *buf, uint64_t siz
 		const struct label_index *x = &a->index[0];
 		uint64_t s = a->geom.index_size;
 
-		/* An index with a damaged signature still has its offsets. */
-		if (memcmp(buf, NSINDEX_SIG, NSINDEX_SIG_LEN) &&
-		    memcmp(buf + s, NSINDEX_SIG, NSINDEX_SIG_LEN) &&
-		    !(x->myoff == 0 && x->otheroff == s && x->labeloff == 2 * s))
+		/*
+		 * An index with a damaged signature still has its offsets. s is 0
+		 * for an area too small for any label size (--lsa takes any file):
+		 * nothing there is an index block.
+		 */
+		if (!s || (memcmp(buf, NSINDEX_SIG, NSINDEX_SIG_LEN) &&
+			   memcmp(buf + s, NSINDEX_SIG, NSINDEX_SIG_LEN) &&
+			   !(x->myoff == 0 && x->otheroff == s && x->labeloff == 2 * s)))
 			finding_add(&a->findings, LEVEL_FAIL, "label-area-data", NULL, NULL,
 				    "no index block, but the area holds non-zero data: the backend was used without labels before, and what the guest stored in its last bytes now lies under the label area");
 		else
