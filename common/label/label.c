@@ -10,22 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "label-int.h"
 #include "util.h"
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
-}
 
 uint64_t label_fletcher64(const void *buf, size_t len)
 {
@@ -254,80 +240,6 @@ void label_guid_str(const uint8_t g[16], char out[37])
 	label_uuid_str(c, out);
 }
 
-/* The CXL 2.0 label types (8.2.9.5.2), raw UUID bytes as on media. */
-static const uint8_t cxl_ns_type[16] = { 0x68, 0xbb, 0x2c, 0x0a, 0x5a, 0x77, 0x49, 0x37,
-					 0x9f, 0x85, 0x3c, 0xaf, 0x41, 0xa0, 0xf9, 0x3c };
-static const uint8_t cxl_region_type[16] = { 0x52, 0x9d, 0x7c, 0x61, 0xda, 0x07, 0x47, 0xc4,
-					     0xa9, 0x3f, 0xec, 0xdf, 0x2c, 0x06, 0xf4, 0x44 };
-
-const char *label_format_name(enum label_format f)
-{
-	return f == LABEL_FMT_CXL ? "cxl" : f == LABEL_FMT_NVDIMM ? "nvdimm" : "auto";
-}
-
-enum label_layout label_layout_of(const uint8_t *p, unsigned l)
-{
-	if (l < 256)
-		return LAYOUT_NVDIMM;
-	if (!memcmp(p, cxl_ns_type, 16))
-		return LAYOUT_CXL_NS;
-	if (!memcmp(p, cxl_region_type, 16))
-		return LAYOUT_CXL_REGION;
-	return LAYOUT_NVDIMM;
-}
-
-uint64_t label_cxl_cookie(uint64_t dpa_offset, uint64_t serial)
-{
-	uint8_t info[16];
-
-	for (int i = 0; i < 8; i++) {
-		info[i] = (uint8_t)(dpa_offset >> (8 * i));
-		info[8 + i] = (uint8_t)(serial >> (8 * i));
-	}
-	return label_fletcher64(info, sizeof(info));
-}
-
-/*
- * A CXL 2.0 label: its own fields. The checksum is where v1.2 has it;
- * kernel_ok and slot_field stay as label_read() found them at the v1.2
- * offsets, since Linux 6.1 reads every label as v1.2.
- */
-static void label_read_cxl(struct label_ent *e, const uint8_t *p, unsigned l)
-{
-	e->has_guids = false;
-	(void)l;
-	memset(e->name, 0, sizeof(e->name));
-	if (e->layout == LAYOUT_CXL_NS) {
-		memcpy(e->uuid, p + CXL_UUID, 16);
-		memcpy(e->name, p + CXL_NAME, NSLABEL_NAME_LEN);
-		e->flags = get32(p + CXL_FLAGS);
-		e->nrange = get16(p + CXL_NRANGE);
-		e->position = get16(p + CXL_POSITION);
-		e->dpa = get64(p + CXL_DPA);
-		e->rawsize = get64(p + CXL_RAWSIZE);
-		e->cxl_slot = get32(p + CXL_SLOT);
-		e->align = get32(p + CXL_ALIGN);
-		memcpy(e->region_uuid, p + CXL_REGION_UUID, 16);
-		memcpy(e->abstraction_guid, p + CXL_ABSTRACTION_UUID, 16);
-		e->lbasize = get16(p + CXL_LBASIZE);
-		e->nlabel = 0;
-		e->isetcookie = 0;
-	} else {
-		memcpy(e->uuid, p + CXL_UUID, 16);
-		e->flags = get32(p + CXLR_FLAGS);
-		e->nlabel = get16(p + CXLR_NLABEL);
-		e->position = get16(p + CXLR_POSITION);
-		e->dpa = get64(p + CXLR_DPA);
-		e->rawsize = get64(p + CXLR_RAWSIZE);
-		e->hpa = get64(p + CXLR_HPA);
-		e->cxl_slot = get32(p + CXLR_SLOT);
-		e->ig = get32(p + CXLR_IG);
-		e->align = get32(p + CXLR_ALIGN);
-		e->lbasize = 0;
-		e->isetcookie = 0;
-	}
-}
-
 static void label_read(struct label_ent *e, const uint8_t *p, unsigned l, uint32_t slot)
 {
 	memset(e, 0, sizeof(*e));
@@ -354,7 +266,7 @@ static void label_read(struct label_ent *e, const uint8_t *p, unsigned l, uint32
 	}
 	e->kernel_ok = e->slot_field == slot && e->checksum_ok;
 	if (e->layout != LAYOUT_NVDIMM)
-		label_read_cxl(e, p, l);
+		label_cxl_read(e, p);
 }
 
 static bool is_zero(const uint8_t *p, uint64_t n)
@@ -455,13 +367,8 @@ static void assemble(struct label_area *a)
 			continue;
 		}
 		/* Linux compares it with the region's: the NFIT range's, a CXL region's is null. */
-		if (e->has_guids && cxl && !is_zero(e->type_guid, 16)) {
-			label_guid_str(e->type_guid, u);
-			finding_add(&a->findings, LEVEL_WARN, "label-type-guid", obj, NULL,
-				    "slot %u: type_guid %s is not null, the type GUID of a CXL region (the kernel compares the two)",
-				    e->slot, u);
+		if (cxl && !label_cxl_region_accepts(a, e, obj))
 			continue;
-		}
 		if (e->has_guids && !cxl && memcmp(e->type_guid, pmem_type_guid, 16)) {
 			label_guid_str(e->type_guid, u);
 			finding_add(&a->findings, LEVEL_WARN, "label-type-guid", obj, NULL,
@@ -470,40 +377,6 @@ static void assemble(struct label_area *a)
 				    is_zero(e->type_guid, 16)
 				    ? " (a CXL region's labels have a null type GUID: for a cxl-type3 device's lsa= give --format cxl)"
 				    : "");
-			continue;
-		}
-		/*
-		 * Linux 6.1's CXL region cookie: fletcher64 of each device's
-		 * DPA offset and serial number, 0 for a device without serial
-		 * number (QEMU's cxl-type3 without sn=) whose region starts at
-		 * DPA 0. create_namespace_pmem() refuses a cookie of 0, and the
-		 * region's namespaces with it.
-		 */
-		if (cxl && e->isetcookie == 0) {
-			finding_add(&a->findings, LEVEL_WARN, "label-cxl-cookie", obj, NULL,
-				    "slot %u: isetcookie 0: Linux 6.1 refuses the namespace (\"invalid interleave-set-cookie\"), as it does for a region of a device without serial number at DPA 0 (cxl-type3 without sn=)",
-				    e->slot);
-			continue;
-		}
-		/*
-		 * With the serial number known: the cookie of a region at DPA 0 of
-		 * that device. nd_region_interleave_set_cookie() checks v1.1 labels
-		 * against cookie1 and v1.2 against cookie2; a CXL region sets both
-		 * to the same value. Another cookie: the kernel skips the label
-		 * (-EAGAIN).
-		 */
-		if (cxl && a->has_serial && label_cxl_cookie(0, a->serial) == 0) {
-			finding_add(&a->findings, LEVEL_WARN, "label-cxl-cookie", obj, NULL,
-				    "slot %u: serial number 0 (sn= not given, or all ones) gives a region at DPA 0 the cookie 0: Linux 6.1 refuses the whole region (\"invalid interleave-set-cookie\"), not just this label",
-				    e->slot);
-			continue;
-		}
-		if (cxl && a->has_serial && e->isetcookie != label_cxl_cookie(0, a->serial)) {
-			finding_add(&a->findings, LEVEL_WARN, "label-cxl-cookie", obj, NULL,
-				    "slot %u: isetcookie %#llx is not %#llx, the cookie of a region at DPA 0 of a device with serial number %#llx: Linux 6.1 skips the label (the label was written for another sn=)",
-				    e->slot, (unsigned long long)e->isetcookie,
-				    (unsigned long long)label_cxl_cookie(0, a->serial),
-				    (unsigned long long)a->serial);
 			continue;
 		}
 		if (e->rawsize == 0 || e->dpa + e->rawsize < e->dpa ||
