@@ -4,6 +4,7 @@
  * dump, check as the Linux kernel would, init as ndctl init-labels does,
  * zero, save and restore, from the host, before the VM starts.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,10 +35,10 @@ static struct poptOption options[] = {
 	  "the whole file is the label area: a cxl-type3 device's lsa= backend (implies --format cxl)",
 	  NULL },
 	{ "format", '\0', POPT_ARG_STRING, &opt_format, 0,
-	  "the label format: nvdimm (an NVDIMM's), cxl (a CXL device's, as Linux 6.1 reads it) or auto",
+	  "dump, check, init, write: the label format: nvdimm (an NVDIMM's), cxl (a CXL device's, as Linux 6.1 reads it) or auto",
 	  "auto|nvdimm|cxl" },
 	{ "serial", '\0', POPT_ARG_STRING, &opt_serial, 0,
-	  "CXL: the cxl-type3 device's sn=, to check each label's interleave-set cookie", "N" },
+	  "CXL (dump, check, write): the cxl-type3 device's sn=, to check each label's interleave-set cookie", "N" },
 	{ "dimm", 'd', POPT_ARG_STRING, &opt_dimm, 0,
 	  "take backend and area from NVDIMM ID of a VM configuration (FILE or -- QEMU-ARGS)", "ID" },
 	/* Before the common table: -V is the label version here, as in ndctl. */
@@ -45,7 +46,7 @@ static struct poptOption options[] = {
 	  "init: label format 1.1 (128-byte labels, ndctl's default), 1.2 (256-byte; Linux's on CXL), 2.1 (CXL 2.0 index)",
 	  "1.1|1.2|2.1" },
 	{ "force", 'f', POPT_ARG_NONE, &opt_force, 0,
-	  "init over a valid index, write unchecked input, write while a process maps the backend",
+	  "write over an area neither all zero nor a label area, init over a valid index, write unchecked input, write while a process maps the backend",
 	  NULL },
 	{ "backup", 'b', POPT_ARG_STRING, &opt_backup, 0,
 	  "save the old area to FILE (which must not exist) before writing", "FILE" },
@@ -86,6 +87,13 @@ static uint64_t parse_size_opt(const char *name, const char *v)
 
 static void check_opts(enum cmd c, bool dashdash, size_t nargs)
 {
+	if (opt_serial && c != C_DUMP && c != C_CHECK && c != C_WRITE)
+		cli_usage_error("--serial is for dump, check and write: it checks the labels' cookies");
+	if (opt_format && (c == C_READ || c == C_ZERO))
+		cli_usage_error("--format is for dump, check, init and write: read and zero copy or clear bytes whatever the format");
+	if (opt_dimm && (opt_serial || (opt_format && streq(opt_format, "cxl")) ||
+			 (opt_version && strstr(opt_version, "2."))))
+		cli_usage_error("--dimm names an NVDIMM: not with --format cxl, --serial or -V 2.1 (a cxl-type3 device's area is its lsa= file: --lsa)");
 	if ((c == C_DUMP || c == C_CHECK) == 0 && cli.json)
 		cli_usage_error("--json is for dump and check");
 	if (opt_all_slots && c != C_DUMP && c != C_CHECK)
@@ -181,24 +189,36 @@ static int modify(enum cmd c, struct label_target *t, const uint8_t *old, struct
 	struct label_geom g = { 0 };
 	unsigned major = 1, minor = 1;
 	uint8_t *nbuf = NULL;
-	char *hs;
+	char *hs, *why;
 	int rc = 0;
 	long slot;
 
 	label_area_parse_fmt(&a, old, t->area_size, t->pmem_limit, false, fmt, serialp);
+	if (c == C_WRITE && (input->too_big || input->len != t->area_size)) {
+		hs = input->too_big ? xstrdup("more") : xasprintf("%zu", input->len);
+		nvd_warnx("%s: %s bytes, but the label area is %llu bytes", opt_input, hs,
+			  (unsigned long long)t->area_size);
+		free(hs);
+		rc = NVD_EXIT_USAGE;
+		goto out;
+	}
+	if (!opt_force && (why = label_write_refusal(&a, old, c == C_INIT))) {
+		nvd_warnx("%s: %s", t->path, why);
+		free(why);
+		rc = NVD_EXIT_FAIL;
+		goto out;
+	}
 	if (c == C_INIT) {
-		/* Linux 6.1 writes v1.2 (256-byte labels) on a blank CXL area; ndctl's default is 1.1. */
-		major = ver_major ? ver_major : 1;
-		minor = ver_major ? ver_minor : fmt == LABEL_FMT_CXL ? 2 : 1;
-		if (a.current >= 0 && !opt_force) {
-			nvd_warnx("%s: the label area holds a valid index (index %d current, %zu namespace%s): use --force to replace it",
-				  t->path, a.current, a.nns, a.nns == 1 ? "" : "s");
-			rc = NVD_EXIT_FAIL;
-			goto out;
+		/* a.format: the format given, or the one the area's bytes say (auto) */
+		if (ver_major) {
+			major = ver_major;
+			minor = ver_minor;
+		} else {
+			label_init_default_version(a.format, &major, &minor);
 		}
 		nbuf = xmalloc(t->area_size);
 		memcpy(nbuf, old, t->area_size);
-		if (label_init_build_ver(nbuf, t->area_size, major, minor, &g) < 0) {
+		if (label_init_build(nbuf, t->area_size, major, minor, &g) < 0) {
 			nvd_warnx("%s: the area is too small for labels", t->path);
 			rc = NVD_EXIT_ENV;
 			goto out;
@@ -206,14 +226,6 @@ static int modify(enum cmd c, struct label_target *t, const uint8_t *old, struct
 	} else if (c == C_ZERO) {
 		nbuf = xcalloc(1, t->area_size);
 	} else {
-		if (input->too_big || input->len != t->area_size) {
-			hs = input->too_big ? xstrdup("more") : xasprintf("%zu", input->len);
-			nvd_warnx("%s: %s bytes, but the label area is %llu bytes", opt_input, hs,
-				  (unsigned long long)t->area_size);
-			free(hs);
-			rc = NVD_EXIT_USAGE;
-			goto out;
-		}
 		nbuf = (uint8_t *)input->buf;
 		input->buf = NULL;
 		label_area_parse_fmt(&in, nbuf, t->area_size, t->pmem_limit, false, fmt,
@@ -249,7 +261,7 @@ static int modify(enum cmd c, struct label_target *t, const uint8_t *old, struct
 		hs = size_human(t->area_size);
 		if (c == C_INIT)
 			esc_fprintf(stdout, "%s: initialised the %s%s label area at %#llx: v%u.%u, %u slots of %u bytes\n",
-				    t->path, fmt == LABEL_FMT_CXL ? "CXL " : "", hs,
+				    t->path, a.format == LABEL_FMT_CXL ? "CXL " : "", hs,
 				    (unsigned long long)t->area_off, major, minor, g.nslot,
 				    g.label_size);
 		else
@@ -289,16 +301,8 @@ int main(int argc, const char **argv)
 	c = (enum cmd)a.command;
 	arg = a.nargs ? a.args[0] : NULL;
 	check_opts(c, a.rest != NULL, a.nargs);
-	if (opt_version) {
-		const char *v = opt_version + (opt_version[0] == 'v');
-
-		if (streq(v, "1.1") || streq(v, "1.2") || streq(v, "2.1")) {
-			ver_major = (unsigned)(v[0] - '0');
-			ver_minor = (unsigned)(v[2] - '0');
-		} else {
-			cli_usage_error("invalid --label-version '%s': use 1.1, 1.2 or 2.1", opt_version);
-		}
-	}
+	if (opt_version && label_version_parse(opt_version, &ver_major, &ver_minor) < 0)
+		cli_usage_error("invalid --label-version '%s': use 1.1, 1.2 or 2.1", opt_version);
 	fmt = LABEL_FMT_AUTO;
 	if (opt_format && streq(opt_format, "nvdimm"))
 		fmt = LABEL_FMT_NVDIMM;
@@ -315,7 +319,8 @@ int main(int argc, const char **argv)
 
 		errno = 0;
 		serial = strtoull(opt_serial, &end, 0);
-		if (errno || end == opt_serial || *end || opt_serial[0] == '-')
+		/* strtoull also takes leading spaces, '+' and '-': sn= does not */
+		if (errno || !isdigit((unsigned char)opt_serial[0]) || *end)
 			cli_usage_error("invalid --serial '%s': a number, as cxl-type3's sn= takes (e.g. 0x1)",
 					opt_serial);
 		if (fmt != LABEL_FMT_CXL)

@@ -142,6 +142,11 @@ corpus() {
 	assert_output label-checksum
 	run ids 'nvdimm nmem0: namespace label checksum fail. slot: 3'
 	assert_output label-checksum
+	# drivers/nvdimm/namespace_devs.c create_namespace_pmem() (dynamic debug): CXL region cookies
+	run ids '[    4.2] nd_region region0: invalid interleave-set-cookie'
+	assert_output label-cxl-cookie
+	run ids 'nd_region region0: invalid cookie in label: 45d0904f-32fd-4b02-902a-d4a97b44962b'
+	assert_output label-cxl-cookie
 }
 
 @test "the messages of a QEMU binary's own answers (--qemu): CPU models, pmem compiled out" {

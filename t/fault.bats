@@ -501,6 +501,8 @@ race_runs() { echo "${NVD_RACE_RUNS:-200}"; }
 @test "nvd-map prealloc raced with nvd-label init: every exit-0 write stays, no byte put back" {
 	local i p l n=$(race_runs) both=0 lw=0 pw=0
 	mixed_file m.img
+	# a blank label area: init refuses to write over data without --force
+	dd if=/dev/zero of=m.img bs=128K seek=63 count=1 conv=notrunc status=none
 	cp m.img e.img
 	"$L" init -l 128K e.img >/dev/null
 	old=$(checksums <m.img) new=$(checksums <e.img)

@@ -83,6 +83,12 @@ NS=45d0904f-32fd-4b02-902a-d4a97b44962b
 	assert_success
 	assert_line "warn: namespace $NS: slot 1: isetcookie 0x200000001 is not 0xe00000007, the cookie of a region at DPA 0 of a device with serial number 0x7: Linux 6.1 skips the label (the label was written for another sn=) [label-cxl-cookie]"
 	assert_line --partial "1 free, 0 namespaces"
+	# serial 0, and QEMU's unset sn= (all ones, UI64_NULL: Linux reads 0): cookie 0, the whole region refused
+	for sn in 0 0xffffffffffffffff 18446744073709551615; do
+		run "$L" check --lsa --serial $sn lsa.img
+		assert_success
+		assert_line "warn: namespace $NS: slot 1: serial number 0 (sn= not given, or all ones) gives a region at DPA 0 the cookie 0: Linux 6.1 refuses the whole region (\"invalid interleave-set-cookie\"), not just this label [label-cxl-cookie]"
+	done
 	# an NVDIMM's area does not care about the cookie (QEMU's NFIT gives one)
 	jl zero.img '[.findings[] | .id] == ["label-type-guid"]' --format nvdimm
 	# v1.1 labels carry no type GUID: only the cookie counts
@@ -129,10 +135,22 @@ NS=45d0904f-32fd-4b02-902a-d4a97b44962b
 	$LSA busy lsa.img 0 0
 	$LSA index-sum lsa.img 0 256
 	jl lsa.img '.format == "cxl" and [.findings[] | .id] == ["label-cxl-layout"]'
-	# the kernel's checks apply: the slot field (a region label's at byte 64) and the checksum
+	# the kernel's checks apply as Linux 6.1 makes them, on every label read as v1.2: the slot
+	# field at byte 120 and the checksum. A region label's own slot field (byte 64) is decoded
+	# but not what 6.1 checks: 5 there, 0 (reserved) at byte 120 passes in slot 0...
 	$LSA cxl-label lsa.img 512 0 region slotfield=5
 	run "$L" check lsa.img
-	assert_line "warn: slot0: slot 0 is in use but its label says slot 5: the kernel ignores it [label-slot-mismatch]"
+	refute_line --partial "[label-slot-mismatch]"
+	jl lsa.img '.labels[0].slot == 5 and .labels[0].layout == "cxl-region"'
+	run "$L" dump lsa.img
+	assert_line --partial "  slot 0: CXL region label uuid 00000000-0000-4000-8000-0000000000c1 slot field 5 position 0"
+	# ...and a region label in slot 1 (byte 64 says 1, byte 120 is 0) is one 6.1 ignores
+	$LSA cxl-label lsa.img 768 1 region
+	$LSA busy lsa.img 0 1
+	$LSA index-sum lsa.img 0 256
+	run "$L" check lsa.img
+	assert_line "warn: slot1: slot 1 is in use but its label says slot 0: the kernel ignores it (Linux 6.1 reads the slot at byte 120, as in a v1.2 label; a CXL region label has it at byte 64 and byte 120 reserved) [label-slot-mismatch]"
+	jl lsa.img '.labels[1].slot == 1'
 	$LSA cxl-label lsa.img 512 0 ns checksum=0x1234
 	run "$L" check lsa.img
 	assert_line "warn: slot0: slot 0 is in use but its checksum 0x0000000000001234 is wrong: the kernel ignores it [label-checksum]"
@@ -156,6 +174,12 @@ NS=45d0904f-32fd-4b02-902a-d4a97b44962b
 	jl lsa.img 'all(.index[]; .major == 2 and .minor == 1 and .labelsize == 256 and .valid)' --lsa
 	"$L" init -q --lsa --force -V 1.1 lsa.img
 	jl lsa.img 'all(.index[]; .major == 1 and .minor == 1 and .nslot == 2040)' --lsa
+	# without -V, init keeps a CXL area (detected from its bytes, no --lsa) at v1.2
+	"$L" init -q --lsa --force -V 2.1 lsa.img
+	run "$L" init --force -l 256K lsa.img
+	assert_success
+	assert_output "lsa.img: initialised the CXL 256 KiB label area at 0: v1.2, 1022 slots of 256 bytes"
+	jl lsa.img 'all(.index[]; .major == 1 and .minor == 2)' --lsa
 	# read -o, zero --backup, write -i: the whole file is the area
 	cp guest.img a.img
 	"$L" read --lsa -o saved.img a.img
@@ -197,7 +221,20 @@ NS=45d0904f-32fd-4b02-902a-d4a97b44962b
 2|check --lsa --serial -1|nvd-label: invalid --serial '-1': a number, as cxl-type3's sn= takes (e.g. 0x1)
 2|check --lsa --serial 0x|nvd-label: invalid --serial '0x': a number, as cxl-type3's sn= takes (e.g. 0x1)
 2|check --lsa --serial 18446744073709551616|nvd-label: invalid --serial '18446744073709551616': a number, as cxl-type3's sn= takes (e.g. 0x1)
+2|check --lsa --serial  +1|nvd-label: invalid --serial '+1': a number, as cxl-type3's sn= takes (e.g. 0x1)
+2|init --lsa --serial 1 --force|nvd-label: --serial is for dump, check and write: it checks the labels' cookies
+2|zero --lsa --serial 1|nvd-label: --serial is for dump, check and write: it checks the labels' cookies
+2|read --lsa --serial 1 -o x.img|nvd-label: --serial is for dump, check and write: it checks the labels' cookies
+2|read --lsa --format cxl -o x.img|nvd-label: --format is for dump, check, init and write: read and zero copy or clear bytes whatever the format
+2|zero --format nvdimm -l 256K|nvd-label: --format is for dump, check, init and write: read and zero copy or clear bytes whatever the format
+2|init --dimm nv0 --format cxl -V 2.1 --force|nvd-label: --dimm names an NVDIMM: not with --format cxl, --serial or -V 2.1 (a cxl-type3 device's area is its lsa= file: --lsa)
+2|check --dimm nv0 --serial 1|nvd-label: --dimm names an NVDIMM: not with --format cxl, --serial or -V 2.1 (a cxl-type3 device's area is its lsa= file: --lsa)
+2|init --dimm nv0 -V 2.1|nvd-label: --dimm names an NVDIMM: not with --format cxl, --serial or -V 2.1 (a cxl-type3 device's area is its lsa= file: --lsa)
 T
+	# strtoull would skip the space: sn= would not
+	run --separate-stderr "$L" check --lsa --serial ' 1' lsa.img
+	assert_failure 2
+	assert_equal "${stderr%%$'\n'*}" "nvd-label: invalid --serial ' 1': a number, as cxl-type3's sn= takes (e.g. 0x1)"
 	run "$L" check --dimm nv0 --lsa vm.args
 	assert_failure 2
 	# the memory backend by mistake: refused before anything is read
@@ -221,4 +258,47 @@ T
 	assert_failure 2
 	assert_equal "$stderr" "nvd-label: short.img: 131072 bytes, but the label area is 262144 bytes"
 	assert_equal "$(checksums <lsa.img)" "$sum"
+}
+
+@test "a write over data that is not a label area (a file system, random bytes) is refused without --force, NVDIMM or --lsa" {
+	truncate -s 16M fs.img
+	mkfs.ext4 -q -F fs.img
+	head -c 256K /dev/urandom >rnd.img
+	$LSA guest-cxl lsa.img
+	for f in fs.img rnd.img; do
+		sum=$(checksums <"$f")
+		for args in "init --lsa" "init --lsa -V 2.1" "zero --lsa" "write --lsa -i lsa.img" \
+			"init -l 128K" "zero -l 128K"; do
+			# the last 128K of the ext4 image are zero: an NVDIMM area there is blank
+			[[ $f == rnd.img || ($args != *"-i lsa.img"* && $args == *--lsa*) ]] || continue
+			# shellcheck disable=SC2086
+			run --separate-stderr "$L" $args "$f"
+			assert_equal "$status" 1
+			assert_equal "$stderr" "nvd-label: $f: not a label area: not all zero and no NAMESPACE_INDEX signature where an index block would be (a file system? a guest's data?): writing would destroy it; use --force to write over it"
+			[[ -z $output ]] || fail "$args: printed $output"
+			assert_equal "$(checksums <"$f")" "$sum"
+		done
+	done
+	# an area with an index signature (even a damaged one) or all zero is a label area
+	cp lsa.img bad.img
+	printf 'X' | dd of=bad.img bs=1 seek=100 conv=notrunc status=none
+	"$L" zero -q --lsa bad.img
+	"$L" init -q --lsa bad.img
+	# --force overrides, and the backup keeps the old bytes
+	cp rnd.img old.img
+	run "$L" init --lsa --force --backup b.img rnd.img
+	assert_success
+	cmp b.img old.img
+	"$L" check -q --lsa rnd.img
+}
+
+@test "--lsa on a file smaller than any label area: read, nothing past its end, data refused" {
+	printf 'NAMESPACE_IN' >tiny.img
+	run --separate-stderr "$L" check --lsa tiny.img
+	assert_failure 1
+	assert_equal "$output" "fail: no index block, but the area holds non-zero data: the backend was used without labels before, and what the guest stored in its last bytes now lies under the label area [label-area-data]
+label area invalid: the kernel finds no valid index block"
+	run --separate-stderr "$L" init --lsa tiny.img
+	assert_failure 1
+	assert_equal "$(cat tiny.img)" NAMESPACE_IN
 }

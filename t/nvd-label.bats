@@ -281,7 +281,10 @@ corrupt_both() {
 
 @test "writes: only the label area changes, the file keeps its size (init, zero, write, --offset/--size)" {
 	random_backend
+	# the area holds the random bytes, not a label area: only with --force
 	run "$L" init -l 128K -V 1.2 nv.img
+	assert_failure 1
+	run "$L" init -l 128K -V 1.2 --force nv.img
 	assert_success
 	assert_output "nv.img: initialised the 128 KiB label area at 0x3e0000: v1.2, 510 slots of 256 bytes"
 	outside_unchanged
@@ -307,7 +310,7 @@ corrupt_both() {
 	# the backend's window is offset 1M, size 2M: the area ends at 3M
 	random_backend
 	cp nv.img orig.img
-	run "$L" init -l 128K --offset 1M --size 2M nv.img
+	run "$L" init -l 128K --offset 1M --size 2M --force nv.img
 	assert_success
 	assert_output --partial "label area at 0x2e0000"
 	"$L" check -q -l 128K --offset 1M --size 2M nv.img
@@ -322,7 +325,7 @@ corrupt_both() {
 @test "--backup saves the old area first and must not exist" {
 	random_backend
 	tail -c 128K nv.img >old.lsa
-	run "$L" init -l 128K --backup b.lsa nv.img
+	run "$L" init -l 128K --force --backup b.lsa nv.img
 	assert_success
 	cmp b.lsa old.lsa
 	assert_equal "$(stat -c %a b.lsa)" 600

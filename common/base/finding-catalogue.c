@@ -567,8 +567,11 @@ const struct finding_def finding_catalogue[] = {
 	  .fix = "For a cxl-type3 device's lsa= give --lsa (or --format cxl); otherwise recreate the namespace in the guest." },
 	{ .id = "label-cxl-cookie", .levels = L_WARN, .doc = LABEL,
 	  .summary = "a CXL namespace label's interleave-set cookie is 0, or not its region's",
-	  .meaning = "Linux 6.1 gives a CXL pmem region the cookie fletcher64(DPA offset, serial number) of its device: 0 for a cxl-type3 device without sn= whose region starts at DPA 0. Namespaces are created with it, but when the labels are read again (the next boot, the region re-created) create_namespace_pmem() refuses a cookie of 0: the region is left disabled. With --serial, a label whose cookie is not that of a region at DPA 0 of that device (written under another sn=) is skipped: the region comes up without the namespace.",
-	  .fix = "Give the cxl-type3 device a serial number (sn=0x1, any non-zero value) and keep it: a label keeps the cookie it was written with; recreate the namespace in the guest after a change." },
+	  .meaning = "Linux 6.1 gives a CXL pmem region the cookie fletcher64(DPA offset, serial number) of its device: 0 for a cxl-type3 device without sn= (QEMU's unset value, all ones: Linux reads serial 0) whose region starts at DPA 0. Namespaces are created with it, but when the labels are read again (the next boot, the region re-created) create_namespace_pmem() refuses a cookie of 0: the region is left disabled. With --serial, a label whose cookie is not that of a region at DPA 0 of that device (written under another sn=) is skipped (\"invalid cookie in label\"): the region comes up without the namespace; with --serial 0 (or all ones) the cookie itself is 0 and the whole region is refused (\"invalid interleave-set-cookie\").",
+	  .fix = "Give the cxl-type3 device a serial number (sn=0x1, any non-zero value) and keep it: a label keeps the cookie it was written with; recreate the namespace in the guest after a change.",
+	  /* drivers/nvdimm/namespace_devs.c create_namespace_pmem() (dev_dbg): region cookie 0, label's cookie not the region's */
+	  .kernel = { "invalid interleave-set-cookie",
+		      "invalid cookie in label: ..." } },
 	{ .id = "label-cxl-layout", .levels = L_WARN, .doc = LABEL,
 	  .summary = "a label in the CXL 2.0 layout, which Linux 6.1 does not read",
 	  .meaning = "CXL 2.0 namespace labels (type 68bb2c0a-5a77-4937-9f85-3caf41a0f93c) and region labels (type 529d7c61-da07-47c4-a93f-ecdf2c06f444) start with their type UUID. Linux 6.1's libnvdimm has the code for them but never switches it on (no driver sets ndd->cxl): it reads every label of a CXL device as an NVDIMM v1.2 label, so these do not make a namespace there.",

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* A fresh label area as `ndctl init-labels` writes it. */
+#include <errno.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -38,13 +39,25 @@ static void clear_stale_index(uint8_t *buf, uint64_t size, uint64_t s_new)
 	}
 }
 
-int label_init_build(uint8_t *buf, uint64_t size, unsigned minor, struct label_geom *g)
+int label_version_parse(const char *s, unsigned *major, unsigned *minor)
 {
-	return label_init_build_ver(buf, size, 1, minor, g);
+	const char *v = s + (s[0] == 'v');
+
+	if (!streq(v, "1.1") && !streq(v, "1.2") && !streq(v, "2.1"))
+		return -EINVAL;
+	*major = (unsigned)(v[0] - '0');
+	*minor = (unsigned)(v[2] - '0');
+	return 0;
 }
 
-int label_init_build_ver(uint8_t *buf, uint64_t size, unsigned major, unsigned minor,
-			 struct label_geom *g)
+void label_init_default_version(enum label_format f, unsigned *major, unsigned *minor)
+{
+	*major = 1;
+	*minor = f == LABEL_FMT_CXL ? 2 : 1;
+}
+
+int label_init_build(uint8_t *buf, uint64_t size, unsigned major, unsigned minor,
+		     struct label_geom *g)
 {
 	bool big = major >= 2 || minor >= 2;	/* 256-byte labels: v1.2, CXL 2.0's v2.1 */
 	int err = label_geometry(size, big ? 256 : 128, g);

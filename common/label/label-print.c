@@ -66,9 +66,9 @@ static void print_cxl_label(struct out *o, const struct label_ent *e)
 	out_str(o, "uuid", " uuid %s", u);
 	if (!region)
 		out_str(o, "name", " name \"%s\"", e->name);
-	out_u64(o, "slot", NULL, e->slot_field);
-	if (e->slot_field != e->slot)
-		out_text(o, " slot field %u", e->slot_field);
+	out_u64(o, "slot", NULL, e->cxl_slot);
+	if (e->cxl_slot != e->slot)
+		out_text(o, " slot field %u", e->cxl_slot);
 	out_u64(o, "position", " position %llu", e->position);
 	if (region)
 		out_u64(o, "nlabel", " nlabel %llu", e->nlabel);

@@ -10,22 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "label-int.h"
 #include "util.h"
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
-}
 
 uint64_t label_fletcher64(const void *buf, size_t len)
 {
@@ -254,78 +240,6 @@ void label_guid_str(const uint8_t g[16], char out[37])
 	label_uuid_str(c, out);
 }
 
-/* The CXL 2.0 label types (8.2.9.5.2), raw UUID bytes as on media. */
-static const uint8_t cxl_ns_type[16] = { 0x68, 0xbb, 0x2c, 0x0a, 0x5a, 0x77, 0x49, 0x37,
-					 0x9f, 0x85, 0x3c, 0xaf, 0x41, 0xa0, 0xf9, 0x3c };
-static const uint8_t cxl_region_type[16] = { 0x52, 0x9d, 0x7c, 0x61, 0xda, 0x07, 0x47, 0xc4,
-					     0xa9, 0x3f, 0xec, 0xdf, 0x2c, 0x06, 0xf4, 0x44 };
-
-const char *label_format_name(enum label_format f)
-{
-	return f == LABEL_FMT_CXL ? "cxl" : f == LABEL_FMT_NVDIMM ? "nvdimm" : "auto";
-}
-
-enum label_layout label_layout_of(const uint8_t *p, unsigned l)
-{
-	if (l < 256)
-		return LAYOUT_NVDIMM;
-	if (!memcmp(p, cxl_ns_type, 16))
-		return LAYOUT_CXL_NS;
-	if (!memcmp(p, cxl_region_type, 16))
-		return LAYOUT_CXL_REGION;
-	return LAYOUT_NVDIMM;
-}
-
-uint64_t label_cxl_cookie(uint64_t dpa_offset, uint64_t serial)
-{
-	uint8_t info[16];
-
-	for (int i = 0; i < 8; i++) {
-		info[i] = (uint8_t)(dpa_offset >> (8 * i));
-		info[8 + i] = (uint8_t)(serial >> (8 * i));
-	}
-	return label_fletcher64(info, sizeof(info));
-}
-
-/* A CXL 2.0 label: its own fields (the checksum is where v1.2 has it). */
-static void label_read_cxl(struct label_ent *e, const uint8_t *p, unsigned l)
-{
-	e->has_guids = false;
-	e->checksum = get64(p + CXL_CHECKSUM);
-	e->checksum_ok = e->checksum == checksum_without(p, l, CXL_CHECKSUM);
-	memset(e->name, 0, sizeof(e->name));
-	if (e->layout == LAYOUT_CXL_NS) {
-		memcpy(e->uuid, p + CXL_UUID, 16);
-		memcpy(e->name, p + CXL_NAME, NSLABEL_NAME_LEN);
-		e->flags = get32(p + CXL_FLAGS);
-		e->nrange = get16(p + CXL_NRANGE);
-		e->position = get16(p + CXL_POSITION);
-		e->dpa = get64(p + CXL_DPA);
-		e->rawsize = get64(p + CXL_RAWSIZE);
-		e->slot_field = get32(p + CXL_SLOT);
-		e->align = get32(p + CXL_ALIGN);
-		memcpy(e->region_uuid, p + CXL_REGION_UUID, 16);
-		memcpy(e->abstraction_guid, p + CXL_ABSTRACTION_UUID, 16);
-		e->lbasize = get16(p + CXL_LBASIZE);
-		e->nlabel = 0;
-		e->isetcookie = 0;
-	} else {
-		memcpy(e->uuid, p + CXL_UUID, 16);
-		e->flags = get32(p + CXLR_FLAGS);
-		e->nlabel = get16(p + CXLR_NLABEL);
-		e->position = get16(p + CXLR_POSITION);
-		e->dpa = get64(p + CXLR_DPA);
-		e->rawsize = get64(p + CXLR_RAWSIZE);
-		e->hpa = get64(p + CXLR_HPA);
-		e->slot_field = get32(p + CXLR_SLOT);
-		e->ig = get32(p + CXLR_IG);
-		e->align = get32(p + CXLR_ALIGN);
-		e->lbasize = 0;
-		e->isetcookie = 0;
-	}
-	e->kernel_ok = e->slot_field == e->slot && e->checksum_ok;
-}
-
 static void label_read(struct label_ent *e, const uint8_t *p, unsigned l, uint32_t slot)
 {
 	memset(e, 0, sizeof(*e));
@@ -352,7 +266,7 @@ static void label_read(struct label_ent *e, const uint8_t *p, unsigned l, uint32
 	}
 	e->kernel_ok = e->slot_field == slot && e->checksum_ok;
 	if (e->layout != LAYOUT_NVDIMM)
-		label_read_cxl(e, p, l);
+		label_cxl_read(e, p);
 }
 
 static bool is_zero(const uint8_t *p, uint64_t n)
@@ -388,8 +302,11 @@ static void scan_labels(struct label_area *a, const uint8_t *buf, bool all_slots
 		snprintf(obj, sizeof(obj), "slot%u", k);
 		if (e.active && e.slot_field != k)
 			finding_add(&a->findings, LEVEL_WARN, "label-slot-mismatch", obj, NULL,
-				    "slot %u is in use but its label says slot %u: the kernel ignores it",
-				    k, e.slot_field);
+				    "slot %u is in use but its label says slot %u: the kernel ignores it%s",
+				    k, e.slot_field,
+				    e.layout == LAYOUT_CXL_REGION
+				    ? " (Linux 6.1 reads the slot at byte 120, as in a v1.2 label; a CXL region label has it at byte 64 and byte 120 reserved)"
+				    : "");
 		else if (e.active && !e.checksum_ok)
 			finding_add(&a->findings, LEVEL_WARN, "label-checksum", obj, NULL,
 				    "slot %u is in use but its checksum 0x%016llx is wrong: the kernel ignores it",
@@ -450,13 +367,8 @@ static void assemble(struct label_area *a)
 			continue;
 		}
 		/* Linux compares it with the region's: the NFIT range's, a CXL region's is null. */
-		if (e->has_guids && cxl && !is_zero(e->type_guid, 16)) {
-			label_guid_str(e->type_guid, u);
-			finding_add(&a->findings, LEVEL_WARN, "label-type-guid", obj, NULL,
-				    "slot %u: type_guid %s is not null, the type GUID of a CXL region (the kernel compares the two)",
-				    e->slot, u);
+		if (cxl && !label_cxl_region_accepts(a, e, obj))
 			continue;
-		}
 		if (e->has_guids && !cxl && memcmp(e->type_guid, pmem_type_guid, 16)) {
 			label_guid_str(e->type_guid, u);
 			finding_add(&a->findings, LEVEL_WARN, "label-type-guid", obj, NULL,
@@ -465,32 +377,6 @@ static void assemble(struct label_area *a)
 				    is_zero(e->type_guid, 16)
 				    ? " (a CXL region's labels have a null type GUID: for a cxl-type3 device's lsa= give --format cxl)"
 				    : "");
-			continue;
-		}
-		/*
-		 * Linux 6.1's CXL region cookie: fletcher64 of each device's
-		 * DPA offset and serial number, 0 for a device without serial
-		 * number (QEMU's cxl-type3 without sn=) whose region starts at
-		 * DPA 0. create_namespace_pmem() refuses a cookie of 0, and the
-		 * region's namespaces with it.
-		 */
-		if (cxl && e->isetcookie == 0) {
-			finding_add(&a->findings, LEVEL_WARN, "label-cxl-cookie", obj, NULL,
-				    "slot %u: isetcookie 0: Linux 6.1 refuses the namespace (\"invalid interleave-set-cookie\"), as it does for a region of a device without serial number at DPA 0 (cxl-type3 without sn=)",
-				    e->slot);
-			continue;
-		}
-		/*
-		 * With the serial number known: the cookie of a region at DPA 0 of
-		 * that device (v1.1 labels are checked against cookie2, the same
-		 * for CXL). Another cookie: the kernel skips the label (-EAGAIN).
-		 */
-		if (cxl && a->has_serial && e->isetcookie != label_cxl_cookie(0, a->serial)) {
-			finding_add(&a->findings, LEVEL_WARN, "label-cxl-cookie", obj, NULL,
-				    "slot %u: isetcookie %#llx is not %#llx, the cookie of a region at DPA 0 of a device with serial number %#llx: Linux 6.1 skips the label (the label was written for another sn=)",
-				    e->slot, (unsigned long long)e->isetcookie,
-				    (unsigned long long)label_cxl_cookie(0, a->serial),
-				    (unsigned long long)a->serial);
 			continue;
 		}
 		if (e->rawsize == 0 || e->dpa + e->rawsize < e->dpa ||
@@ -560,7 +446,11 @@ void label_area_parse_fmt(struct label_area *a, const uint8_t *buf, uint64_t siz
 	memset(a, 0, sizeof(*a));
 	a->format = fmt == LABEL_FMT_AUTO ? LABEL_FMT_NVDIMM : fmt;
 	a->has_serial = cxl_serial != NULL;
-	a->serial = cxl_serial ? *cxl_serial : 0;
+	/*
+	 * QEMU's cxl-type3 sn= defaults to UI64_NULL (all ones): no serial
+	 * number capability, and Linux reads the serial as 0.
+	 */
+	a->serial = cxl_serial && *cxl_serial != UINT64_MAX ? *cxl_serial : 0;
 	a->size = size;
 	a->pmem_limit = pmem_limit;
 	a->current = -1;
@@ -591,7 +481,8 @@ void label_area_parse_fmt(struct label_area *a, const uint8_t *buf, uint64_t siz
 	for (int i = 0; i < 2; i++) {
 		char obj[24];
 
-		if (a->index[i].valid)
+		/* no reason: the area is too small for any label size, no trial read it */
+		if (a->index[i].valid || !a->index[i].reason)
 			continue;
 		snprintf(obj, sizeof(obj), "index%d", i);
 		finding_add(&a->findings, a->current < 0 ? LEVEL_FAIL : LEVEL_WARN,
@@ -603,10 +494,14 @@ void label_area_parse_fmt(struct label_area *a, const uint8_t *buf, uint64_t siz
 		const struct label_index *x = &a->index[0];
 		uint64_t s = a->geom.index_size;
 
-		/* An index with a damaged signature still has its offsets. */
-		if (memcmp(buf, NSINDEX_SIG, NSINDEX_SIG_LEN) &&
-		    memcmp(buf + s, NSINDEX_SIG, NSINDEX_SIG_LEN) &&
-		    !(x->myoff == 0 && x->otheroff == s && x->labeloff == 2 * s))
+		/*
+		 * An index with a damaged signature still has its offsets. s is 0
+		 * for an area too small for any label size (--lsa takes any file):
+		 * nothing there is an index block.
+		 */
+		if (!s || (memcmp(buf, NSINDEX_SIG, NSINDEX_SIG_LEN) &&
+			   memcmp(buf + s, NSINDEX_SIG, NSINDEX_SIG_LEN) &&
+			   !(x->myoff == 0 && x->otheroff == s && x->labeloff == 2 * s)))
 			finding_add(&a->findings, LEVEL_FAIL, "label-area-data", NULL, NULL,
 				    "no index block, but the area holds non-zero data: the backend was used without labels before, and what the guest stored in its last bytes now lies under the label area");
 		else
@@ -618,6 +513,31 @@ void label_area_parse_fmt(struct label_area *a, const uint8_t *buf, uint64_t siz
 	if (fmt == LABEL_FMT_AUTO)
 		a->format = detect_format(a);
 	assemble(a);
+}
+
+/* An index signature where either trial reads index block 0 or 1. */
+static bool has_index_sig(const uint8_t *buf, uint64_t size)
+{
+	for (unsigned l = 128; l <= 256; l *= 2) {
+		struct label_geom g;
+
+		if (label_geometry(size, l, &g) < 0)
+			continue;
+		for (int i = 0; i < 2; i++)
+			if (!memcmp(buf + i * g.index_size, NSINDEX_SIG, NSINDEX_SIG_LEN))
+				return true;
+	}
+	return false;
+}
+
+char *label_write_refusal(const struct label_area *a, const uint8_t *buf, bool init)
+{
+	if (init && a->current >= 0)
+		return xasprintf("the label area holds a valid index (index %d current, %zu namespace%s): use --force to replace it",
+				 a->current, a->nns, a->nns == 1 ? "" : "s");
+	if (!a->all_zero && !has_index_sig(buf, a->size))
+		return xstrdup("not a label area: not all zero and no NAMESPACE_INDEX signature where an index block would be (a file system? a guest's data?): writing would destroy it; use --force to write over it");
+	return NULL;
 }
 
 long label_live_slot_changed(const struct label_area *a, const uint8_t *old,

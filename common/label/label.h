@@ -122,6 +122,12 @@ struct label_ent {
 	uint32_t align;
 	uint64_t hpa;		/* region label */
 	uint32_t ig;		/* region label: interleave granularity */
+	/*
+	 * The layout's own slot field: byte 120 of a namespace label, byte 64
+	 * of a region label. slot_field stays byte 120, where Linux 6.1 reads
+	 * it (every label as v1.2): reserved, zero, in a region label.
+	 */
+	uint32_t cxl_slot;
 };
 
 struct label_ns {
@@ -175,6 +181,18 @@ void label_area_parse(struct label_area *a, const uint8_t *buf, uint64_t size,
 void label_area_parse_fmt(struct label_area *a, const uint8_t *buf, uint64_t size,
 			  uint64_t pmem_limit, bool all_slots, enum label_format fmt,
 			  const uint64_t *cxl_serial);
+
+/*
+ * Whether a command that writes the area (init, zero, write -i) must be
+ * refused without --force, and why (malloc'd, without the file name), or
+ * NULL. One rule for an NVDIMM's area and a CXL lsa= backend alike: the
+ * old area (parsed a, bytes buf) must be all zero or already a label area
+ * (the NAMESPACE_INDEX signature at an offset where the kernel's 128- or
+ * 256-byte trial reads an index block); anything else is data (a file
+ * system, a guest's bytes) the write would destroy. init also refuses an
+ * area with a valid index (it would drop its namespaces).
+ */
+char *label_write_refusal(const struct label_area *a, const uint8_t *buf, bool init);
 
 /* The interleave-set cookie Linux 6.1 gives a CXL pmem region of one device. */
 uint64_t label_cxl_cookie(uint64_t dpa_offset, uint64_t serial);
@@ -240,16 +258,22 @@ void label_uuid_str(const uint8_t u[16], char out[37]);
  * area, size bytes; only the two index blocks are changed): index 0 seq 3,
  * index 1 seq 2, every slot free; like ndctl 76.1 (not the kernel) it also
  * sets the bitmap bits from nslot up to the next multiple of 64, so the
- * blocks are byte-identical to ndctl's. minor: 1 (128-byte labels) or 2
- * (256-byte). An index block of the other label size beyond the new
+ * blocks are byte-identical to ndctl's. major.minor: 1.1 (128-byte labels),
+ * 1.2 (256-byte) or 2.1, the CXL 2.0 index block (256-byte labels) as the
+ * CXL specification defines it. An index block of the other label size beyond the new
  * blocks is cleared (the kernel's other trial would find it). 0 or -ENOSPC.
  */
-int label_init_build(uint8_t *buf, uint64_t size, unsigned minor, struct label_geom *g);
+int label_init_build(uint8_t *buf, uint64_t size, unsigned major, unsigned minor,
+		     struct label_geom *g);
+
+/* "1.1", "1.2", "2.1" (a leading 'v' allowed) into major.minor: 0, or -EINVAL. */
+int label_version_parse(const char *s, unsigned *major, unsigned *minor);
 /*
- * The same with a major version: 1 (above), or 2 with minor 1: the CXL 2.0
- * index block (256-byte labels), as the CXL specification defines it.
+ * The version init writes when none is given, for an area read as f (the
+ * format given, or detected from the area): 1.2 on a CXL area, as Linux 6.1
+ * writes on a blank one (its CXL region's labels are v1.2, 256 bytes);
+ * else 1.1, ndctl init-labels' default.
  */
-int label_init_build_ver(uint8_t *buf, uint64_t size, unsigned major, unsigned minor,
-			 struct label_geom *g);
+void label_init_default_version(enum label_format f, unsigned *major, unsigned *minor);
 
 #endif

@@ -80,7 +80,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(old, data, size < AREA ? size : AREA);
 	order_check(old, new);
 	memcpy(new, old, AREA);
-	if (label_init_build(new, AREA, size & 1 ? 2 : 1, &g) == 0)
+	if (label_init_build(new, AREA, 1, size & 1 ? 2 : 1, &g) == 0)
 		order_check(old, new);
 	/* The first half of the input is the old area's start, the second the new one's. */
 	memset(old, 0, AREA);

@@ -62,7 +62,7 @@ int main(void)
 		struct label_area a;
 
 		memset(buf, 0, 128 * KiB);
-		CHECK(label_init_build(buf, 128 * KiB, vec[i].minor, &g) == 0);
+		CHECK(label_init_build(buf, 128 * KiB, 1, vec[i].minor, &g) == 0);
 		CHECK(get64(buf + NSI_CHECKSUM) == vec[i].sum0);
 		CHECK(get64(buf + 256 + NSI_CHECKSUM) == vec[i].sum1);
 		label_area_parse(&a, buf, 128 * KiB, 0, false);
@@ -101,7 +101,7 @@ int main(void)
 		struct label_area a;
 
 		memset(buf, 0, 128 * KiB);
-		CHECK(label_init_build_ver(buf, 128 * KiB, 2, 1, &g) == 0);
+		CHECK(label_init_build(buf, 128 * KiB, 2, 1, &g) == 0);
 		CHECK(g.label_size == 256 && g.nslot == 510);
 		CHECK(buf[NSI_MAJOR] == 2 && buf[NSI_MINOR] == 1 && buf[NSI_LABELSIZE] == 1);
 		label_area_parse(&a, buf, 128 * KiB, 0, false);
@@ -111,7 +111,7 @@ int main(void)
 		CHECK(a.current == 0 && a.format == LABEL_FMT_NVDIMM);
 		label_area_free(&a);
 		/* v1.2 blocks: an NVDIMM area unless told */
-		CHECK(label_init_build(buf, 128 * KiB, 2, &g) == 0);
+		CHECK(label_init_build(buf, 128 * KiB, 1, 2, &g) == 0);
 		label_area_parse(&a, buf, 128 * KiB, 0, false);
 		CHECK(a.format == LABEL_FMT_NVDIMM);
 		label_area_free(&a);

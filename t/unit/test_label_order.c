@@ -33,7 +33,7 @@ int main(void)
 	struct label_geom g;
 
 	/* init of a zeroed 128K area: two steps, index block 1 first, the labels untouched */
-	CHECK(label_init_build(new, 128 * KiB, 1, &g) == 0);
+	CHECK(label_init_build(new, 128 * KiB, 1, 1, &g) == 0);
 	CHECK(label_order_plan(&o, old, new, 128 * KiB) == 0);
 	CHECK(o.nsteps == 2 && o.from[0] == 256 && o.to[0] <= 512 && o.from[1] == 0);
 	CHECK(step_of(&o, 600) == -1);
@@ -45,7 +45,7 @@ int main(void)
 	 * 256, which is the tail of the current block), the label last.
 	 */
 	memset(new, 0, size);
-	CHECK(label_init_build(old, size, 1, &g) == 0 && g.index_size == 512);
+	CHECK(label_init_build(old, size, 1, 1, &g) == 0 && g.index_size == 512);
 	memset(old + 1024, 0x5a, 128);
 	old[1024 + NSL_SLOT] = 0;
 	old[1024 + NSL_SLOT + 1] = old[1024 + NSL_SLOT + 2] = old[1024 + NSL_SLOT + 3] = 0;
