@@ -93,7 +93,7 @@ static void check_opts(enum cmd c, bool dashdash, size_t nargs)
 		cli_usage_error("--format is for dump, check, init and write: read and zero copy or clear bytes whatever the format");
 	if (opt_dimm && (opt_serial || (opt_format && streq(opt_format, "cxl")) ||
 			 (opt_version && strstr(opt_version, "2."))))
-		cli_usage_error("--dimm names an NVDIMM: not with --format cxl, --serial or -V 2.1 (a cxl-type3 device's area is its lsa= file: --lsa)");
+		cli_usage_error("--dimm: not with --format cxl, --serial or -V 2.1: the format follows the device (an nvdimm's area is NVDIMM labels, a cxl-type3's lsa= file CXL)");
 	if ((c == C_DUMP || c == C_CHECK) == 0 && cli.json)
 		cli_usage_error("--json is for dump and check");
 	if (opt_all_slots && c != C_DUMP && c != C_CHECK)
@@ -348,6 +348,13 @@ int main(int argc, const char **argv)
 
 	rc = opt_dimm ? label_dimm_resolve(opt_dimm, arg, a.rest, (size_t)a.nrest, &spec, &vm_path)
 		      : 0;
+	/* --dimm of a cxl-type3: its lsa= file, in the CXL format */
+	if (!rc && opt_dimm && spec.lsa) {
+		if (fmt == LABEL_FMT_NVDIMM)
+			cli_usage_error("--dimm %s is a cxl-type3 device: its lsa= file is a CXL label storage area, not with --format nvdimm",
+					opt_dimm);
+		fmt = LABEL_FMT_CXL;
+	}
 	/* Without a label size the open refuses: no reading of stdin before that. */
 	if (!rc && c == C_WRITE && (spec.has_label_size || spec.lsa))
 		rc = read_input(&input, spec.lsa ? LABEL_BARE_AREA_MAX : spec.label_size);

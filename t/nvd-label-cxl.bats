@@ -227,9 +227,9 @@ NS=45d0904f-32fd-4b02-902a-d4a97b44962b
 2|read --lsa --serial 1 -o x.img|nvd-label: --serial is for dump, check and write: it checks the labels' cookies
 2|read --lsa --format cxl -o x.img|nvd-label: --format is for dump, check, init and write: read and zero copy or clear bytes whatever the format
 2|zero --format nvdimm -l 256K|nvd-label: --format is for dump, check, init and write: read and zero copy or clear bytes whatever the format
-2|init --dimm nv0 --format cxl -V 2.1 --force|nvd-label: --dimm names an NVDIMM: not with --format cxl, --serial or -V 2.1 (a cxl-type3 device's area is its lsa= file: --lsa)
-2|check --dimm nv0 --serial 1|nvd-label: --dimm names an NVDIMM: not with --format cxl, --serial or -V 2.1 (a cxl-type3 device's area is its lsa= file: --lsa)
-2|init --dimm nv0 -V 2.1|nvd-label: --dimm names an NVDIMM: not with --format cxl, --serial or -V 2.1 (a cxl-type3 device's area is its lsa= file: --lsa)
+2|init --dimm nv0 --format cxl -V 2.1 --force|nvd-label: --dimm: not with --format cxl, --serial or -V 2.1: the format follows the device (an nvdimm's area is NVDIMM labels, a cxl-type3's lsa= file CXL)
+2|check --dimm nv0 --serial 1|nvd-label: --dimm: not with --format cxl, --serial or -V 2.1: the format follows the device (an nvdimm's area is NVDIMM labels, a cxl-type3's lsa= file CXL)
+2|init --dimm nv0 -V 2.1|nvd-label: --dimm: not with --format cxl, --serial or -V 2.1: the format follows the device (an nvdimm's area is NVDIMM labels, a cxl-type3's lsa= file CXL)
 T
 	# strtoull would skip the space: sn= would not
 	run --separate-stderr "$L" check --lsa --serial ' 1' lsa.img
@@ -301,4 +301,35 @@ label area invalid: the kernel finds no valid index block"
 	run --separate-stderr "$L" init --lsa tiny.img
 	assert_failure 1
 	assert_equal "$(cat tiny.img)" NAMESPACE_IN
+}
+
+@test "--dimm of a cxl-type3 device: its lsa= backend whole, as CXL; of an nvdimm, the tail as before" {
+	$LSA guest-cxl lsa.img
+	truncate -s 256M mem.img nv.img
+	cat > vm.args <<'A'
+-machine q35,cxl=on -m 512M,slots=1,maxmem=2G
+-object memory-backend-file,id=cxl-mem0,share=on,mem-path=mem.img,size=256M
+-object memory-backend-file,id=cxl-lsa0,share=on,mem-path=lsa.img,size=256K
+-object memory-backend-file,id=nvm,share=on,mem-path=nv.img,size=256M
+-device pxb-cxl,bus_nr=12,bus=pcie.0,id=cxl.0
+-device cxl-rp,port=0,bus=cxl.0,id=rp0,chassis=0,slot=2
+-device cxl-type3,bus=rp0,memdev=cxl-mem0,lsa=cxl-lsa0,id=cxl-pmem0
+-device nvdimm,id=nv0,memdev=nvm,label-size=128K
+-M cxl-fmw.0.targets.0=cxl.0,cxl-fmw.0.size=4G
+A
+	# the area Linux 6.1 wrote: read as CXL (auto would take these v1.2 labels for an NVDIMM's)
+	run "$L" check --dimm cxl-pmem0 vm.args
+	assert_success
+	assert_output "CXL label area valid: index 0 current (seq 2), v1.2, 256-byte labels, 1022 slots, 1021 free, 1 namespace"
+	run --separate-stderr "$L" check --dimm cxl-pmem0 --format nvdimm vm.args
+	assert_failure 2
+	assert_equal "${stderr%%$'\n'*}" "nvd-label: --dimm cxl-pmem0 is a cxl-type3 device: its lsa= file is a CXL label storage area, not with --format nvdimm"
+	# the nvdimm beside it: the last 128 KiB of nv.img, nothing of lsa.img
+	sum=$(checksums lsa.img)
+	run "$L" init --dimm nv0 vm.args
+	assert_success
+	run "$L" check --dimm nv0 vm.args
+	assert_success
+	assert_output --partial "label area valid"
+	assert_equal "$(checksums lsa.img)" "$sum"
 }

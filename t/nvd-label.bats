@@ -676,8 +676,8 @@ nvdimm,id=nv0,memdev=mem0,label-size=64K|: label-size below QEMU's minimum of 12
 nvdimm,id=nv0,memdev=mem0,label-size=0|: label-size below QEMU's minimum of 128 KiB: QEMU refuses it: Property 'nvdimm.label-size' (0x0) is required at least 0x20000
 nvdimm,id=nv0,memdev=mem0,label-size=big|: QEMU refuses its label-size: Parameter 'label-size' expects size
 nvdimm,id=nv0,memdev=mem0| has no label-size: the guest sees it without a label area (give it label-size=128K or more)
-pc-dimm,id=nv0,memdev=mem0| is a pc-dimm: only an nvdimm has a label area
-virtio-pmem-pci,id=nv0,memdev=mem0| is a virtio-pmem-pci: only an nvdimm has a label area
+pc-dimm,id=nv0,memdev=mem0| is a pc-dimm: only an nvdimm or a cxl-type3 with lsa= has a label area
+virtio-pmem-pci,id=nv0,memdev=mem0| is a virtio-pmem-pci: only an nvdimm or a cxl-type3 with lsa= has a label area
 nvdimm,id=nv0,memdev=ram0,label-size=128K|: its memdev ram0 is a memory-backend-ram, not a memory-backend-file: the label area is in the VM's memory, not in a file
 nvdimm,id=nv0,memdev=nothere,label-size=128K|: no memory backend with id=nothere in the configuration
 T
