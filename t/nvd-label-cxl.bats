@@ -333,3 +333,37 @@ A
 	assert_output --partial "label area valid"
 	assert_equal "$(checksums lsa.img)" "$sum"
 }
+
+@test "--dimm of a cxl-type3 device: only the lsa= backend's offset= and size= of its file" {
+	# a 1 MiB file of 0xaa, the LSA QEMU gives the device at 4 KiB, 256 KiB of it
+	head -c $((1024 * 1024)) /dev/zero | tr '\0' '\252' > lsa.img
+	truncate -s 256M mem.img
+	cat > vm.args <<'A'
+-machine q35,cxl=on -m 512M
+-object memory-backend-file,id=cxl-mem0,share=on,mem-path=mem.img,size=256M
+-object memory-backend-file,id=cxl-lsa0,share=on,mem-path=lsa.img,size=256K,offset=4K
+-device pxb-cxl,bus_nr=12,bus=pcie.0,id=cxl.0
+-device cxl-rp,port=0,bus=cxl.0,id=rp0,chassis=0,slot=2
+-device cxl-type3,bus=rp0,persistent-memdev=cxl-mem0,lsa=cxl-lsa0,id=cxl-pmem0
+-M cxl-fmw.0.targets.0=cxl.0,cxl-fmw.0.size=4G
+A
+	run "$L" zero --force --dimm cxl-pmem0 vm.args
+	assert_success
+	# zero inside [4K, 260K), 0xaa before and after it
+	assert_equal "$(head -c 4096 lsa.img | tr -d '\252' | wc -c)" 0
+	assert_equal "$(tail -c +4097 lsa.img | head -c 262144 | tr -d '\0' | wc -c)" 0
+	assert_equal "$(tail -c +266241 lsa.img | tr -d '\252' | wc -c)" 0
+	assert_equal "$(stat -c %s lsa.img)" 1048576
+	run "$L" init --dimm cxl-pmem0 vm.args
+	assert_success
+	run "$L" check --dimm cxl-pmem0 vm.args
+	assert_success
+	assert_output --partial "CXL label area valid"
+	# a file shorter than offset + size: refused, never grown
+	truncate -s 128K short.img
+	sed -i 's/mem-path=lsa.img/mem-path=short.img/' vm.args
+	run --separate-stderr "$L" init --force --dimm cxl-pmem0 vm.args
+	assert_failure 3
+	[[ $stderr == *"smaller than its lsa= backend's offset + size"* ]] || fail "$stderr"
+	assert_equal "$(stat -c %s short.img)" 131072
+}

@@ -287,3 +287,15 @@ PMEM_VM=(-M pc -object memory-backend-file,id=m0,size=16M,mem-path=nv.img,pmem=o
 	run --separate-stderr "$BIN/nvd-check" --running --qemu ./qemu-system-x86_64
 	assert_failure 2
 }
+
+@test "a wrapper that sends QEMU's output elsewhere: QEMU killed at the deadline, no hang, nothing cached" {
+	need72
+	printf '#!/bin/sh\nexec %s "$@" >/dev/null\n' "$QEMU72" > quiet-qemu
+	chmod +x quiet-qemu
+	SECONDS=0
+	run --separate-stderr timeout 60 "$PLAN" --qemu ./quiet-qemu -- -M pc -m 1G
+	assert_equal "$status" 3
+	[[ $stderr == *"quiet-qemu"* ]] || fail "stderr: $stderr"
+	((SECONDS < 50)) || fail "took $SECONDS s"
+	[[ ! -e $CACHE ]] || [[ -z $(ls -A "$CACHE") ]] || fail "cached: $(ls -A "$CACHE")"
+}

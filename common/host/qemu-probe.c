@@ -190,10 +190,30 @@ static int run(char *const argv[], const struct talk *t, char **out, size_t *len
 		close(in[1]);
 	sigaction(SIGPIPE, &old, NULL);
 	close(outp[0]);
-	if (rc)
+	/*
+	 * Its output ended: it exits, by the same deadline. A wrapper that sends
+	 * QEMU's output elsewhere ends it at once while QEMU runs on: killed.
+	 */
+	while (!rc) {
+		pid_t w = waitpid(pid, &status, WNOHANG);
+
+		if (w == pid)
+			break;
+		if (w < 0 && errno != EINTR) {
+			rc = -errno;
+			break;
+		}
+		if (now_ms() >= deadline) {
+			rc = -ETIMEDOUT;
+			break;
+		}
+		poll(NULL, 0, 10);
+	}
+	if (rc) {
 		kill(-pid, SIGKILL);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	}
 	if (rc) {
 		sb_release(&sb);
 		return rc;
@@ -341,7 +361,12 @@ static int read_version(const char *text, struct qemu_caps *c)
 	return 0;
 }
 
-static int ask(const char *path, struct qemu_caps *c, int timeout_ms, char **err)
+/*
+ * *cacheable: false when QMP did not answer in time or whole (a loaded host, a
+ * cold disk): the --version answer is used this once, not kept for good.
+ */
+static int ask(const char *path, struct qemu_caps *c, int timeout_ms, bool *cacheable,
+	       char **err)
 {
 	char *const qmp[] = { (char *)path, "-nodefaults", "-no-user-config", "-machine", "none",
 			      "-display", "none", "-qmp", "stdio", NULL };
@@ -355,6 +380,7 @@ static int ask(const char *path, struct qemu_caps *c, int timeout_ms, char **err
 	while (qemu_caps_types[t.answers - 3])
 		t.answers++;
 	r = run(qmp, &t, &out, &len, timeout_ms);
+	*cacheable = r != -ETIMEDOUT && r != -EFBIG;
 	free(in);
 	if (!r && strlen(out) == len && !qemu_probe_read_qmp(out, c)) {
 		free(out);
@@ -489,6 +515,7 @@ int qemu_probe(const struct qemu_probe *p, struct qemu_caps *c, char **err)
 {
 	char *bin = find_binary(p), real[PATH_MAX], *file = NULL, *key;
 	int timeout = p->timeout_ms > 0 ? p->timeout_ms : 10000, r;
+	bool cacheable = true;
 	struct stat st;
 
 	memset(c, 0, sizeof(*c));
@@ -513,14 +540,14 @@ int qemu_probe(const struct qemu_probe *p, struct qemu_caps *c, char **err)
 		goto out;
 	free(c->path);
 	c->path = NULL;
-	r = ask(real, c, timeout, err);
+	r = ask(real, c, timeout, &cacheable, err);
 	if (r) {
 		free(key);
 		free(file);
 		return r;
 	}
 	c->path = xstrdup(real);
-	if (file)
+	if (file && cacheable)
 		cache_write(file, key, c);
 out:
 	free(key);

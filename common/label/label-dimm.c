@@ -33,6 +33,16 @@ static bool dimm_refused(const char *src, const struct plan_result *r, const str
 
 	if (d->lsa || d->lsa_be) {
 		if (!d->lsa_be) {
+			/* a device QEMU refuses has no area: its own first refusal says why */
+			for (size_t i = 0; i < r->findings.n; i++) {
+				const struct finding *f = &r->findings.v[i];
+
+				if (f->level == LEVEL_FAIL && f->object && streq(f->object, d->id)) {
+					nvd_warnx("%s: device %s: QEMU refuses it: %s", src, d->id,
+						  f->qemu ? f->qemu : f->message);
+					return true;
+				}
+			}
 			nvd_warnx("%s: device %s: no memory backend with id=%s for its lsa=", src,
 				  d->id, d->lsa);
 			return true;
@@ -120,6 +130,10 @@ int label_dimm_resolve(const char *dimm, const char *file, char **words, size_t 
 		if (d->lsa_be) {
 			/* a CXL device's label storage area: the whole lsa= backend */
 			spec->lsa = true;
+			spec->size = d->lsa_be->size;
+			spec->has_size = d->lsa_be->has_size;
+			spec->offset = d->lsa_be->offset;
+			spec->has_offset = d->lsa_be->has_offset;
 			*path = xstrdup(d->lsa_be->mem_path);
 			rc = 0;
 			goto out;

@@ -38,15 +38,25 @@ static int place_area(struct label_target *t, const struct label_spec *spec)
 {
 	uint64_t off = spec->has_offset ? spec->offset : 0, win;
 
-	/* A CXL label storage area is a backend of its own (lsa=), used whole. */
+	/*
+	 * A CXL label storage area is a backend of its own (lsa=), used whole: the
+	 * file (--lsa), or the backend's offset= and size= of it (--dimm).
+	 */
 	if (spec->lsa) {
-		if (t->file_size > BARE_AREA_MAX) {
+		win = spec->has_size ? spec->size : t->file_size - (off <= t->file_size ? off : 0);
+		if (off > t->file_size || win > t->file_size - off) {
+			nvd_warnx("%s: %llu bytes, smaller than its lsa= backend's offset + size (%llu + %llu): nvd-label never grows a backend (QEMU sizes it at the VM's start)",
+				  t->path, (unsigned long long)t->file_size, (unsigned long long)off,
+				  (unsigned long long)win);
+			return NVD_EXIT_ENV;
+		}
+		if (win > BARE_AREA_MAX) {
 			nvd_warnx("%s: %llu bytes: larger than the 16 MiB nvd-label takes as a label storage area (--lsa): is it the memory backend?",
-				  t->path, (unsigned long long)t->file_size);
+				  t->path, (unsigned long long)win);
 			return NVD_EXIT_USAGE;
 		}
-		t->area_off = 0;
-		t->area_size = t->file_size;
+		t->area_off = off;
+		t->area_size = win;
 		return 0;
 	}
 

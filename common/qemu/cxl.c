@@ -84,7 +84,13 @@ static bool list_complete(const struct kvlist *kv, const char *prefix, char **er
 		if (!strncmp(k, prefix, plen) && isdigit((unsigned char)k[plen])) {
 			long n = strtol(k + plen, NULL, 10);
 
-			if (n > max && n < 4096)
+			/*
+			 * an index past 4095 (or past LONG_MAX) counts as 4096: the list
+			 * then misses an item below it, never a giant array here
+			 */
+			if (n < 0 || n > 4096)
+				n = 4096;
+			if (n > max)
 				max = n;
 		}
 	}
@@ -97,7 +103,7 @@ static bool list_complete(const struct kvlist *kv, const char *prefix, char **er
 		if (!strncmp(k, prefix, plen) && isdigit((unsigned char)k[plen])) {
 			long n = strtol(k + plen, NULL, 10);
 
-			if (n <= max)
+			if (n >= 0 && n < 4096 && n <= max)
 				seen[n] = true;
 		}
 	}
