@@ -354,6 +354,9 @@ int main(int argc, const char **argv)
 			cli_usage_error("--dimm %s is a cxl-type3 device: its lsa= file is a CXL label storage area, not with --format nvdimm",
 					opt_dimm);
 		fmt = LABEL_FMT_CXL;
+		/* the region's cookie comes from the device's sn= (label_cxl_cookie) */
+		serial = spec.serial;
+		serialp = &serial;
 	}
 	/* Without a label size the open refuses: no reading of stdin before that. */
 	if (!rc && c == C_WRITE && (spec.has_label_size || spec.lsa))

@@ -313,7 +313,7 @@ label area invalid: the kernel finds no valid index block"
 -object memory-backend-file,id=nvm,share=on,mem-path=nv.img,size=256M
 -device pxb-cxl,bus_nr=12,bus=pcie.0,id=cxl.0
 -device cxl-rp,port=0,bus=cxl.0,id=rp0,chassis=0,slot=2
--device cxl-type3,bus=rp0,memdev=cxl-mem0,lsa=cxl-lsa0,id=cxl-pmem0
+-device cxl-type3,bus=rp0,memdev=cxl-mem0,lsa=cxl-lsa0,id=cxl-pmem0,sn=0x1
 -device nvdimm,id=nv0,memdev=nvm,label-size=128K
 -M cxl-fmw.0.targets.0=cxl.0,cxl-fmw.0.size=4G
 A
@@ -321,6 +321,15 @@ A
 	run "$L" check --dimm cxl-pmem0 vm.args
 	assert_success
 	assert_output "CXL label area valid: index 0 current (seq 2), v1.2, 256-byte labels, 1022 slots, 1021 free, 1 namespace"
+	# the cookie checked against the device's own sn=: without one (QEMU's unset serial, 0 to
+	# Linux) the region's cookie is 0 and Linux 6.1 refuses it; another sn= hides the namespace
+	sed 's/,sn=0x1$//' vm.args > nosn.args
+	run "$L" check --dimm cxl-pmem0 nosn.args
+	assert_success
+	assert_line --partial "gives a region at DPA 0 the cookie 0: Linux 6.1 refuses the whole region"
+	sed 's/,sn=0x1$/,sn=0x2/' vm.args > sn2.args
+	run "$L" check --json --dimm cxl-pmem0 sn2.args
+	jq -e '(.namespaces | length) == 0 and [.findings[] | .id] == ["label-cxl-cookie"]' <<<"$output"
 	run --separate-stderr "$L" check --dimm cxl-pmem0 --format nvdimm vm.args
 	assert_failure 2
 	assert_equal "${stderr%%$'\n'*}" "nvd-label: --dimm cxl-pmem0 is a cxl-type3 device: its lsa= file is a CXL label storage area, not with --format nvdimm"

@@ -134,6 +134,8 @@ int label_dimm_resolve(const char *dimm, const char *file, char **words, size_t 
 			spec->has_size = d->lsa_be->has_size;
 			spec->offset = d->lsa_be->offset;
 			spec->has_offset = d->lsa_be->has_offset;
+			spec->serial = d->has_serial ? d->serial : UINT64_MAX;
+			spec->has_serial = true;
 			*path = xstrdup(d->lsa_be->mem_path);
 			rc = 0;
 			goto out;

@@ -27,6 +27,9 @@ struct label_spec {
 	bool lsa;		/* the whole file is the area: a cxl-type3 device's lsa= backend */
 	int lock;		/* 0, LOCK_SH or LOCK_EX: taken before anything is read */
 	uint64_t pmem_limit;	/* the DIMM's pmem before the area, when known (--dimm) */
+	/* --dimm of a cxl-type3: its sn= (all ones, QEMU's unset value, without one) */
+	uint64_t serial;
+	bool has_serial;
 };
 
 struct label_target {

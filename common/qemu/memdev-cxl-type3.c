@@ -40,6 +40,9 @@ static bool cxl_set_prop(struct vm *vm, struct memdev *d, const struct kv *e, ui
 	} else if (!strcmp(e->key, "lsa")) {
 		free(d->lsa);
 		d->lsa = xstrdup(e->val);
+	} else if (!strcmp(e->key, "sn")) {
+		d->serial = u;
+		d->has_serial = true;
 	}
 	return true;
 }
@@ -204,7 +207,7 @@ static const struct mprop cxl_type3_props[] = {
 	{ "rombar", MP_ANY, MR_NONE, "1", 0 },
 	{ "romfile", MP_STR, MR_NONE, NULL, 0 },
 	{ "romsize", MP_UINT32, MR_NONE, NULL, 0 },
-	{ "sn", MP_UINT64, MR_NONE, NULL, 0 },
+	{ "sn", MP_UINT64, MR_OWN, NULL, 0 },
 	{ "sriov-pf", MP_STR, MR_NONE, NULL, QVER(11, 0) },
 	{ "volatile-dc-memdev", MP_LINK, MR_NONE, NULL, MEMDEV_NEWER_THAN_7_2 },
 	{ "volatile-memdev", MP_LINK, MR_OWN, NULL, MEMDEV_NEWER_THAN_7_2 },

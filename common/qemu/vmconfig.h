@@ -108,6 +108,8 @@ struct memdev {
 	/* cxl-type3: the label area's backend, the volatile one, memdev= (deprecated) given */
 	char *lsa, *vmemdev;
 	bool legacy_memdev, both_memdevs;
+	uint64_t serial;	/* sn= (QEMU's unset value, all ones, without it) */
+	bool has_serial;
 	struct backend *lsa_be, *vbe;
 	size_t dev_index;	/* its place among every -device (vm->devices) */
 };
