@@ -230,6 +230,19 @@ PMEM_VM=(-M pc -object memory-backend-file,id=m0,size=16M,mem-path=nv.img,pmem=o
 		assert_equal "$(runs q)" 3
 		assert_equal "$(stat -c %u "${f[0]}")" 0
 	fi
+	# the cache directory a link to elsewhere, or another user's: nothing written there
+	mkdir elsewhere
+	rm -rf "$CACHE"
+	ln -s "$PWD/elsewhere" "$CACHE"
+	"$PLAN" --qemu ./q -- -M pc >/dev/null
+	[[ -z $(ls -A elsewhere) ]] || fail "written through the link: $(ls -A elsewhere)"
+	if [ "$(id -u)" = 0 ]; then
+		rm "$CACHE"
+		mkdir "$CACHE"
+		chown 65534 "$CACHE"
+		"$PLAN" --qemu ./q -- -M pc >/dev/null
+		[[ -z $(ls -A "$CACHE") ]] || fail "written into another user's directory"
+	fi
 }
 
 @test "without a writable home or any home: still works, asked at each start" {

@@ -489,6 +489,7 @@ static void cache_write(const char *file, const char *key, const struct qemu_cap
 	char *dir = xstrdup(file), *slash = strrchr(dir, '/'), *parent;
 	struct newfile nf;
 	struct strbuf sb;
+	struct stat st;
 
 	*slash = '\0';
 	parent = xstrdup(dir);
@@ -498,6 +499,14 @@ static void cache_write(const char *file, const char *key, const struct qemu_cap
 		mkdir(parent, 0700);
 	mkdir(dir, 0700);
 	free(parent);
+	/*
+	 * Only into a directory of our own, not a link to one: root with another
+	 * user's HOME (sudo) must not make files where that user points it.
+	 */
+	if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid()) {
+		free(dir);
+		return;
+	}
 	free(dir);
 	sb_init(&sb);
 	sb_adds(&sb, key);
