@@ -2,8 +2,8 @@
 /*
  * nvd-label's --dimm ID: which backend file and label area a device of a VM
  * configuration has, resolved through the same model as nvd-plan: an
- * nvdimm's is the last label-size bytes of its memdev, a cxl-type3's the
- * whole lsa= backend. The
+ * nvdimm's is the last label-size bytes of its memdev, a cxl-type3's its
+ * lsa= backend (that backend's offset= and size= of its file). The
  * command calls it; the label core (label-io.c) only takes the resulting
  * struct label_spec.
  */
@@ -128,7 +128,7 @@ int label_dimm_resolve(const char *dimm, const char *file, char **words, size_t 
 		if (dimm_refused(src, &r, d))
 			goto out;
 		if (d->lsa_be) {
-			/* a CXL device's label storage area: the whole lsa= backend */
+			/* a CXL device's label storage area: its lsa= backend, all of it */
 			spec->lsa = true;
 			spec->size = d->lsa_be->size;
 			spec->has_size = d->lsa_be->has_size;
