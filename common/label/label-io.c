@@ -43,13 +43,13 @@ static int place_area(struct label_target *t, const struct label_spec *spec)
 	 * file (--lsa), or the backend's offset= and size= of it (--dimm).
 	 */
 	if (spec->lsa) {
-		win = spec->has_size ? spec->size : t->file_size - (off <= t->file_size ? off : 0);
-		if (off > t->file_size || win > t->file_size - off) {
+		if (off > t->file_size || (spec->has_size && spec->size > t->file_size - off)) {
 			nvd_warnx("%s: %llu bytes, smaller than its lsa= backend's offset + size (%llu + %llu): nvd-label never grows a backend (QEMU sizes it at the VM's start)",
 				  t->path, (unsigned long long)t->file_size, (unsigned long long)off,
-				  (unsigned long long)win);
+				  (unsigned long long)(spec->has_size ? spec->size : 0));
 			return NVD_EXIT_ENV;
 		}
+		win = spec->has_size ? spec->size : t->file_size - off;
 		if (win > BARE_AREA_MAX) {
 			nvd_warnx("%s: %llu bytes: larger than the 16 MiB nvd-label takes as a label storage area (--lsa): is it the memory backend?",
 				  t->path, (unsigned long long)win);

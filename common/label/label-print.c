@@ -53,6 +53,14 @@ static void print_guid(struct out *o, const char *key, const char *what, const u
 }
 
 /* A CXL 2.0 namespace or region label, in its own layout. */
+/* A label's checksum and whether it holds, its own line in text. */
+static void print_checksum(struct out *o, const struct label_ent *e)
+{
+	out_u64(o, "checksum", "    checksum %#018llx", e->checksum);
+	out_bool(o, "checksum_ok", NULL, e->checksum_ok);
+	out_text(o, " (%s)\n", e->checksum_ok ? "correct" : "wrong");
+}
+
 static void print_cxl_label(struct out *o, const struct label_ent *e)
 {
 	bool region = e->layout == LAYOUT_CXL_REGION;
@@ -91,9 +99,7 @@ static void print_cxl_label(struct out *o, const struct label_ent *e)
 		label_uuid_str(e->abstraction_guid, u);
 		out_str(o, "abstraction_uuid", " abstraction_uuid %s\n", u);
 	}
-	out_u64(o, "checksum", "    checksum %#018llx", e->checksum);
-	out_bool(o, "checksum_ok", NULL, e->checksum_ok);
-	out_text(o, " (%s)\n", e->checksum_ok ? "correct" : "wrong");
+	print_checksum(o, e);
 	out_bool(o, "active", NULL, e->active);
 	out_obj_close(o);
 	free(hs);
@@ -131,9 +137,7 @@ static void print_label(struct out *o, const struct label_ent *e)
 		print_guid(o, "abstraction_guid", "abstraction_guid", e->abstraction_guid,
 			   label_claim_class(e->abstraction_guid));
 		out_str(o, "claim_class", NULL, label_claim_class(e->abstraction_guid));
-		out_u64(o, "checksum", "    checksum %#018llx", e->checksum);
-		out_bool(o, "checksum_ok", NULL, e->checksum_ok);
-		out_text(o, " (%s)\n", e->checksum_ok ? "correct" : "wrong");
+		print_checksum(o, e);
 	}
 	out_bool(o, "active", NULL, e->active);
 	out_obj_close(o);
