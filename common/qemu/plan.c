@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "acpi-size.h"
 #include "memdev.h"
 #include "qemu-caps.h"
 #include "size.h"
@@ -151,6 +152,22 @@ static void print_cxl(struct out *o, const struct vm *vm, bool quiet)
 	out_arr_close(o);
 }
 
+/* JSON: the size of the ACPI tables QEMU 7.2 builds (acpi-size.c); null without a model. */
+static void print_acpi(struct out *o, const struct vm *vm)
+{
+	struct acpi_size s;
+
+	if (!vm->accepted || !acpi_tables_size(vm, &s)) {
+		out_null(o, "acpi_tables", NULL);
+		return;
+	}
+	out_obj_open(o, "acpi_tables");
+	out_u64(o, "size", NULL, s.bytes);
+	out_bool(o, "exact", NULL, !s.inexact);
+	out_str(o, "not_counted", NULL, s.inexact);
+	out_obj_close(o);
+}
+
 void plan_print(struct out *o, const struct plan_result *r, bool quiet, bool verbose,
 		bool strict)
 {
@@ -239,6 +256,7 @@ void plan_print(struct out *o, const struct plan_result *r, bool quiet, bool ver
 	}
 	out_obj_close(o);
 	print_cxl(o, vm, quiet);
+	print_acpi(o, vm);
 
 	/* The table's TYPE column is as wide as its longest driver name. */
 	for (size_t i = 0; i < vm->nmemdevs; i++) {

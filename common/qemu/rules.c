@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "acpi-size.h"
 #include "backend.h"
 #include "layout.h"
 #include "qapi.h"
@@ -779,6 +780,8 @@ void plan_run(struct vm *vm, const struct plan_opts *po, struct findings *f)
 		goto out;
 	rules_devices(vm, f);
 	cxl_machine_done(vm, f);
+	if (!failed(f))
+		acpi_size_rule(vm, f);
 out:
 	vm->accepted = !failed(f);
 	if (vm->accepted)

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "acpi-size.h"
 #include "memdev.h"
 #include "qapi.h"
 #include "qemu-caps.h"
@@ -688,6 +689,86 @@ out:
 	kvlist_free(&kv);
 }
 
+/* Note the first option whose ACPI contents nvd-plan does not model. */
+static void acpi_unmodelled(struct vm *vm, const char *what)
+{
+	if (!vm->acpi_unmodelled)
+		vm->acpi_unmodelled = xstrdup(what);
+}
+
+/*
+ * -numa node's cpus=A[-B], which QemuOpts lets repeat (cpus=0-1,cpus=4):
+ * read from the text, as the list visitor does. False: a value that is not
+ * a number or a range.
+ */
+static bool numa_cpus_parse(const char *arg, struct numa_node *n)
+{
+	const char *p = arg;
+
+	while (*p) {
+		size_t len = strcspn(p, ",");
+
+		if (len > 5 && !strncmp(p, "cpus=", 5)) {
+			char *val = xstrndup(p + 5, len - 5), *end;
+			struct cpu_range r;
+
+			errno = 0;
+			r.first = strtoull(val, &end, 10);
+			r.last = r.first;
+			if (*end == '-')
+				r.last = strtoull(end + 1, &end, 10);
+			if (errno || *end || end == val || r.last < r.first) {
+				free(val);
+				return false;
+			}
+			free(val);
+			n->cpus = xgrow(n->cpus, n->ncpus, sizeof(*n->cpus));
+			n->cpus[n->ncpus++] = r;
+		}
+		p += len + (p[len] == ',');
+	}
+	return true;
+}
+
+/* A decimal number of -smp (QemuOpts' number type also takes 0x...). */
+static bool smp_num(const char *s, unsigned long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoul(s, &end, 0);
+	return !errno && end != s && !*end && *s != '-';
+}
+
+/* -smp [cpus=]N,maxcpus=,sockets=,dies=,clusters=,cores=,threads= */
+static void parse_smp(struct vm *vm, const char *arg)
+{
+	static const char *const keys[] = { "cpus", "maxcpus", "sockets", "dies",
+					     "clusters", "cores", "threads" };
+	unsigned long *vals[] = { &vm->smp.cpus, &vm->smp.maxcpus, &vm->smp.sockets,
+				  &vm->smp.dies, &vm->smp.clusters, &vm->smp.cores,
+				  &vm->smp.threads };
+	struct kvlist kv;
+	char *err = NULL;
+
+	memset(&vm->smp, 0, sizeof(vm->smp));
+	vm->smp.given = true;
+	if (opts_parse_v(arg, "cpus", SYNTAX_QEMUOPTS, JSON_LOCATED(vm), &kv, &err) < 0) {
+		free(err);
+		return;
+	}
+	vm->smp.valid = true;
+	for (size_t i = 0; i < kv.n; i++) {
+		size_t k;
+
+		for (k = 0; k < ARRAY_SIZE(keys) && strcmp(kv.v[i].key, keys[k]); k++)
+			;
+		if (k == ARRAY_SIZE(keys) || !smp_num(kv.v[i].val, vals[k]) || !*vals[k])
+			vm->smp.valid = false;
+	}
+	kvlist_free(&kv);
+}
+
 static void parse_numa(struct vm *vm, const char *arg, struct findings *f)
 {
 	static const char OPT[] = "-numa";
@@ -708,6 +789,7 @@ static void parse_numa(struct vm *vm, const char *arg, struct findings *f)
 
 		vm->nodes = xgrow(vm->nodes, vm->nnodes, sizeof(*vm->nodes));
 		n = &vm->nodes[vm->nnodes];
+		memset(n, 0, sizeof(*n));
 		n->nodeid = id ? strtoll(id, NULL, 0) : (int64_t)vm->nnodes;
 		if (id) {
 			/* NumaNodeOptions.nodeid is a uint16, read by the opts visitor */
@@ -720,6 +802,8 @@ static void parse_numa(struct vm *vm, const char *arg, struct findings *f)
 			}
 		}
 		n->memdev = kv_get(&kv, "memdev") ? xstrdup(kv_get(&kv, "memdev")) : NULL;
+		if (!numa_cpus_parse(arg, n))
+			acpi_unmodelled(vm, "-numa node,cpus=");
 		n->has_mem = kv_find(&kv, "mem") != NULL;
 		n->mem = 0;
 		vm->nnodes++;
@@ -728,6 +812,12 @@ static void parse_numa(struct vm *vm, const char *arg, struct findings *f)
 			parse_fail(f, NULL, err);
 			free(err);
 		}
+	} else {
+		/* dist (a SLIT), cpu, hmat-lb, hmat-cache */
+		char *what = xasprintf("-numa %s", type);
+
+		acpi_unmodelled(vm, what);
+		free(what);
 	}
 	kvlist_free(&kv);
 }
@@ -983,9 +1073,19 @@ void vm_build_caps(struct vm *vm, const struct qcmdline *cl, qver_t qver,
 			parse_global(vm, o->arg, f);
 		else if (!strcmp(o->name, "no-acpi"))
 			vm->machine.acpi = TRI_OFF;
+		else if (!strcmp(o->name, "smp") && o->arg)
+			parse_smp(vm, o->arg);
+		else if (!strcmp(o->name, "nodefaults"))
+			vm->nodefaults = true;
 		else if (!strcmp(o->name, "bios") || !strcmp(o->name, "pflash") ||
 			 (!strcmp(o->name, "drive") && o->arg && drive_is_pflash(o->arg)))
 			vm->firmware = true;
+		if (!acpi_option_modelled(o->name)) {
+			char *what = xasprintf("-%s", o->name);
+
+			acpi_unmodelled(vm, what);
+			free(what);
+		}
 	}
 	for (size_t i = 0; i < vm->nglobals; i++)
 		global_driver_check(&vm->globals[i], f);
@@ -1004,6 +1104,7 @@ void vm_free(struct vm *vm)
 	free(vm->machine.oem_table_id);
 	free(vm->cpu_model);
 	free(vm->cpu_vendor);
+	free(vm->acpi_unmodelled);
 	kvlist_free(&vm->machine.props);
 	free(vm->mem.arg);
 	for (size_t i = 0; i < vm->nbackends; i++) {
@@ -1036,8 +1137,10 @@ void vm_free(struct vm *vm)
 	}
 	free(vm->devices);
 	cxl_free(&vm->cxl);
-	for (size_t i = 0; i < vm->nnodes; i++)
+	for (size_t i = 0; i < vm->nnodes; i++) {
 		free(vm->nodes[i].memdev);
+		free(vm->nodes[i].cpus);
+	}
 	free(vm->nodes);
 	for (size_t i = 0; i < vm->nglobals; i++) {
 		free(vm->globals[i].driver);

@@ -126,6 +126,20 @@ struct numa_node {
 	char *memdev;
 	bool has_mem;		/* the legacy mem= */
 	uint64_t mem;		/* its size */
+	struct cpu_range {
+		uint64_t first, last;
+	} *cpus;		/* cpus=A[-B], every one given */
+	size_t ncpus;
+};
+
+/*
+ * -smp as given (0: not given); machine_parse_smp_config() completes it by
+ * machine type (acpi-size.c). valid: every value is a number. nvd-plan does
+ * not check -smp itself.
+ */
+struct smp {
+	unsigned long cpus, maxcpus, sockets, dies, clusters, cores, threads;
+	bool given, valid;
 };
 
 /* -global DRIVER.PROPERTY=VALUE, in command-line order (qdev's global_props). */
@@ -145,6 +159,13 @@ struct vm {
 	size_t nmemdevs;
 	struct numa_node *nodes;
 	size_t nnodes;
+	struct smp smp;
+	bool nodefaults;	/* -nodefaults: no default serial, parallel, VGA, NIC... */
+	/*
+	 * The first option whose share of the ACPI tables is not modelled
+	 * (acpi-size.c), as "-name" or "-numa dist"; NULL: all are.
+	 */
+	char *acpi_unmodelled;
 	struct vdevice *devices;
 	size_t ndevices;
 	struct cxl_state cxl;		/* -machine cxl=on, its windows (cxl.h) */

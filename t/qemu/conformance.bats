@@ -92,6 +92,7 @@ setup() {
 		skip "$QEMU72 is not 7.2: $banner"
 	run "$HERE/conform" --qemu "$QEMU72" --version 7.2 --nvd-plan "$NVD_PLAN"
 	assert_success
+	every_warning_predicted
 }
 
 @test "nvd-plan agrees with QEMU 10.0" {
