@@ -31,9 +31,9 @@
 
 /*
  * The options whose share is modelled or that add no ACPI: the rest make
- * the figure inexact (-device, -vga, -serial, -drive... add AML).
+ * the figure inexact (-vga, -serial, -drive... add AML).
  */
-bool acpi_option_modelled(const char *name)
+static bool option_modelled(const char *name)
 {
 	static const char *const ok[] = {
 		"machine", "M", "m", "object", "device", "numa", "smp", "cpu", "global",
@@ -66,6 +66,13 @@ static bool machine_prop_modelled(const struct kv *e)
 		if (!strcmp(e->key, ok[i]))
 			return true;
 	return false;
+}
+
+/* Say what the figure leaves out: the first thing found. */
+static void not_counted(struct acpi_size *s, const char *what)
+{
+	if (!s->inexact)
+		s->inexact = what;
 }
 
 /* AML PkgLength bytes of a package whose body is len bytes (aml-build.c). */
@@ -104,10 +111,11 @@ static bool smp_topology(const struct vm *vm, struct smp *t)
 				   .cores = 1, .threads = 1, .given = false, .valid = true };
 		return true;
 	}
-	/* more than QEMU's x86 machines take (it refuses them; nvd-plan does not say so) */
-	if (!vm->smp.valid || vm->smp.clusters > 1 || vm->smp.cpus > 4096 || vm->smp.maxcpus > 4096 ||
-	    vm->smp.sockets > 4096 || vm->smp.dies > 4096 || vm->smp.cores > 4096 ||
-	    vm->smp.threads > 4096)
+	/* 0 (deprecated), clusters, or more than x86 machines take: not modelled */
+	if (!vm->smp.valid || vm->smp.clusters > 1)
+		return false;
+	if (vm->smp.cpus > 4096 || vm->smp.maxcpus > 4096 || vm->smp.sockets > 4096 ||
+	    vm->smp.dies > 4096 || vm->smp.cores > 4096 || vm->smp.threads > 4096)
 		return false;
 	*t = vm->smp;
 	dies = t->dies = t->dies ? t->dies : 1;
@@ -153,17 +161,25 @@ static uint64_t apic_id(const struct smp *t, unsigned long i)
 	return pkg << (tw + cw + dw) | die << (tw + cw) | core << tw | smt;
 }
 
-/* The node of CPU i: its cpus= range, else its socket modulo the nodes. */
+/*
+ * The node of CPU i: its cpus= range, else its socket modulo the nodes.
+ * *twice: it is in more than one node's cpus=.
+ */
 static uint64_t cpu_node(const struct vm *vm, size_t nnodes, const struct smp *t,
-			 unsigned long i, bool *mapped)
+			 unsigned long i, bool *mapped, bool *twice)
 {
+	uint64_t node = 0;
+
+	*mapped = false;
 	for (size_t n = 0; n < vm->nnodes; n++)
 		for (size_t r = 0; r < vm->nodes[n].ncpus; r++)
 			if (i >= vm->nodes[n].cpus[r].first && i <= vm->nodes[n].cpus[r].last) {
+				*twice |= *mapped;
 				*mapped = true;
-				return (uint64_t)vm->nodes[n].nodeid;
+				node = (uint64_t)vm->nodes[n].nodeid;
 			}
-	*mapped = false;
+	if (*mapped)
+		return node;
 	return i / (t->threads * t->cores * t->dies) % nnodes;
 }
 
@@ -205,16 +221,16 @@ static uint64_t cpus_size(const struct vm *vm, const struct smp *t, size_t nnode
 	static const uint64_t cpus_fixed = 720, sb_fixed = 926;
 	uint64_t aml = 0, bytes = 0;
 	unsigned long unmapped = 0;
-	bool srat = nnodes > 0;
+	bool srat = nnodes > 0, twice = false;
 
 	if (t->maxcpus > 255)
-		s->inexact = "more than 255 CPUs";
+		not_counted(s, "more than 255 CPUs");
 	for (unsigned long i = 0; i < t->maxcpus; i++) {
 		bool mapped = false;
-		uint64_t node = srat ? cpu_node(vm, nnodes, t, i, &mapped) : 0;
+		uint64_t node = srat ? cpu_node(vm, nnodes, t, i, &mapped, &twice) : 0;
 
 		if (apic_id(t, i) >= 255)
-			s->inexact = "CPUs with x2APIC IDs";
+			not_counted(s, "CPUs with x2APIC IDs");
 		if (srat && !mapped)
 			unmapped++;
 		/* Device (Cnnn): _UID, _STA, _MAT, _EJ0, _OST take i, One for 1 */
@@ -223,7 +239,14 @@ static uint64_t cpus_size(const struct vm *vm, const struct smp *t, size_t nnode
 	}
 	/* Some CPUs in no node: QEMU warns and puts them in node 0. */
 	if (srat && unmapped && unmapped < t->maxcpus)
-		s->inexact = "CPUs in no -numa node";
+		not_counted(s, "CPUs in no -numa node");
+	if (twice)
+		not_counted(s, "a CPU in two -numa nodes");
+	/* QEMU refuses a CPU index of maxcpus or more (not checked by nvd-plan) */
+	for (size_t n = 0; n < vm->nnodes; n++)
+		for (size_t r = 0; r < vm->nodes[n].ncpus; r++)
+			if (vm->nodes[n].cpus[r].last >= t->maxcpus)
+				not_counted(s, "a -numa node,cpus= beyond maxcpus");
 	/* CTFY's body passes 63 bytes at 5 CPUs, then \_SB.CPUS and \_SB 4095 */
 	aml += t->maxcpus >= 5;
 	aml += pkglen_bytes(cpus_fixed + aml) - 2;
@@ -238,17 +261,20 @@ static uint64_t machine_base(const struct vm *vm, struct acpi_size *s)
 	const struct machine *m = &vm->machine;
 	bool dflt = !vm->nodefaults && !vm->libvirt;
 
+	if (m->type_version < QVER(2, 7))
+		not_counted(s, "a machine type older than 2.7");
+	/* up to 2.10 (x-pci-hole64-fix=off) _CRS has no 64-bit hole: 46 bytes less */
 	if (m->family == MF_PC) {
-		if (m->type_version < QVER(2, 7)) {
-			s->inexact = "a machine type older than 2.7";
+		if (m->type_version < QVER(2, 7))
 			return dflt ? 3341 : 3125;
-		}
+		if (m->type_version < QVER(2, 11))
+			return dflt ? 3964 : 3748;
 		return dflt ? 4010 : 3794;
 	}
-	if (m->type_version < QVER(2, 7)) {
-		s->inexact = "a machine type older than 2.7";
+	if (m->type_version < QVER(2, 7))
 		return dflt ? 7644 : 7479;
-	}
+	if (m->type_version < QVER(2, 11))
+		return dflt ? 8267 : 8102;
 	if (m->type_version < QVER(6, 1))	/* 6.1: ACPI PCI hotplug on q35 */
 		return dflt ? 8313 : 8148;
 	return dflt ? 8811 : 8646;
@@ -266,31 +292,37 @@ bool acpi_tables_size(const struct vm *vm, struct acpi_size *s)
 	if (vm->target != TARGET_X86_64 || (m->family != MF_PC && m->family != MF_Q35) ||
 	    m->acpi == TRI_OFF)
 		return false;
-	s->inexact = vm->acpi_unmodelled;
+	for (size_t i = 0; i < vm->option_names.n; i++)
+		if (!option_modelled(vm->option_names.v[i]))
+			not_counted(s, "an option that adds devices (-vga, -serial, -drive...)");
+	if (vm->numa_unread)
+		not_counted(s, "-numa dist, cpu or hmat");
+	if (vm->numa_cpus_unread)
+		not_counted(s, "a -numa node,cpus= that is not a number or range");
 	/* libvirt gives -nodefaults and controllers, ports... of its own, not translated here */
-	if (vm->libvirt && !s->inexact)
-		s->inexact = "the controllers and devices libvirt adds";
+	if (vm->libvirt)
+		not_counted(s, "the controllers and devices libvirt adds");
 	/* other releases' AML differs in places (measured on 7.2 only) */
-	if (vm->qver != QVER(7, 2) && !s->inexact)
-		s->inexact = "the differences of its release from 7.2";
+	if (vm->qver != QVER(7, 2))
+		not_counted(s, "how this release's tables differ from 7.2's");
 	s->bytes = machine_base(vm, s) + (m->nvdimm ? 20 : 0);
 	for (size_t i = 0; i < m->props.n; i++)
-		if (!machine_prop_modelled(&m->props.v[i]) && !s->inexact)
-			s->inexact = "a -machine property";
+		if (!machine_prop_modelled(&m->props.v[i]))
+			not_counted(s, "a -machine property");
 	for (size_t i = 0; i < vm->ndevices; i++)
-		if (!vm->devices[i].memdev && !s->inexact)
-			s->inexact = "a -device that is not a memory device";
+		if (!vm->devices[i].memdev)
+			not_counted(s, "a -device that is not a memory device");
 	for (size_t i = 0; i < vm->nglobals; i++)
 		if (!memdev_type_by_driver(vm->globals[i].driver) &&
-		    strncmp(vm->globals[i].driver, "memory-backend-", 15) && !s->inexact)
-			s->inexact = "a -global of a device that is not a memory device";
+		    strncmp(vm->globals[i].driver, "memory-backend-", 15))
+			not_counted(s, "a -global of a device that is not a memory device");
 	for (size_t i = 0; i < vm->nmemdevs; i++) {
 		const struct memdev *d = &vm->memdevs[i];
 
 		if (d->hotplug || d->refused)
 			continue;
-		if (d->type->own_window && !s->inexact)
-			s->inexact = "a CXL device";
+		if (d->type->own_window)
+			not_counted(s, "a CXL device");
 		if (d->type->nfit && m->nvdimm)
 			nvdimms++;
 		if (d->type->srat)
@@ -298,12 +330,12 @@ bool acpi_tables_size(const struct vm *vm, struct acpi_size *s)
 		/* a PCI device on the root bus: Device (Sxx) { _ADR, _SUN... } */
 		if (d->type->pci) {
 			s->bytes += 17;
-			if ((kv_get(&d->props, "bus") || kv_get(&d->props, "addr")) && !s->inexact)
-				s->inexact = "a memory device with bus= or addr=";
+			if (kv_get(&d->props, "bus") || kv_get(&d->props, "addr"))
+				not_counted(s, "a memory device with bus= or addr=");
 		}
 	}
 	if (!smp_topology(vm, &t)) {
-		s->inexact = s->inexact ? s->inexact : "an -smp topology QEMU refuses";
+		not_counted(s, "an -smp topology nvd-plan does not read");
 		t = (struct smp){ .cpus = 1, .maxcpus = 1, .sockets = 1, .dies = 1, .clusters = 1,
 				  .cores = 1, .threads = 1 };
 	}
@@ -323,7 +355,7 @@ bool acpi_tables_size(const struct vm *vm, struct acpi_size *s)
 					b = &vm->backends[k];
 
 			if (n->nodeid < 0 || (size_t)n->nodeid >= vm->nnodes) {
-				s->inexact = s->inexact ? s->inexact : "NUMA node ids with gaps";
+				not_counted(s, "NUMA node ids with gaps");
 				continue;
 			}
 			node_mem[n->nodeid] = n->has_mem ? n->mem : b ? b->size : 0;
@@ -343,15 +375,13 @@ bool acpi_tables_size(const struct vm *vm, struct acpi_size *s)
 	}
 	free(node_mem);
 	if (slots) {
-		/*
-		 * \_SB.PCI0.MHPD and a Device (MPnn) per slot; 46 bytes less
-		 * up to pc-i440fx-2.10 and pc-q35-2.10 (measured, NUMA or not)
-		 */
-		s->bytes += (m->type_version >= QVER(2, 11) ? 1107 : 1061) + 123 * (slots - 1) +
-			    (slots >= 5) + (slots >= 27) + (slots >= 256);
+		/* \_SB.PCI0.MHPD and a Device (MPnn) per slot */
+		s->bytes += 1107 + 123 * (slots - 1) + (slots >= 5) + (slots >= 27) +
+			    (slots >= 256);
 		/* the NVDIMM SSDT: NVDR and a Device (NVnn) per slot */
 		if (m->nvdimm)
-			s->bytes += 1031 + 394 * (slots - 1) + 2 * (slots >= 9) + 5 * (slots >= 256);
+			s->bytes += 1031 + 394 * (slots - 1) + 2 * (slots >= 9) +
+				    5 * (slots >= 256);
 	}
 	if (nvdimms && slots) {
 		uint8_t *nfit;
@@ -388,7 +418,7 @@ void acpi_size_rule(const struct vm *vm, struct findings *f)
 		return;
 	if (s.inexact) {
 		WARN(f, "acpi-table-size", NULL, NULL,
-		     "QEMU %d.%d will warn that its ACPI tables exceed 64 KiB (migration may not work): about %llu bytes here (nvd-plan does not count what %s adds); fewer memory slots or CPUs make them smaller",
+		     "QEMU %d.%d will warn that its ACPI tables exceed 64 KiB (migration may not work): about %llu bytes here (an estimate: nvd-plan does not model %s); fewer memory slots or CPUs make them smaller",
 		     vm->qver / 100, vm->qver % 100, (unsigned long long)s.bytes, s.inexact);
 		return;
 	}

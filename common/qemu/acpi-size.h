@@ -19,9 +19,6 @@ struct acpi_size {
 	const char *inexact;
 };
 
-/* An option that adds nothing to the ACPI tables, or whose share is modelled. */
-bool acpi_option_modelled(const char *name);
-
 /*
  * The tables' size (tables_blob: every table QEMU writes to etc/acpi/tables)
  * for an accepted x86 pc or q35 configuration. False: no model (another

@@ -277,7 +277,6 @@ const struct memdev_type memdev_pc_dimm = {
 	.props = pc_dimm_props,
 	.targets = MEMDEV_ALL_TARGETS,
 	.slot = true,
-	.srat = true,
 	.persistence = PM_VOLATILE,
 	.machine_check = pc_dimm_machine,
 	.realize = dimm_realize,

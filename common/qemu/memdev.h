@@ -70,7 +70,7 @@ struct memdev_type {
 	bool slot;			/* takes one of -m slots= (ACPI memory hotplug) */
 	bool pci;			/* sits on a PCI bus: addr= is its PCI slot */
 	bool nfit;			/* described by the NFIT (and has a label area) */
-	bool srat;			/* has a SRAT memory-affinity entry at boot */
+	bool srat;			/* a SRAT memory-affinity entry of its own (nvdimm_build_srat()) */
 	/*
 	 * Not in the device-memory region: no slot, no maxmem, no address of
 	 * QEMU's choosing (CXL type-3: the guest maps it through a CXL fixed

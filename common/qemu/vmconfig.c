@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "acpi-size.h"
 #include "memdev.h"
 #include "qapi.h"
 #include "qemu-caps.h"
@@ -689,17 +688,10 @@ out:
 	kvlist_free(&kv);
 }
 
-/* Note the first option whose ACPI contents nvd-plan does not model. */
-static void acpi_unmodelled(struct vm *vm, const char *what)
-{
-	if (!vm->acpi_unmodelled)
-		vm->acpi_unmodelled = xstrdup(what);
-}
-
 /*
  * -numa node's cpus=A[-B], which QemuOpts lets repeat (cpus=0-1,cpus=4):
- * read from the text, as the list visitor does. False: a value that is not
- * a number or a range.
+ * read from the text, numbers as QEMU reads them (decimal, 0x, 0). False: a
+ * value that is not a number or a range (QEMU refuses it; not checked here).
  */
 static bool numa_cpus_parse(const char *arg, struct numa_node *n)
 {
@@ -708,16 +700,17 @@ static bool numa_cpus_parse(const char *arg, struct numa_node *n)
 	while (*p) {
 		size_t len = strcspn(p, ",");
 
-		if (len > 5 && !strncmp(p, "cpus=", 5)) {
+		if (len >= 5 && !strncmp(p, "cpus=", 5)) {
 			char *val = xstrndup(p + 5, len - 5), *end;
 			struct cpu_range r;
 
 			errno = 0;
-			r.first = strtoull(val, &end, 10);
+			r.first = strtoull(val, &end, 0);
 			r.last = r.first;
-			if (*end == '-')
-				r.last = strtoull(end + 1, &end, 10);
-			if (errno || *end || end == val || r.last < r.first) {
+			if (*end == '-' && isdigit((unsigned char)end[1]))
+				r.last = strtoull(end + 1, &end, 0);
+			if (errno || *end || end == val || !isdigit((unsigned char)*val) ||
+			    r.last < r.first) {
 				free(val);
 				return false;
 			}
@@ -751,13 +744,15 @@ static void parse_smp(struct vm *vm, const char *arg)
 	struct kvlist kv;
 	char *err = NULL;
 
-	memset(&vm->smp, 0, sizeof(vm->smp));
+	/* repeated -smp options merge (smp-opts is a merge_lists group), later keys win */
+	if (!vm->smp.given)
+		vm->smp.valid = true;
 	vm->smp.given = true;
 	if (opts_parse_v(arg, "cpus", SYNTAX_QEMUOPTS, JSON_LOCATED(vm), &kv, &err) < 0) {
 		free(err);
+		vm->smp.valid = false;
 		return;
 	}
-	vm->smp.valid = true;
 	for (size_t i = 0; i < kv.n; i++) {
 		size_t k;
 
@@ -803,7 +798,7 @@ static void parse_numa(struct vm *vm, const char *arg, struct findings *f)
 		}
 		n->memdev = kv_get(&kv, "memdev") ? xstrdup(kv_get(&kv, "memdev")) : NULL;
 		if (!numa_cpus_parse(arg, n))
-			acpi_unmodelled(vm, "-numa node,cpus=");
+			vm->numa_cpus_unread = true;
 		n->has_mem = kv_find(&kv, "mem") != NULL;
 		n->mem = 0;
 		vm->nnodes++;
@@ -812,12 +807,9 @@ static void parse_numa(struct vm *vm, const char *arg, struct findings *f)
 			parse_fail(f, NULL, err);
 			free(err);
 		}
-	} else {
+	} else if (!vm->numa_unread) {
 		/* dist (a SLIT), cpu, hmat-lb, hmat-cache */
-		char *what = xasprintf("-numa %s", type);
-
-		acpi_unmodelled(vm, what);
-		free(what);
+		vm->numa_unread = xstrdup(type);
 	}
 	kvlist_free(&kv);
 }
@@ -1080,12 +1072,7 @@ void vm_build_caps(struct vm *vm, const struct qcmdline *cl, qver_t qver,
 		else if (!strcmp(o->name, "bios") || !strcmp(o->name, "pflash") ||
 			 (!strcmp(o->name, "drive") && o->arg && drive_is_pflash(o->arg)))
 			vm->firmware = true;
-		if (!acpi_option_modelled(o->name)) {
-			char *what = xasprintf("-%s", o->name);
-
-			acpi_unmodelled(vm, what);
-			free(what);
-		}
+		strv_push(&vm->option_names, xstrdup(o->name));
 	}
 	for (size_t i = 0; i < vm->nglobals; i++)
 		global_driver_check(&vm->globals[i], f);
@@ -1104,7 +1091,8 @@ void vm_free(struct vm *vm)
 	free(vm->machine.oem_table_id);
 	free(vm->cpu_model);
 	free(vm->cpu_vendor);
-	free(vm->acpi_unmodelled);
+	strv_free(&vm->option_names);
+	free(vm->numa_unread);
 	kvlist_free(&vm->machine.props);
 	free(vm->mem.arg);
 	for (size_t i = 0; i < vm->nbackends; i++) {

@@ -161,11 +161,9 @@ struct vm {
 	size_t nnodes;
 	struct smp smp;
 	bool nodefaults;	/* -nodefaults: no default serial, parallel, VGA, NIC... */
-	/*
-	 * The first option whose share of the ACPI tables is not modelled
-	 * (acpi-size.c), as "-name" or "-numa dist"; NULL: all are.
-	 */
-	char *acpi_unmodelled;
+	struct strv option_names;	/* every option's name, in order (acpi-size.c reads them) */
+	char *numa_unread;	/* the first -numa type other than node ("dist", "cpu"...), or NULL */
+	bool numa_cpus_unread;	/* a -numa node,cpus= value that is not a number or range */
 	struct vdevice *devices;
 	size_t ndevices;
 	struct cxl_state cxl;		/* -machine cxl=on, its windows (cxl.h) */
