@@ -192,15 +192,15 @@ static void options_text(struct out *o, const struct qemu_opts *q)
 {
 	out_obj_open(o, "options");
 	out_bool(o, "assumed", NULL, !q->given);
-	out_bool(o, "share", "options: share=%s", q->share);
-	out_bool(o, "pmem", ",pmem=%s", q->pmem);
-	out_bool(o, "readonly", ",readonly=%s", q->readonly);
-	if (q->has_align)
-		out_u64(o, "align", ",align=%llu", q->align);
+	out_bool(o, "share", "options: share=%s", q->be.share);
+	out_bool(o, "pmem", ",pmem=%s", q->be.pmem);
+	out_bool(o, "readonly", ",readonly=%s", q->be.readonly);
+	if (q->be.has_align)
+		out_u64(o, "align", ",align=%llu", q->be.align);
 	else
 		out_null(o, "align", NULL);
-	if (q->has_size)
-		out_u64(o, "size", ",size=%llu", q->size);
+	if (q->be.has_size)
+		out_u64(o, "size", ",size=%llu", q->be.size);
 	else
 		out_null(o, "size", NULL);
 	out_str(o, "sync", q->sync != -2 ? ",sync=%s (proposed)" : NULL,
@@ -414,35 +414,35 @@ int main(int argc, const char **argv)
 		from_device(&q);
 	if (opt_object) {
 		from_object(qver, caps, &q);
-		if (q.mem_path && n > 1)
+		if (q.be.mem_path && n > 1)
 			cli_usage_error("--object is one backend: give its PATH once or not at all (its mem-path is '%s')",
-					q.mem_path);
-		if (q.mem_path && n && strcmp(paths[0], q.mem_path))
+					q.be.mem_path);
+		if (q.be.mem_path && n && strcmp(paths[0], q.be.mem_path))
 			cli_usage_error("PATH '%s' differs from the mem-path of --object '%s'", paths[0],
-					q.mem_path);
-		if (q.mem_path && !n) {
-			paths = (const char **)&q.mem_path;
+					q.be.mem_path);
+		if (q.be.mem_path && !n) {
+			paths = (const char **)&q.be.mem_path;
 			n = 1;
 		}
 	} else {
-		q.share = q.pmem = !q.given;
+		q.be.share = q.be.pmem = !q.given;
 		/* virtio-pmem persists through flushes: pmem=on is not what it wants */
 		if (q.device && q.device->persistence == PM_GUEST_FLUSH && !q.given)
-			q.pmem = false;
+			q.be.pmem = false;
 		if (opt_share)
-			parse_onoff("share", opt_share, &q.share);
+			parse_onoff("share", opt_share, &q.be.share);
 		if (opt_pmem)
-			parse_onoff("pmem", opt_pmem, &q.pmem);
+			parse_onoff("pmem", opt_pmem, &q.be.pmem);
 		if (opt_readonly)
-			parse_onoff("readonly", opt_readonly, &q.readonly);
+			parse_onoff("readonly", opt_readonly, &q.be.readonly);
 		if (opt_align) {
-			q.align = parse_sz("align", opt_align);
-			q.has_align = true;
+			q.be.align = parse_sz("align", opt_align);
+			q.be.has_align = true;
 		}
 		if (opt_size) {
-			q.size = parse_sz("size", opt_size);
-			q.has_size = true;
-			if (!q.size)
+			q.be.size = parse_sz("size", opt_size);
+			q.be.has_size = true;
+			if (!q.be.size)
 				cli_usage_error("invalid --size '%s': QEMU needs a size above 0", opt_size);
 		}
 	}
@@ -546,8 +546,7 @@ int main(int argc, const char **argv)
 	}
 	free(fs);
 	free(rs);
-	free(q.id);
-	free(q.mem_path);
+	backend_opts_free(&q.be);
 	free(q.parse_error);
 	free(opt_share);
 	free(opt_pmem);

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "qemu-backend.h"
 #include "report.h"
 #include "vmconfig.h"
 
@@ -137,11 +138,8 @@ void inventory_prometheus(struct host *h, FILE *fp);
 /* QEMU's options for the verdict. */
 struct qemu_opts {
 	bool given;		/* any option given: else pmem=on,share=on is assumed */
-	bool share, pmem, readonly;
-	uint64_t align, size, offset;
-	bool has_align, has_size, has_offset;
-	char *id;		/* of --object, for messages */
-	char *mem_path;
+	/* --object's backend, or --share, --pmem...: id (for messages) only from --object */
+	struct backend_opts be;
 	int sync;		/* -2 not given, else enum tristate: the seeds' proposal */
 	char *parse_error;	/* QEMU refuses the --object text itself */
 	bool prealloc_crash;	/* prealloc=on on a read-only mapping: QEMU dies (SIGSEGV) */
