@@ -49,7 +49,7 @@ static struct poptOption options[] = {
 	  "QEMU release whose messages to give (default: qemu-system-x86_64 on PATH, else the newest modelled)",
 	  "X.Y" },
 	{ "qemu", '\0', POPT_ARG_STRING, &opt_qemu, 0,
-	  "check --object and --device as this QEMU binary offers (default: qemu-system-x86_64 on PATH)",
+	  "check the backend options and --device as this QEMU binary offers (default: qemu-system-x86_64 on PATH)",
 	  "PATH" },
 	{ "pid", '\0', POPT_ARG_STRING, NULL, 'p',
 	  "check the running QEMU process PID: what each memory device got (repeatable)", "PID" },
@@ -205,7 +205,8 @@ static void options_text(struct out *o, const struct qemu_opts *q)
 		out_null(o, "size", NULL);
 	out_str(o, "sync", q->sync != -2 ? ",sync=%s (proposed)" : NULL,
 		q->sync == -2 ? NULL : q->sync == TRI_AUTO ? "auto" : q->sync ? "on" : "off");
-	out_text(o, "%s\n", q->given ? "" : " (assumed: no QEMU options given)");
+	out_text(o, "%s%s\n", q->given ? "" : " (assumed: no QEMU options given",
+		 q->given ? "" : q->binary_no_pmem ? "; this QEMU has no pmem)" : ")");
 	out_obj_close(o);
 }
 
@@ -429,12 +430,9 @@ int main(int argc, const char **argv)
 		/* virtio-pmem persists through flushes: pmem=on is not what it wants */
 		if (q.device && q.device->persistence == PM_GUEST_FLUSH && !q.given)
 			q.be.pmem = false;
-		if (opt_share)
-			parse_onoff("share", opt_share, &q.be.share);
-		if (opt_pmem)
-			parse_onoff("pmem", opt_pmem, &q.be.pmem);
-		if (opt_readonly)
-			parse_onoff("readonly", opt_readonly, &q.be.readonly);
+		q.be.has_share = opt_share && parse_onoff("share", opt_share, &q.be.share);
+		q.be.has_pmem = opt_pmem && parse_onoff("pmem", opt_pmem, &q.be.pmem);
+		q.be.has_readonly = opt_readonly && parse_onoff("readonly", opt_readonly, &q.be.readonly);
 		if (opt_align) {
 			q.be.align = parse_sz("align", opt_align);
 			q.be.has_align = true;
@@ -446,6 +444,7 @@ int main(int argc, const char **argv)
 				cli_usage_error("invalid --size '%s': QEMU needs a size above 0", opt_size);
 		}
 	}
+	qemu_opts_check_binary(&q, caps);
 	if (opt_sysroot) {
 		struct stat st;
 
@@ -546,8 +545,7 @@ int main(int argc, const char **argv)
 	}
 	free(fs);
 	free(rs);
-	backend_opts_free(&q.be);
-	free(q.parse_error);
+	qemu_opts_free(&q);
 	free(opt_share);
 	free(opt_pmem);
 	free(opt_readonly);

@@ -18,6 +18,7 @@
 #include "memdev.h"
 #include "qemu-args.h"
 #include "qemu-backend.h"
+#include "qemu-caps.h"
 #include "util.h"
 #include "vmconfig.h"
 
@@ -106,6 +107,14 @@ static bool refused(const struct path_facts *f, const struct qemu_opts *q, qver_
 		qemu_msg(r, "%s", q->parse_error);
 		return true;
 	}
+	if (q->binary_prop_qemu) {
+		set(r, V_REFUSED, false, "%s has no memory-backend-file property %s%s", q->binary,
+		    q->binary_prop, streq(q->binary_prop, "pmem") ? ": it was built without libpmem" : "");
+		qemu_msg(r, "%s", q->binary_prop_qemu);
+		fix(r, "leave %s= out, or use a QEMU that has it%s", q->binary_prop,
+		    streq(q->binary_prop, "pmem") ? " (built with libpmem)" : "");
+		return true;
+	}
 	if (q->be.readonly && f->kind == PK_MISSING && qver >= QVER(8, 2)) {
 		set(r, V_REFUSED, false, "readonly=on and %s does not exist: QEMU never creates a read-only file",
 		    f->path);
@@ -160,7 +169,25 @@ static bool refused(const struct path_facts *f, const struct qemu_opts *q, qver_
 		fix(r, "drop prealloc=on%s", qver >= QVER(8, 2) ? ", or give rom=off" : "");
 		return true;
 	}
+	/* the devices come after the backends (qemu_create_cli_devices) */
+	if (q->binary_device_qemu) {
+		set(r, V_REFUSED, false, "%s has no %s device: it was built without it", q->binary,
+		    q->device ? q->device->driver : "nvdimm");
+		qemu_msg(r, "%s", q->binary_device_qemu);
+		fix(r, "use a QEMU built with %s", q->device ? q->device->driver : "nvdimm");
+		return true;
+	}
 	return false;
+}
+
+/* pmem=on, which a QEMU built without libpmem cannot give */
+static void fix_pmem(const struct qemu_opts *q, struct verdict_result *r, const char *what)
+{
+	if (q->binary_no_pmem)
+		fix(r, "%s, with a QEMU built with libpmem: %s has no pmem (pmem=off assumed)", what,
+		    q->binary);
+	else
+		fix(r, "%s", what);
 }
 
 static void fix_dax(const struct path_facts *f, struct verdict_result *r)
@@ -303,6 +330,49 @@ int qemu_opts_from_object(const char *text, qver_t qver, const struct qemu_caps 
 	return rc;
 }
 
+void qemu_opts_check_binary(struct qemu_opts *q, const struct qemu_caps *caps)
+{
+	static const char *const file = "memory-backend-file";
+	const char *driver = q->device ? q->device->driver : "nvdimm";
+	const struct {
+		const char *name;
+		bool given;
+	} props[] = {
+		/* nvd-check's options; a build lacks one at most (pmem, without libpmem) */
+		{ "share", q->be.has_share }, { "pmem", q->be.has_pmem },
+		{ "readonly", q->be.has_readonly }, { "align", q->be.has_align },
+		{ "size", q->be.has_size },
+	};
+
+	if (!caps || !caps->asked)
+		return;
+	free(q->binary);
+	q->binary = qemu_caps_name(caps);
+	for (size_t i = 0; i < ARRAY_SIZE(props) && !q->binary_prop; i++) {
+		if (!props[i].given || qemu_caps_prop(caps, file, props[i].name) != 0)
+			continue;
+		/* -object's QemuOpts form: the keyval parser's text (7.2, 10.0, 11.1) */
+		q->binary_prop = xstrdup(props[i].name);
+		q->binary_prop_qemu = xasprintf("Invalid parameter '%s'", props[i].name);
+	}
+	if (!q->given && q->be.pmem && qemu_caps_prop(caps, file, "pmem") == 0) {
+		q->be.pmem = false;
+		q->binary_no_pmem = true;
+	}
+	if (qemu_caps_device(caps, driver) == 0)
+		q->binary_device_qemu = xasprintf("'%s' is not a valid device model name", driver);
+}
+
+void qemu_opts_free(struct qemu_opts *q)
+{
+	backend_opts_free(&q->be);
+	free(q->parse_error);
+	free(q->binary);
+	free(q->binary_prop);
+	free(q->binary_prop_qemu);
+	free(q->binary_device_qemu);
+}
+
 void verdict_eval(const struct host *h, const struct path_facts *f, const struct qemu_opts *q,
 		  qver_t qver, struct verdict_result *r)
 {
@@ -326,19 +396,19 @@ void verdict_eval(const struct host *h, const struct path_facts *f, const struct
 		set(r, V_PERSISTENT, false, "device-DAX %s: every store goes to the NVDIMM, no file system metadata to sync",
 		    f->dax_name);
 		if (!q->be.pmem)
-			fix(r, "pmem=on as well: QEMU then writes labels and migrates with persistent flushes");
+			fix_pmem(q, r, "pmem=on as well: QEMU then writes labels and migrates with persistent flushes");
 	} else if (!q->be.share) {
 		set(r, V_NOT_PERSISTENT, true, "share=off maps the backend privately: guest writes never reach %s",
 		    f->path);
 		fix(r, "share=on");
 		if (!q->be.pmem)
-			fix(r, "pmem=on");
+			fix_pmem(q, r, "pmem=on");
 	} else if (!q->be.pmem) {
 		bool granted = f->sync_tried && !f->sync_errno;
 
 		set(r, V_NOT_PERSISTENT, true, "pmem=off: QEMU does not ask for MAP_SYNC%s",
 		    granted ? ", though the kernel would grant it here" : "");
-		fix(r, "pmem=on");
+		fix_pmem(q, r, "pmem=on");
 		if (!granted)
 			fix_dax(f, r);
 	} else if (f->sync_tried && !f->sync_errno) {

@@ -23,6 +23,8 @@ void backend_opts_get(struct backend_opts *o, const struct backend *b)
 		.size = b->size, .align = b->align, .offset = b->offset,
 		.has_size = b->has_size, .has_align = b->has_align, .has_offset = b->has_offset,
 		.share = b->share, .pmem = b->pmem, .readonly = b->readonly, .prealloc = b->prealloc,
+		.has_share = b->has_share, .has_pmem = b->has_pmem,
+		.has_readonly = kv_find(&b->props, "readonly") != NULL,
 	};
 }
 

@@ -27,6 +27,7 @@ struct backend_opts {
 	uint64_t size, align, offset;
 	bool has_size, has_align, has_offset;
 	bool share, pmem, readonly, prealloc;
+	bool has_share, has_pmem, has_readonly;	/* given, not QEMU's default */
 };
 
 void backend_opts_get(struct backend_opts *o, const struct backend *b);
