@@ -12,7 +12,7 @@ CC ?= cc
 CFLAGS ?= -O2 -g
 WARN = -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
 CPPFLAGS += $(addprefix -I,$(COMMON_DIRS)) -DNVD_VERSION='"$(VERSION)"' -D_GNU_SOURCE $(shell pkg-config --cflags json-c 2>/dev/null)
-LDLIBS = -lpopt -ljson-c -lm
+LDLIBS = -lpopt -ljson-c
 
 # Every cmd/nvd-*.c is a tool.
 TOOLS = $(patsubst cmd/%.c,%,$(wildcard cmd/nvd-*.c))

@@ -49,7 +49,7 @@ static struct poptOption options[] = {
 	  "QEMU release whose messages to give (default: qemu-system-x86_64 on PATH, else the newest modelled)",
 	  "X.Y" },
 	{ "qemu", '\0', POPT_ARG_STRING, &opt_qemu, 0,
-	  "check --object and --device as this QEMU binary offers (default: qemu-system-x86_64 on PATH)",
+	  "check the backend options and --device as this QEMU binary offers (default: qemu-system-x86_64 on PATH)",
 	  "PATH" },
 	{ "pid", '\0', POPT_ARG_STRING, NULL, 'p',
 	  "check the running QEMU process PID: what each memory device got (repeatable)", "PID" },
@@ -192,20 +192,21 @@ static void options_text(struct out *o, const struct qemu_opts *q)
 {
 	out_obj_open(o, "options");
 	out_bool(o, "assumed", NULL, !q->given);
-	out_bool(o, "share", "options: share=%s", q->share);
-	out_bool(o, "pmem", ",pmem=%s", q->pmem);
-	out_bool(o, "readonly", ",readonly=%s", q->readonly);
-	if (q->has_align)
-		out_u64(o, "align", ",align=%llu", q->align);
+	out_bool(o, "share", "options: share=%s", q->be.share);
+	out_bool(o, "pmem", ",pmem=%s", q->be.pmem);
+	out_bool(o, "readonly", ",readonly=%s", q->be.readonly);
+	if (q->be.has_align)
+		out_u64(o, "align", ",align=%llu", q->be.align);
 	else
 		out_null(o, "align", NULL);
-	if (q->has_size)
-		out_u64(o, "size", ",size=%llu", q->size);
+	if (q->be.has_size)
+		out_u64(o, "size", ",size=%llu", q->be.size);
 	else
 		out_null(o, "size", NULL);
 	out_str(o, "sync", q->sync != -2 ? ",sync=%s (proposed)" : NULL,
 		q->sync == -2 ? NULL : q->sync == TRI_AUTO ? "auto" : q->sync ? "on" : "off");
-	out_text(o, "%s\n", q->given ? "" : " (assumed: no QEMU options given)");
+	out_text(o, "%s%s\n", q->given ? "" : " (assumed: no QEMU options given",
+		 q->given ? "" : q->binary_no_pmem ? "; this QEMU has no pmem)" : ")");
 	out_obj_close(o);
 }
 
@@ -414,38 +415,36 @@ int main(int argc, const char **argv)
 		from_device(&q);
 	if (opt_object) {
 		from_object(qver, caps, &q);
-		if (q.mem_path && n > 1)
+		if (q.be.mem_path && n > 1)
 			cli_usage_error("--object is one backend: give its PATH once or not at all (its mem-path is '%s')",
-					q.mem_path);
-		if (q.mem_path && n && strcmp(paths[0], q.mem_path))
+					q.be.mem_path);
+		if (q.be.mem_path && n && strcmp(paths[0], q.be.mem_path))
 			cli_usage_error("PATH '%s' differs from the mem-path of --object '%s'", paths[0],
-					q.mem_path);
-		if (q.mem_path && !n) {
-			paths = (const char **)&q.mem_path;
+					q.be.mem_path);
+		if (q.be.mem_path && !n) {
+			paths = (const char **)&q.be.mem_path;
 			n = 1;
 		}
 	} else {
-		q.share = q.pmem = !q.given;
+		q.be.share = q.be.pmem = !q.given;
 		/* virtio-pmem persists through flushes: pmem=on is not what it wants */
 		if (q.device && q.device->persistence == PM_GUEST_FLUSH && !q.given)
-			q.pmem = false;
-		if (opt_share)
-			parse_onoff("share", opt_share, &q.share);
-		if (opt_pmem)
-			parse_onoff("pmem", opt_pmem, &q.pmem);
-		if (opt_readonly)
-			parse_onoff("readonly", opt_readonly, &q.readonly);
+			q.be.pmem = false;
+		q.be.has_share = opt_share && parse_onoff("share", opt_share, &q.be.share);
+		q.be.has_pmem = opt_pmem && parse_onoff("pmem", opt_pmem, &q.be.pmem);
+		q.be.has_readonly = opt_readonly && parse_onoff("readonly", opt_readonly, &q.be.readonly);
 		if (opt_align) {
-			q.align = parse_sz("align", opt_align);
-			q.has_align = true;
+			q.be.align = parse_sz("align", opt_align);
+			q.be.has_align = true;
 		}
 		if (opt_size) {
-			q.size = parse_sz("size", opt_size);
-			q.has_size = true;
-			if (!q.size)
+			q.be.size = parse_sz("size", opt_size);
+			q.be.has_size = true;
+			if (!q.be.size)
 				cli_usage_error("invalid --size '%s': QEMU needs a size above 0", opt_size);
 		}
 	}
+	qemu_opts_check_binary(&q, caps);
 	if (opt_sysroot) {
 		struct stat st;
 
@@ -546,9 +545,7 @@ int main(int argc, const char **argv)
 	}
 	free(fs);
 	free(rs);
-	free(q.id);
-	free(q.mem_path);
-	free(q.parse_error);
+	qemu_opts_free(&q);
 	free(opt_share);
 	free(opt_pmem);
 	free(opt_readonly);

@@ -148,3 +148,11 @@ SH
 	refute_output --partial 'const char *dimm;'
 	grep -q 'label_dimm_resolve' "$REPO/cmd/nvd-label.c"
 }
+
+@test "each tool needs only libpopt, libjson-c and libc (and the sanitizers' in the ASan build): no library loaded at every start for nothing" {
+	local t needed
+	for t in "$BIN"/nvd-*; do
+		needed=$(readelf -d "$t" | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p' | grep -Ev '^lib(asan|ubsan)\.so' | sort | tr '\n' ' ')
+		assert_equal "$t: $needed" "$t: libc.so.6 libjson-c.so.5 libpopt.so.0 "
+	done
+}

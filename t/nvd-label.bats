@@ -463,6 +463,7 @@ print("mapped", flush=True); time.sleep(60)' nv.img >mapped2.out &
 	mkdir dir
 	mkfifo fifo
 	head -c 64K /dev/zero >small
+	truncate -s 32M big
 	cp ok.lsa ro.lsa
 	chmod 000 ro.lsa
 	while IFS='|' read -r code want args; do
@@ -482,6 +483,8 @@ print("mapped", flush=True); time.sleep(60)' nv.img >mapped2.out &
 2|invalid --label-size (65536 bytes): below QEMU's minimum of 128 KiB|init -l 64K ok.lsa
 2|invalid --label-size 'x'|check -l x ok.lsa
 3|ok.lsa: the label area (262144 bytes) does not fit|init -l 256K ok.lsa
+3|ok.lsa: 131072 bytes, smaller than the backend's offset + size (65536 + 131072): QEMU refuses it|check --offset 64K --size 128K -l 128K ok.lsa
+2|big: 33554432 bytes: give --label-size (a file of at most 16 MiB without it is taken as a label area on its own)|check big
 2|ok.lsa: give --label-size (or --dimm)|zero ok.lsa
 2|--dimm takes the area from the configuration|check --dimm nv0 -l 128K ok.lsa
 2|--json is for dump and check|init --json -l 128K ok.lsa

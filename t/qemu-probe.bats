@@ -2,7 +2,7 @@
 # --qemu PATH and the QEMU on PATH: the binary asked once (QMP), its answers cached, used where
 # they differ from the release table. Real binaries (7.2 in /usr/bin, 10.0 and 11.1 from
 # t/qemu/setup-qemu10/11) and wrappers around them whose answers are edited: a build without
-# libpmem (no pmem), a dropped machine type, CPU model or nvdimm property.
+# libpmem (no pmem), a dropped machine type, CPU model, device type or device property.
 
 bats_require_minimum_version 1.5.0
 load lib/common
@@ -114,6 +114,48 @@ PMEM_VM=(-M pc -object memory-backend-file,id=m0,size=16M,mem-path=nv.img,pmem=o
 	jq -e '[.findings[] | select(.qemu == "Invalid parameter '"'pmem'"'")] | length == 1' <<<"$output"
 }
 
+@test "nvd-check --pmem, --share... and --device against the binary: what a build lacks is QEMU's refusal" {
+	need72
+	truncate -s 16M nv.img
+	local CHECK=$BIN/nvd-check
+	wrap nopmem "$QEMU72" "$NOPMEM"
+	# --pmem=on, and --pmem=off too (the member is not in the schema): QEMU's parser refuses it
+	for v in on off; do
+		run --separate-stderr "$CHECK" --json --qemu ./nopmem --pmem=$v --share nv.img
+		assert_failure 1
+		jq -e '.paths[0].verdict == "refused" and .paths[0].qemu_messages == ["Invalid parameter '"'pmem'"'"]' <<<"$output"
+		jq -e '.paths[0].reason | contains("/nopmem (QEMU 7.2.") and contains("has no memory-backend-file property pmem")' <<<"$output"
+	done
+	# no options: the best this QEMU can do is pmem=off, said so; the real binary assumes pmem=on
+	run --separate-stderr "$CHECK" --json --qemu ./nopmem nv.img
+	jq -e '.options.assumed and .options.pmem == false and .paths[0].verdict == "not-persistent"' <<<"$output"
+	jq -e '[.paths[0].fixes[] | select(startswith("pmem=on, with a QEMU built with libpmem: "))] | length == 1' <<<"$output"
+	run --separate-stderr "$CHECK" --qemu ./nopmem nv.img
+	assert_line "options: share=on,pmem=off,readonly=off (assumed: no QEMU options given; this QEMU has no pmem)"
+	run --separate-stderr "$CHECK" --json --qemu "$QEMU72" nv.img
+	jq -e '.options.pmem == true and .paths[0].verdict != "refused"' <<<"$output"
+	run --separate-stderr "$CHECK" --json --qemu "$QEMU72" --pmem=on nv.img
+	jq -e '.paths[0].verdict != "refused"' <<<"$output"
+	# a build without the device type: -device's message; the real 7.2 has each of them
+	local drv
+	for drv in nvdimm virtio-pmem-pci cxl-type3; do
+		wrap "no-$drv" "$QEMU72" "/\"type:$drv\"/s/\"return\"/\"error\"/"
+		run --separate-stderr "$CHECK" --json --qemu "./no-$drv" --device "$drv" nv.img
+		assert_failure 1
+		jq -e --arg d "$drv" '.paths[0].verdict == "refused" and .paths[0].qemu_messages == ["'"'"'\($d)'"'"' is not a valid device model name"]' <<<"$output"
+		jq -e --arg d "$drv" '.paths[0].fixes == ["use a QEMU built with \($d)"]' <<<"$output"
+		run --separate-stderr "$CHECK" --json --qemu "$QEMU72" --device "$drv" nv.img
+		jq -e '.paths[0].verdict != "refused"' <<<"$output"
+	done
+	# without --device the device is an nvdimm: a build without one refuses that too
+	run --separate-stderr "$CHECK" --json --qemu ./no-nvdimm nv.img
+	jq -e '.paths[0].qemu_messages == ["'"'"'nvdimm'"'"' is not a valid device model name"]' <<<"$output"
+	# the backend's refusal comes first, as QEMU creates backends before devices
+	wrap nopmem-nocxl "$QEMU72" "$NOPMEM" '/"type:cxl-type3"/s/"return"/"error"/'
+	run --separate-stderr "$CHECK" --json --qemu ./nopmem-nocxl --device cxl-type3 --pmem nv.img
+	jq -e '.paths[0].qemu_messages == ["Invalid parameter '"'pmem'"'"]' <<<"$output"
+}
+
 @test "a machine type the binary lacks: QEMU's unsupported machine type message of its release" {
 	need72
 	wrap noq35 "$QEMU72" 's/"name": "pc-q35-7.1"/"name": "x-dropped"/'
@@ -150,6 +192,14 @@ PMEM_VM=(-M pc -object memory-backend-file,id=m0,size=16M,mem-path=nv.img,pmem=o
 	jq -e '.findings[0].id == "dimm-property-unknown" and .findings[0].qemu == "Property '"'nvdimm.unarmed'"' not found"' <<<"$output"
 	run "$PLAN" --json --qemu "$QEMU72" -- "${nv[@]}"
 	assert_success
+	# cxl-type3's properties are asked too (bus= is -device's own, taken by every device)
+	wrap nolsa "$QEMU72" 's/"name": "lsa"/"name": "x-dropped"/'
+	run "$PLAN" --json --qemu ./nolsa "$REPO/t/qemu/cases/cxl-basic-memdev.args"
+	assert_failure 1
+	jq -e '[.findings[] | select(.level == "fail")] | .[0].id == "cxl-property-unknown" and .[0].qemu == "Property '"'cxl-type3.lsa'"' not found"' <<<"$output"
+	jq -e '.findings[] | select(.id == "qemu-binary-differs") | .message | contains("its cxl-type3 has no property lsa")' <<<"$output"
+	run "$PLAN" --json --qemu "$QEMU72" "$REPO/t/qemu/cases/cxl-basic-memdev.args"
+	assert_success
 }
 
 @test "QEMU's messages for what a binary lacks, confirmed by the real 7.2 and 11.1" {
@@ -170,6 +220,9 @@ PMEM_VM=(-M pc -object memory-backend-file,id=m0,size=16M,mem-path=nv.img,pmem=o
 		# a memory-backend-file member the schema lacks (as pmem without libpmem): QEMU's wording
 		line=$("$q" -nodefaults -display none -M none -object memory-backend-file,id=m0,size=1M,mem-path=/nonexistent/x,x-nopmem=on 2>&1 | head -n 1)
 		[[ $line == *": Invalid parameter 'x-nopmem'" ]] || fail "QEMU $rel: $line"
+		# a device type the build lacks (nvd-check --device)
+		line=$("$q" -nodefaults -display none -M pc -device x-nopmem-pci,id=d0 2>&1 | head -n 1)
+		[[ $line == *": 'x-nopmem-pci' is not a valid device model name" ]] || fail "QEMU $rel: $line"
 	done
 }
 

@@ -3,7 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <math.h>
+#include <math.h>		/* isfinite, signbit: macros; no libm function is called */
 #include <stdlib.h>
 #include <string.h>
 
@@ -149,7 +149,7 @@ fraction:
 				val++;
 			} else if (d < 1.0) {
 				/* 0.64 fixed point; 8.1 on, never 0 for a non-zero fraction. */
-				frac = (uint64_t)ldexp(d, 64);
+				frac = (uint64_t)(d * 0x1p64);	/* exact: a power of two */
 				if (!frac && d > 0 && qver >= V(8, 1))
 					frac = 1;
 			}
@@ -193,12 +193,30 @@ int size_parse(const char *s, uint64_t *out)
 	return size_parse_unit(s, 1, out);
 }
 
+/*
+ * frexp()'s exponent of x >= 0: x = m * 2^e with m in [0.5, 1), 0 for 0. Halving
+ * and doubling a double are exact, so this is frexp's answer without libm, which
+ * the tools do not link (it is one more library to load at every start).
+ */
+static int binary_exponent(double x)
+{
+	int e = 0;
+
+	if (x == 0)
+		return 0;
+	for (; x >= 1.0; e++)
+		x /= 2;
+	for (; x < 0.5; e--)
+		x *= 2;
+	return e;
+}
+
 char *size_to_str(uint64_t v)
 {
 	static const char *const sfx[] = { "", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei" };
 	int i;
 
-	frexp(v / (1000.0 / 1024.0), &i);
+	i = binary_exponent(v / (1000.0 / 1024.0));
 	i = (i - 1) / 10;
 	if (i < 0)
 		i = 0;

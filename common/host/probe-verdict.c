@@ -18,6 +18,7 @@
 #include "memdev.h"
 #include "qemu-args.h"
 #include "qemu-backend.h"
+#include "qemu-caps.h"
 #include "util.h"
 #include "vmconfig.h"
 
@@ -79,7 +80,7 @@ static void set(struct verdict_result *r, enum verdict v, bool silent, const cha
 /* What readlink(/proc/self/fd/N) shows QEMU for the file it maps. */
 static char *qemu_file_name(const struct path_facts *f, const struct qemu_opts *q)
 {
-	const char *id = q->id ? q->id : "mem0";
+	const char *id = q->be.id ? q->be.id : "mem0";
 
 	if (f->kind == PK_DIR)
 		return xasprintf("%s/qemu_back_mem.%s.XXXXXX (deleted)",
@@ -94,9 +95,10 @@ static char *qemu_file_name(const struct path_facts *f, const struct qemu_opts *
 static bool refused(const struct path_facts *f, const struct qemu_opts *q, qver_t qver,
 		    struct verdict_result *r)
 {
-	uint64_t off = q->has_offset ? q->offset : 0;
+	const char *id = q->be.id ? q->be.id : "mem0";
+	uint64_t off = q->be.has_offset ? q->be.offset : 0;
 	uint64_t fsize = f->kind == PK_DEVDAX ? f->dax_size : f->file_size;
-	uint64_t align = q->has_align ? q->align : 0;
+	uint64_t align = q->be.has_align ? q->be.align : 0;
 	uint64_t dax_align = f->dax_region_align ? f->dax_region_align : f->dax_align;
 	char *s;
 
@@ -105,22 +107,30 @@ static bool refused(const struct path_facts *f, const struct qemu_opts *q, qver_
 		qemu_msg(r, "%s", q->parse_error);
 		return true;
 	}
-	if (q->readonly && f->kind == PK_MISSING && qver >= QVER(8, 2)) {
+	if (q->binary_prop_qemu) {
+		set(r, V_REFUSED, false, "%s has no memory-backend-file property %s%s", q->binary,
+		    q->binary_prop, streq(q->binary_prop, "pmem") ? ": it was built without libpmem" : "");
+		qemu_msg(r, "%s", q->binary_prop_qemu);
+		fix(r, "leave %s= out, or use a QEMU that has it%s", q->binary_prop,
+		    streq(q->binary_prop, "pmem") ? " (built with libpmem)" : "");
+		return true;
+	}
+	if (q->be.readonly && f->kind == PK_MISSING && qver >= QVER(8, 2)) {
 		set(r, V_REFUSED, false, "readonly=on and %s does not exist: QEMU never creates a read-only file",
 		    f->path);
 		qemu_msg(r, "can't open backing store %s for guest RAM: %s", f->path, strerror(ENOENT));
 		fix(r, "create the file first, or readonly=off");
 		return true;
 	}
-	if (f->kind == PK_MISSING && f->dangling && !(q->readonly && qver >= QVER(8, 2))) {
+	if (f->kind == PK_MISSING && f->dangling && !(q->be.readonly && qver >= QVER(8, 2))) {
 		/* open() finds nothing, open(O_CREAT|O_EXCL) finds the link: QEMU loops. */
 		set(r, V_REFUSED, true, "%s is a symbolic link to a file that does not exist: QEMU cannot create the file through the link and retries forever (it hangs, never starts)",
 		    f->path);
 		fix(r, "create the link's target, or point the link at an existing file");
 		return true;
 	}
-	if (q->has_size && fsize &&
-	    (s = qemu_file_size_refusal(qver, q->id ? q->id : "mem0", f->path, fsize, off, q->size))) {
+	if (q->be.has_size && fsize &&
+	    (s = qemu_file_size_refusal(qver, id, f->path, fsize, off, q->be.size))) {
 		set(r, V_REFUSED, false, "%s has %llu bytes, less than size%s: QEMU never grows an existing backend",
 		    f->path, (unsigned long long)fsize, off ? " plus offset" : "");
 		qemu_msg(r, "%s", s);
@@ -148,7 +158,7 @@ static bool refused(const struct path_facts *f, const struct qemu_opts *q, qver_
 		fix(r, "align=2M");
 		return true;
 	}
-	if (f->kind == PK_DEVDAX && !q->share) {
+	if (f->kind == PK_DEVDAX && !q->be.share) {
 		set(r, V_REFUSED, false, "share=off maps device-DAX privately, which the kernel refuses");
 		qemu_msg(r, "unable to map backing store for guest RAM: %s", strerror(EINVAL));
 		fix(r, "share=on");
@@ -159,7 +169,25 @@ static bool refused(const struct path_facts *f, const struct qemu_opts *q, qver_
 		fix(r, "drop prealloc=on%s", qver >= QVER(8, 2) ? ", or give rom=off" : "");
 		return true;
 	}
+	/* the devices come after the backends (qemu_create_cli_devices) */
+	if (q->binary_device_qemu) {
+		set(r, V_REFUSED, false, "%s has no %s device: it was built without it", q->binary,
+		    q->device ? q->device->driver : "nvdimm");
+		qemu_msg(r, "%s", q->binary_device_qemu);
+		fix(r, "use a QEMU built with %s", q->device ? q->device->driver : "nvdimm");
+		return true;
+	}
 	return false;
+}
+
+/* pmem=on, which a QEMU built without libpmem cannot give */
+static void fix_pmem(const struct qemu_opts *q, struct verdict_result *r, const char *what)
+{
+	if (q->binary_no_pmem)
+		fix(r, "%s, with a QEMU built with libpmem: %s has no pmem (pmem=off assumed)", what,
+		    q->binary);
+	else
+		fix(r, "%s", what);
 }
 
 static void fix_dax(const struct path_facts *f, struct verdict_result *r)
@@ -191,19 +219,19 @@ static void proposal(const struct path_facts *f, const struct qemu_opts *q,
 	if (q->sync == TRI_OFF) {
 		set(r, V_NOT_PERSISTENT, true, "sync=off: MAP_SYNC is never requested");
 		fix(r, "sync=auto or sync=on");
-	} else if (q->sync == TRI_ON && (!q->share || !granted)) {
+	} else if (q->sync == TRI_ON && (!q->be.share || !granted)) {
 		set(r, V_REFUSED, false, "sync=on %s: the proposal aborts",
-		    !q->share ? "with share=off" : "and the kernel refuses MAP_SYNC here");
-		if (!q->share)
+		    !q->be.share ? "with share=off" : "and the kernel refuses MAP_SYNC here");
+		if (!q->be.share)
 			fix(r, "share=on");
 		else
 			fix_dax(f, r);
-	} else if (q->share && granted) {
+	} else if (q->be.share && granted) {
 		set(r, V_PERSISTENT, false, "sync=%s with share=on: MAP_SYNC is granted", v);
 	} else {
 		set(r, V_NOT_PERSISTENT, true, "sync=auto without %s: no MAP_SYNC, silently",
-		    !q->share ? "share=on" : "a DAX file");
-		if (!q->share)
+		    !q->be.share ? "share=on" : "a DAX file");
+		if (!q->be.share)
 			fix(r, "share=on");
 		else
 			fix_dax(f, r);
@@ -238,7 +266,7 @@ static void guest_flush(const struct path_facts *f, const struct qemu_opts *q, q
 		set(r, V_NOT_PERSISTENT, true, "%s on device-DAX %s: QEMU's documentation says a real NVDIMM or device-DAX backend is not supported for virtio-pmem (its flush is an fsync, which device-DAX does not need nor honour as such)",
 		    drv, f->dax_name);
 		fix(r, "give virtio-pmem a file on a regular file system, or give the device-DAX node to an nvdimm device");
-	} else if (!q->share) {
+	} else if (!q->be.share) {
 		set(r, V_NOT_PERSISTENT, true, "share=off maps the backend privately: the guest's flushes make QEMU fsync %s, which the guest's writes never reach",
 		    f->path);
 		fix(r, "share=on");
@@ -246,7 +274,7 @@ static void guest_flush(const struct path_facts *f, const struct qemu_opts *q, q
 		set(r, V_PERSISTENT, false, "%s: persistent through guest flushes: data the guest has fsync'ed or msync'ed is on %s (QEMU fsyncs the file for it); the guest's region is not synchronous, so MAP_SYNC is refused in the guest and stores alone are not durable; the host file needs no DAX",
 		    drv, f->path);
 	}
-	if (q->pmem && q->share && f->sync_tried && f->sync_errno == EOPNOTSUPP) {
+	if (q->be.pmem && q->be.share && f->sync_tried && f->sync_errno == EOPNOTSUPP) {
 		/* the backend's own warnings, whatever device maps it */
 		char *name = qemu_file_name(f, q);
 
@@ -256,7 +284,7 @@ static void guest_flush(const struct path_facts *f, const struct qemu_opts *q, q
 		if (qver >= QVER(6, 1))
 			qemu_msg(r, "warning: Using non DAX backing file with 'pmem=on' option is deprecated");
 	}
-	if (q->pmem && f->kind != PK_DEVDAX)
+	if (q->be.pmem && f->kind != PK_DEVDAX)
 		fix(r, "pmem=off: pmem=on is for an nvdimm on DAX; virtio-pmem persists through the guest's flushes");
 }
 
@@ -287,30 +315,62 @@ int qemu_opts_from_object(const char *text, qver_t qver, const struct qemu_caps 
 		const struct backend *b = &vm.backends[0];
 
 		q->prealloc_crash = backend_prealloc_crashes(qver, b);
-		q->share = b->share;
-		q->pmem = b->pmem;
-		q->readonly = b->readonly;
-		q->align = b->align;
-		q->has_align = b->has_align;
-		q->size = b->size;
-		q->has_size = b->has_size;
-		q->offset = b->offset;
-		q->has_offset = b->has_offset;
-		q->id = xstrdup(b->id);
-		if (b->mem_path)
-			q->mem_path = xstrdup(b->mem_path);
+		backend_opts_get(&q->be, b);
 	} else if (!q->parse_error) {
 		*err = xasprintf("not a memory backend: '%s'", text);
 		rc = -1;
 	}
 	/* mem-path even when QEMU rejects the text, to probe it anyway */
 	p = strstr(text, "mem-path=");
-	if (rc == 0 && !q->mem_path && p)
-		q->mem_path = xstrndup(p + 9, strcspn(p + 9, ","));
+	if (rc == 0 && !q->be.mem_path && p)
+		q->be.mem_path = xstrndup(p + 9, strcspn(p + 9, ","));
 	vm_free(&vm);
 	findings_free(&f);
 	qcmdline_free(&cl);
 	return rc;
+}
+
+void qemu_opts_check_binary(struct qemu_opts *q, const struct qemu_caps *caps)
+{
+	static const char *const file = "memory-backend-file";
+	const char *driver = q->device ? q->device->driver : "nvdimm";
+	const struct {
+		const char *name;
+		bool given;
+	} props[] = {
+		/* nvd-check's options; a build lacks one at most (pmem, without libpmem) */
+		{ "share", q->be.has_share }, { "pmem", q->be.has_pmem },
+		{ "readonly", q->be.has_readonly }, { "align", q->be.has_align },
+		{ "size", q->be.has_size },
+	};
+
+	if (!caps || !caps->asked)
+		return;
+	free(q->binary);
+	q->binary = qemu_caps_name(caps);
+	for (size_t i = 0; i < ARRAY_SIZE(props) && !q->binary_prop; i++) {
+		if (!props[i].given || qemu_caps_prop(caps, file, props[i].name) != 0)
+			continue;
+		/* -object's QemuOpts form: the keyval parser's text (7.2, 10.0, 11.1) */
+		q->binary_prop = xstrdup(props[i].name);
+		q->binary_prop_qemu = xasprintf("Invalid parameter '%s'", props[i].name);
+	}
+	if (!q->given && q->be.pmem && qemu_caps_prop(caps, file, "pmem") == 0) {
+		q->be.pmem = false;
+		q->binary_no_pmem = true;
+	}
+	if (qemu_caps_device(caps, driver) == 0)
+		q->binary_device_qemu = xasprintf("'%s' is not a valid device model name", driver);
+}
+
+void qemu_opts_free(struct qemu_opts *q)
+{
+	backend_opts_free(&q->be);
+	free(q->parse_error);
+	free(q->binary);
+	free(q->binary_prop);
+	free(q->binary_prop_qemu);
+	free(q->binary_device_qemu);
 }
 
 void verdict_eval(const struct host *h, const struct path_facts *f, const struct qemu_opts *q,
@@ -335,20 +395,20 @@ void verdict_eval(const struct host *h, const struct path_facts *f, const struct
 	if (f->kind == PK_DEVDAX) {
 		set(r, V_PERSISTENT, false, "device-DAX %s: every store goes to the NVDIMM, no file system metadata to sync",
 		    f->dax_name);
-		if (!q->pmem)
-			fix(r, "pmem=on as well: QEMU then writes labels and migrates with persistent flushes");
-	} else if (!q->share) {
+		if (!q->be.pmem)
+			fix_pmem(q, r, "pmem=on as well: QEMU then writes labels and migrates with persistent flushes");
+	} else if (!q->be.share) {
 		set(r, V_NOT_PERSISTENT, true, "share=off maps the backend privately: guest writes never reach %s",
 		    f->path);
 		fix(r, "share=on");
-		if (!q->pmem)
-			fix(r, "pmem=on");
-	} else if (!q->pmem) {
+		if (!q->be.pmem)
+			fix_pmem(q, r, "pmem=on");
+	} else if (!q->be.pmem) {
 		bool granted = f->sync_tried && !f->sync_errno;
 
 		set(r, V_NOT_PERSISTENT, true, "pmem=off: QEMU does not ask for MAP_SYNC%s",
 		    granted ? ", though the kernel would grant it here" : "");
-		fix(r, "pmem=on");
+		fix_pmem(q, r, "pmem=on");
 		if (!granted)
 			fix_dax(f, r);
 	} else if (f->sync_tried && !f->sync_errno) {

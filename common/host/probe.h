@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "qemu-backend.h"
 #include "report.h"
 #include "vmconfig.h"
 
@@ -137,16 +138,22 @@ void inventory_prometheus(struct host *h, FILE *fp);
 /* QEMU's options for the verdict. */
 struct qemu_opts {
 	bool given;		/* any option given: else pmem=on,share=on is assumed */
-	bool share, pmem, readonly;
-	uint64_t align, size, offset;
-	bool has_align, has_size, has_offset;
-	char *id;		/* of --object, for messages */
-	char *mem_path;
+	/* --object's backend, or --share, --pmem...: id (for messages) only from --object */
+	struct backend_opts be;
 	int sync;		/* -2 not given, else enum tristate: the seeds' proposal */
 	char *parse_error;	/* QEMU refuses the --object text itself */
 	bool prealloc_crash;	/* prealloc=on on a read-only mapping: QEMU dies (SIGSEGV) */
 	/* --device: the memory device's type (memdev.h); NULL: an nvdimm */
 	const struct memdev_type *device;
+	/*
+	 * What the binary refuses that QEMU's parser of the -object text did not
+	 * see (qemu_opts_check_binary): a backend property it lacks, given as
+	 * --share, --pmem...; the device type. QEMU's messages, or NULL.
+	 */
+	char *binary;		/* the binary's name, for the reasons */
+	char *binary_prop, *binary_prop_qemu;
+	char *binary_device_qemu;
+	bool binary_no_pmem;	/* it has no pmem= (built without libpmem): not assumed */
 };
 
 enum verdict { V_PERSISTENT, V_NOT_PERSISTENT, V_REFUSED, V_ERROR };
@@ -172,6 +179,19 @@ struct verdict_result {
 struct qemu_caps;
 int qemu_opts_from_object(const char *text, qver_t qver, const struct qemu_caps *caps,
 			  struct qemu_opts *q, char **err);
+
+/*
+ * q's options against the binary that was asked (caps; NULL or not asked: the
+ * release table decides, nothing is refused here). A memory-backend-file
+ * property q->be says was given (has_share...) that the binary lacks, and the
+ * device type (q->device, else nvdimm) it was built without, are QEMU's
+ * refusals; pmem=on only assumed (q->given false) is taken back instead: the
+ * best such a QEMU can do is pmem=off. --object's own text was checked
+ * against caps already (qemu_opts_from_object).
+ */
+void qemu_opts_check_binary(struct qemu_opts *q, const struct qemu_caps *caps);
+/* What q holds: its backend's settings, QEMU's messages. */
+void qemu_opts_free(struct qemu_opts *q);
 
 const char *verdict_name(enum verdict v);
 void verdict_eval(const struct host *h, const struct path_facts *f, const struct qemu_opts *q,

@@ -18,7 +18,7 @@
 
 #include "newfile.h"
 
-#define CACHE_MAGIC "nvd-toolkit qemu-caps 1\n"
+#define CACHE_MAGIC "nvd-toolkit qemu-caps 2\n"
 #define MAX_ANSWER (8 * MiB)
 
 static long long now_ms(void)
@@ -312,6 +312,9 @@ int qemu_probe_read_qmp(const char *text, struct qemu_caps *c)
 			/* an error: the binary has no such type (it was left out of the build) */
 			if (r) {
 				names(r, &c->props, NULL, id + 5);
+				/* -device takes bus= of any device: qdev_device_add()'s, in no list */
+				if (strcmp(id + 5, qemu_caps_types[0]))
+					strv_push(&c->props, xasprintf("%s.bus", id + 5));
 				strv_push(&c->devices, xstrdup(id + 5));
 			}
 			types++;

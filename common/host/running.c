@@ -363,15 +363,15 @@ static void dev_set(struct run_dev *d, enum run_verdict v, const char *fmt, ...)
 
 void run_dev_verdict(struct run_dev *d, long pid)
 {
-	const char *path = d->mem_path ? d->mem_path : "";
+	const char *path = d->be.mem_path ? d->be.mem_path : "";
 
-	if (!d->backend_type) {
+	if (!d->be.qom_type) {
 		dev_set(d, RV_UNKNOWN, "no memory backend '%s' on the command line", d->memdev);
 		return;
 	}
-	if (!d->mem_path) {
+	if (!d->be.mem_path) {
 		dev_set(d, RV_NOT_PERSISTENT, "%s: anonymous memory, gone with the process",
-			d->backend_type);
+			d->be.qom_type);
 		dev_fix(d, "at the next start give %s memory-backend-file,mem-path=FILE,share=on,pmem=on with FILE on a DAX file system or device-DAX",
 			d->memdev);
 		return;
@@ -420,7 +420,7 @@ void run_dev_verdict(struct run_dev *d, long pid)
 			"virtio-pmem: a shared file mapping, made persistent by the guest's flush requests (fsync on the host)");
 		return;
 	}
-	if (d->asked_pmem) {
+	if (d->be.pmem) {
 		dev_set(d, RV_NOT_PERSISTENT,
 			"pmem=on but no MAP_SYNC (no sf in VmFlags): QEMU fell back to a plain shared mapping, as %s on %s is not DAX",
 			d->fstype ? d->fstype : "the file system",
@@ -439,22 +439,21 @@ void run_dev_verdict(struct run_dev *d, long pid)
 		d->memdev);
 }
 
+/* d->host_path: its mem-path, against QEMU's working directory when relative */
+static void dev_host_path(struct run_dev *d, const char *cwd)
+{
+	const char *p = d->be.mem_path;
+
+	if (p)
+		d->host_path = p[0] == '/' ? xstrdup(p) : xasprintf("%s/%s", cwd, p);
+}
+
 static void dev_from_backend(struct run_dev *d, struct backend *b, const char *cwd)
 {
 	if (!b)
 		return;
-	d->backend_type = xstrdup(b->qom_type);
-	d->asked_share = b->share;
-	d->asked_pmem = b->pmem;
-	d->asked_prealloc = b->prealloc;
-	d->size = b->size;
-	d->align = b->align;
-	d->has_align = b->has_align;
-	if (b->kind == BK_FILE && b->mem_path) {
-		d->mem_path = xstrdup(b->mem_path);
-		d->host_path = b->mem_path[0] == '/' ? xstrdup(b->mem_path)
-						     : xasprintf("%s/%s", cwd, b->mem_path);
-	}
+	backend_opts_get(&d->be, b);
+	dev_host_path(d, cwd);
 }
 
 static struct run_dev *add_dev(struct run_vm *vm)
@@ -513,18 +512,18 @@ static char *qmp_compare(const struct run_dev *d, const struct qmp_memdev *m)
 	sb_init(&sb);
 	if (!streq(d->memdev, m->memdev ? m->memdev : ""))
 		sb_addf(&sb, "; memdev: command line %s, QEMU %s", d->memdev, m->memdev ? m->memdev : "none");
-	if ((d->mem_path || m->mem_path) &&
-	    (!d->mem_path || !m->mem_path || !streq(d->mem_path, m->mem_path)))
-		sb_addf(&sb, "; mem-path: command line %s, QEMU %s", d->mem_path ? d->mem_path : "none",
+	if ((d->be.mem_path || m->mem_path) &&
+	    (!d->be.mem_path || !m->mem_path || !streq(d->be.mem_path, m->mem_path)))
+		sb_addf(&sb, "; mem-path: command line %s, QEMU %s", d->be.mem_path ? d->be.mem_path : "none",
 			m->mem_path ? m->mem_path : "none");
-	if (m->has_share && m->share != d->asked_share)
-		sb_addf(&sb, "; share: command line %s, QEMU %s", d->asked_share ? "on" : "off",
+	if (m->has_share && m->share != d->be.share)
+		sb_addf(&sb, "; share: command line %s, QEMU %s", d->be.share ? "on" : "off",
 			m->share ? "on" : "off");
-	if (m->has_pmem && m->pmem != d->asked_pmem)
-		sb_addf(&sb, "; pmem: command line %s, QEMU %s", d->asked_pmem ? "on" : "off",
+	if (m->has_pmem && m->pmem != d->be.pmem)
+		sb_addf(&sb, "; pmem: command line %s, QEMU %s", d->be.pmem ? "on" : "off",
 			m->pmem ? "on" : "off");
-	if (m->has_align && d->has_align && m->align != d->align)
-		sb_addf(&sb, "; align: command line %llu, QEMU %llu", (unsigned long long)d->align,
+	if (m->has_align && d->be.has_align && m->align != d->be.align)
+		sb_addf(&sb, "; align: command line %llu, QEMU %llu", (unsigned long long)d->be.align,
 			(unsigned long long)m->align);
 	return sb_detach(&sb);
 }
@@ -561,16 +560,13 @@ static void merge_qmp(struct run_vm *vm, const struct qmp_memdev *qm, size_t n, 
 			d->id = m->id ? xstrdup(m->id) : xstrdup("(unnamed)");
 			d->has_id = m->id != NULL;
 			d->memdev = xstrdup(m->memdev ? m->memdev : "");
-			d->backend_type = xstrdup_or_null(m->backend_type);
-			d->asked_share = m->share;
-			d->asked_pmem = m->pmem;
-			d->align = m->align;
-			d->has_align = m->has_align;
-			if (m->mem_path) {
-				d->mem_path = xstrdup(m->mem_path);
-				d->host_path = m->mem_path[0] == '/' ? xstrdup(m->mem_path)
-								     : xasprintf("%s/%s", cwd, m->mem_path);
-			}
+			d->be.qom_type = xstrdup_or_null(m->backend_type);
+			d->be.mem_path = xstrdup_or_null(m->mem_path);
+			d->be.share = m->share;
+			d->be.pmem = m->pmem;
+			d->be.align = m->align;
+			d->be.has_align = m->has_align;
+			dev_host_path(d, cwd);
 		}
 		d->qmp_seen = true;
 		d->hotplugged = m->hotplugged;
@@ -770,8 +766,7 @@ void run_vm_free(struct run_vm *vm)
 
 		free(d->id);
 		free(d->memdev);
-		free(d->backend_type);
-		free(d->mem_path);
+		backend_opts_free(&d->be);
 		free(d->host_path);
 		free(d->canon);
 		free(d->map_name);
@@ -812,35 +807,35 @@ static void dev_checks(const struct run_dev *d, long pid, bool qmp_asked, struct
 
 	out_arr_open(o, "checks");
 	qmp_check(d, qmp_asked, o);
-	if (!d->backend_type || !d->mem_path || !d->mapped || !d->reason) {
+	if (!d->be.qom_type || !d->be.mem_path || !d->mapped || !d->reason) {
 		out_arr_close(o);
 		return;
 	}
 	if (d->is_dir)
 		out_check(o, "running-backend-path", "the backend file", R_FAIL,
-			  "%s is a directory: QEMU maps %s (deleted)", d->mem_path, d->map_name);
+			  "%s is a directory: QEMU maps %s (deleted)", d->be.mem_path, d->map_name);
 	else if (d->deleted)
 		out_check(o, "running-backend-deleted", "the backend file", R_FAIL,
-			  "%s was deleted: QEMU maps %s (deleted), inode %llu%s", d->mem_path, d->map_name,
+			  "%s was deleted: QEMU maps %s (deleted), inode %llu%s", d->be.mem_path, d->map_name,
 			  (unsigned long long)d->map_ino, d->fd >= 0 ? ", still open" : "");
 	else if (d->replaced)
 		out_check(o, "running-backend-replaced", "the backend file", R_FAIL,
-			  "%s now names another file: QEMU maps inode %llu, deleted", d->mem_path,
+			  "%s now names another file: QEMU maps inode %llu, deleted", d->be.mem_path,
 			  (unsigned long long)d->map_ino);
 	else
 		out_check(o, "running-backend-path", "the backend file", R_PASS,
-			  "%s names the mapped file (device %u:%u, inode %llu)", d->mem_path, d->map_major,
+			  "%s names the mapped file (device %u:%u, inode %llu)", d->be.mem_path, d->map_major,
 			  d->map_minor, (unsigned long long)d->map_ino);
 	a = size_human(d->map_size);
 	out_check(o, "running-mapping", "the mapping", d->shared == RF_YES ? R_PASS : R_FAIL, "%s, %s%s",
 		  d->shared == RF_YES ? "shared" : "private", a,
-		  d->shared == RF_YES || !d->asked_share ? "" : ": QEMU was asked share=on");
+		  d->shared == RF_YES || !d->be.share ? "" : ": QEMU was asked share=on");
 	free(a);
 	if (d->devdax == RF_YES)
 		out_check(o, "running-devdax", "device-DAX", R_PASS, "%s", d->map_name);
 	else if (d->map_sync == RF_YES)
 		out_check(o, "running-map-sync", "MAP_SYNC", R_PASS, "in effect (sf in VmFlags)");
-	else if (d->asked_pmem)
+	else if (d->be.pmem)
 		out_check(o, "running-pmem-fallback", "MAP_SYNC", R_FAIL,
 			  "pmem=on was asked but not granted (no sf in VmFlags): QEMU fell back");
 	else
@@ -860,8 +855,8 @@ static void dev_checks(const struct run_dev *d, long pid, bool qmp_asked, struct
 	a = size_human(d->rss);
 	b = size_human(d->map_size);
 	out_check(o, "running-resident", "the resident size",
-		  d->asked_prealloc && d->rss < d->map_size ? R_WARN : R_INFO, "%s of %s%s", a, b,
-		  d->asked_prealloc && d->rss < d->map_size ? ": prealloc=on, pages were dropped since" : "");
+		  d->be.prealloc && d->rss < d->map_size ? R_WARN : R_INFO, "%s of %s%s", a, b,
+		  d->be.prealloc && d->rss < d->map_size ? ": prealloc=on, pages were dropped since" : "");
 	free(a);
 	free(b);
 	(void)pid;
@@ -923,14 +918,14 @@ static void dev_print(const struct run_dev *d, long pid, bool qmp_asked, struct 
 	out_str(o, "id", "  %s", d->id);
 	out_str(o, "type", " (%s", d->type);
 	out_str(o, "memdev", ", memdev %s", d->memdev);
-	out_str(o, "backend", d->backend_type ? ", %s" : NULL, d->backend_type);
-	out_str(o, "mem_path", d->mem_path ? ", %s" : NULL, d->mem_path);
+	out_str(o, "backend", d->be.qom_type ? ", %s" : NULL, d->be.qom_type);
+	out_str(o, "mem_path", d->be.mem_path ? ", %s" : NULL, d->be.mem_path);
 	out_text(o, ")\n");
 	out_str(o, "host_path", NULL, d->canon);
-	out_bool(o, "asked_share", NULL, d->asked_share);
-	out_bool(o, "asked_pmem", NULL, d->asked_pmem);
-	out_bool(o, "asked_prealloc", NULL, d->asked_prealloc);
-	out_u64(o, "size", NULL, d->size);
+	out_bool(o, "asked_share", NULL, d->be.share);
+	out_bool(o, "asked_pmem", NULL, d->be.pmem);
+	out_bool(o, "asked_prealloc", NULL, d->be.prealloc);
+	out_u64(o, "size", NULL, d->be.size);
 	out_bool(o, "mapped", NULL, d->mapped);
 	out_str(o, "mapped_file", NULL, d->map_name);
 	if (d->mapped) {
@@ -955,7 +950,7 @@ static void dev_print(const struct run_dev *d, long pid, bool qmp_asked, struct 
 	out_fact(o, "devdax", d->devdax);
 	if (d->mapped)
 		out_bool(o, "pmem_fallback", NULL,
-			 d->asked_pmem && d->map_sync != RF_YES && d->devdax != RF_YES);
+			 d->be.pmem && d->map_sync != RF_YES && d->devdax != RF_YES);
 	else
 		out_null(o, "pmem_fallback", NULL);
 	if (d->have_mount) {
@@ -1052,7 +1047,7 @@ static void dev_sample(FILE *fp, const char *metric, const struct run_vm *vm,
 	label(fp, "pid", pid, false);
 	label(fp, "device", d->id, false);
 	label(fp, "memdev", d->memdev, false);
-	label(fp, "path", d->mem_path ? (d->canon ? d->canon : d->mem_path) : "", false);
+	label(fp, "path", d->be.mem_path ? (d->canon ? d->canon : d->be.mem_path) : "", false);
 	if (k)
 		label(fp, k, v, false);
 	fprintf(fp, "} %d\n", val);

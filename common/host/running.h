@@ -15,6 +15,7 @@
 
 #include "memdev.h"
 #include "probe.h"
+#include "qemu-backend.h"
 #include "qmp.h"
 #include "report.h"
 #include "vmconfig.h"
@@ -30,14 +31,14 @@ struct run_dev {
 	const char *type;	/* the -device driver: "nvdimm", "pc-dimm", "virtio-pmem-pci" */
 	enum persist_model persistence;	/* of its type (memdev.h) */
 	char *memdev;
-	char *backend_type;	/* memory-backend-file, -ram, -memfd...; NULL: no such backend */
-	char *mem_path;		/* as on the command line, or NULL */
-	char *host_path;	/* where it is: against /proc/PID/cwd when relative */
+	/*
+	 * Its backend as the command line gives it (QEMU's answer for a device only
+	 * QMP names): be.qom_type NULL when there is no such backend.
+	 */
+	struct backend_opts be;
+	char *host_path;	/* be.mem_path: against /proc/PID/cwd when relative */
 	char *canon;		/* host_path with its directory resolved (what maps shows) */
-	bool asked_share, asked_pmem, asked_prealloc, is_dir;
-	uint64_t size;		/* size= of the backend */
-	uint64_t align;		/* align= of the backend, when has_align */
-	bool has_align;
+	bool is_dir;
 	/* What QEMU said over QMP (--qmp), when it was asked. */
 	bool qmp_seen;		/* the device is in query-memory-devices */
 	bool qmp_missing;	/* on the command line, not in query-memory-devices */

@@ -37,54 +37,42 @@ static int fail_size(int rc, const char *fmt, uint64_t v)
 static int place_area(struct label_target *t, const struct label_spec *spec)
 {
 	uint64_t off = spec->has_offset ? spec->offset : 0, win;
-
 	/*
-	 * A CXL label storage area is a backend of its own (lsa=), used whole: the
-	 * file (--lsa), or the backend's offset= and size= of it (--dimm).
+	 * The area is the whole window: a CXL label storage area, a backend of its
+	 * own (lsa=: the file with --lsa, the backend's offset= and size= of it with
+	 * --dimm), or a bare area without --label-size.
 	 */
-	if (spec->lsa) {
-		if (off > t->file_size || (spec->has_size && spec->size > t->file_size - off)) {
-			nvd_warnx("%s: %llu bytes, smaller than its lsa= backend's offset + size (%llu + %llu): nvd-label never grows a backend (QEMU sizes it at the VM's start)",
-				  t->path, (unsigned long long)t->file_size, (unsigned long long)off,
-				  (unsigned long long)(spec->has_size ? spec->size : 0));
-			return NVD_EXIT_ENV;
-		}
-		win = spec->has_size ? spec->size : t->file_size - off;
-		if (win > BARE_AREA_MAX) {
-			nvd_warnx("%s: %llu bytes: larger than the 16 MiB nvd-label takes as a label storage area (--lsa): is it the memory backend?",
-				  t->path, (unsigned long long)win);
-			return NVD_EXIT_USAGE;
-		}
-		t->area_off = off;
-		t->area_size = win;
-		return 0;
-	}
+	bool whole = spec->lsa || !spec->has_label_size;
 
-	if (spec->has_label_size && spec->label_size < LABEL_AREA_MIN)
+	if (!whole && spec->label_size < LABEL_AREA_MIN)
 		return fail_size(NVD_EXIT_USAGE,
 				 "invalid --label-size (%s): below QEMU's minimum of 128 KiB", spec->label_size);
-	if (spec->has_size && (spec->size == 0 || spec->size % 4096))
+	if (!spec->lsa && spec->has_size && (spec->size == 0 || spec->size % 4096))
 		return fail_size(NVD_EXIT_USAGE,
 				 "invalid --size (%s): not a multiple of 4 KiB (QEMU refuses it)", spec->size);
 	if (off > t->file_size || (spec->has_size && spec->size > t->file_size - off)) {
-		nvd_warnx("%s: %llu bytes, smaller than the backend's offset + size (%llu + %llu): QEMU refuses it",
-			  t->path, (unsigned long long)t->file_size, (unsigned long long)off,
-			  (unsigned long long)(spec->has_size ? spec->size : 0));
+		nvd_warnx("%s: %llu bytes, smaller than %s offset + size (%llu + %llu): %s", t->path,
+			  (unsigned long long)t->file_size,
+			  spec->lsa ? "its lsa= backend's" : "the backend's", (unsigned long long)off,
+			  (unsigned long long)(spec->has_size ? spec->size : 0),
+			  spec->lsa ? "nvd-label never grows a backend (QEMU sizes it at the VM's start)"
+				    : "QEMU refuses it");
 		return NVD_EXIT_ENV;
 	}
 	win = spec->has_size ? spec->size : t->file_size - off;
-	if (!spec->has_label_size) {
-		if (spec->writing) {
-			nvd_warnx("%s: give --label-size (or --dimm): a command that writes never guesses where the area is",
-				  t->path);
-			return NVD_EXIT_USAGE;
-		}
-		if (win > BARE_AREA_MAX) {
-			nvd_warnx("%s: %llu bytes: give --label-size (a file of at most 16 MiB without it is taken as a label area on its own)",
-				  t->path, (unsigned long long)win);
-			return NVD_EXIT_USAGE;
-		}
-		if (win < LABEL_AREA_MIN) {
+	if (whole && !spec->lsa && spec->writing) {
+		nvd_warnx("%s: give --label-size (or --dimm): a command that writes never guesses where the area is",
+			  t->path);
+		return NVD_EXIT_USAGE;
+	}
+	if (whole && win > BARE_AREA_MAX) {
+		nvd_warnx(spec->lsa ? "%s: %llu bytes: larger than the 16 MiB nvd-label takes as a label storage area (--lsa): is it the memory backend?"
+				    : "%s: %llu bytes: give --label-size (a file of at most 16 MiB without it is taken as a label area on its own)",
+			  t->path, (unsigned long long)win);
+		return NVD_EXIT_USAGE;
+	}
+	if (whole) {
+		if (!spec->lsa && win < LABEL_AREA_MIN) {
 			nvd_warnx("%s: %llu bytes, smaller than the smallest label area (128 KiB)",
 				  t->path, (unsigned long long)win);
 			return NVD_EXIT_ENV;

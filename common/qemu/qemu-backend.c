@@ -14,6 +14,27 @@
 #define WARN(f, id, obj, qemu, ...) finding_add(f, LEVEL_WARN, id, obj, qemu, __VA_ARGS__)
 #define INFO(f, id, obj, qemu, ...) finding_add(f, LEVEL_INFO, id, obj, qemu, __VA_ARGS__)
 
+void backend_opts_get(struct backend_opts *o, const struct backend *b)
+{
+	*o = (struct backend_opts){
+		.id = xstrdup(b->id),
+		.qom_type = xstrdup(b->qom_type),
+		.mem_path = b->kind == BK_FILE && b->mem_path ? xstrdup(b->mem_path) : NULL,
+		.size = b->size, .align = b->align, .offset = b->offset,
+		.has_size = b->has_size, .has_align = b->has_align, .has_offset = b->has_offset,
+		.share = b->share, .pmem = b->pmem, .readonly = b->readonly, .prealloc = b->prealloc,
+		.has_share = b->has_share, .has_pmem = b->has_pmem,
+		.has_readonly = kv_find(&b->props, "readonly") != NULL,
+	};
+}
+
+void backend_opts_free(struct backend_opts *o)
+{
+	free(o->id);
+	free(o->qom_type);
+	free(o->mem_path);
+}
+
 bool backend_is_rom(qver_t qver, const struct backend *b)
 {
 	if (b->kind != BK_FILE)

@@ -17,6 +17,22 @@
 
 #define QEMU_HOST_PAGE 4096ULL
 
+/*
+ * A backend's settings as its -object gives them, copied out of the VM model
+ * for what outlives it: nvd-check's options (--object) and a running VM's
+ * device. mem_path is memory-backend-file's, else NULL.
+ */
+struct backend_opts {
+	char *id, *qom_type, *mem_path;
+	uint64_t size, align, offset;
+	bool has_size, has_align, has_offset;
+	bool share, pmem, readonly, prealloc;
+	bool has_share, has_pmem, has_readonly;	/* given, not QEMU's default */
+};
+
+void backend_opts_get(struct backend_opts *o, const struct backend *b);
+void backend_opts_free(struct backend_opts *o);
+
 /* The region is ROM for the guest (rom=on, or rom=auto with readonly=on). */
 bool backend_is_rom(qver_t qver, const struct backend *b);
 

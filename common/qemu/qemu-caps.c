@@ -6,7 +6,8 @@
 #include <string.h>
 
 const char *const qemu_caps_types[] = {
-	"memory-backend-file", "nvdimm", "pc-dimm", "virtio-pmem-pci", "virtio-mem-pci", NULL,
+	"memory-backend-file", "nvdimm", "pc-dimm", "virtio-pmem-pci", "virtio-mem-pci", "cxl-type3",
+	NULL,
 };
 
 static bool strv_has(const struct strv *sv, const char *s)

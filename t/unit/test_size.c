@@ -145,6 +145,12 @@ int main(void)
 	CHECK(str_is(size_to_str(GiB), "1 GiB"));
 	CHECK(str_is(size_to_str(1000 * KiB), "0.977 MiB"));
 	CHECK(str_is(size_to_str(512), "512 B"));
+	/* QEMU's unit changes where the value reaches 1000 of the smaller one */
+	CHECK(str_is(size_to_str(0), "0 B"));
+	CHECK(str_is(size_to_str(999), "999 B"));
+	CHECK(str_is(size_to_str(1000), "0.977 KiB"));
+	CHECK(str_is(size_to_str(999 * MiB), "999 MiB"));
+	CHECK(str_is(size_to_str(UINT64_MAX), "16 EiB"));
 	CHECK(str_is(size_human(GiB - 128 * KiB), "1048448 KiB"));
 	CHECK(str_is(size_human(4 * GiB - 128 * KiB), "4194176 KiB"));
 	CHECK(str_is(size_human(GiB + 2), "1073741826 B"));
