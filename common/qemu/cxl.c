@@ -24,6 +24,7 @@
 #define CXL_HOST_REG_SIZE (1ULL << 20)	/* "cxl_host_reg" */
 #define CXL_WINDOW_ALIGN (256ULL << 20)
 #define FMW "cxl-fmw."
+#define CXL_TARGETS_BEFORE_8_2 8	/* CXLFixedWindow.target_hbs[8] until 8.2 */
 
 bool cxl_machine_has_prop(const struct vm *vm)
 {
@@ -402,6 +403,27 @@ void cxl_devices_until(struct vm *vm, size_t dev, struct findings *f)
 	vm->cxl.topo_next = i;
 }
 
+/*
+ * Before 8.2 (and 8.1.2) a window keeps room for 8 host bridges
+ * (CXLFixedWindow.target_hbs[8]) while cxl_interleave_ways_enc() allows 12
+ * and 16: the 9th resolved target is stored past the array, over the
+ * window's own fields and its memory region, and QEMU dies of SIGSEGV
+ * before the VM starts, with no message (7.2 seen; fixed by "hw/cxl: Fix
+ * out of bound array access", 8.2.0 and 8.1.2). The overwrite comes after
+ * the 9th target is resolved: an unknown target among the first 9 is
+ * refused first. A later unknown target is refused or not depending on
+ * the heap address written over the target count (7.2: the 10th was
+ * refused, the 12th crashed); nvd-plan calls both a crash.
+ */
+static void cxl_fmw_ways_crash(const struct vm *vm, size_t w, struct findings *f)
+{
+	const struct cxl_window *cw = &vm->cxl.windows[w];
+
+	FAIL(f, "cxl-fmw-ways-crash", NULL, NULL,
+	     "cxl-fmw.%zu has %zu targets: QEMU before 8.2 keeps only %d host bridges per window, writes the others over its own memory and dies of SIGSEGV with no message; use a window of 8 targets or fewer (two windows, or fewer host bridges), or QEMU 8.2",
+	     w, cw->ntargets, CXL_TARGETS_BEFORE_8_2);
+}
+
 void cxl_machine_done(struct vm *vm, struct findings *f)
 {
 	size_t nhb = 0;
@@ -418,20 +440,25 @@ void cxl_machine_done(struct vm *vm, struct findings *f)
 	}
 	if (!vm->cxl.enabled)
 		return;
+	/* cxl_fmws_link_targets(): each window's targets in order */
 	for (size_t w = 0; w < vm->cxl.nwindows; w++) {
 		const struct cxl_window *cw = &vm->cxl.windows[w];
 
 		for (size_t t = 0; t < cw->ntargets; t++) {
 			long d = device_named(vm, vm->ndevices, cw->targets[t]);
 
-			if (d >= 0 && streq(vm->devices[d].driver, "pxb-cxl"))
-				continue;
-			q = xasprintf("Could not resolve CXLFM target %s", cw->targets[t]);
-			FAIL(f, "cxl-fmw-target-unknown", NULL, q,
-			     "cxl-fmw.%zu.targets.%zu=%s is not the id of a pxb-cxl host bridge", w, t,
-			     cw->targets[t]);
-			free(q);
-			return;
+			if (d < 0 || !streq(vm->devices[d].driver, "pxb-cxl")) {
+				q = xasprintf("Could not resolve CXLFM target %s", cw->targets[t]);
+				FAIL(f, "cxl-fmw-target-unknown", NULL, q,
+				     "cxl-fmw.%zu.targets.%zu=%s is not the id of a pxb-cxl host bridge",
+				     w, t, cw->targets[t]);
+				free(q);
+				return;
+			}
+			if (t == CXL_TARGETS_BEFORE_8_2 && vm->qver < QVER(8, 2)) {
+				cxl_fmw_ways_crash(vm, w, f);
+				return;
+			}
 		}
 	}
 }
