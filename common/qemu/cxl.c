@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "memdev.h"
+#include "qemu-args.h"
 #include "qapi.h"
 #include "rules-int.h"
 #include "size.h"
@@ -399,8 +400,104 @@ void cxl_devices_until(struct vm *vm, size_t dev, struct findings *f)
 			continue;
 		if (!cxl_bus_lookup(vm, i, NULL, f) || !cxl_bus_accepts(vm, i, NULL, f))
 			v->refused = true;
+		else
+			cxl_port_slot_check(vm, i, NULL, f);
 	}
 	vm->cxl.topo_next = i;
+}
+
+int pci_devfn_parse(const struct kv *addr)
+{
+	unsigned int slot, fn = 0;
+	int n = -1;
+	long v;
+	char *end;
+
+	if (!addr)
+		return -1;
+	if (addr->json && addr->type == KV_INT) {
+		v = strtol(addr->val, &end, 10);
+		return *end || v < -1 || v > 255 ? -2 : (int)v;
+	}
+	if (addr->json && addr->type != KV_STRING)
+		return -2;
+	if (sscanf(addr->val, "%x.%x%n", &slot, &fn, &n) != 2) {
+		fn = 0;
+		n = -1;
+		if (sscanf(addr->val, "%x%n", &slot, &n) != 1)
+			return -2;
+	}
+	if (n < 0 || addr->val[n] || fn > 7 || slot > 31)
+		return -2;
+	return (int)(slot << 3 | fn);
+}
+
+/* A PCI Express root port or switch downstream port (pcie_has_upstream_port()). */
+static bool is_pcie_port(const char *driver)
+{
+	return streq(driver, "cxl-rp") || streq(driver, "cxl-downstream") ||
+	       streq(driver, "pcie-root-port") || streq(driver, "ioh3420") ||
+	       streq(driver, "xio3130-downstream");
+}
+
+/*
+ * do_pci_register_device(): the devfn dev gets on its bus, addr= or else
+ * the first free function 0 of a slot after the devices before it there;
+ * -1 when a device before it has an addr= nvd-plan cannot read.
+ */
+static int devfn_of(const struct vm *vm, size_t dev)
+{
+	long b = bus_of(vm, dev);
+	bool used[256] = { false };
+
+	for (size_t i = 0; i <= dev; i++) {
+		const struct vdevice *v = &vm->devices[i];
+		int fn = v->devfn;
+
+		if (i < dev && (v->refused || bus_of(vm, i) != b))
+			continue;
+		if (fn == -2)
+			return -1;
+		for (int s = 0; fn == -1 && s < 256; s += 8)
+			if (!used[s])
+				fn = s;
+		if (fn < 0)
+			return -1;	/* a full bus: QEMU's refusal, not modelled */
+		if (i == dev)
+			return fn;
+		used[fn] = true;
+	}
+	return -1;
+}
+
+/*
+ * Checked from 8.1 (the warning is new there: "hw/pci: ensure PCIE devices
+ * are plugged into only slot 0 of PCIE port"; 7.2 has none, 10.0 and 11.1
+ * print it). The PCI Express devices modelled have no ARI capability:
+ * cxl-type3, cxl-upstream and the virtio memory devices (modern virtio-pci
+ * is PCI Express behind a port).
+ */
+void cxl_port_slot_check(struct vm *vm, size_t dev, const struct memdev *d, struct findings *f)
+{
+	const struct vdevice *v = &vm->devices[dev];
+	long b;
+	int fn;
+	char *q;
+
+	if (vm->qver < QVER(8, 1) || (d ? !d->type->pci : !streq(v->driver, "cxl-upstream")))
+		return;
+	b = bus_of(vm, dev);
+	if (b < 0 || !is_pcie_port(vm->devices[b].driver))
+		return;
+	fn = devfn_of(vm, dev);
+	if (fn < 8)
+		return;
+	q = xasprintf("PCI: slot %d is not valid for %s, parent device only allows plugging into slot 0.",
+		      fn >> 3, v->driver);
+	WARN(f, d ? memdev_fid(d, "port-slot") : "cxl-port-slot", v->id, q,
+	     "%s is in slot %d of port %s's bus: the link of a PCI Express root or downstream port has device 0 only, and Linux looks there only, so the guest will not see it; give each device a port of its own",
+	     v->driver, fn >> 3, vm->devices[b].id ? vm->devices[b].id : "(unnamed)");
+	free(q);
 }
 
 /*

@@ -15,6 +15,7 @@
 
 struct vm;
 struct findings;
+struct kv;
 struct kvlist;
 struct memdev;
 
@@ -73,6 +74,17 @@ void cxl_devices_until(struct vm *vm, size_t dev, struct findings *f);
 void cxl_machine_done(struct vm *vm, struct findings *f);
 /* The pxb-cxl id above -device dev (through ports and switches), or NULL. */
 const char *cxl_host_bridge_of(const struct vm *vm, size_t dev);
+/*
+ * addr= of a PCI device as set_pci_devfn() reads it ("SLOT[.FN]" in hex, or
+ * a JSON number): the devfn, -1 when not given, -2 for a value QEMU refuses
+ * (nvd-plan does not model that refusal).
+ */
+int pci_devfn_parse(const struct kv *addr);
+/*
+ * pci_qdev_realize() from 8.1: a PCI Express device without ARI in a slot
+ * other than 0 behind a root or downstream port (a warning). d as above.
+ */
+void cxl_port_slot_check(struct vm *vm, size_t dev, const struct memdev *d, struct findings *f);
 /* A -device driver of the CXL topology (not a memory device). */
 bool cxl_topology_driver(const char *driver);
 
