@@ -2,7 +2,8 @@
 /*
  * The CXL topology: -machine cxl=on and cxl-fmw.N (hw/cxl/cxl-host.c), the
  * host register block and the fixed memory windows in the guest-physical
- * map (hw/i386/pc.c), the pxb-cxl host bridges and the ports under them.
+ * map (hw/i386/pc.c; hw/arm/virt.c from 10.1), the pxb-cxl host bridges and
+ * the ports under them, and the PCI slot each device gets behind a port.
  * Checked against QEMU 7.2, 10.0 and 11.1 (t/qemu/cases/cxl-*); where a
  * message changed between 7.2 and 10.0 the releases between are not
  * checked and 8.0 is assumed.
@@ -37,7 +38,7 @@ bool cxl_machine_has_prop(const struct vm *vm)
 		/* 7.2's isapc is a pc machine with the property; 10.0's has none (8.0 assumed) */
 		return vm->qver < QVER(8, 0);
 	case MF_VIRT:
-		/* arm virt: not in 7.2 and 10.0, in 11.1 (10.1 assumed); its layout is not modelled */
+		/* arm virt: not in 7.2 and 10.0, in 11.1 (10.1 assumed); layout: cxl_place_virt() */
 		return vm->qver >= QVER(10, 1);
 	default:
 		return false;
@@ -297,6 +298,105 @@ void cxl_place(struct cxl_state *c, uint64_t start)
 	for (size_t w = 0; c->has_fmw && w < c->nwindows; w++) {
 		c->windows[w].base = at;
 		at += c->windows[w].size;
+	}
+}
+
+/* A boolean -machine property of virt (QAPI's on/off, yes/no...), else dflt. */
+static bool virt_flag(const struct vm *vm, const char *key, bool dflt)
+{
+	const struct kv *e = kv_find(&vm->machine.props, key);
+	char *err = NULL;
+	bool b;
+
+	if (!e || !qapi_get_bool(e, &b, &err)) {
+		free(err);
+		return dflt;
+	}
+	return b;
+}
+
+/*
+ * arm_pamax() of the first CPU (TCG), 0 when nvd-plan does not know the
+ * model; virt's default CPU is cortex-a15. max is taken as 48 bits (it may
+ * have 52: the same placement below 256 TiB).
+ */
+static unsigned int virt_pa_bits(const struct vm *vm)
+{
+	static const struct { const char *model; unsigned int bits; } pa[] = {
+		{ "cortex-a7", 40 }, { "cortex-a15", 40 }, { "cortex-a53", 40 },
+		{ "cortex-a57", 44 }, { "cortex-a72", 44 }, { "max", 48 },
+	};
+	const char *cpu = vm->cpu_model ? vm->cpu_model : "cortex-a15";
+
+	for (size_t i = 0; i < sizeof(pa) / sizeof(pa[0]); i++)
+		if (streq(cpu, pa[i].model))
+			return pa[i].bits;
+	return 0;
+}
+
+void cxl_place_virt(struct vm *vm, uint64_t memtop, struct findings *f)
+{
+	/*
+	 * extended_memmap[] after the low map, in order; each aligned to its
+	 * size. Not modelled: virt turns the high ECAM off for a 32-bit CPU
+	 * with firmware. Types before virt-7.2 (not compact) are unchecked.
+	 */
+	const struct { uint64_t size; bool enabled; bool cxl; } region[] = {
+		{ 64ULL << 20, virt_flag(vm, "highmem-redists", true), false },	/* GIC redist2 */
+		{ CXL_HOST_REG_SIZE, true, true },
+		{ 256ULL << 20, virt_flag(vm, "highmem-ecam", true), false },	/* PCIe ECAM */
+		{ 512ULL << 30, virt_flag(vm, "highmem-mmio", true), false },	/* PCIe MMIO */
+	};
+	struct cxl_state *c = &vm->cxl;
+	bool highmem = virt_flag(vm, "highmem", true);
+	/* virt-7.2 on: a disabled region takes no room */
+	bool compact = vm->machine.type_version >= QVER(7, 2);
+	unsigned int pa_bits = highmem ? virt_pa_bits(vm) : 32;
+	uint64_t limit, base, highest = memtop - 1, at;
+
+	if (!pa_bits) {
+		INFO(f, "cxl-layout-unmodelled", NULL, NULL,
+		     "nvd-plan does not know the physical address size of -cpu %s: the CXL windows are not placed",
+		     vm->cpu_model);
+		return;
+	}
+	limit = 1ULL << pa_bits;
+	/* LEGACY_RAMLIMIT: the high map starts at 256 GiB at the lowest */
+	base = memtop < (256ULL << 30) ? 256ULL << 30 : memtop;
+	for (size_t i = 0; i < sizeof(region) / sizeof(region[0]); i++) {
+		uint64_t rb = ALIGN_UP(base, region[i].size);
+		bool fits = rb + region[i].size <= limit;
+
+		/* the host register block is mapped where it was given room, fitting or not */
+		if (region[i].cxl) {
+			c->host_reg_base = rb;
+			c->placed = true;
+		}
+		if (compact && !(region[i].enabled && highmem && fits))
+			continue;
+		base = rb + region[i].size;
+		if (fits)
+			highest = base - 1;
+	}
+	/*
+	 * cxl_fmws_set_memmap(): in index order, each where it fits; one that
+	 * does not keeps base 0, and cxl_fmws_update_mmio() maps it there
+	 */
+	at = ALIGN_UP(highest + 1, CXL_WINDOW_ALIGN);
+	for (size_t w = 0; c->has_fmw && w < c->nwindows; w++) {
+		struct cxl_window *cw = &c->windows[w];
+
+		if (at + cw->size > limit || at + cw->size < at) {
+			cw->base = 0;
+			WARN(f, "cxl-window-outside-pa", NULL, NULL,
+			     "cxl-fmw.%zu (%s) does not fit below the guest's %u-bit physical address limit (%s): QEMU starts but leaves the window at address 0, over the flash, the GIC and the UART, so the guest cannot use it (and may not boot); %s",
+			     w, hsz(cw->size), pa_bits,
+			     highmem ? (vm->cpu_model ? vm->cpu_model : "cortex-a15, the default CPU") : "highmem=off",
+			     highmem ? "use -cpu max, or smaller windows" : "drop highmem=off");
+			continue;
+		}
+		cw->base = at;
+		at += cw->size;
 	}
 }
 

@@ -60,6 +60,13 @@ void cxl_set_fmw(struct vm *vm, struct findings *f);
  */
 uint64_t cxl_range_end(const struct cxl_state *c, uint64_t start);
 void cxl_place(struct cxl_state *c, uint64_t start);
+/*
+ * arm virt (10.1 on), virt_set_memmap(): the host register block in the
+ * high memory map, the windows after its highest address; memtop is the
+ * end of RAM and device memory. A window beyond the CPU's physical address
+ * space stays at 0 (a warning).
+ */
+void cxl_place_virt(struct vm *vm, uint64_t memtop, struct findings *f);
 
 /*
  * The PCI rules of one -device, in QEMU's order: its bus= (before the
