@@ -2,7 +2,8 @@
 /*
  * The CXL topology: -machine cxl=on and cxl-fmw.N (hw/cxl/cxl-host.c), the
  * host register block and the fixed memory windows in the guest-physical
- * map (hw/i386/pc.c), the pxb-cxl host bridges and the ports under them.
+ * map (hw/i386/pc.c; hw/arm/virt.c from 10.1), the pxb-cxl host bridges and
+ * the ports under them, and the PCI slot each device gets behind a port.
  * Checked against QEMU 7.2, 10.0 and 11.1 (t/qemu/cases/cxl-*); where a
  * message changed between 7.2 and 10.0 the releases between are not
  * checked and 8.0 is assumed.
@@ -15,6 +16,7 @@
 #include <string.h>
 
 #include "memdev.h"
+#include "qemu-args.h"
 #include "qapi.h"
 #include "rules-int.h"
 #include "size.h"
@@ -24,6 +26,7 @@
 #define CXL_HOST_REG_SIZE (1ULL << 20)	/* "cxl_host_reg" */
 #define CXL_WINDOW_ALIGN (256ULL << 20)
 #define FMW "cxl-fmw."
+#define CXL_TARGETS_BEFORE_8_2 8	/* CXLFixedWindow.target_hbs[8] until 8.2 */
 
 bool cxl_machine_has_prop(const struct vm *vm)
 {
@@ -35,7 +38,7 @@ bool cxl_machine_has_prop(const struct vm *vm)
 		/* 7.2's isapc is a pc machine with the property; 10.0's has none (8.0 assumed) */
 		return vm->qver < QVER(8, 0);
 	case MF_VIRT:
-		/* arm virt: not in 7.2 and 10.0, in 11.1 (10.1 assumed); its layout is not modelled */
+		/* arm virt: not in 7.2 and 10.0, in 11.1 (10.1 assumed); layout: cxl_place_virt() */
 		return vm->qver >= QVER(10, 1);
 	default:
 		return false;
@@ -298,6 +301,105 @@ void cxl_place(struct cxl_state *c, uint64_t start)
 	}
 }
 
+/* A boolean -machine property of virt (QAPI's on/off, yes/no...), else dflt. */
+static bool virt_flag(const struct vm *vm, const char *key, bool dflt)
+{
+	const struct kv *e = kv_find(&vm->machine.props, key);
+	char *err = NULL;
+	bool b;
+
+	if (!e || !qapi_get_bool(e, &b, &err)) {
+		free(err);
+		return dflt;
+	}
+	return b;
+}
+
+/*
+ * arm_pamax() of the first CPU (TCG), 0 when nvd-plan does not know the
+ * model; virt's default CPU is cortex-a15. max is taken as 48 bits (it may
+ * have 52: the same placement below 256 TiB).
+ */
+static unsigned int virt_pa_bits(const struct vm *vm)
+{
+	static const struct { const char *model; unsigned int bits; } pa[] = {
+		{ "cortex-a7", 40 }, { "cortex-a15", 40 }, { "cortex-a53", 40 },
+		{ "cortex-a57", 44 }, { "cortex-a72", 44 }, { "max", 48 },
+	};
+	const char *cpu = vm->cpu_model ? vm->cpu_model : "cortex-a15";
+
+	for (size_t i = 0; i < sizeof(pa) / sizeof(pa[0]); i++)
+		if (streq(cpu, pa[i].model))
+			return pa[i].bits;
+	return 0;
+}
+
+void cxl_place_virt(struct vm *vm, uint64_t memtop, struct findings *f)
+{
+	/*
+	 * extended_memmap[] after the low map, in order; each aligned to its
+	 * size. Not modelled: virt turns the high ECAM off for a 32-bit CPU
+	 * with firmware. Types before virt-7.2 (not compact) are unchecked.
+	 */
+	const struct { uint64_t size; bool enabled; bool cxl; } region[] = {
+		{ 64ULL << 20, virt_flag(vm, "highmem-redists", true), false },	/* GIC redist2 */
+		{ CXL_HOST_REG_SIZE, true, true },
+		{ 256ULL << 20, virt_flag(vm, "highmem-ecam", true), false },	/* PCIe ECAM */
+		{ 512ULL << 30, virt_flag(vm, "highmem-mmio", true), false },	/* PCIe MMIO */
+	};
+	struct cxl_state *c = &vm->cxl;
+	bool highmem = virt_flag(vm, "highmem", true);
+	/* virt-7.2 on: a disabled region takes no room */
+	bool compact = vm->machine.type_version >= QVER(7, 2);
+	unsigned int pa_bits = highmem ? virt_pa_bits(vm) : 32;
+	uint64_t limit, base, highest = memtop - 1, at;
+
+	if (!pa_bits) {
+		INFO(f, "cxl-layout-unmodelled", NULL, NULL,
+		     "nvd-plan does not know the physical address size of -cpu %s: the CXL windows are not placed",
+		     vm->cpu_model);
+		return;
+	}
+	limit = 1ULL << pa_bits;
+	/* LEGACY_RAMLIMIT: the high map starts at 256 GiB at the lowest */
+	base = memtop < (256ULL << 30) ? 256ULL << 30 : memtop;
+	for (size_t i = 0; i < sizeof(region) / sizeof(region[0]); i++) {
+		uint64_t rb = ALIGN_UP(base, region[i].size);
+		bool fits = rb + region[i].size <= limit;
+
+		/* the host register block is mapped where it was given room, fitting or not */
+		if (region[i].cxl) {
+			c->host_reg_base = rb;
+			c->placed = true;
+		}
+		if (compact && !(region[i].enabled && highmem && fits))
+			continue;
+		base = rb + region[i].size;
+		if (fits)
+			highest = base - 1;
+	}
+	/*
+	 * cxl_fmws_set_memmap(): in index order, each where it fits; one that
+	 * does not keeps base 0, and cxl_fmws_update_mmio() maps it there
+	 */
+	at = ALIGN_UP(highest + 1, CXL_WINDOW_ALIGN);
+	for (size_t w = 0; c->has_fmw && w < c->nwindows; w++) {
+		struct cxl_window *cw = &c->windows[w];
+
+		if (at + cw->size > limit || at + cw->size < at) {
+			cw->base = 0;
+			WARN(f, "cxl-window-outside-pa", NULL, NULL,
+			     "cxl-fmw.%zu (%s) does not fit below the guest's %u-bit physical address limit (%s): QEMU starts but leaves the window at address 0, over the flash, the GIC and the UART, so the guest cannot use it (and may not boot); %s",
+			     w, hsz(cw->size), pa_bits,
+			     highmem ? (vm->cpu_model ? vm->cpu_model : "cortex-a15, the default CPU") : "highmem=off",
+			     highmem ? "use -cpu max, or smaller windows" : "drop highmem=off");
+			continue;
+		}
+		cw->base = at;
+		at += cw->size;
+	}
+}
+
 bool cxl_topology_driver(const char *driver)
 {
 	return streq(driver, "pxb-cxl") || streq(driver, "cxl-rp") ||
@@ -398,8 +500,125 @@ void cxl_devices_until(struct vm *vm, size_t dev, struct findings *f)
 			continue;
 		if (!cxl_bus_lookup(vm, i, NULL, f) || !cxl_bus_accepts(vm, i, NULL, f))
 			v->refused = true;
+		else
+			cxl_port_slot_check(vm, i, NULL, f);
 	}
 	vm->cxl.topo_next = i;
+}
+
+int pci_devfn_parse(const struct kv *addr)
+{
+	unsigned int slot, fn = 0;
+	int n = -1;
+	long v;
+	char *end;
+
+	if (!addr)
+		return -1;
+	if (addr->json && addr->type == KV_INT) {
+		v = strtol(addr->val, &end, 10);
+		return *end || v < -1 || v > 255 ? -2 : (int)v;
+	}
+	if (addr->json && addr->type != KV_STRING)
+		return -2;
+	if (sscanf(addr->val, "%x.%x%n", &slot, &fn, &n) != 2) {
+		fn = 0;
+		n = -1;
+		if (sscanf(addr->val, "%x%n", &slot, &n) != 1)
+			return -2;
+	}
+	if (n < 0 || addr->val[n] || fn > 7 || slot > 31)
+		return -2;
+	return (int)(slot << 3 | fn);
+}
+
+/* A PCI Express root port or switch downstream port (pcie_has_upstream_port()). */
+static bool is_pcie_port(const char *driver)
+{
+	return streq(driver, "cxl-rp") || streq(driver, "cxl-downstream") ||
+	       streq(driver, "pcie-root-port") || streq(driver, "ioh3420") ||
+	       streq(driver, "xio3130-downstream");
+}
+
+/*
+ * do_pci_register_device(): the devfn dev gets on its bus, addr= or else
+ * the first free function 0 of a slot after the devices before it there;
+ * -1 when a device before it has an addr= nvd-plan cannot read.
+ */
+static int devfn_of(const struct vm *vm, size_t dev)
+{
+	long b = bus_of(vm, dev);
+	bool used[256] = { false };
+
+	for (size_t i = 0; i <= dev; i++) {
+		const struct vdevice *v = &vm->devices[i];
+		int fn = v->devfn;
+
+		if (i < dev && (v->refused || bus_of(vm, i) != b))
+			continue;
+		if (fn == -2)
+			return -1;
+		for (int s = 0; fn == -1 && s < 256; s += 8)
+			if (!used[s])
+				fn = s;
+		if (fn < 0)
+			return -1;	/* a full bus: QEMU's refusal, not modelled */
+		if (i == dev)
+			return fn;
+		used[fn] = true;
+	}
+	return -1;
+}
+
+/*
+ * Checked from 8.1 (the warning is new there: "hw/pci: ensure PCIE devices
+ * are plugged into only slot 0 of PCIE port"; 7.2 has none, 10.0 and 11.1
+ * print it). The PCI Express devices modelled have no ARI capability:
+ * cxl-type3, cxl-upstream and the virtio memory devices (modern virtio-pci
+ * is PCI Express behind a port).
+ */
+void cxl_port_slot_check(struct vm *vm, size_t dev, const struct memdev *d, struct findings *f)
+{
+	const struct vdevice *v = &vm->devices[dev];
+	long b;
+	int fn;
+	char *q;
+
+	if (vm->qver < QVER(8, 1) || (d ? !d->type->pci : !streq(v->driver, "cxl-upstream")))
+		return;
+	b = bus_of(vm, dev);
+	if (b < 0 || !is_pcie_port(vm->devices[b].driver))
+		return;
+	fn = devfn_of(vm, dev);
+	if (fn < 8)
+		return;
+	q = xasprintf("PCI: slot %d is not valid for %s, parent device only allows plugging into slot 0.",
+		      fn >> 3, v->driver);
+	WARN(f, d ? memdev_fid(d, "port-slot") : "cxl-port-slot", v->id, q,
+	     "%s is in slot %d of port %s's bus: the link of a PCI Express root or downstream port has device 0 only, and Linux looks there only, so the guest will not see it; give each device a port of its own",
+	     v->driver, fn >> 3, vm->devices[b].id ? vm->devices[b].id : "(unnamed)");
+	free(q);
+}
+
+/*
+ * Before 8.2 (and 8.1.2) a window keeps room for 8 host bridges
+ * (CXLFixedWindow.target_hbs[8]) while cxl_interleave_ways_enc() allows 12
+ * and 16: the 9th resolved target is stored past the array, over the
+ * window's own fields and its memory region, and QEMU dies of SIGSEGV
+ * before the VM starts, with no message (7.2 seen; fixed by "hw/cxl: Fix
+ * out of bound array access", 8.2.0 and 8.1.2). The overwrite comes after
+ * the 9th target is resolved: an unknown target among the first 9 is
+ * refused first. A later unknown target is refused or not depending on
+ * the heap address written over the target count (7.2: the 10th was
+ * refused, the 12th crashed); nvd-plan calls both a crash.
+ */
+static void cxl_fmw_ways_crash(const struct vm *vm, size_t w, struct findings *f)
+{
+	const struct cxl_window *cw = &vm->cxl.windows[w];
+
+	FAIL(f, "cxl-fmw-ways-crash", NULL, NULL,
+	     "cxl-fmw.%zu has %zu targets: QEMU before 8.2 keeps only %d host bridges per window, writes the others over its own memory and dies of SIGSEGV with no message; use a window of 8 targets or fewer (two windows, or fewer host bridges), or QEMU 8.2",
+	     w, cw->ntargets, CXL_TARGETS_BEFORE_8_2);
 }
 
 void cxl_machine_done(struct vm *vm, struct findings *f)
@@ -418,20 +637,25 @@ void cxl_machine_done(struct vm *vm, struct findings *f)
 	}
 	if (!vm->cxl.enabled)
 		return;
+	/* cxl_fmws_link_targets(): each window's targets in order */
 	for (size_t w = 0; w < vm->cxl.nwindows; w++) {
 		const struct cxl_window *cw = &vm->cxl.windows[w];
 
 		for (size_t t = 0; t < cw->ntargets; t++) {
 			long d = device_named(vm, vm->ndevices, cw->targets[t]);
 
-			if (d >= 0 && streq(vm->devices[d].driver, "pxb-cxl"))
-				continue;
-			q = xasprintf("Could not resolve CXLFM target %s", cw->targets[t]);
-			FAIL(f, "cxl-fmw-target-unknown", NULL, q,
-			     "cxl-fmw.%zu.targets.%zu=%s is not the id of a pxb-cxl host bridge", w, t,
-			     cw->targets[t]);
-			free(q);
-			return;
+			if (d < 0 || !streq(vm->devices[d].driver, "pxb-cxl")) {
+				q = xasprintf("Could not resolve CXLFM target %s", cw->targets[t]);
+				FAIL(f, "cxl-fmw-target-unknown", NULL, q,
+				     "cxl-fmw.%zu.targets.%zu=%s is not the id of a pxb-cxl host bridge",
+				     w, t, cw->targets[t]);
+				free(q);
+				return;
+			}
+			if (t == CXL_TARGETS_BEFORE_8_2 && vm->qver < QVER(8, 2)) {
+				cxl_fmw_ways_crash(vm, w, f);
+				return;
+			}
 		}
 	}
 }

@@ -15,6 +15,7 @@
 
 struct vm;
 struct findings;
+struct kv;
 struct kvlist;
 struct memdev;
 
@@ -59,6 +60,13 @@ void cxl_set_fmw(struct vm *vm, struct findings *f);
  */
 uint64_t cxl_range_end(const struct cxl_state *c, uint64_t start);
 void cxl_place(struct cxl_state *c, uint64_t start);
+/*
+ * arm virt (10.1 on), virt_set_memmap(): the host register block in the
+ * high memory map, the windows after its highest address; memtop is the
+ * end of RAM and device memory. A window beyond the CPU's physical address
+ * space stays at 0 (a warning).
+ */
+void cxl_place_virt(struct vm *vm, uint64_t memtop, struct findings *f);
 
 /*
  * The PCI rules of one -device, in QEMU's order: its bus= (before the
@@ -73,6 +81,17 @@ void cxl_devices_until(struct vm *vm, size_t dev, struct findings *f);
 void cxl_machine_done(struct vm *vm, struct findings *f);
 /* The pxb-cxl id above -device dev (through ports and switches), or NULL. */
 const char *cxl_host_bridge_of(const struct vm *vm, size_t dev);
+/*
+ * addr= of a PCI device as set_pci_devfn() reads it ("SLOT[.FN]" in hex, or
+ * a JSON number): the devfn, -1 when not given, -2 for a value QEMU refuses
+ * (nvd-plan does not model that refusal).
+ */
+int pci_devfn_parse(const struct kv *addr);
+/*
+ * pci_qdev_realize() from 8.1: a PCI Express device without ARI in a slot
+ * other than 0 behind a root or downstream port (a warning). d as above.
+ */
+void cxl_port_slot_check(struct vm *vm, size_t dev, const struct memdev *d, struct findings *f);
 /* A -device driver of the CXL topology (not a memory device). */
 bool cxl_topology_driver(const char *driver);
 

@@ -502,6 +502,8 @@ void rules_devices(struct vm *vm, struct findings *f)
 			memdev_realize(vm, d, f);
 		if (findings_failed_since(f, before))
 			d->refused = vm->devices[d->dev_index].refused = true;
+		else
+			cxl_port_slot_check(vm, d->dev_index, d, f);
 	}
 	cxl_devices_until(vm, vm->ndevices, f);
 }

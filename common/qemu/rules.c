@@ -577,6 +577,8 @@ static void board_init_virt(struct vm *vm, struct findings *f)
 		FAIL(f, "mem-maxmem-overflow", NULL, "maxmem/slots too huge", "maxmem is too large");
 		return;
 	}
+	if (vm->cxl.enabled)
+		cxl_place_virt(vm, base + ALIGN_UP(size, GiB), f);
 	if (!size)
 		return;
 	vm->has_window = true;

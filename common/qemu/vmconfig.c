@@ -669,6 +669,7 @@ static void parse_device(struct vm *vm, const char *arg, struct findings *f)
 		.driver = xstrdup(driver),
 		.bus = kv_get(&kv, "bus") ? xstrdup(kv_get(&kv, "bus")) : NULL,
 		.memdev = type != NULL,
+		.devfn = pci_devfn_parse(kv_find(&kv, "addr")),
 	};
 	if (!type)
 		goto out;	/* not a memory device we model */

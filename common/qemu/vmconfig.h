@@ -119,6 +119,7 @@ struct vdevice {
 	char *id, *driver, *bus;	/* bus: NULL when not given */
 	bool memdev;		/* one of vm->memdevs */
 	bool refused;		/* QEMU refuses it: it adds no bus */
+	int devfn;		/* addr= (pci_devfn_parse()): -1 none, -2 not read */
 };
 
 struct numa_node {
