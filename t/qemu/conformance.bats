@@ -6,12 +6,7 @@
 # (11.1 when written; a debootstrap'ed sid tree, see setup-qemu11).
 
 setup() {
-	load '/usr/lib/bats/bats-support/load'
-	load '/usr/lib/bats/bats-assert/load'
-	HERE=$BATS_TEST_DIRNAME
-	REPO=$(cd "$HERE/../.." && pwd)
-	NVD_PLAN=${NVD_BIN:-$REPO/bin}/nvd-plan
-	QEMU72=${NVD_QEMU72:-/usr/bin/qemu-system-x86_64}
+	load helpers/setup
 }
 
 @test "the corpus has at least 100 cases" {

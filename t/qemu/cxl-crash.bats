@@ -9,12 +9,7 @@
 bats_require_minimum_version 1.5.0
 
 setup() {
-	load '/usr/lib/bats/bats-support/load'
-	load '/usr/lib/bats/bats-assert/load'
-	HERE=$BATS_TEST_DIRNAME
-	REPO=$(cd "$HERE/../.." && pwd)
-	NVD_PLAN=${NVD_BIN:-$REPO/bin}/nvd-plan
-	QEMU72=${NVD_QEMU72:-/usr/bin/qemu-system-x86_64}
+	load helpers/setup
 	CASES=$BATS_TEST_TMPDIR/cases
 	mkdir -p "$CASES"
 	window 8 >"$CASES/ways-8.args"

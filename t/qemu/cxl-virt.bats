@@ -7,11 +7,7 @@
 bats_require_minimum_version 1.5.0
 
 setup() {
-	load '/usr/lib/bats/bats-support/load'
-	load '/usr/lib/bats/bats-assert/load'
-	HERE=$BATS_TEST_DIRNAME
-	REPO=$(cd "$HERE/../.." && pwd)
-	NVD_PLAN=${NVD_BIN:-$REPO/bin}/nvd-plan
+	load helpers/setup
 	CASES=$BATS_TEST_TMPDIR/cases
 	mkdir -p "$CASES"
 	cat >"$CASES/cxl-virt-windows-mmio-off.args" <<'ARGS'

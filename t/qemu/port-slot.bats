@@ -9,11 +9,7 @@
 bats_require_minimum_version 1.5.0
 
 setup() {
-	load '/usr/lib/bats/bats-support/load'
-	load '/usr/lib/bats/bats-assert/load'
-	HERE=$BATS_TEST_DIRNAME
-	REPO=$(cd "$HERE/../.." && pwd)
-	NVD_PLAN=${NVD_BIN:-$REPO/bin}/nvd-plan
+	load helpers/setup
 }
 
 @test "nvd-plan's slot warnings are the ones QEMU 7.2, 10.0 and 11.1 printed, case by case" {
