@@ -118,50 +118,57 @@ int qemu_caps_parse(const char *text, struct qemu_caps *c)
 	const char *line = text;
 	bool has_version = false, has_asked = false;
 
+	/* one allocation a line, the value's: nvd-plan reads this at every start */
 	while (*line) {
-		const char *eol = strchr(line, '\n');
-		char *l, *val;
+		const char *eol = strchr(line, '\n'), *sp;
+		struct strv *list = NULL;
+		size_t klen;
+		char *val;
 
 		if (!eol)
 			goto bad;	/* a torn last line */
-		l = xstrndup(line, (size_t)(eol - line));
-		line = eol + 1;
-		val = strchr(l, ' ');
-		if (!val) {
-			free(l);
+		sp = memchr(line, ' ', (size_t)(eol - line));
+		if (!sp)
 			goto bad;
-		}
-		*val++ = '\0';
-		if (!strcmp(l, "package") && text_printable(val) && !n.package) {
-			n.package = xstrdup(val);
-		} else if (!strcmp(l, "version") && qemu_caps_word(val) && !n.version &&
-			   qver_parse(val) > 0) {
-			n.version = xstrdup(val);
-			has_version = true;
-		} else if (!strcmp(l, "asked") && (!strcmp(val, "0") || !strcmp(val, "1"))) {
-			n.asked = *val == '1';
-			has_asked = true;
-		} else if (!strcmp(l, "alias") && strchr(val, ' ') &&
-			   qemu_caps_word(strchr(val, ' ') + 1)) {
-			char *sp = strchr(val, ' ');
+		klen = (size_t)(sp - line);
+#define KEY(k) (klen == sizeof(k) - 1 && !memcmp(line, k, klen))
+		if (KEY("prop"))
+			list = &n.props;
+		else if (KEY("cpu"))
+			list = &n.cpus;
+		else if (KEY("machine"))
+			list = &n.machines;
+		else if (KEY("device"))
+			list = &n.devices;
+		val = xstrndup(sp + 1, (size_t)(eol - sp - 1));
+		if (list && qemu_caps_word(val)) {
+			strv_push(list, val);
+		} else if (KEY("alias") && strchr(val, ' ') && qemu_caps_word(strchr(val, ' ') + 1)) {
+			char *alias_sp = strchr(val, ' ');
 
-			*sp = '\0';
+			*alias_sp = '\0';
 			if (!qemu_caps_word(val)) {
-				free(l);
+				free(val);
 				goto bad;
 			}
-			*sp = ' ';
-			strv_push(&n.aliases, xstrdup(val));
-		} else if (qemu_caps_word(val) && (!strcmp(l, "machine") || !strcmp(l, "cpu") ||
-						   !strcmp(l, "prop") || !strcmp(l, "device"))) {
-			strv_push(l[0] == 'm' ? &n.machines : l[0] == 'c' ? &n.cpus
-						: l[0] == 'p' ? &n.props : &n.devices,
-				  xstrdup(val));
+			*alias_sp = ' ';
+			strv_push(&n.aliases, val);
+		} else if (KEY("package") && text_printable(val) && !n.package) {
+			n.package = val;
+		} else if (KEY("version") && qemu_caps_word(val) && !n.version &&
+			   qver_parse(val) > 0) {
+			n.version = val;
+			has_version = true;
+		} else if (KEY("asked") && (!strcmp(val, "0") || !strcmp(val, "1"))) {
+			n.asked = *val == '1';
+			has_asked = true;
+			free(val);
 		} else {
-			free(l);
+			free(val);
 			goto bad;
 		}
-		free(l);
+#undef KEY
+		line = eol + 1;
 	}
 	if (!has_version || !has_asked || !n.package)
 		goto bad;
