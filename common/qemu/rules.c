@@ -748,6 +748,8 @@ static void board_init(struct vm *vm, struct findings *f)
 	if (m->type_version >= QVER(7, 1) && vm->qver >= QVER(7, 1) && !vm->cpu_intel &&
 	    layout_max_used_gpa(vm, above_start) >= AMD_HT_START)
 		above_start = AMD_ABOVE_1TB_START;
+	if (!smp_apic_limit_rule(vm, f))
+		return;
 	/* The CPUs are created: -cpu's properties are globals of the model's type. */
 	if (vm->cpu_vendor && strlen(vm->cpu_vendor) != 12) {
 		q = vm->qver >= QVER(9, 0)
@@ -778,6 +780,9 @@ static void board_init(struct vm *vm, struct findings *f)
 		     "a CPU model without long mode has fixed physical address bits: drop phys-bits");
 		return;
 	}
+	if (!smp_x2apic_rule(vm, f))
+		return;
+	smp_cpu_warnings(vm, f);
 	/*
 	 * pc_max_used_gpa(): 7.2 skips the check for a CPU without long mode;
 	 * 10.0 checks the end of device memory (or of RAM), no 64-bit PCI hole

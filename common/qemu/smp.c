@@ -307,3 +307,93 @@ char *smp_cpu_slot(const struct smp_topo *t, unsigned long i)
 	return sb_detach(&sb);
 }
 
+/*
+ * x86_cpus_init() up to 8.2: an APIC ID of 255 or more among the possible
+ * CPUs (the last index's ID) needs KVM's in-kernel x2APIC, which TCG has not.
+ * 9.0 (assumed: TCG's x2APIC came then; 10.0 and 11.1 checked) asks only KVM.
+ */
+bool smp_apic_limit_rule(const struct vm *vm, struct findings *f)
+{
+	struct smp_topo t;
+	uint64_t limit;
+
+	if (vm->qver >= QVER(9, 0) || !smp_topology(vm, &t) || !t.maxcpus)
+		return true;
+	limit = smp_apic_id(&t, t.maxcpus - 1) + 1;
+	if (limit <= 255)
+		return true;
+	FAIL(f, "smp-apic-id-limit", NULL,
+	     "current -smp configuration requires kernel irqchip and X2APIC API support.",
+	     "the last possible CPU (index %u) has APIC ID %llu: QEMU %d.%d without KVM takes APIC IDs up to 254 only; fewer CPUs, or a topology without gaps (sockets, cores and threads that are powers of two)",
+	     t.maxcpus - 1, (unsigned long long)(limit - 1), vm->qver / 100, vm->qver % 100);
+	return false;
+}
+
+/*
+ * apic_common_set_id() from 9.0: a CPU created at start (index below cpus)
+ * with an APIC ID of 255 or more needs the x2apic feature, which qemu64 (the
+ * default), qemu32, kvm64 and kvm32 lack; other models are not judged. 11.1
+ * exits with the message, 10.0 aborts (error_abort) after printing it.
+ */
+bool smp_x2apic_rule(const struct vm *vm, struct findings *f)
+{
+	static const char *const no_x2apic[] = { "qemu64", "qemu32", "kvm64", "kvm32" };
+	struct smp_topo t;
+	bool lacks = false;
+	char *q;
+
+	if (vm->qver < QVER(9, 0) || !smp_topology(vm, &t) || vm->cpu_x2apic == TRI_ON)
+		return true;
+	for (size_t i = 0; i < ARRAY_SIZE(no_x2apic); i++)
+		lacks |= !vm->cpu_model || !strcmp(vm->cpu_model, no_x2apic[i]);
+	if (!lacks && vm->cpu_x2apic != TRI_OFF)
+		return true;
+	for (unsigned long i = 0; i < t.cpus; i++) {
+		uint64_t id = smp_apic_id(&t, i);
+
+		if (id < 255)
+			continue;
+		q = xasprintf("APIC ID %llu requires x2APIC feature in CPU", (unsigned long long)id);
+		FAIL(f, "smp-apic-id-limit", NULL, q,
+		     "CPU %lu has APIC ID %llu, which needs x2APIC: add x2apic=on to -cpu (or start fewer CPUs and hot-plug the rest)%s",
+		     i, (unsigned long long)id,
+		     vm->qver < QVER(11, 0) ? "; QEMU 10.x aborts here instead of exiting" : "");
+		free(q);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * x86_cpu_realizefn(): threads on an AMD-vendor CPU without topoext. 7.2
+ * prints the advice as a second line, 10.0 and 11.1 in the warning (9.0
+ * assumed). TCG has no topoext (it filters it out, EPYC's and topoext=on
+ * alike), so under TCG every AMD CPU warns; under KVM the models with
+ * topoext (EPYC*) and max are not judged.
+ */
+void smp_cpu_warnings(const struct vm *vm, struct findings *f)
+{
+	static const char *const amd_no_topoext[] = { "qemu64", "athlon", "phenom" };
+	const char *accel = kv_get(&vm->machine.props, "accel");
+	bool kvm = vm->accel_kvm || (accel && str_startswith(accel, "kvm"));
+	bool lacks = !kvm || !vm->cpu_model || !strncmp(vm->cpu_model, "Opteron_", 8) ||
+		     vm->cpu_topoext == TRI_OFF;
+	struct smp_topo t;
+	char *q;
+
+	for (size_t i = 0; i < ARRAY_SIZE(amd_no_topoext); i++)
+		lacks |= vm->cpu_model && !strcmp(vm->cpu_model, amd_no_topoext[i]);
+	if (vm->cpu_intel || !lacks || (kvm && vm->cpu_topoext == TRI_ON) ||
+	    !smp_topology(vm, &t) || t.threads <= 1)
+		return;
+	q = vm->qver >= QVER(9, 0)
+		    ? xasprintf("warning: This family of AMD CPU doesn't support hyperthreading(%u). Please configure -smp options properly or try enabling topoext feature.",
+				t.threads)
+		    : xasprintf("warning: This family of AMD CPU doesn't support hyperthreading(%u)",
+				t.threads);
+	WARN(f, "smp-amd-threads", NULL, q,
+	     "-smp gives %u threads per core, but the CPU (%s) is AMD's without topoext%s: the guest is told of no SMT; use threads=1 (more cores instead)%s",
+	     t.threads, vm->cpu_model ? vm->cpu_model : "qemu64", kvm ? "" : " (TCG has none)",
+	     kvm ? " or add topoext=on to -cpu" : "");
+	free(q);
+}

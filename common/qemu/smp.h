@@ -26,6 +26,12 @@ struct smp_topo {
 bool smp_topology(const struct vm *vm, struct smp_topo *t);
 /* The machine's "smp" property: QEMU's refusal (fail) or warning, in its order. */
 void smp_rule(const struct vm *vm, struct findings *f);
+/* x86_cpus_init() up to 8.2: APIC IDs of the possible CPUs above 254. False: refused. */
+bool smp_apic_limit_rule(const struct vm *vm, struct findings *f);
+/* CPU realize from 9.0: a started CPU's APIC ID above 254 without x2apic. False: refused. */
+bool smp_x2apic_rule(const struct vm *vm, struct findings *f);
+/* x86_cpu_realizefn(): QEMU's warning for threads on an AMD CPU without topoext. */
+void smp_cpu_warnings(const struct vm *vm, struct findings *f);
 /* The machine's max_cpus (pc.c, pc_q35.c, pc_piix.c); 0: not modelled. */
 unsigned smp_max_cpus(enum machine_family family, qver_t type_version);
 /* The APIC ID of CPU index i (x86_apicid_from_topo_ids()). */

@@ -904,6 +904,22 @@ static void global_driver_check(const struct vglobal *g, struct findings *f)
 static bool x86_model_is_amd(const char *model);
 static void x86_model_32bit(const char *model, struct vm *vm);
 
+/* -cpu's feature NAME: +NAME and -NAME (the legacy flag syntax), NAME=on|off. */
+static void cpu_feature(const struct kvlist *kv, const char *name, enum tristate *t)
+{
+	char flag[64];
+	const char *v;
+
+	snprintf(flag, sizeof(flag), "+%s", name);
+	if (kv_find(kv, flag))
+		*t = TRI_ON;
+	flag[0] = '-';
+	if (kv_find(kv, flag))
+		*t = TRI_OFF;
+	if ((v = kv_get(kv, name)))
+		*t = streq(v, "on") || streq(v, "true") ? TRI_ON : TRI_OFF;
+}
+
 static void parse_cpu(struct vm *vm, const char *arg)
 {
 	struct kvlist kv;
@@ -928,6 +944,8 @@ static void parse_cpu(struct vm *vm, const char *arg)
 			vm->phys_bits = (unsigned)vm->phys_bits_arg;
 	}
 	vm->phys_bits_given = pb != NULL;
+	cpu_feature(&kv, "x2apic", &vm->cpu_x2apic);
+	cpu_feature(&kv, "topoext", &vm->cpu_topoext);
 	if ((pb = kv_get(&kv, "vendor"))) {
 		vm->cpu_intel = strcmp(pb, "AuthenticAMD") != 0;
 		free(vm->cpu_vendor);
@@ -1042,6 +1060,8 @@ void vm_build_caps(struct vm *vm, const struct qcmdline *cl, qver_t qver,
 	vm->qver = qver;
 	vm->phys_bits = 40;	/* TCG's and qemu64's default */
 	vm->machine.acpi = TRI_AUTO;
+	vm->cpu_x2apic = TRI_AUTO;
+	vm->cpu_topoext = TRI_AUTO;
 	vm->libvirt = cl->libvirt;
 	/* QEMU looks every option up before it reads any: -no-acpi is gone in 10.0. */
 	for (size_t i = 0; i < cl->nopts && qver >= QVER(10, 0); i++) {
@@ -1074,6 +1094,9 @@ void vm_build_caps(struct vm *vm, const struct qcmdline *cl, qver_t qver,
 			parse_smp(vm, o->arg);
 		else if (!strcmp(o->name, "nodefaults"))
 			vm->nodefaults = true;
+		else if (!strcmp(o->name, "enable-kvm") ||
+			 (!strcmp(o->name, "accel") && o->arg && str_startswith(o->arg, "kvm")))
+			vm->accel_kvm = true;
 		else if (!strcmp(o->name, "bios") || !strcmp(o->name, "pflash") ||
 			 (!strcmp(o->name, "drive") && o->arg && drive_is_pflash(o->arg)))
 			vm->firmware = true;

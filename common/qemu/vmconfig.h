@@ -171,6 +171,7 @@ struct vm {
 	size_t nnodes;
 	struct smp smp;
 	bool nodefaults;	/* -nodefaults: no default serial, parallel, VGA, NIC... */
+	bool accel_kvm;		/* -enable-kvm or -accel kvm (else TCG, QEMU's default) */
 	struct strv option_names;	/* every option's name, in order (acpi-size.c reads them) */
 	char *numa_unread;	/* the first -numa type other than node ("dist", "cpu"...), or NULL */
 	bool numa_cpus_unread;	/* a -numa node,cpus= value that is not a number or range */
@@ -198,6 +199,8 @@ struct vm {
 	unsigned long phys_bits_arg;	/* N as given (0: the model's default) */
 	char *cpu_model;	/* -cpu MODEL as given, or NULL */
 	char *cpu_vendor;	/* -cpu ...,vendor=TEXT, or NULL */
+	enum tristate cpu_x2apic;	/* -cpu ...,+x2apic / x2apic=on, -x2apic / x2apic=off */
+	enum tristate cpu_topoext;	/* -cpu ...,topoext= likewise */
 	bool libvirt;		/* from a libvirt domain: fixes are said in its XML */
 	bool firmware;		/* virt: -bios or a pflash drive (UEFI) */
 	/* The device-memory window, when there is one. */
