@@ -658,7 +658,8 @@ static void numa_setup(struct vm *vm, struct findings *f)
 		free(q);
 		goto out;
 	}
-	if (vm->nnodes)
+	/* x86's CPU slots (virt's list says cluster-id: not modelled) */
+	if (vm->nnodes && vm->target == TARGET_X86_64)
 		numa_cpus_unmapped(&t, cpu_node, f);
 out:
 	free(cpu_node);
@@ -705,6 +706,8 @@ static void board_init_virt(struct vm *vm, struct findings *f)
 		FAIL(f, "mem-maxmem-overflow", NULL, "maxmem/slots too huge", "maxmem is too large");
 		return;
 	}
+	if (!smp_virt_gic_rule(vm, f))
+		return;
 	if (!size)
 		return;
 	vm->has_window = true;

@@ -38,6 +38,8 @@ unsigned smp_max_cpus(enum machine_family family, qver_t type_version)
 		return 1;
 	case MF_MICROVM:
 		return 288;
+	case MF_VIRT:
+		return 512;
 	default:
 		return 0;
 	}
@@ -53,15 +55,22 @@ static char *machine_name(const struct vm *vm)
 		return xasprintf("pc-i440fx-%d.%d", v / 100, v % 100);
 	if (!strcmp(m->type, "q35"))
 		return xasprintf("pc-q35-%d.%d", v / 100, v % 100);
+	if (!strcmp(m->type, "virt"))
+		return xasprintf("virt-%d.%d", v / 100, v % 100);
 	return xstrdup(m->type);
 }
 
-/* cpu_hierarchy_to_string(): pc and q35 have dies, and modules from 9.0. */
+/* cpu_hierarchy_to_string(): pc and q35 have dies, and modules from 9.0; virt clusters. */
 static char *hierarchy(const struct vm *vm, const struct smp_topo *t)
 {
 	struct strbuf sb;
 
 	sb_init(&sb);
+	if (vm->machine.family == MF_VIRT) {
+		sb_addf(&sb, "sockets (%u) * clusters (%u) * cores (%u) * threads (%u)",
+			t->sockets, t->clusters, t->cores, t->threads);
+		return sb_detach(&sb);
+	}
 	sb_addf(&sb, "sockets (%u) * dies (%u)", t->sockets, t->dies);
 	if (vm->qver >= QVER(9, 0))
 		sb_addf(&sb, " * modules (%u)", t->modules);
@@ -90,7 +99,8 @@ static bool smp_check(const struct vm *vm, struct smp_topo *t, struct findings *
 	memset(t, 0, sizeof(*t));
 	t->cpus = t->maxcpus = t->drawers = t->books = t->sockets = t->dies = 1;
 	t->clusters = t->modules = t->cores = t->threads = 1;
-	if (!s->given || vm->target != TARGET_X86_64)
+	/* x86's pc, q35 (isapc, microvm) and arm's virt */
+	if (!s->given || (vm->target != TARGET_X86_64 && vm->machine.family != MF_VIRT))
 		return true;
 	if (s->err) {
 		if (f)
@@ -149,7 +159,7 @@ static bool smp_check(const struct vm *vm, struct smp_topo *t, struct findings *
 		     "warning: Deprecated CPU topology (considered invalid): CPU topology parameters must be greater than zero",
 		     "a -smp value is 0, which QEMU %d.%d reads as not given (refused from 9.0 on): leave the key out",
 		     vm->qver / 100, vm->qver % 100);
-	/* pc and q35 have dies (and, from 9.0, modules); none has clusters, books or drawers */
+	/* pc and q35 have dies (and, from 9.0, modules), virt clusters; none books or drawers */
 	{
 		static const enum smp_key order[] = { SMP_MODULES, SMP_CLUSTERS, SMP_DIES,
 						      SMP_BOOKS, SMP_DRAWERS };
@@ -157,7 +167,10 @@ static bool smp_check(const struct vm *vm, struct smp_topo *t, struct findings *
 		for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
 			enum smp_key k = order[i];
 
-			if (k == SMP_DIES || k == SMP_MODULES || v[k] <= 1)
+			bool has = vm->machine.family == MF_VIRT ? k == SMP_CLUSTERS
+								  : k == SMP_DIES || k == SMP_MODULES;
+
+			if (has || v[k] <= 1)
 				continue;
 			if (f) {
 				q = vm->qver >= QVER(9, 0)
@@ -166,7 +179,7 @@ static bool smp_check(const struct vm *vm, struct smp_topo *t, struct findings *
 					    : xasprintf("%s not supported by this machine's CPU topology",
 							smp_keys[k]);
 				FAIL(f, "smp-level-unsupported", NULL, q,
-				     "machine %s has no CPU %s: leave %s= out (sockets, dies, cores and threads describe x86)",
+				     "machine %s has no CPU %s: leave %s= out (x86: sockets, dies, cores, threads; virt: sockets, clusters, cores, threads)",
 				     vm->machine.type, smp_keys[k], smp_keys[k]);
 				free(q);
 			}
@@ -180,8 +193,9 @@ static bool smp_check(const struct vm *vm, struct smp_topo *t, struct findings *
 	t->threads = v[SMP_THREADS];
 	t->dies = v[SMP_DIES] ? v[SMP_DIES] : 1;
 	t->modules = v[SMP_MODULES] ? v[SMP_MODULES] : 1;
+	t->clusters = v[SMP_CLUSTERS] ? v[SMP_CLUSTERS] : 1;
 	{
-		unsigned long long lv = (unsigned long long)t->dies * t->modules;
+		unsigned long long lv = (unsigned long long)t->dies * t->clusters * t->modules;
 
 		if (!t->cpus && !t->maxcpus) {
 			t->sockets = t->sockets ? t->sockets : 1;
@@ -209,7 +223,7 @@ static bool smp_check(const struct vm *vm, struct smp_topo *t, struct findings *
 				t->threads = udiv(t->maxcpus, t->sockets * lv * t->cores);
 		}
 	}
-	total = t->sockets * t->dies * t->modules * t->cores * t->threads;
+	total = t->sockets * t->dies * t->clusters * t->modules * t->cores * t->threads;
 	t->maxcpus = t->maxcpus ? t->maxcpus : total;
 	t->cpus = t->cpus ? t->cpus : t->maxcpus;
 	if (total != t->maxcpus) {
@@ -218,7 +232,7 @@ static bool smp_check(const struct vm *vm, struct smp_topo *t, struct findings *
 			q = xasprintf("Invalid CPU topology: product of the hierarchy must match maxcpus: %s != maxcpus (%u)",
 				      h, t->maxcpus);
 			FAIL(f, "smp-topology-mismatch", NULL, q,
-			     "-smp's sockets, dies, cores and threads make %u CPUs, not maxcpus %u: make their product maxcpus (or leave one out for QEMU to compute)",
+			     "-smp's levels (sockets, dies or clusters, cores, threads) make %u CPUs, not maxcpus %u: make their product maxcpus (or leave one out for QEMU to compute)",
 			     total, t->maxcpus);
 			free(q);
 			free(h);
@@ -396,4 +410,26 @@ void smp_cpu_warnings(const struct vm *vm, struct findings *f)
 	     t.threads, vm->cpu_model ? vm->cpu_model : "qemu64", kvm ? "" : " (TCG has none)",
 	     kvm ? " or add topoext=on to -cpu" : "");
 	free(q);
+}
+
+/*
+ * machvirt_init() (7.2): without gic-version, virt builds a GICv2, which
+ * takes 8 CPUs (GIC_NCPU), maxcpus included. 10.0 and 11.1 start 9 (a GICv3
+ * under TCG); 9.0 is assumed to be where that changed.
+ */
+bool smp_virt_gic_rule(const struct vm *vm, struct findings *f)
+{
+	struct smp_topo t;
+	char *q;
+
+	if (vm->qver >= QVER(9, 0) || kv_get(&vm->machine.props, "gic-version") ||
+	    !smp_topology(vm, &t) || t.maxcpus <= 8)
+		return true;
+	q = xasprintf("Number of SMP CPUs requested (%u) exceeds max CPUs supported by machine 'mach-virt' (8)",
+		      t.maxcpus);
+	FAIL(f, "smp-cpus-max", NULL, q,
+	     "virt's default interrupt controller in QEMU %d.%d (GICv2) takes 8 CPUs, not %u: add gic-version=3 to -machine, or fewer CPUs",
+	     vm->qver / 100, vm->qver % 100, t.maxcpus);
+	free(q);
+	return false;
 }

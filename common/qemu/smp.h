@@ -32,6 +32,8 @@ bool smp_apic_limit_rule(const struct vm *vm, struct findings *f);
 bool smp_x2apic_rule(const struct vm *vm, struct findings *f);
 /* x86_cpu_realizefn(): QEMU's warning for threads on an AMD CPU without topoext. */
 void smp_cpu_warnings(const struct vm *vm, struct findings *f);
+/* arm virt up to 8.2: GICv2's 8 CPUs. False: refused. */
+bool smp_virt_gic_rule(const struct vm *vm, struct findings *f);
 /* The machine's max_cpus (pc.c, pc_q35.c, pc_piix.c); 0: not modelled. */
 unsigned smp_max_cpus(enum machine_family family, qver_t type_version);
 /* The APIC ID of CPU index i (x86_apicid_from_topo_ids()). */
