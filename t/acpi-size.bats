@@ -109,11 +109,15 @@ CONFIGS=(
 	jq -e '.acpi_tables.not_counted == "an option that adds devices (-vga, -serial, -drive...)"' <<<"$output"
 	# the first thing not modelled is the one said
 	run -0 "$BIN/nvd-plan" --qemu-version 7.2 --offline --json -- \
-		-machine pc-i440fx-2.5 -serial null -smp 300
+		-machine pc-i440fx-2.5 -serial null -smp 250
 	jq -e '.acpi_tables.not_counted == "an option that adds devices (-vga, -serial, -drive...)"' <<<"$output"
 	run -0 "$BIN/nvd-plan" --qemu-version 7.2 --offline --json -- -nodefaults -machine pc -smp 4 \
+		-object memory-backend-ram,id=r0,size=128M -numa node,memdev=r0,cpus=0-1
+	jq -e '.acpi_tables.not_counted == "CPUs in no -numa node"' <<<"$output"
+	# a topology QEMU refuses: no tables at all
+	run -1 "$BIN/nvd-plan" --qemu-version 7.2 --offline --json -- -nodefaults -machine pc -smp 4 \
 		-object memory-backend-ram,id=r0,size=128M -numa node,memdev=r0,cpus=0-7
-	jq -e '.acpi_tables.not_counted == "a -numa node,cpus= beyond maxcpus"' <<<"$output"
+	jq -e '.acpi_tables == null and .findings[0].id == "numa-cpu-index"' <<<"$output"
 	# a libvirt domain: libvirt adds controllers and ports nvd-plan does not translate
 	run -0 "$BIN/nvd-plan" --qemu-version 7.2 --offline --json "$REPO/t/libvirt/cases/nvdimm-ok.xml"
 	jq -e '.acpi_tables.exact == false and .acpi_tables.not_counted == "the controllers and devices libvirt adds"' <<<"$output"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# nvd-plan on libvirt domain XML: 34 domains (t/libvirt/cases) against what libvirt 9.0 made of
+# nvd-plan on libvirt domain XML: 39 domains (t/libvirt/cases) against what libvirt 9.0 made of
 # them (t/libvirt/recorded: virsh domxml-to-native qemu-argv, or its refusal), and the XML reader
 # on broken documents.
 
@@ -16,7 +16,7 @@ setup() {
 @test "every domain: nvd-plan on the XML agrees with nvd-plan on libvirt's command line, or with libvirt's refusal" {
 	run "$REPO/t/libvirt/compare" --nvd-plan "$PLAN"
 	assert_success
-	assert_output --partial "34 cases, 34 agree, 0 disagree"
+	assert_output --partial "39 cases, 39 agree, 0 disagree"
 }
 
 @test "the comparison sees a difference" {
@@ -78,7 +78,7 @@ T
 @test "translation edges: decimal numbers, a cpus list, huge counts and sizes" {
 	dom() {
 		cat <<EOF
-<domain><memory unit='GiB'>2</memory>$1<features><acpi/></features>
+<domain><memory unit='GiB'>2</memory><vcpu>4</vcpu>$1<features><acpi/></features>
 <cpu><numa><cell id='0' cpus='0,2-3' memory='1' unit='GiB'/></numa></cpu>
 <devices>$2</devices></domain>
 EOF
@@ -102,6 +102,37 @@ EOF
 	run --separate-stderr "$PLAN" --offline d.xml
 	assert_equal "$status" 2
 	assert_equal "$stderr" "nvd-plan: d.xml: line 1: <maxMemory>: 15 EiB is too large"
+}
+
+@test "vCPUs: -smp as libvirt 9.0 writes it, its refusals of the cells' CPUs, the CPUs no cell names in cell 0" {
+	# each domain's outcome is what real libvirt 9.0 (virsh domxml-to-native) made of it
+	dom() {
+		cat <<EOF
+<domain><memory unit='GiB'>2</memory>$1<features><acpi/></features>
+<cpu>$3<numa><cell id='0' cpus='$2' memory='2' unit='GiB'/></numa></cpu></domain>
+EOF
+	}
+	# no <vcpu> is one vCPU: "Number of CPUs ... exceeds"
+	dom "" "0,2-3" >a.xml
+	run -1 "$PLAN" --offline --qemu-version 7.2 --json a.xml
+	jq -e '.findings[0].id == "libvirt-refuses" and (.findings[0].message | endswith("internal error: Number of CPUs in <numa> exceeds the <vcpu> count"))' <<<"$output"
+	dom "<vcpu>3</vcpu>" "0,2-3" >b.xml
+	run -1 "$PLAN" --offline --qemu-version 7.2 --json b.xml
+	jq -e '.findings[0].message | endswith("internal error: CPU IDs in <numa> exceed the <vcpu> count")' <<<"$output"
+	# -smp 2,maxcpus=4,sockets=4,cores=1,threads=1 and cpus=0-3: CPU 1 filled in, no warning
+	dom "<vcpu current='2'>4</vcpu>" "0,2-3" >c.xml
+	run -0 "$PLAN" --offline --qemu-version 7.2 --json c.xml
+	jq -e '[.findings[] | select(.id | startswith("numa-") or startswith("smp-"))] == []' <<<"$output"
+	# <topology>: -smp 8,sockets=2,dies=1,cores=2,threads=2
+	dom "<vcpu>8</vcpu>" "0-7" "<topology sockets='2' dies='1' cores='2' threads='2'/>" >d.xml
+	run -0 "$PLAN" --offline --qemu-version 7.2 --json d.xml
+	dom "<vcpu>8</vcpu>" "0-7" "<topology sockets='3' dies='1' cores='2' threads='2'/>" >e.xml
+	run -1 "$PLAN" --offline --qemu-version 7.2 --json e.xml
+	jq -e '.findings[0].id == "smp-topology-mismatch"' <<<"$output"
+	# more vCPUs than pc takes: QEMU's refusal
+	dom "<vcpu>300</vcpu>" "0" >f.xml
+	run -1 "$PLAN" --offline --qemu-version 7.2 --json f.xml
+	jq -e '.findings[0].message | endswith("unsupported configuration: Maximum CPUs greater than specified machine type limit 255")' <<<"$output"
 }
 
 @test "sizes that overflow once libvirt aligns them: libvirt's refusal first, the summary the sizes given" {

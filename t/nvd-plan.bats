@@ -575,3 +575,30 @@ cxl_run() {
 	assert_success
 	jq -e '[.findings[] | select(.level == "warn")] == []' <<<"$output"
 }
+
+@test "-smp: APIC IDs of 255 and more, as each release refuses them (no t/qemu case: 10.0 aborts)" {
+	# real QEMU 11.1.3 on -machine q35 -smp 256: "APIC ID 255 requires x2APIC feature in CPU"
+	run -1 "$PLAN" --offline --qemu-version 11.1 --json -- -machine q35 -smp 256
+	jq -e '.findings[0].id == "smp-apic-id-limit" and
+		.findings[0].qemu == "APIC ID 255 requires x2APIC feature in CPU"' <<<"$output"
+	# only the CPUs started count from 9.0 on; x2apic=on lifts it
+	run -0 "$PLAN" --offline --qemu-version 11.1 -- -machine q35 -smp 2,maxcpus=256
+	run -0 "$PLAN" --offline --qemu-version 11.1 -- -machine q35 -cpu qemu64,x2apic=on -smp 256
+	# 10.0 aborts on the same: said so
+	run -1 "$PLAN" --offline --qemu-version 10.0 -- -machine q35 -smp 256
+	assert_output --partial "QEMU 10.x aborts here instead of exiting"
+	# 7.2 counts every possible CPU (t/qemu: smp-apic-*)
+	run -1 "$PLAN" --offline --qemu-version 7.2 --json -- -machine q35 -smp 2,maxcpus=256
+	jq -e '.findings[0].qemu == "current -smp configuration requires kernel irqchip and X2APIC API support."' <<<"$output"
+}
+
+@test "-smp: the AMD threads warning depends on the accelerator (TCG filters topoext out)" {
+	run -0 "$PLAN" --offline --qemu-version 11.1 --json -- -cpu EPYC -smp 4,threads=2
+	jq -e 'any(.findings[]; .id == "smp-amd-threads")' <<<"$output"
+	run -0 "$PLAN" --offline --qemu-version 11.1 --json -- -accel kvm -cpu EPYC -smp 4,threads=2
+	jq -e 'all(.findings[]; .id != "smp-amd-threads")' <<<"$output"
+	run -0 "$PLAN" --offline --qemu-version 11.1 --json -- -enable-kvm -cpu qemu64,topoext=on -smp 4,threads=2
+	jq -e 'all(.findings[]; .id != "smp-amd-threads")' <<<"$output"
+	run -0 "$PLAN" --offline --qemu-version 11.1 --json -- -enable-kvm -smp 4,threads=2
+	jq -e 'any(.findings[]; .id == "smp-amd-threads")' <<<"$output"
+}

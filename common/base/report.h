@@ -35,7 +35,7 @@ struct findings {
 #define L_FAIL (1u << LEVEL_FAIL)
 #define FINDING_QEMU_MAX 24
 #define FINDING_KERNEL_MAX 12
-#define FINDING_LIBVIRT_MAX 16
+#define FINDING_LIBVIRT_MAX 24
 
 struct finding_def {
 	const char *id;

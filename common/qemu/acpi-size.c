@@ -18,6 +18,7 @@
 #include "memdev.h"
 #include "nfit.h"
 #include "rules-int.h"
+#include "smp.h"
 #include "util.h"
 
 #define HOLE_640K_START 0xa0000ULL
@@ -87,85 +88,11 @@ static unsigned pkglen_bytes(uint64_t len)
 	return 4;
 }
 
-static unsigned apic_width(unsigned long count)
-{
-	unsigned w = 0;
-
-	for (count--; count; count >>= 1)
-		w++;
-	return w;
-}
-
-/*
- * machine_parse_smp_config() (7.2): the topology -smp gives, cores
- * preferred from machine type 6.2 on, sockets before. False: not complete.
- */
-static bool smp_topology(const struct vm *vm, struct smp *t)
-{
-	bool prefer_sockets = vm->machine.type_version < QVER(6, 2);
-	unsigned long dies, n;
-
-	memset(t, 0, sizeof(*t));
-	if (!vm->smp.given) {
-		*t = (struct smp){ .cpus = 1, .maxcpus = 1, .sockets = 1, .dies = 1, .clusters = 1,
-				   .cores = 1, .threads = 1, .given = false, .valid = true };
-		return true;
-	}
-	/* 0 (deprecated), clusters, or more than x86 machines take: not modelled */
-	if (!vm->smp.valid || vm->smp.clusters > 1)
-		return false;
-	if (vm->smp.cpus > 4096 || vm->smp.maxcpus > 4096 || vm->smp.sockets > 4096 ||
-	    vm->smp.dies > 4096 || vm->smp.cores > 4096 || vm->smp.threads > 4096)
-		return false;
-	*t = vm->smp;
-	dies = t->dies = t->dies ? t->dies : 1;
-	t->clusters = 1;
-	if (!t->cpus && !t->maxcpus) {
-		t->sockets = t->sockets ? t->sockets : 1;
-		t->cores = t->cores ? t->cores : 1;
-		t->threads = t->threads ? t->threads : 1;
-	} else {
-		t->maxcpus = t->maxcpus ? t->maxcpus : t->cpus;
-		if (prefer_sockets && !t->sockets) {
-			t->cores = t->cores ? t->cores : 1;
-			t->threads = t->threads ? t->threads : 1;
-			t->sockets = t->maxcpus / (dies * t->cores * t->threads);
-		} else if (prefer_sockets && !t->cores) {
-			t->threads = t->threads ? t->threads : 1;
-			t->cores = t->maxcpus / (t->sockets * dies * t->threads);
-		} else if (!t->cores) {
-			t->sockets = t->sockets ? t->sockets : 1;
-			t->threads = t->threads ? t->threads : 1;
-			t->cores = t->maxcpus / (t->sockets * dies * t->threads);
-		} else if (!t->sockets) {
-			t->threads = t->threads ? t->threads : 1;
-			t->sockets = t->maxcpus / (dies * t->cores * t->threads);
-		}
-		if (!t->threads && t->sockets && t->cores)
-			t->threads = t->maxcpus / (t->sockets * dies * t->cores);
-	}
-	n = t->sockets * dies * t->cores * t->threads;
-	t->maxcpus = t->maxcpus ? t->maxcpus : n;
-	t->cpus = t->cpus ? t->cpus : t->maxcpus;
-	return n && n == t->maxcpus && t->cpus <= t->maxcpus && n <= 4096;
-}
-
-/* The APIC ID of CPU index i (x86_apicid_from_topo_ids()). */
-static uint64_t apic_id(const struct smp *t, unsigned long i)
-{
-	unsigned tw = apic_width(t->threads), cw = apic_width(t->cores), dw = apic_width(t->dies);
-	uint64_t smt = i % t->threads, core = i / t->threads % t->cores;
-	uint64_t die = i / (t->threads * t->cores) % t->dies;
-	uint64_t pkg = i / (t->threads * t->cores * t->dies);
-
-	return pkg << (tw + cw + dw) | die << (tw + cw) | core << tw | smt;
-}
-
 /*
  * The node of CPU i: its cpus= range, else its socket modulo the nodes.
  * *twice: it is in more than one node's cpus=.
  */
-static uint64_t cpu_node(const struct vm *vm, size_t nnodes, const struct smp *t,
+static uint64_t cpu_node(const struct vm *vm, size_t nnodes, const struct smp_topo *t,
 			 unsigned long i, bool *mapped, bool *twice)
 {
 	uint64_t node = 0;
@@ -180,7 +107,7 @@ static uint64_t cpu_node(const struct vm *vm, size_t nnodes, const struct smp *t
 			}
 	if (*mapped)
 		return node;
-	return i / (t->threads * t->cores * t->dies) % nnodes;
+	return i / ((uint64_t)t->threads * t->cores * t->modules * t->dies) % nnodes;
 }
 
 /* SRAT memory entries of the nodes' RAM (build_srat()'s hole cutting). */
@@ -214,7 +141,7 @@ static uint64_t srat_ram_entries(const struct vm *vm, const uint64_t *node_mem, 
 }
 
 /* The CPUs' share: MADT entries, the \_SB.CPUS AML, the SRAT's entries. */
-static uint64_t cpus_size(const struct vm *vm, const struct smp *t, size_t nnodes,
+static uint64_t cpus_size(const struct vm *vm, const struct smp_topo *t, size_t nnodes,
 			  struct acpi_size *s)
 {
 	/* \_SB.CPUS's and \_SB's own contents besides the CPUs (fitted, 7.2) */
@@ -229,7 +156,7 @@ static uint64_t cpus_size(const struct vm *vm, const struct smp *t, size_t nnode
 		bool mapped = false;
 		uint64_t node = srat ? cpu_node(vm, nnodes, t, i, &mapped, &twice) : 0;
 
-		if (apic_id(t, i) >= 255)
+		if (smp_apic_id(t, i) >= 255)
 			not_counted(s, "CPUs with x2APIC IDs");
 		if (srat && !mapped)
 			unmapped++;
@@ -242,11 +169,6 @@ static uint64_t cpus_size(const struct vm *vm, const struct smp *t, size_t nnode
 		not_counted(s, "CPUs in no -numa node");
 	if (twice)
 		not_counted(s, "a CPU in two -numa nodes");
-	/* QEMU refuses a CPU index of maxcpus or more (not checked by nvd-plan) */
-	for (size_t n = 0; n < vm->nnodes; n++)
-		for (size_t r = 0; r < vm->nodes[n].ncpus; r++)
-			if (vm->nodes[n].cpus[r].last >= t->maxcpus)
-				not_counted(s, "a -numa node,cpus= beyond maxcpus");
 	/* CTFY's body passes 63 bytes at 5 CPUs, then \_SB.CPUS and \_SB 4095 */
 	aml += t->maxcpus >= 5;
 	aml += pkglen_bytes(cpus_fixed + aml) - 2;
@@ -286,7 +208,7 @@ bool acpi_tables_size(const struct vm *vm, struct acpi_size *s)
 	uint64_t slots = vm->mem.slots, *node_mem, ram_entries, mem_entries;
 	size_t nnodes = vm->nnodes, nvdimms = 0, srat_devs = 0;
 	bool srat;
-	struct smp t;
+	struct smp_topo t;
 
 	memset(s, 0, sizeof(*s));
 	if (vm->target != TARGET_X86_64 || (m->family != MF_PC && m->family != MF_Q35) ||
@@ -334,11 +256,9 @@ bool acpi_tables_size(const struct vm *vm, struct acpi_size *s)
 				not_counted(s, "a memory device with bus= or addr=");
 		}
 	}
-	if (!smp_topology(vm, &t)) {
-		not_counted(s, "an -smp topology nvd-plan does not read");
-		t = (struct smp){ .cpus = 1, .maxcpus = 1, .sockets = 1, .dies = 1, .clusters = 1,
-				  .cores = 1, .threads = 1 };
-	}
+	/* QEMU refuses the topology before it builds any table */
+	if (!smp_topology(vm, &t))
+		return false;
 	/* numa_complete_configuration(): a node of its own for memory hotplug */
 	if (!nnodes && ((slots && m->type_version >= QVER(2, 11)) ||
 			(vm->mem.maxmem > vm->mem.size && m->type_version >= QVER(5, 1))))

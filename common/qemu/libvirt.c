@@ -39,6 +39,7 @@
 #include <json-c/json.h>
 
 #include "memdev.h"
+#include "smp.h"
 #include "xml.h"
 
 #define KIB_PER_MIB 1024ULL
@@ -229,6 +230,171 @@ static void emit(struct strv *w, const char *opt, char *arg)
 	strv_push(w, arg);
 }
 
+/* A <cell>: its backend's -object text and its CPUs (cpu[i]: CPU i is in it). */
+struct lv_cell {
+	const char *id;
+	char *object;
+	bool *cpu;
+	size_t ncpu;	/* cpu[]'s length: one past the highest CPU */
+};
+
+#define LV_MAX_CPU_ID 16383	/* far above any machine's maxcpus */
+
+static void lv_cell_set(struct lv_cell *c, unsigned long i, bool on)
+{
+	if (i >= c->ncpu) {
+		c->cpu = xrealloc(c->cpu, i + 1);
+		memset(c->cpu + c->ncpu, 0, i + 1 - c->ncpu);
+		c->ncpu = i + 1;
+	}
+	c->cpu[i] = on;
+}
+
+/* virBitmapParse(): "0,2-3", "^2" removes. Nonzero: not a list. */
+static int lv_cpuset(const char *s, struct lv_cell *c)
+{
+	while (s && *s) {
+		bool neg = *s == '^';
+		unsigned long a, b;
+		char *end;
+
+		s += neg;
+		if (!isdigit((unsigned char)*s))
+			return -1;
+		a = b = strtoul(s, &end, 10);
+		if (*end == '-' && !neg) {
+			if (!isdigit((unsigned char)end[1]))
+				return -1;
+			b = strtoul(end + 1, &end, 10);
+		}
+		if (b < a || b > LV_MAX_CPU_ID || (*end && *end != ','))
+			return -1;
+		for (unsigned long i = a; i <= b; i++)
+			lv_cell_set(c, i, !neg);
+		s = end + (*end == ',');
+	}
+	return 0;
+}
+
+/* -numa node,nodeid=ID,cpus=A-B,cpus=C,memdev=: the bitmap as virBitmapFormat() writes it. */
+static char *lv_numa_node(const struct lv_cell *c)
+{
+	struct strbuf sb;
+
+	sb_init(&sb);
+	sb_addf(&sb, "node,nodeid=%s", c->id);
+	for (size_t i = 0; i < c->ncpu; i++) {
+		size_t j = i;
+
+		if (!c->cpu[i])
+			continue;
+		while (j + 1 < c->ncpu && c->cpu[j + 1])
+			j++;
+		if (j > i)
+			sb_addf(&sb, ",cpus=%zu-%zu", i, j);
+		else
+			sb_addf(&sb, ",cpus=%zu", i);
+		i = j;
+	}
+	sb_addf(&sb, ",memdev=ram-node%s", c->id);
+	return sb_detach(&sb);
+}
+
+/*
+ * libvirt 9.0's post-parse of the cells' CPUs against <vcpu> (1 when not
+ * given): their count, then their highest ID; then
+ * qemuDomainDefNumaCPUsRectify() gives the CPUs no cell names to cell 0.
+ */
+static void lv_numa_cpus(const struct xml_node *root, struct lv_cell *cells, size_t ncells,
+			 struct strv *refusals)
+{
+	long max = lv_long(xml_text(root, "vcpu"), 1);
+	size_t count = 0, top = 0;
+
+	if (!ncells || max < 1)
+		return;
+	for (size_t i = 0; i < ncells; i++)
+		for (size_t k = 0; k < cells[i].ncpu; k++)
+			if (cells[i].cpu[k]) {
+				count++;
+				top = k + 1 > top ? k + 1 : top;
+			}
+	if (count > (size_t)max) {
+		refuse(refusals, "internal error: Number of CPUs in <numa> exceeds the <vcpu> count");
+		return;
+	}
+	if (top > (size_t)max) {
+		refuse(refusals, "internal error: CPU IDs in <numa> exceed the <vcpu> count");
+		return;
+	}
+	if (count == (size_t)max)
+		return;
+	for (long k = 0; k < max; k++) {
+		bool taken = false;
+
+		for (size_t i = 1; i < ncells && !taken; i++)
+			taken = (size_t)k < cells[i].ncpu && cells[i].cpu[k];
+		lv_cell_set(&cells[0], (unsigned long)k, !taken);
+	}
+}
+
+/*
+ * qemuValidateDomainDef(): more vCPUs than QEMU 7.2 says the machine type
+ * takes (pc and q35; an alias is 7.2's type).
+ */
+static void lv_max_cpus(const struct xml_node *root, const char *machine, struct strv *refusals)
+{
+	const char *m = machine ? machine : "pc";
+	long vcpus = lv_long(xml_text(root, "vcpu"), 1);
+	enum machine_family fam = MF_OTHER;
+	qver_t v = QVER(7, 2);
+	unsigned max;
+
+	if (!strcmp(m, "pc") || !strncmp(m, "pc-i440fx-", 10))
+		fam = MF_PC;
+	else if (!strcmp(m, "q35") || !strncmp(m, "pc-q35-", 7))
+		fam = MF_Q35;
+	if (strchr(m, '-') && qver_parse(strrchr(m, '-') + 1) > 0)
+		v = qver_parse(strrchr(m, '-') + 1);
+	max = smp_max_cpus(fam, v);
+	if (max && vcpus > (long)max)
+		refuse(refusals, "unsupported configuration: Maximum CPUs greater than specified machine type limit %u",
+		       max);
+}
+
+/*
+ * qemuBuildSmpCommandLine() (libvirt 9.0): <vcpu current=> as cpus and
+ * maxcpus, <cpu><topology> as sockets, cores and threads, else one socket
+ * per vCPU. Nothing without <vcpu> (QEMU's one CPU).
+ */
+static void lv_smp(const struct xml_node *root, struct strv *words)
+{
+	const struct xml_node *topo = xml_child(root, "cpu/topology");
+	const char *vcpu = xml_text(root, "vcpu");
+	long max = lv_long(vcpu, -1), cur;
+	struct strbuf sb;
+
+	if (max < 0)
+		return;
+	cur = lv_long(xml_attr(xml_child(root, "vcpu"), "current"), max);
+	sb_init(&sb);
+	sb_addf(&sb, "%ld", cur < 0 ? max : cur);
+	if (cur >= 0 && cur < max)
+		sb_addf(&sb, ",maxcpus=%ld", max);
+	if (topo && xml_attr(topo, "sockets")) {
+		sb_addf(&sb, ",sockets=%s", xml_attr(topo, "sockets"));
+		/* 9.0 writes dies= whenever QEMU has them (7.2 has) */
+		sb_addf(&sb, ",dies=%s", xml_attr(topo, "dies") ? xml_attr(topo, "dies") : "1");
+		sb_addf(&sb, ",cores=%s,threads=%s",
+			xml_attr(topo, "cores") ? xml_attr(topo, "cores") : "1",
+			xml_attr(topo, "threads") ? xml_attr(topo, "threads") : "1");
+	} else {
+		sb_addf(&sb, ",sockets=%ld,cores=1,threads=1", max);
+	}
+	emit(words, "-smp", sb_detach(&sb));
+}
+
+
 /* A JSON string, escaped by json-c itself. */
 static void json_str(struct strbuf *sb, const char *s)
 {
@@ -305,7 +471,7 @@ int libvirt_domain_words(const char *text, size_t len, struct strv *words,
 	const struct xml_node *os, *max, *mem, *numa, *devs;
 	struct xml_node root;
 	struct lv_mem *mems = NULL;
-	struct strv numa_words = { 0 };
+	struct lv_cell *cells = NULL;
 	size_t nmems = 0, ncells = 0;
 	uint64_t memory_kib = 0, max_kib = 0, max_raw = 0, cells_kib = 0, cells_raw = 0;
 	uint64_t devs_kib = 0, devs_raw = 0, initial;
@@ -352,6 +518,7 @@ int libvirt_domain_words(const char *text, size_t len, struct strv *words,
 		const struct xml_node *c = &numa->children[i];
 		uint64_t kib;
 		const char *id = xml_attr(c, "id"), *cpus = xml_attr(c, "cpus"), *cell_access;
+		char *obj;
 
 		if (!streq(c->name, "cell"))
 			continue;
@@ -375,31 +542,22 @@ int libvirt_domain_words(const char *text, size_t len, struct strv *words,
 			 * its own that it makes before QEMU starts; memfd is the same memory
 			 * for the checks and names no host path that does not exist yet.
 			 */
-			emit(&numa_words, "-object",
-			     xasprintf("{\"qom-type\":\"memory-backend-memfd\",\"id\":\"ram-node%s\",\"share\":true,\"size\":%" PRIu64 "}",
-				       id, kib * 1024));
+			obj = xasprintf("{\"qom-type\":\"memory-backend-memfd\",\"id\":\"ram-node%s\",\"share\":true,\"size\":%" PRIu64 "}",
+					id, kib * 1024);
 		else
-			emit(&numa_words, "-object",
-			     xasprintf("{\"qom-type\":\"memory-backend-ram\",\"id\":\"ram-node%s\",\"size\":%" PRIu64 "}",
-				       id, kib * 1024));
-		{
-			/* libvirt writes a cpus list "0,2-3" as cpus=0,cpus=2-3 */
-			struct strbuf nb;
-
-			sb_init(&nb);
-			sb_addf(&nb, "node,nodeid=%s", id);
-			for (const char *p = cpus; p && *p;) {
-				size_t n = strcspn(p, ",");
-
-				sb_adds(&nb, ",cpus=");
-				sb_addn(&nb, p, n);
-				p += n + (p[n] == ',');
-			}
-			sb_addf(&nb, ",memdev=ram-node%s", id);
-			emit(&numa_words, "-numa", sb_detach(&nb));
+			obj = xasprintf("{\"qom-type\":\"memory-backend-ram\",\"id\":\"ram-node%s\",\"size\":%" PRIu64 "}",
+					id, kib * 1024);
+		cells = xgrow(cells, ncells, sizeof(*cells));
+		cells[ncells] = (struct lv_cell){ .id = id, .object = obj };
+		if (lv_cpuset(cpus, &cells[ncells])) {
+			*err = xasprintf("line %u: <cell cpus='%s'>: not a CPU list", c->line, cpus);
+			ncells++;
+			goto out;
 		}
 		ncells++;
 	}
+	lv_numa_cpus(&root, cells, ncells, refusals);
+	lv_max_cpus(&root, machine, refusals);
 	/* memory devices */
 	devs = xml_child(&root, "devices");
 	for (size_t i = 0; devs && i < devs->nchildren; i++) {
@@ -517,9 +675,12 @@ int libvirt_domain_words(const char *text, size_t len, struct strv *words,
 	emit(words, "-m", has_max ? xasprintf("size=%" PRIu64 "k,slots=%ld,maxmem=%" PRIu64 "k", initial, slots,
 					     max_kib)
 				  : xasprintf("size=%" PRIu64 "k", initial));
-	for (size_t i = 0; i < numa_words.n; i++)
-		strv_push(words, numa_words.v[i]);
-	numa_words.n = 0;
+	lv_smp(&root, words);
+	for (size_t i = 0; i < ncells; i++) {
+		emit(words, "-object", cells[i].object);
+		cells[i].object = NULL;
+		emit(words, "-numa", lv_numa_node(&cells[i]));
+	}
 	for (size_t i = 0; i < nmems; i++) {
 		struct lv_mem *m = &mems[i];
 
@@ -543,7 +704,11 @@ out:
 		free(mems[i].id);
 	free(mems);
 	free(used);
-	strv_free(&numa_words);
+	for (size_t i = 0; i < ncells; i++) {
+		free(cells[i].object);
+		free(cells[i].cpu);
+	}
+	free(cells);
 	xml_free(&root);
 	return rc;
 }

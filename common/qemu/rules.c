@@ -16,6 +16,7 @@
 #include "qemu-backend.h"
 #include "rules-int.h"
 #include "size.h"
+#include "smp.h"
 #include "util.h"
 
 #define AMD_HT_START 0xfd00000000ULL
@@ -274,7 +275,7 @@ static void machine_props(struct vm *vm, struct findings *f)
 	int has_fmw = 0;
 
 	/* -m is merged into the machine options as "memory", after -machine's keys. */
-	order_kv.v = xcalloc(n + 2, sizeof(*order_kv.v));
+	order_kv.v = xcalloc(n + 3, sizeof(*order_kv.v));
 	order_kv.index = (struct strmap){ 0 };	/* mc->props' own: never shared */
 	n = 0;
 	/* cxl-fmw.N.* is one property, "cxl-fmw", a list (keyval nests it) */
@@ -286,6 +287,9 @@ static void machine_props(struct vm *vm, struct findings *f)
 	}
 	if (has_memory)
 		order_kv.v[n++].key = "memory";
+	/* -smp is merged in the same way, as "smp" (vl.c machine_merge_property()) */
+	if (vm->smp.given)
+		order_kv.v[n++].key = "smp";
 	order_kv.n = n;
 	idx = xcalloc(n + 1, sizeof(*idx));
 	qdict_order(&order_kv, idx);
@@ -295,8 +299,10 @@ static void machine_props(struct vm *vm, struct findings *f)
 		char *err = NULL;
 		bool b;
 
-		if (!strcmp(e->key, "memory")) {
+		if (!strcmp(e->key, "memory") && !e->val) {
 			machine_memory(vm, f);
+		} else if (!strcmp(e->key, "smp") && !e->val) {
+			smp_rule(vm, f);
 		} else if ((!strcmp(e->key, "cxl") || !strcmp(e->key, "cxl-fmw")) &&
 			   !cxl_machine_has_prop(vm)) {
 			char *q = xasprintf("Property '%s.%s' not found", qom_type, e->key);
@@ -482,19 +488,120 @@ static void backends_create(struct vm *vm, const struct plan_opts *po, struct fi
 
 /* ---- NUMA and board ------------------------------------------------------ */
 
+/*
+ * parse_numa_node() (numa.c): the node id, then each cpus= index against
+ * maxcpus and machine_set_cpu_numa_node()'s "already assigned" (the same
+ * CPU given twice to one node is no error). Same text in 7.2, 10.0, 11.1.
+ */
+static bool numa_node_cpus(struct vm *vm, size_t i, const struct smp_topo *t, int64_t *cpu_node,
+			   struct findings *f)
+{
+	const struct numa_node *n = &vm->nodes[i];
+	char *q;
+
+	for (size_t k = 0; k < i; k++) {
+		if (vm->nodes[k].nodeid == n->nodeid) {
+			q = xasprintf("Duplicate NUMA nodeid: %lld", (long long)n->nodeid);
+			FAIL(f, "numa-nodeid-duplicate", NULL, q,
+			     "two -numa node options have nodeid=%lld: give each node its own id",
+			     (long long)n->nodeid);
+			free(q);
+			return false;
+		}
+	}
+	if (n->cpus_err) {
+		FAIL(f, "numa-cpus-invalid", NULL, n->cpus_err,
+		     "-numa node,cpus= takes a CPU index or a range FIRST-LAST of indexes (0 to 65535)");
+		return false;
+	}
+	for (size_t r = 0; r < n->ncpus; r++) {
+		for (uint64_t c = n->cpus[r].first; c <= n->cpus[r].last; c++) {
+			if (c >= t->maxcpus) {
+				q = xasprintf("CPU index (%llu) should be smaller than maxcpus (%u)",
+					      (unsigned long long)c, t->maxcpus);
+				FAIL(f, "numa-cpu-index", NULL, q,
+				     "node %lld's cpus= names CPU %llu, but CPU indexes run from 0 to maxcpus-1 (%u): raise -smp maxcpus or fix cpus=",
+				     (long long)n->nodeid, (unsigned long long)c, t->maxcpus - 1);
+				free(q);
+				return false;
+			}
+			if (cpu_node[c] >= 0 && cpu_node[c] != n->nodeid) {
+				q = xasprintf("CPU is already assigned to node-id: %lld",
+					      (long long)cpu_node[c]);
+				FAIL(f, "numa-cpu-assigned", NULL, q,
+				     "CPU %llu is in node %lld's cpus= and in node %lld's: a CPU belongs to one node",
+				     (unsigned long long)c, (long long)cpu_node[c], (long long)n->nodeid);
+				free(q);
+				return false;
+			}
+			cpu_node[c] = n->nodeid;
+		}
+	}
+	return true;
+}
+
+/*
+ * machine_numa_finish_cpu_init() (machine.c): when some CPUs but not all are
+ * in a node's cpus=, QEMU lists the others and warns that this is obsolete.
+ */
+static void numa_cpus_unmapped(const struct smp_topo *t, const int64_t *cpu_node,
+			       struct findings *f)
+{
+	struct strbuf sb;
+	unsigned long missing = 0, first = 0;
+	char *q;
+
+	sb_init(&sb);
+	for (unsigned long i = 0; i < t->maxcpus; i++) {
+		char *slot;
+
+		if (cpu_node[i] >= 0)
+			continue;
+		if (!missing++)
+			first = i;
+		slot = smp_cpu_slot(t, i);
+		sb_addf(&sb, "%sCPU %lu [%s]", sb.len ? ", " : "", i, slot);
+		free(slot);
+	}
+	if (missing && missing < t->maxcpus) {
+		q = xasprintf("warning: CPU(s) not present in any NUMA nodes: %s", sb.buf);
+		WARN(f, "numa-cpus-unmapped", NULL, q,
+		     "%lu of the %u possible CPUs (the first: CPU %lu) are in no -numa node's cpus=: QEMU puts them by socket; give every CPU up to maxcpus a node",
+		     missing, t->maxcpus, first);
+		free(q);
+		WARN(f, "numa-cpus-partial", NULL,
+		     "warning: All CPU(s) up to maxcpus should be described in NUMA config, ability to start up with partial NUMA mappings is obsoleted and will be removed in future",
+		     "QEMU says a partial CPU-to-node mapping is obsolete: describe every CPU up to maxcpus in a -numa node's cpus=");
+	}
+	sb_release(&sb);
+}
+
 static void numa_setup(struct vm *vm, struct findings *f)
 {
 	uint64_t total = 0;
 	bool any_memdev = false;
+	struct smp_topo t;
+	int64_t *cpu_node = NULL;
+	int64_t max_id = -1;
 
+	/* QEMU refused -smp already: the CPU indexes mean nothing */
+	if (!smp_topology(vm, &t))
+		return;
+	cpu_node = xcalloc(t.maxcpus ? t.maxcpus : 1, sizeof(*cpu_node));
+	for (unsigned long i = 0; i < t.maxcpus; i++)
+		cpu_node[i] = -1;
 	for (size_t i = 0; i < vm->nnodes; i++) {
 		struct backend *b;
 
+		if (!numa_node_cpus(vm, i, &t, cpu_node, f))
+			goto out;
+		if (vm->nodes[i].nodeid > max_id)
+			max_id = vm->nodes[i].nodeid;
 		if (vm->nodes[i].has_mem && vm->machine.type_version >= QVER(5, 1)) {
 			FAIL(f, "numa-mem-legacy", NULL,
 			     "Parameter -numa node,mem is not supported by this machine type",
 			     "use -numa node,memdev=ID with a memory backend per node");
-			return;
+			goto out;
 		}
 		if (vm->nodes[i].has_mem) {
 			/* numa.c parse_numa_node(): taken, with a warning, up to 5.0 types */
@@ -514,7 +621,7 @@ static void numa_setup(struct vm *vm, struct findings *f)
 
 			FAIL(f, "numa-memdev-busy", b->id, q, "each NUMA node needs its own backend");
 			free(q);
-			return;
+			goto out;
 		}
 		b->used = true;
 		total += b->size;
@@ -527,13 +634,35 @@ static void numa_setup(struct vm *vm, struct findings *f)
 		if (b)
 			b->used = true;
 	}
+	/* numa_complete_configuration(): ids from the highest down, then the sizes */
+	for (int64_t id = max_id - 1; id >= 0; id--) {
+		bool present = false;
+
+		for (size_t i = 0; i < vm->nnodes && !present; i++)
+			present = vm->nodes[i].nodeid == id;
+		if (!present) {
+			char *q = xasprintf("numa: Node ID missing: %lld", (long long)id);
+
+			FAIL(f, "numa-nodeid-missing", NULL, q,
+			     "-numa node ids must run from 0 without gaps: node %lld is missing",
+			     (long long)id);
+			free(q);
+			goto out;
+		}
+	}
 	if (vm->nnodes && total != vm->mem.size) {
 		char *q = xasprintf("total memory for NUMA nodes (0x%llx) should equal RAM size (0x%llx)",
 				    (unsigned long long)total, (unsigned long long)vm->mem.size);
 
 		FAIL(f, "numa-memory-total", NULL, q, "the NUMA nodes' backends must add up to -m size");
 		free(q);
+		goto out;
 	}
+	/* x86's CPU slots (virt's list says cluster-id: not modelled) */
+	if (vm->nnodes && vm->target == TARGET_X86_64)
+		numa_cpus_unmapped(&t, cpu_node, f);
+out:
+	free(cpu_node);
 }
 
 /*
@@ -577,6 +706,8 @@ static void board_init_virt(struct vm *vm, struct findings *f)
 		FAIL(f, "mem-maxmem-overflow", NULL, "maxmem/slots too huge", "maxmem is too large");
 		return;
 	}
+	if (!smp_virt_gic_rule(vm, f))
+		return;
 	if (vm->cxl.enabled)
 		cxl_place_virt(vm, base + ALIGN_UP(size, GiB), f);
 	if (!size)
@@ -622,6 +753,8 @@ static void board_init(struct vm *vm, struct findings *f)
 	if (m->type_version >= QVER(7, 1) && vm->qver >= QVER(7, 1) && !vm->cpu_intel &&
 	    layout_max_used_gpa(vm, above_start) >= AMD_HT_START)
 		above_start = AMD_ABOVE_1TB_START;
+	if (!smp_apic_limit_rule(vm, f))
+		return;
 	/* The CPUs are created: -cpu's properties are globals of the model's type. */
 	if (vm->cpu_vendor && strlen(vm->cpu_vendor) != 12) {
 		q = vm->qver >= QVER(9, 0)
@@ -652,6 +785,9 @@ static void board_init(struct vm *vm, struct findings *f)
 		     "a CPU model without long mode has fixed physical address bits: drop phys-bits");
 		return;
 	}
+	if (!smp_x2apic_rule(vm, f))
+		return;
+	smp_cpu_warnings(vm, f);
 	/*
 	 * pc_max_used_gpa(): 7.2 skips the check for a CPU without long mode;
 	 * 10.0 checks the end of device memory (or of RAM), no 64-bit PCI hole

@@ -690,77 +690,82 @@ out:
 }
 
 /*
- * -numa node's cpus=A[-B], which QemuOpts lets repeat (cpus=0-1,cpus=4):
- * read from the text, numbers as QEMU reads them (decimal, 0x, 0). False: a
- * value that is not a number or a range (QEMU refuses it; not checked here).
+ * -numa node's cpus=A[-B], which QemuOpts lets repeat (cpus=0-1,cpus=4),
+ * read as the opts visitor reads a uint16 list (opts-visitor.c): numbers in
+ * any base strtoull takes, a range of fewer than 65536 values. The first
+ * value it refuses goes to n->cpus_err with QEMU's text.
  */
-static bool numa_cpus_parse(const char *arg, struct numa_node *n)
+static void numa_cpus_parse(const char *arg, struct numa_node *n)
 {
 	const char *p = arg;
 
-	while (*p) {
+	while (*p && !n->cpus_err) {
 		size_t len = strcspn(p, ",");
 
 		if (len >= 5 && !strncmp(p, "cpus=", 5)) {
 			char *val = xstrndup(p + 5, len - 5), *end;
 			struct cpu_range r;
+			bool ok;
 
 			errno = 0;
 			r.first = strtoull(val, &end, 0);
 			r.last = r.first;
-			if (*end == '-' && isdigit((unsigned char)end[1]))
+			ok = isdigit((unsigned char)*val) && !errno;
+			if (ok && *end == '-') {
+				ok = isdigit((unsigned char)end[1]);
 				r.last = strtoull(end + 1, &end, 0);
-			if (errno || *end || end == val || !isdigit((unsigned char)*val) ||
-			    r.last < r.first) {
-				free(val);
-				return false;
+				ok = ok && !errno && r.last >= r.first && r.last - r.first < 65536;
 			}
+			if (!ok || *end)
+				n->cpus_err = xstrdup("Parameter 'cpus' expects a uint64 value or range");
+			else if (r.last > UINT16_MAX)
+				n->cpus_err = xstrdup("Parameter 'null' expects uint16_t");
 			free(val);
+			if (n->cpus_err)
+				break;
 			n->cpus = xgrow(n->cpus, n->ncpus, sizeof(*n->cpus));
 			n->cpus[n->ncpus++] = r;
 		}
 		p += len + (p[len] == ',');
 	}
-	return true;
 }
 
-/* A decimal number of -smp (QemuOpts' number type also takes 0x...). */
-static bool smp_num(const char *s, unsigned long *out)
-{
-	char *end;
+const char *const smp_keys[SMP_NKEYS] = {
+	[SMP_CPUS] = "cpus", [SMP_DRAWERS] = "drawers", [SMP_BOOKS] = "books",
+	[SMP_SOCKETS] = "sockets", [SMP_DIES] = "dies", [SMP_CLUSTERS] = "clusters",
+	[SMP_MODULES] = "modules", [SMP_CORES] = "cores", [SMP_THREADS] = "threads",
+	[SMP_MAXCPUS] = "maxcpus",
+};
 
-	errno = 0;
-	*out = strtoul(s, &end, 0);
-	return !errno && end != s && !*end && *s != '-';
-}
-
-/* -smp [cpus=]N,maxcpus=,sockets=,dies=,clusters=,cores=,threads= */
+/*
+ * -smp [cpus=]N,maxcpus=,...: keyval text merged into the machine's "smp"
+ * property (vl.c machine_parse_property_opt()); its values are read per
+ * release by smp.c.
+ */
 static void parse_smp(struct vm *vm, const char *arg)
 {
-	static const char *const keys[] = { "cpus", "maxcpus", "sockets", "dies",
-					     "clusters", "cores", "threads" };
-	unsigned long *vals[] = { &vm->smp.cpus, &vm->smp.maxcpus, &vm->smp.sockets,
-				  &vm->smp.dies, &vm->smp.clusters, &vm->smp.cores,
-				  &vm->smp.threads };
 	struct kvlist kv;
 	char *err = NULL;
 
-	/* repeated -smp options merge (smp-opts is a merge_lists group), later keys win */
-	if (!vm->smp.given)
-		vm->smp.valid = true;
 	vm->smp.given = true;
-	if (opts_parse_v(arg, "cpus", SYNTAX_QEMUOPTS, JSON_LOCATED(vm), &kv, &err) < 0) {
-		free(err);
-		vm->smp.valid = false;
+	if (opts_parse_v(arg, "cpus", SYNTAX_KEYVAL, JSON_LOCATED(vm), &kv, &err) < 0) {
+		if (!vm->smp.err)
+			vm->smp.err = err;
+		else
+			free(err);
 		return;
 	}
 	for (size_t i = 0; i < kv.n; i++) {
 		size_t k;
 
-		for (k = 0; k < ARRAY_SIZE(keys) && strcmp(kv.v[i].key, keys[k]); k++)
+		for (k = 0; k < SMP_NKEYS && strcmp(kv.v[i].key, smp_keys[k]); k++)
 			;
-		if (k == ARRAY_SIZE(keys) || !smp_num(kv.v[i].val, vals[k]) || !*vals[k])
-			vm->smp.valid = false;
+		if (k < SMP_NKEYS) {
+			free(vm->smp.val[k]);
+			vm->smp.val[k] = xstrdup(kv.v[i].val ? kv.v[i].val : "");
+		} else if (!vm->smp.unexpected) {
+			vm->smp.unexpected = xstrdup(kv.v[i].key);
+		}
 	}
 	kvlist_free(&kv);
 }
@@ -798,8 +803,8 @@ static void parse_numa(struct vm *vm, const char *arg, struct findings *f)
 			}
 		}
 		n->memdev = kv_get(&kv, "memdev") ? xstrdup(kv_get(&kv, "memdev")) : NULL;
-		if (!numa_cpus_parse(arg, n))
-			vm->numa_cpus_unread = true;
+		numa_cpus_parse(arg, n);
+		vm->numa_cpus_unread |= n->cpus_err != NULL;
 		n->has_mem = kv_find(&kv, "mem") != NULL;
 		n->mem = 0;
 		vm->nnodes++;
@@ -900,6 +905,22 @@ static void global_driver_check(const struct vglobal *g, struct findings *f)
 static bool x86_model_is_amd(const char *model);
 static void x86_model_32bit(const char *model, struct vm *vm);
 
+/* -cpu's feature NAME: +NAME and -NAME (the legacy flag syntax), NAME=on|off. */
+static void cpu_feature(const struct kvlist *kv, const char *name, enum tristate *t)
+{
+	char flag[64];
+	const char *v;
+
+	snprintf(flag, sizeof(flag), "+%s", name);
+	if (kv_find(kv, flag))
+		*t = TRI_ON;
+	flag[0] = '-';
+	if (kv_find(kv, flag))
+		*t = TRI_OFF;
+	if ((v = kv_get(kv, name)))
+		*t = streq(v, "on") || streq(v, "true") ? TRI_ON : TRI_OFF;
+}
+
 static void parse_cpu(struct vm *vm, const char *arg)
 {
 	struct kvlist kv;
@@ -924,6 +945,8 @@ static void parse_cpu(struct vm *vm, const char *arg)
 			vm->phys_bits = (unsigned)vm->phys_bits_arg;
 	}
 	vm->phys_bits_given = pb != NULL;
+	cpu_feature(&kv, "x2apic", &vm->cpu_x2apic);
+	cpu_feature(&kv, "topoext", &vm->cpu_topoext);
 	if ((pb = kv_get(&kv, "vendor"))) {
 		vm->cpu_intel = strcmp(pb, "AuthenticAMD") != 0;
 		free(vm->cpu_vendor);
@@ -1038,6 +1061,8 @@ void vm_build_caps(struct vm *vm, const struct qcmdline *cl, qver_t qver,
 	vm->qver = qver;
 	vm->phys_bits = 40;	/* TCG's and qemu64's default */
 	vm->machine.acpi = TRI_AUTO;
+	vm->cpu_x2apic = TRI_AUTO;
+	vm->cpu_topoext = TRI_AUTO;
 	vm->libvirt = cl->libvirt;
 	/* QEMU looks every option up before it reads any: -no-acpi is gone in 10.0. */
 	for (size_t i = 0; i < cl->nopts && qver >= QVER(10, 0); i++) {
@@ -1070,6 +1095,9 @@ void vm_build_caps(struct vm *vm, const struct qcmdline *cl, qver_t qver,
 			parse_smp(vm, o->arg);
 		else if (!strcmp(o->name, "nodefaults"))
 			vm->nodefaults = true;
+		else if (!strcmp(o->name, "enable-kvm") ||
+			 (!strcmp(o->name, "accel") && o->arg && str_startswith(o->arg, "kvm")))
+			vm->accel_kvm = true;
 		else if (!strcmp(o->name, "bios") || !strcmp(o->name, "pflash") ||
 			 (!strcmp(o->name, "drive") && o->arg && drive_is_pflash(o->arg)))
 			vm->firmware = true;
@@ -1094,6 +1122,10 @@ void vm_free(struct vm *vm)
 	free(vm->cpu_vendor);
 	strv_free(&vm->option_names);
 	free(vm->numa_unread);
+	for (size_t k = 0; k < SMP_NKEYS; k++)
+		free(vm->smp.val[k]);
+	free(vm->smp.unexpected);
+	free(vm->smp.err);
 	kvlist_free(&vm->machine.props);
 	free(vm->mem.arg);
 	for (size_t i = 0; i < vm->nbackends; i++) {
@@ -1129,6 +1161,7 @@ void vm_free(struct vm *vm)
 	for (size_t i = 0; i < vm->nnodes; i++) {
 		free(vm->nodes[i].memdev);
 		free(vm->nodes[i].cpus);
+		free(vm->nodes[i].cpus_err);
 	}
 	free(vm->nodes);
 	for (size_t i = 0; i < vm->nglobals; i++) {

@@ -124,23 +124,33 @@ struct vdevice {
 
 struct numa_node {
 	int64_t nodeid;
+	char *cpus_err;		/* QEMU's refusal of a cpus= value, or NULL */
 	char *memdev;
 	bool has_mem;		/* the legacy mem= */
 	uint64_t mem;		/* its size */
 	struct cpu_range {
 		uint64_t first, last;
-	} *cpus;		/* cpus=A[-B], every one given */
+	} *cpus;		/* cpus=A[-B], every one given, in order */
 	size_t ncpus;
 };
 
+/* -smp's keys, SMPConfiguration's members in the schema's order (smp_keys[]). */
+enum smp_key {
+	SMP_CPUS, SMP_DRAWERS, SMP_BOOKS, SMP_SOCKETS, SMP_DIES, SMP_CLUSTERS, SMP_MODULES,
+	SMP_CORES, SMP_THREADS, SMP_MAXCPUS, SMP_NKEYS
+};
+extern const char *const smp_keys[SMP_NKEYS];
+
 /*
- * -smp as given (0: not given); machine_parse_smp_config() completes it by
- * machine type (acpi-size.c). valid: every value is a number. nvd-plan does
- * not check -smp itself.
+ * -smp as given: every -smp merged, a later key's text winning (QEMU merges
+ * them into the machine's "smp" property). smp.c reads the values per
+ * release and completes the topology (machine_parse_smp_config()).
  */
 struct smp {
-	unsigned long cpus, maxcpus, sockets, dies, clusters, cores, threads;
-	bool given, valid;
+	char *val[SMP_NKEYS];	/* NULL: not given */
+	char *unexpected;	/* the first key SMPConfiguration has in no release */
+	char *err;		/* keyval's refusal of an -smp text */
+	bool given;
 };
 
 /* -global DRIVER.PROPERTY=VALUE, in command-line order (qdev's global_props). */
@@ -162,6 +172,7 @@ struct vm {
 	size_t nnodes;
 	struct smp smp;
 	bool nodefaults;	/* -nodefaults: no default serial, parallel, VGA, NIC... */
+	bool accel_kvm;		/* -enable-kvm or -accel kvm (else TCG, QEMU's default) */
 	struct strv option_names;	/* every option's name, in order (acpi-size.c reads them) */
 	char *numa_unread;	/* the first -numa type other than node ("dist", "cpu"...), or NULL */
 	bool numa_cpus_unread;	/* a -numa node,cpus= value that is not a number or range */
@@ -189,6 +200,8 @@ struct vm {
 	unsigned long phys_bits_arg;	/* N as given (0: the model's default) */
 	char *cpu_model;	/* -cpu MODEL as given, or NULL */
 	char *cpu_vendor;	/* -cpu ...,vendor=TEXT, or NULL */
+	enum tristate cpu_x2apic;	/* -cpu ...,+x2apic / x2apic=on, -x2apic / x2apic=off */
+	enum tristate cpu_topoext;	/* -cpu ...,topoext= likewise */
 	bool libvirt;		/* from a libvirt domain: fixes are said in its XML */
 	bool firmware;		/* virt: -bios or a pflash drive (UEFI) */
 	/* The device-memory window, when there is one. */
