@@ -174,8 +174,9 @@ unstable() {
 @test "a QEMU in unstable newer than nvd-plan models is skipped with both versions, not passed" {
 	local qemu ver
 	# A stand-in setup-qemu11 that claims a release no nvd-plan models.
-	mkdir -p "$BATS_TEST_TMPDIR/t"
+	mkdir -p "$BATS_TEST_TMPDIR/t/helpers"
 	cp "$HERE"/conformance.bats "$BATS_TEST_TMPDIR/t/"
+	cp "$HERE"/helpers/setup.bash "$BATS_TEST_TMPDIR/t/helpers/"
 	printf '#!/bin/sh\nfor a; do [ "$a" = --version ] && { echo 99.1; exit 0; }; done\necho /bin/false\n' \
 		>"$BATS_TEST_TMPDIR/t/setup-qemu11"
 	chmod +x "$BATS_TEST_TMPDIR/t/setup-qemu11"
