@@ -437,8 +437,9 @@ static long device_named(const struct vm *vm, size_t dev, const char *name)
 
 /*
  * The bus dev plugs into, as a device index (-1: the root bus). Without
- * bus=, qdev takes the first PCI bus it finds, which on q35 is the newest
- * pxb-cxl's (its host bridge sits on the main system bus, newest first).
+ * bus=, qdev takes the first PCI bus it finds, which on q35 and arm virt
+ * is the newest pxb-cxl's (its host bridge sits on the main system bus,
+ * newest first; checked against 11.1 on virt).
  */
 static long bus_of(const struct vm *vm, size_t dev)
 {
@@ -446,7 +447,7 @@ static long bus_of(const struct vm *vm, size_t dev)
 
 	if (v->bus)
 		return streq(v->bus, root_bus(vm)) ? -1 : device_named(vm, dev, v->bus);
-	if (vm->machine.family != MF_Q35)
+	if (vm->machine.family != MF_Q35 && vm->machine.family != MF_VIRT)
 		return -1;
 	for (size_t i = dev; i-- > 0;)
 		if (streq(vm->devices[i].driver, "pxb-cxl") && !vm->devices[i].refused)
@@ -627,6 +628,9 @@ void cxl_machine_done(struct vm *vm, struct findings *f)
 	char *q;
 
 
+	/* virt before 10.1 has no CXL: virt_machine_done() never looks at a pxb-cxl (7.2, 10.0 start) */
+	if (vm->machine.family == MF_VIRT && !cxl_machine_has_prop(vm))
+		return;
 	for (size_t i = 0; i < vm->ndevices; i++)
 		if (streq(vm->devices[i].driver, "pxb-cxl") && !vm->devices[i].refused)
 			nhb++;
