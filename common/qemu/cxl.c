@@ -11,6 +11,7 @@
 #include "cxl.h"
 
 #include <ctype.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -341,11 +342,11 @@ void cxl_place_virt(struct vm *vm, uint64_t memtop, struct findings *f)
 	 * size. Not modelled: virt turns the high ECAM off for a 32-bit CPU
 	 * with firmware. Types before virt-7.2 (not compact) are unchecked.
 	 */
-	const struct { uint64_t size; bool enabled; bool cxl; } region[] = {
-		{ 64ULL << 20, virt_flag(vm, "highmem-redists", true), false },	/* GIC redist2 */
-		{ CXL_HOST_REG_SIZE, true, true },
-		{ 256ULL << 20, virt_flag(vm, "highmem-ecam", true), false },	/* PCIe ECAM */
-		{ 512ULL << 30, virt_flag(vm, "highmem-mmio", true), false },	/* PCIe MMIO */
+	const struct { uint64_t size; bool enabled; bool cxl; bool ecam; } region[] = {
+		{ 64ULL << 20, virt_flag(vm, "highmem-redists", true), false, false },	/* GIC redist2 */
+		{ CXL_HOST_REG_SIZE, true, true, false },
+		{ 256ULL << 20, virt_flag(vm, "highmem-ecam", true), false, true },	/* PCIe ECAM */
+		{ 512ULL << 30, virt_flag(vm, "highmem-mmio", true), false, false },	/* PCIe MMIO */
 	};
 	struct cxl_state *c = &vm->cxl;
 	bool highmem = virt_flag(vm, "highmem", true);
@@ -367,13 +368,25 @@ void cxl_place_virt(struct vm *vm, uint64_t memtop, struct findings *f)
 		uint64_t rb = ALIGN_UP(base, region[i].size);
 		bool fits = rb + region[i].size <= limit;
 
-		/* the host register block is mapped where it was given room, fitting or not */
+		/*
+		 * The host register block is mapped at its aligned base, fitting
+		 * or not. In the compact layout it moves neither the next
+		 * region's base nor the highest address, as a disabled region
+		 * (11.1's info mtree): the ECAM can land on top of it.
+		 */
 		if (region[i].cxl) {
 			c->host_reg_base = rb;
 			c->placed = true;
+			if (compact)
+				continue;
 		}
 		if (compact && !(region[i].enabled && highmem && fits))
 			continue;
+		if (compact && region[i].ecam && c->placed &&
+		    rb < c->host_reg_base + CXL_HOST_REG_SIZE && c->host_reg_base < rb + region[i].size)
+			WARN(f, "cxl-host-reg-overlap", NULL, NULL,
+			     "the PCIe ECAM (%#" PRIx64 ", 256 MiB) is mapped over the CXL host register block (%#" PRIx64 ", 1 MiB): QEMU starts and says nothing, and the host bridges' registers hide the start of the ECAM, the config space of the first devices on pcie.0; keep highmem-redists on (the default) or turn highmem-ecam off",
+			     rb, c->host_reg_base);
 		base = rb + region[i].size;
 		if (fits)
 			highest = base - 1;
