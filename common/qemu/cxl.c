@@ -512,7 +512,8 @@ void cxl_devices_until(struct vm *vm, size_t dev, struct findings *f)
 
 		if (v->memdev || !cxl_topology_driver(v->driver))
 			continue;
-		if (!cxl_bus_lookup(vm, i, NULL, f) || !cxl_bus_accepts(vm, i, NULL, f))
+		if (!cxl_bus_lookup(vm, i, NULL, f) || !cxl_bus_accepts(vm, i, NULL, f) ||
+		    !cxl_bus_devfn_check(vm, i, NULL, f))
 			v->refused = true;
 		else
 			cxl_port_slot_check(vm, i, NULL, f);
@@ -555,15 +556,18 @@ static bool is_pcie_port(const char *driver)
 }
 
 /*
- * do_pci_register_device(): the devfn dev gets on its bus, addr= or else
- * the first free function 0 of a slot after the devices before it there;
- * -1 when a device before it has an addr= nvd-plan cannot read.
+ * do_pci_register_device(): fills who[] with the index of the device at each
+ * devfn of dev's bus, from the devices before it (-1: free), and returns the
+ * devfn dev gets: addr=, or else function 0 of the first slot whose function
+ * 0 is free; -1 when a device there has an addr= nvd-plan cannot read, or
+ * the bus is full (QEMU's refusal, not modelled).
  */
-static int devfn_of(const struct vm *vm, size_t dev)
+static int bus_devfns(const struct vm *vm, size_t dev, long who[256])
 {
 	long b = bus_of(vm, dev);
-	bool used[256] = { false };
 
+	for (int i = 0; i < 256; i++)
+		who[i] = -1;
 	for (size_t i = 0; i <= dev; i++) {
 		const struct vdevice *v = &vm->devices[i];
 		int fn = v->devfn;
@@ -573,15 +577,66 @@ static int devfn_of(const struct vm *vm, size_t dev)
 		if (fn == -2)
 			return -1;
 		for (int s = 0; fn == -1 && s < 256; s += 8)
-			if (!used[s])
+			if (who[s] < 0)
 				fn = s;
 		if (fn < 0)
-			return -1;	/* a full bus: QEMU's refusal, not modelled */
+			return -1;
 		if (i == dev)
 			return fn;
-		used[fn] = true;
+		who[fn] = (long)i;
 	}
 	return -1;
+}
+
+static int devfn_of(const struct vm *vm, size_t dev)
+{
+	long who[256];
+
+	return bus_devfns(vm, dev, who);
+}
+
+bool cxl_bus_devfn_check(struct vm *vm, size_t dev, const struct memdev *d, struct findings *f)
+{
+	const struct vdevice *v = &vm->devices[dev];
+	const char *bus = v->bus ? v->bus : "(the newest pxb-cxl's)";
+	long who[256], o = -1;
+	int fn, k = 0;
+	char *q = NULL;
+
+	/* the root buses' own devices (q35's mch, ICH9 functions...) are not modelled */
+	if (bus_of(vm, dev) < 0 || (fn = bus_devfns(vm, dev, who)) < 0)
+		return true;
+	if (v->devfn >= 0 && who[fn] >= 0) {
+		o = who[fn];
+		q = xasprintf("PCI: slot %d function %d not available for %s, in use by %s,id=%s",
+			      fn >> 3, fn & 7, v->driver, vm->devices[o].driver,
+			      vm->devices[o].id ? vm->devices[o].id : "(null)");
+		FAIL(f, d ? memdev_fid(d, "pci-addr-busy") : "cxl-pci-addr-busy", v->id, q,
+		     "addr=%x.%x on bus %s is taken by the %s before it: give another addr=, or leave it out for the first free slot",
+		     fn >> 3, fn & 7, bus, vm->devices[o].driver);
+	} else if (fn & 7) {
+		o = who[fn & ~7];
+		if (o >= 0 && !vm->devices[o].multifunction) {
+			q = xasprintf("PCI: single function device can't be populated in function %x.%x",
+				      fn >> 3, fn & 7);
+			FAIL(f, d ? memdev_fid(d, "pci-multifunction") : "cxl-pci-multifunction", v->id, q,
+			     "function %d of slot %x on bus %s: its function 0, the %s before it, has no multifunction=on",
+			     fn & 7, fn >> 3, bus, vm->devices[o].driver);
+		}
+	} else if (!v->multifunction) {
+		for (k = 1; k < 8 && who[fn + k] < 0; k++)
+			;
+		if (k < 8) {
+			q = xasprintf("PCI: %x.0 indicates single function, but %x.%x is already populated.",
+				      fn >> 3, fn >> 3, k);
+			FAIL(f, d ? memdev_fid(d, "pci-multifunction") : "cxl-pci-multifunction", v->id, q,
+			     "%s takes function 0 of slot %x on bus %s%s without multifunction=on, but function %d is taken by the %s before it",
+			     v->driver, fn >> 3, bus, v->devfn < 0 ? " (the first slot whose function 0 is free)" : "",
+			     k, vm->devices[who[fn + k]].driver);
+		}
+	}
+	free(q);
+	return !q;
 }
 
 /*
