@@ -11,6 +11,7 @@
 #include "cxl.h"
 
 #include <ctype.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -341,11 +342,11 @@ void cxl_place_virt(struct vm *vm, uint64_t memtop, struct findings *f)
 	 * size. Not modelled: virt turns the high ECAM off for a 32-bit CPU
 	 * with firmware. Types before virt-7.2 (not compact) are unchecked.
 	 */
-	const struct { uint64_t size; bool enabled; bool cxl; } region[] = {
-		{ 64ULL << 20, virt_flag(vm, "highmem-redists", true), false },	/* GIC redist2 */
-		{ CXL_HOST_REG_SIZE, true, true },
-		{ 256ULL << 20, virt_flag(vm, "highmem-ecam", true), false },	/* PCIe ECAM */
-		{ 512ULL << 30, virt_flag(vm, "highmem-mmio", true), false },	/* PCIe MMIO */
+	const struct { uint64_t size; bool enabled; bool cxl; bool ecam; } region[] = {
+		{ 64ULL << 20, virt_flag(vm, "highmem-redists", true), false, false },	/* GIC redist2 */
+		{ CXL_HOST_REG_SIZE, true, true, false },
+		{ 256ULL << 20, virt_flag(vm, "highmem-ecam", true), false, true },	/* PCIe ECAM */
+		{ 512ULL << 30, virt_flag(vm, "highmem-mmio", true), false, false },	/* PCIe MMIO */
 	};
 	struct cxl_state *c = &vm->cxl;
 	bool highmem = virt_flag(vm, "highmem", true);
@@ -367,13 +368,25 @@ void cxl_place_virt(struct vm *vm, uint64_t memtop, struct findings *f)
 		uint64_t rb = ALIGN_UP(base, region[i].size);
 		bool fits = rb + region[i].size <= limit;
 
-		/* the host register block is mapped where it was given room, fitting or not */
+		/*
+		 * The host register block is mapped at its aligned base, fitting
+		 * or not. In the compact layout it moves neither the next
+		 * region's base nor the highest address, as a disabled region
+		 * (11.1's info mtree): the ECAM can land on top of it.
+		 */
 		if (region[i].cxl) {
 			c->host_reg_base = rb;
 			c->placed = true;
+			if (compact)
+				continue;
 		}
 		if (compact && !(region[i].enabled && highmem && fits))
 			continue;
+		if (compact && region[i].ecam && c->placed &&
+		    rb < c->host_reg_base + CXL_HOST_REG_SIZE && c->host_reg_base < rb + region[i].size)
+			WARN(f, "cxl-host-reg-overlap", NULL, NULL,
+			     "the PCIe ECAM (%#" PRIx64 ", 256 MiB) is mapped over the CXL host register block (%#" PRIx64 ", 1 MiB): QEMU starts and says nothing, and the host bridges' registers hide the start of the ECAM, the config space of the first devices on pcie.0; keep highmem-redists on (the default) or turn highmem-ecam off",
+			     rb, c->host_reg_base);
 		base = rb + region[i].size;
 		if (fits)
 			highest = base - 1;
@@ -437,8 +450,9 @@ static long device_named(const struct vm *vm, size_t dev, const char *name)
 
 /*
  * The bus dev plugs into, as a device index (-1: the root bus). Without
- * bus=, qdev takes the first PCI bus it finds, which on q35 is the newest
- * pxb-cxl's (its host bridge sits on the main system bus, newest first).
+ * bus=, qdev takes the first PCI bus it finds, which on q35 and arm virt
+ * is the newest pxb-cxl's (its host bridge sits on the main system bus,
+ * newest first; checked against 11.1 on virt).
  */
 static long bus_of(const struct vm *vm, size_t dev)
 {
@@ -446,7 +460,7 @@ static long bus_of(const struct vm *vm, size_t dev)
 
 	if (v->bus)
 		return streq(v->bus, root_bus(vm)) ? -1 : device_named(vm, dev, v->bus);
-	if (vm->machine.family != MF_Q35)
+	if (vm->machine.family != MF_Q35 && vm->machine.family != MF_VIRT)
 		return -1;
 	for (size_t i = dev; i-- > 0;)
 		if (streq(vm->devices[i].driver, "pxb-cxl") && !vm->devices[i].refused)
@@ -498,7 +512,8 @@ void cxl_devices_until(struct vm *vm, size_t dev, struct findings *f)
 
 		if (v->memdev || !cxl_topology_driver(v->driver))
 			continue;
-		if (!cxl_bus_lookup(vm, i, NULL, f) || !cxl_bus_accepts(vm, i, NULL, f))
+		if (!cxl_bus_lookup(vm, i, NULL, f) || !cxl_bus_accepts(vm, i, NULL, f) ||
+		    !cxl_bus_devfn_check(vm, i, NULL, f))
 			v->refused = true;
 		else
 			cxl_port_slot_check(vm, i, NULL, f);
@@ -541,15 +556,18 @@ static bool is_pcie_port(const char *driver)
 }
 
 /*
- * do_pci_register_device(): the devfn dev gets on its bus, addr= or else
- * the first free function 0 of a slot after the devices before it there;
- * -1 when a device before it has an addr= nvd-plan cannot read.
+ * do_pci_register_device(): fills who[] with the index of the device at each
+ * devfn of dev's bus, from the devices before it (-1: free), and returns the
+ * devfn dev gets: addr=, or else function 0 of the first slot whose function
+ * 0 is free; -1 when a device there has an addr= nvd-plan cannot read, or
+ * the bus is full (QEMU's refusal, not modelled).
  */
-static int devfn_of(const struct vm *vm, size_t dev)
+static int bus_devfns(const struct vm *vm, size_t dev, long who[256])
 {
 	long b = bus_of(vm, dev);
-	bool used[256] = { false };
 
+	for (int i = 0; i < 256; i++)
+		who[i] = -1;
 	for (size_t i = 0; i <= dev; i++) {
 		const struct vdevice *v = &vm->devices[i];
 		int fn = v->devfn;
@@ -559,15 +577,66 @@ static int devfn_of(const struct vm *vm, size_t dev)
 		if (fn == -2)
 			return -1;
 		for (int s = 0; fn == -1 && s < 256; s += 8)
-			if (!used[s])
+			if (who[s] < 0)
 				fn = s;
 		if (fn < 0)
-			return -1;	/* a full bus: QEMU's refusal, not modelled */
+			return -1;
 		if (i == dev)
 			return fn;
-		used[fn] = true;
+		who[fn] = (long)i;
 	}
 	return -1;
+}
+
+static int devfn_of(const struct vm *vm, size_t dev)
+{
+	long who[256];
+
+	return bus_devfns(vm, dev, who);
+}
+
+bool cxl_bus_devfn_check(struct vm *vm, size_t dev, const struct memdev *d, struct findings *f)
+{
+	const struct vdevice *v = &vm->devices[dev];
+	const char *bus = v->bus ? v->bus : "(the newest pxb-cxl's)";
+	long who[256], o = -1;
+	int fn, k = 0;
+	char *q = NULL;
+
+	/* the root buses' own devices (q35's mch, ICH9 functions...) are not modelled */
+	if (bus_of(vm, dev) < 0 || (fn = bus_devfns(vm, dev, who)) < 0)
+		return true;
+	if (v->devfn >= 0 && who[fn] >= 0) {
+		o = who[fn];
+		q = xasprintf("PCI: slot %d function %d not available for %s, in use by %s,id=%s",
+			      fn >> 3, fn & 7, v->driver, vm->devices[o].driver,
+			      vm->devices[o].id ? vm->devices[o].id : "(null)");
+		FAIL(f, d ? memdev_fid(d, "pci-addr-busy") : "cxl-pci-addr-busy", v->id, q,
+		     "addr=%x.%x on bus %s is taken by the %s before it: give another addr=, or leave it out for the first free slot",
+		     fn >> 3, fn & 7, bus, vm->devices[o].driver);
+	} else if (fn & 7) {
+		o = who[fn & ~7];
+		if (o >= 0 && !vm->devices[o].multifunction) {
+			q = xasprintf("PCI: single function device can't be populated in function %x.%x",
+				      fn >> 3, fn & 7);
+			FAIL(f, d ? memdev_fid(d, "pci-multifunction") : "cxl-pci-multifunction", v->id, q,
+			     "function %d of slot %x on bus %s: its function 0, the %s before it, has no multifunction=on",
+			     fn & 7, fn >> 3, bus, vm->devices[o].driver);
+		}
+	} else if (!v->multifunction) {
+		for (k = 1; k < 8 && who[fn + k] < 0; k++)
+			;
+		if (k < 8) {
+			q = xasprintf("PCI: %x.0 indicates single function, but %x.%x is already populated.",
+				      fn >> 3, fn >> 3, k);
+			FAIL(f, d ? memdev_fid(d, "pci-multifunction") : "cxl-pci-multifunction", v->id, q,
+			     "%s takes function 0 of slot %x on bus %s%s without multifunction=on, but function %d is taken by the %s before it",
+			     v->driver, fn >> 3, bus, v->devfn < 0 ? " (the first slot whose function 0 is free)" : "",
+			     k, vm->devices[who[fn + k]].driver);
+		}
+	}
+	free(q);
+	return !q;
 }
 
 /*
@@ -627,6 +696,9 @@ void cxl_machine_done(struct vm *vm, struct findings *f)
 	char *q;
 
 
+	/* virt before 10.1 has no CXL: virt_machine_done() never looks at a pxb-cxl (7.2, 10.0 start) */
+	if (vm->machine.family == MF_VIRT && !cxl_machine_has_prop(vm))
+		return;
 	for (size_t i = 0; i < vm->ndevices; i++)
 		if (streq(vm->devices[i].driver, "pxb-cxl") && !vm->devices[i].refused)
 			nhb++;

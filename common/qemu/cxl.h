@@ -75,6 +75,13 @@ void cxl_place_virt(struct vm *vm, uint64_t memtop, struct findings *f);
  */
 bool cxl_bus_lookup(struct vm *vm, size_t dev, const struct memdev *d, struct findings *f);
 bool cxl_bus_accepts(struct vm *vm, size_t dev, const struct memdev *d, struct findings *f);
+/*
+ * do_pci_register_device() and pci_init_multifunction(), on a bus other
+ * than the root bus: addr= taken by a device before it on the bus, and a
+ * function other than 0 of a slot whose function 0 is not multifunction=on
+ * (either order). Same text in 7.2, 10.0 and 11.1. d as above.
+ */
+bool cxl_bus_devfn_check(struct vm *vm, size_t dev, const struct memdev *d, struct findings *f);
 /* The topology devices (pxb-cxl, cxl-rp, ...) among vm->devices before dev. */
 void cxl_devices_until(struct vm *vm, size_t dev, struct findings *f);
 /* pc_machine_done(): the host bridges need cxl=on; the windows' targets resolve. */

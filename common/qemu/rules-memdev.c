@@ -498,7 +498,11 @@ void rules_devices(struct vm *vm, struct findings *f)
 		}
 		/* A refused device is still placed, to find what comes after it. */
 		memdev_pre_plug(vm, d, f);
-		if (d->has_addr || d->type->own_window)
+		/* pci_qdev_realize(): the devfn, before the device's own realize */
+		if (d->type->pci && !findings_failed_since(f, before) &&
+		    !cxl_bus_devfn_check(vm, d->dev_index, d, f))
+			d->refused = vm->devices[d->dev_index].refused = true;
+		else if (d->has_addr || d->type->own_window)
 			memdev_realize(vm, d, f);
 		if (findings_failed_since(f, before))
 			d->refused = vm->devices[d->dev_index].refused = true;

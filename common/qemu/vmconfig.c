@@ -631,8 +631,10 @@ static void parse_device(struct vm *vm, const char *arg, struct findings *f)
 	struct kvlist kv;
 	const struct memdev_type *type;
 	const char *driver, *id;
+	const struct kv *e;
 	struct memdev *d;
-	char *err = NULL;
+	char *err = NULL, *merr = NULL;
+	bool multifunction;
 	int anon = -1;
 
 	if (opts_parse_v(arg, "driver", SYNTAX_QEMUOPTS, JSON_LOCATED(vm), &kv, &err) < 0) {
@@ -663,6 +665,11 @@ static void parse_device(struct vm *vm, const char *arg, struct findings *f)
 	else
 		anon = (int)vm->anon_devices++;
 	type = memdev_type_by_driver(driver);
+	/* a value QEMU refuses is taken as off (that refusal is not modelled) */
+	e = kv_find(&kv, "multifunction");
+	if (!e || !qapi_get_bool(e, &multifunction, &merr))
+		multifunction = false;
+	free(merr);
 	vm->devices = xgrow(vm->devices, vm->ndevices, sizeof(*vm->devices));
 	vm->devices[vm->ndevices++] = (struct vdevice){
 		.id = id ? xstrdup(id) : NULL,
@@ -670,6 +677,7 @@ static void parse_device(struct vm *vm, const char *arg, struct findings *f)
 		.bus = kv_get(&kv, "bus") ? xstrdup(kv_get(&kv, "bus")) : NULL,
 		.memdev = type != NULL,
 		.devfn = pci_devfn_parse(kv_find(&kv, "addr")),
+		.multifunction = multifunction,
 	};
 	if (!type)
 		goto out;	/* not a memory device we model */

@@ -120,6 +120,7 @@ struct vdevice {
 	bool memdev;		/* one of vm->memdevs */
 	bool refused;		/* QEMU refuses it: it adds no bus */
 	int devfn;		/* addr= (pci_devfn_parse()): -1 none, -2 not read */
+	bool multifunction;	/* multifunction=on */
 };
 
 struct numa_node {
